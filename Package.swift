@@ -1,0 +1,52 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+/// aiusage: measure useful output of AI coding tools from local session records.
+///
+/// Layering (each arrow is "may import"):
+///   aiusage (entry point) → AIUsageCommands → AIUsageStore, AIUsageGit → AIUsageCore
+/// `AIUsageCore` is pure Swift (sessions, attribution, ratios) and imports neither
+/// ArgumentParser nor libgit2; `AIUsageGit` is the only module that imports `CGit2`.
+let package = Package(
+    name: "aiusage",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "aiusage", targets: ["aiusage"]),
+        .executable(name: "aiusage-bench", targets: ["aiusage-bench"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CGit2",
+            pkgConfig: "libgit2",
+            providers: [.apt(["libgit2-dev"]), .brew(["libgit2"])]
+        ),
+        .target(name: "AIUsageCore"),
+        .target(name: "AIUsageGit", dependencies: ["CGit2", "AIUsageCore"]),
+        .target(
+            name: "AIUsageStore",
+            dependencies: ["AIUsageCore", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
+        .target(
+            name: "AIUsageCommands",
+            dependencies: [
+                "AIUsageCore", "AIUsageGit", "AIUsageStore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .executableTarget(name: "aiusage", dependencies: ["AIUsageCommands"]),
+        .executableTarget(name: "aiusage-bench", dependencies: ["AIUsageCommands", "AIUsageCore", "AIUsageStore"]),
+        .target(name: "_AIUsageTestSupport", dependencies: ["AIUsageCore"], path: "Tests/_AIUsageTestSupport"),
+        .testTarget(name: "AIUsageCoreTests", dependencies: ["AIUsageCore", "_AIUsageTestSupport"]),
+        .testTarget(name: "AIUsageGitTests", dependencies: ["AIUsageGit", "_AIUsageTestSupport"]),
+        .testTarget(name: "AIUsageStoreTests", dependencies: ["AIUsageStore", "_AIUsageTestSupport"]),
+        .testTarget(
+            name: "AIUsageCommandsTests",
+            dependencies: ["AIUsageCommands", "AIUsageStore", "AIUsageGit", "_AIUsageTestSupport"]
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

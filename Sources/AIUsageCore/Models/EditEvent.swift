@@ -1,0 +1,39 @@
+import Foundation
+
+/// One file edit made by a tool call of a session: which significant lines it added.
+///
+/// Only line hashes are kept — never the code text (PRODUCT.md, "Privacy").
+public struct EditEvent: Hashable, Sendable {
+    public var tool: ToolKind
+    public var sessionID: String
+    public var timestamp: Date
+    /// Identifies the edit across re-reads: the tool call id, plus an index when one
+    /// call edits several places (MultiEdit, multi-file patches).
+    public var dedupKey: String
+    /// The path as the tool recorded it: absolute, or relative to `cwd`.
+    public var filePath: String
+    /// The session's working directory when the edit was made, to resolve relative paths.
+    public var cwd: String?
+    /// Hashes of the significant lines the edit added, with multiplicity.
+    public var addedLines: [LineHash]
+
+    public init(
+        tool: ToolKind, sessionID: String, timestamp: Date, dedupKey: String, filePath: String,
+        cwd: String?, addedLines: [LineHash]
+    ) {
+        self.tool = tool
+        self.sessionID = sessionID
+        self.timestamp = timestamp
+        self.dedupKey = dedupKey
+        self.filePath = filePath
+        self.cwd = cwd
+        self.addedLines = addedLines
+    }
+
+    /// The absolute path of the edited file, resolving a relative path against `cwd`.
+    public var absolutePath: String {
+        if filePath.hasPrefix("/") || cwd == nil { return filePath }
+        let base = cwd!.hasSuffix("/") ? String(cwd!.dropLast()) : cwd!
+        return base + "/" + filePath
+    }
+}

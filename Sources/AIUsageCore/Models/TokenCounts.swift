@@ -1,0 +1,46 @@
+/// Tokens of one or more model requests, split by how they are billed.
+///
+/// Normalised for every tool (PRODUCT.md, "Tokens and cost"): `input` is *uncached*
+/// input, `cacheRead` is cached input, `cacheWrite` is cache creation, `output`
+/// includes reasoning, and `reasoning` is the part of `output` spent on reasoning —
+/// shown, never added again.
+public struct TokenCounts: Hashable, Sendable, Codable {
+    public var input: Int64
+    public var output: Int64
+    public var cacheWrite: Int64
+    public var cacheRead: Int64
+    public var reasoning: Int64
+
+    public init(input: Int64 = 0, output: Int64 = 0, cacheWrite: Int64 = 0, cacheRead: Int64 = 0, reasoning: Int64 = 0) {
+        self.input = input
+        self.output = output
+        self.cacheWrite = cacheWrite
+        self.cacheRead = cacheRead
+        self.reasoning = reasoning
+    }
+
+    public static let zero = TokenCounts()
+
+    /// input + output + cache_write + cache_read (reasoning is inside output).
+    public var total: Int64 { input + output + cacheWrite + cacheRead }
+
+    public var isZero: Bool { total == 0 && reasoning == 0 }
+
+    public static func + (lhs: TokenCounts, rhs: TokenCounts) -> TokenCounts {
+        TokenCounts(
+            input: lhs.input + rhs.input, output: lhs.output + rhs.output,
+            cacheWrite: lhs.cacheWrite + rhs.cacheWrite, cacheRead: lhs.cacheRead + rhs.cacheRead,
+            reasoning: lhs.reasoning + rhs.reasoning)
+    }
+
+    public static func += (lhs: inout TokenCounts, rhs: TokenCounts) { lhs = lhs + rhs }
+
+    /// Field-wise maximum: Claude Code repeats a request's usage on every content
+    /// block, sometimes with growing counts, and the largest is the billed one.
+    public func fieldwiseMax(_ other: TokenCounts) -> TokenCounts {
+        TokenCounts(
+            input: max(input, other.input), output: max(output, other.output),
+            cacheWrite: max(cacheWrite, other.cacheWrite), cacheRead: max(cacheRead, other.cacheRead),
+            reasoning: max(reasoning, other.reasoning))
+    }
+}

@@ -1,0 +1,78 @@
+import Foundation
+
+/// Where to look for a tool's records: the user's home and environment, injectable so
+/// tests and the benchmark never read the real `~/.claude` or `~/.codex`.
+public struct ReaderEnvironment: Sendable {
+    public var home: String
+    public var variables: [String: String]
+
+    public init(home: String, variables: [String: String] = [:]) {
+        self.home = home
+        self.variables = variables
+    }
+
+    public static var current: ReaderEnvironment {
+        let env = ProcessInfo.processInfo.environment
+        return ReaderEnvironment(home: env["HOME"] ?? NSHomeDirectory(), variables: env)
+    }
+}
+
+/// What a reader got out of a stretch of a file: session facts, billed requests and
+/// edits. Handed out in bounded batches so a 1 GB transcript never sits in memory.
+public struct ReadBatch: Sendable {
+    public var observations: [SessionObservation] = []
+    public var usage: [UsageEvent] = []
+    public var edits: [EditEvent] = []
+
+    public init(observations: [SessionObservation] = [], usage: [UsageEvent] = [], edits: [EditEvent] = []) {
+        self.observations = observations
+        self.usage = usage
+        self.edits = edits
+    }
+
+    public var isEmpty: Bool { observations.isEmpty && usage.isEmpty && edits.isEmpty }
+    public var count: Int { observations.count + usage.count + edits.count }
+}
+
+/// How far a read got: the next run starts at `offset` with `state`.
+public struct ReadProgress: Sendable, Equatable {
+    /// Byte offset just past the last complete line consumed. A truncated last line is
+    /// left for the next run, when it may be complete.
+    public var offset: Int64
+    /// Reader-specific state carried to the next run (e.g. Codex's running totals).
+    public var state: Data?
+    public var linesRead: Int
+    /// Lines that were malformed, not UTF-8, or of an unknown shape: skipped and counted.
+    public var linesSkipped: Int
+    /// Bytes after the last newline, not consumed yet (a record being written, or cut off).
+    public var trailingBytes: Int
+
+    public init(offset: Int64, state: Data?, linesRead: Int = 0, linesSkipped: Int = 0, trailingBytes: Int = 0) {
+        self.offset = offset
+        self.state = state
+        self.linesRead = linesRead
+        self.linesSkipped = linesSkipped
+        self.trailingBytes = trailingBytes
+    }
+}
+
+/// Reads one AI tool's local session records. One conforming type per tool, so that a
+/// new tool is one new file.
+///
+/// Readers are incremental: `read` starts at a byte offset and the state the previous
+/// run returned. They must be tolerant — a malformed line is skipped and counted,
+/// never thrown — and deterministic, so that re-reading a file from 0 yields the same
+/// dedup keys and the store keeps one row per request and per edit.
+public protocol SessionReader: Sendable {
+    var tool: ToolKind { get }
+
+    /// Folders this tool's records are looked for in, existing or not (for `doctor`).
+    func searchRoots(in environment: ReaderEnvironment) -> [String]
+
+    /// Record files found under the search roots, as absolute paths.
+    func discoverFiles(in environment: ReaderEnvironment) -> [String]
+
+    /// Reads complete lines from `offset` to the end of the file, handing out batches
+    /// through `sink`. Throws only when the file cannot be opened or read at all.
+    func read(path: String, from offset: Int64, state: Data?, sink: (ReadBatch) throws -> Void) throws -> ReadProgress
+}

@@ -1,0 +1,2 @@
+// Placeholder; replaced by the libgit2 wrapper.
+import AIUsageCore

@@ -1,0 +1,2 @@
+// Placeholder; replaced by the SQLite store.
+import AIUsageCore
