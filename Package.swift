@@ -30,22 +30,23 @@ let package = Package(
             name: "AIUsageStore",
             dependencies: ["AIUsageCore", .product(name: "GRDB", package: "GRDB.swift")]
         ),
+        .target(name: "AIUsageEngine", dependencies: ["AIUsageCore", "AIUsageGit", "AIUsageStore"]),
         .target(
             name: "AIUsageCommands",
             dependencies: [
-                "AIUsageCore", "AIUsageGit", "AIUsageStore",
+                "AIUsageCore", "AIUsageGit", "AIUsageStore", "AIUsageEngine",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .executableTarget(name: "aiusage", dependencies: ["AIUsageCommands"]),
-        .executableTarget(name: "aiusage-bench", dependencies: ["AIUsageCommands", "AIUsageCore", "AIUsageStore"]),
+        .executableTarget(name: "aiusage-bench", dependencies: ["AIUsageEngine", "AIUsageCore", "AIUsageStore"]),
         .target(name: "_AIUsageTestSupport", dependencies: ["AIUsageCore"], path: "Tests/_AIUsageTestSupport"),
         .testTarget(name: "AIUsageCoreTests", dependencies: ["AIUsageCore", "_AIUsageTestSupport"]),
         .testTarget(name: "AIUsageGitTests", dependencies: ["AIUsageGit", "_AIUsageTestSupport"]),
         .testTarget(name: "AIUsageStoreTests", dependencies: ["AIUsageStore", "_AIUsageTestSupport"]),
         .testTarget(
             name: "AIUsageCommandsTests",
-            dependencies: ["AIUsageCommands", "AIUsageStore", "AIUsageGit", "_AIUsageTestSupport"]
+            dependencies: ["AIUsageCommands", "AIUsageEngine", "AIUsageStore", "AIUsageGit", "_AIUsageTestSupport"]
         ),
     ],
     swiftLanguageModes: [.v6]

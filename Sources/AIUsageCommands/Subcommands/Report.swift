@@ -1,0 +1,77 @@
+import AIUsageCore
+import AIUsageEngine
+import ArgumentParser
+import Foundation
+
+extension AIUsageCommand {
+    /// `aiusage report`: the per-developer ratios of PRODUCT.md.
+    struct Report: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Show useful-output ratios per developer (or per day, tool, model, ...).",
+            discussion: """
+                Reads new session records and commits first (a backfill on first use), then reports.
+                Rows are ordered by their key; no view ranks people by tokens or spend.
+
+                Examples:
+                  aiusage report
+                  aiusage report --since 30d --by week
+                  aiusage report --all-repos --by tool --format json
+                  aiusage report --since 2026-10-01 --until 2026-11-01 --timezone Europe/Paris --format csv
+                """)
+
+        @OptionGroup var scope: ScopeOptions
+
+        @Option(help: ArgumentHelp("Start of the window: YYYY-MM-DD, ISO 8601, or a duration such as 30d.", valueName: "when"))
+        var since: String?
+
+        @Option(help: ArgumentHelp("End of the window (exclusive): same forms as --since. Default: now.", valueName: "when"))
+        var until: String?
+
+        @Option(name: .customLong("by"), help: "Group rows by: \(ReportGrouping.allCases.map(\.rawValue).joined(separator: ", ")).")
+        var grouping: ReportGrouping = .developer
+
+        @Option(help: "Output format: table, json or csv.")
+        var format: ReportFormat = .table
+
+        @Option(help: ArgumentHelp("Time zone for dates and day/week/month groups (IANA name). Default: this machine's.", valueName: "zone"))
+        var timezone: String?
+
+        func validate() throws {
+            let zone = try TimeWindow.timeZone(timezone)
+            let now = Date()
+            if let since { _ = try TimeWindow.parse(since, timeZone: zone, now: now) }
+            if let until { _ = try TimeWindow.parse(until, timeZone: zone, now: now) }
+        }
+
+        func run() throws {
+            let context = try CommandContext()
+            let zone = try TimeWindow.timeZone(timezone)
+            let now = Date()
+            let (repositoryScope, repos) = try context.scope(allRepos: scope.allRepos, repoPath: scope.repoPath)
+            if !scope.noScan { try context.ingestAndSync(repos, quiet: format != .table) }
+            let analysis = try Analysis(store: context.store, scope: repositoryScope, prices: .bundled, survivalDays: scope.survivalDays, now: now)
+            let end = try until.map { try TimeWindow.parse($0, timeZone: zone, now: now) } ?? now
+            let start = try since.map { try TimeWindow.parse($0, timeZone: zone, now: now) } ?? min(analysis.earliestActivity ?? end, end)
+            guard start <= end else { throw ValidationError("--since is after --until") }
+            let builder = ReportBuilder(grouping: grouping, calendar: ReportCalendar(timeZone: zone), windowStart: start, windowEnd: end.addingTimeInterval(start == end ? 1 : 0))
+            let (rows, totals) = builder.build(
+                usage: analysis.usageFacts, edits: analysis.editFacts, commits: analysis.commitFacts,
+                sessionsWithLandedLines: analysis.sessionsWithLandedLines)
+            let document = ReportDocument(
+                generatedAt: now, since: start, until: end, pricingSource: PriceTable.bundled.source,
+                pricingDate: PriceTable.bundled.date, groupBy: grouping, survivalDays: scope.survivalDays,
+                timezone: zone.identifier, repos: repositoryScope.repos.map(\.record.name), rows: rows, totals: totals)
+            switch format {
+            case .table: print(ReportTable.render(document, colour: Terminal.colourAllowed(context.environment)), terminator: "")
+            case .json: print(try JSONOutput.render(document))
+            case .csv: print(ReportCSV.render(document), terminator: "")
+            }
+        }
+    }
+}
+
+enum ReportFormat: String, ExpressibleByArgument, CaseIterable {
+    case table, json, csv
+}
+
+extension ReportGrouping: ExpressibleByArgument {}

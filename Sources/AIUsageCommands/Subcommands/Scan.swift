@@ -1,0 +1,39 @@
+import AIUsageEngine
+import ArgumentParser
+import Foundation
+
+extension AIUsageCommand {
+    /// `aiusage scan`: backfill from history and the transcripts still on disk.
+    struct Scan: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Read new AI session records and link this repository's commits (a backfill on first use).",
+            discussion: """
+                The hook does this on every commit; run it by hand on a repository where the hook was never installed.
+
+                Examples:
+                  aiusage scan
+                  aiusage scan --all-repos
+                """)
+
+        @Option(name: .customLong("repo"), help: ArgumentHelp("Repository to scan.", valueName: "path"))
+        var repoPath: String?
+
+        @Flag(name: .customLong("all-repos"), help: "Scan every repository aiusage has seen.")
+        var allRepos = false
+
+        @Flag(name: .shortAndLong, help: "Print nothing but errors.")
+        var quiet = false
+
+        func run() throws {
+            let context = try CommandContext()
+            let (scope, repos) = try context.scope(allRepos: allRepos, repoPath: repoPath)
+            let started = Date()
+            try context.ingestAndSync(repos, quiet: quiet)
+            if !quiet {
+                let stats = try context.store.statistics()
+                let sessions = stats.sessionsByTool.values.reduce(0, +)
+                print("Scanned \(scope.repos.count) repositor\(scope.repos.count == 1 ? "y" : "ies") in \(String(format: "%.1f", Date().timeIntervalSince(started))) s: \(sessions) sessions, \(stats.commits) commits stored.")
+            }
+        }
+    }
+}

@@ -1,0 +1,113 @@
+import Foundation
+
+/// One billed request, placed: whose, which repository, priced.
+public struct UsageFact: Sendable {
+    public var session: SessionRef
+    public var timestamp: Date
+    public var model: String
+    public var tokens: TokenCounts
+    /// nil when the model is unpriced (never taken as $0).
+    public var costUSD: Double?
+    public var developer: String
+    public var repo: String
+
+    public init(session: SessionRef, timestamp: Date, model: String, tokens: TokenCounts, costUSD: Double?, developer: String, repo: String) {
+        self.session = session
+        self.timestamp = timestamp
+        self.model = model
+        self.tokens = tokens
+        self.costUSD = costUSD
+        self.developer = developer
+        self.repo = repo
+    }
+}
+
+/// A session as reports refer to it.
+public struct SessionRef: Hashable, Sendable, Comparable {
+    public var tool: ToolKind
+    public var id: String
+    /// The model that made most of the session's requests, for `--by model` of lines.
+    public var primaryModel: String
+
+    public init(tool: ToolKind, id: String, primaryModel: String) {
+        self.tool = tool
+        self.id = id
+        self.primaryModel = primaryModel
+    }
+
+    public static func < (lhs: SessionRef, rhs: SessionRef) -> Bool {
+        (lhs.tool.rawValue, lhs.id) < (rhs.tool.rawValue, rhs.id)
+    }
+}
+
+/// One edit's AI-written lines, placed.
+public struct EditFact: Sendable {
+    public var session: SessionRef
+    public var timestamp: Date
+    public var lines: Int
+    public var developer: String
+    public var repo: String
+
+    public init(session: SessionRef, timestamp: Date, lines: Int, developer: String, repo: String) {
+        self.session = session
+        self.timestamp = timestamp
+        self.lines = lines
+        self.developer = developer
+        self.repo = repo
+    }
+}
+
+/// Line counts of one commit's AI lines, from one session.
+public struct LineCounts: Sendable, Hashable {
+    public var committed = 0
+    public var landed = 0
+    public var surviving = 0
+    public var pending = 0
+    public var churned = 0
+    public init(committed: Int = 0, landed: Int = 0, surviving: Int = 0, pending: Int = 0, churned: Int = 0) {
+        self.committed = committed
+        self.landed = landed
+        self.surviving = surviving
+        self.pending = pending
+        self.churned = churned
+    }
+
+    public static func + (lhs: LineCounts, rhs: LineCounts) -> LineCounts {
+        LineCounts(
+            committed: lhs.committed + rhs.committed, landed: lhs.landed + rhs.landed,
+            surviving: lhs.surviving + rhs.surviving, pending: lhs.pending + rhs.pending,
+            churned: lhs.churned + rhs.churned)
+    }
+}
+
+/// One commit (a change counted once), placed.
+public struct CommitFact: Sendable {
+    public var sha: String
+    public var commitTime: Date
+    public var developer: String
+    public var repo: String
+    public var humanLines: Int
+    public var aiAssisted: Bool
+    public var landed: Bool
+    /// AI line counts per session whose lines the commit holds.
+    public var bySession: [SessionRef: LineCounts]
+    /// The tool named by an AI trailer, used to place a commit with no matched line.
+    public var trailerTool: ToolKind?
+
+    public init(
+        sha: String, commitTime: Date, developer: String, repo: String, humanLines: Int, aiAssisted: Bool, landed: Bool,
+        bySession: [SessionRef: LineCounts], trailerTool: ToolKind?
+    ) {
+        self.sha = sha
+        self.commitTime = commitTime
+        self.developer = developer
+        self.repo = repo
+        self.humanLines = humanLines
+        self.aiAssisted = aiAssisted
+        self.landed = landed
+        self.bySession = bySession
+        self.trailerTool = trailerTool
+    }
+
+    public var aiLines: LineCounts { bySession.values.reduce(LineCounts(), +) }
+}

@@ -1,0 +1,275 @@
+import AIUsageCore
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// What one ingest run did, for progress lines, `doctor` and the benchmark.
+public struct IngestSummary: Sendable {
+    public var filesSeen = 0
+    public var filesRead = 0
+    public var filesRestarted = 0
+    public var bytesRead: Int64 = 0
+    public var linesRead = 0
+    public var linesSkipped = 0
+    public var usageEvents = 0
+    public var edits = 0
+    public var errors: [String] = []
+    public init() {}
+}
+
+/// A record file that has bytes not read yet.
+public struct PendingFile: Sendable {
+    public var path: String
+    public var reader: any SessionReader
+    public var startOffset: Int64
+    public var state: Data?
+    public var size: Int64
+    public var inode: Int64
+    public var mtime: Double
+    public var restarted: Bool
+    /// Line counts carried from earlier runs of the same file, for `doctor`.
+    public var previousLinesRead = 0
+    public var previousLinesSkipped = 0
+    public var pendingBytes: Int64 { size - startOffset }
+}
+
+/// Reads new bytes of every tool's record files into the store.
+///
+/// A second run reads only what changed: a file whose size, mtime and inode match
+/// its cursor is not opened at all. A file that shrank, changed inode or whose
+/// already-read head no longer matches is read again from 0 — the store's upserts
+/// keep that from double-counting. A file that vanished keeps everything already
+/// ingested from it.
+public final class Ingestor: Sendable {
+    public let store: Store
+    public let readers: [any SessionReader]
+    public let environment: ReaderEnvironment
+
+    public init(store: Store, readers: [any SessionReader], environment: ReaderEnvironment) {
+        self.store = store
+        self.readers = readers
+        self.environment = environment
+    }
+
+    /// Files with unread bytes, found with one `stat` per file.
+    public func pendingFiles() throws -> [PendingFile] {
+        let cursors = try store.cursors()
+        var pending: [PendingFile] = []
+        for reader in readers {
+            for path in reader.discoverFiles(in: environment) {
+                guard let info = FileStat(path: path) else { continue }
+                if let cursor = cursors[path] {
+                    if cursor.size == info.size, cursor.mtime == info.mtime, cursor.inode == info.inode { continue }
+                    let sameFile =
+                        cursor.inode == info.inode && info.size >= cursor.offset
+                        && Fingerprint.of(path: path, length: cursor.offset) == cursor.fingerprint
+                    if sameFile {
+                        pending.append(PendingFile(
+                            path: path, reader: reader, startOffset: cursor.offset, state: cursor.state, size: info.size,
+                            inode: info.inode, mtime: info.mtime, restarted: false,
+                            previousLinesRead: cursor.linesRead, previousLinesSkipped: cursor.linesSkipped))
+                    } else {
+                        pending.append(PendingFile(
+                            path: path, reader: reader, startOffset: 0, state: nil, size: info.size, inode: info.inode,
+                            mtime: info.mtime, restarted: true))
+                    }
+                } else {
+                    pending.append(PendingFile(
+                        path: path, reader: reader, startOffset: 0, state: nil, size: info.size, inode: info.inode,
+                        mtime: info.mtime, restarted: false))
+                }
+            }
+        }
+        return pending
+    }
+
+    /// Ingests every pending file, spreading files over the machine's cores; parsing
+    /// and database writes overlap, with at most a few batches in flight per file.
+    public func run(
+        files: [PendingFile]? = nil,
+        progress: (@Sendable (_ doneBytes: Int64, _ totalBytes: Int64) -> Void)? = nil
+    ) throws -> IngestSummary {
+        let files = try files ?? pendingFiles()
+        // Largest first, so one big file does not start last and run alone.
+        let ordered = files.sorted { $0.pendingBytes > $1.pendingBytes }
+        let totalBytes = ordered.reduce(Int64(0)) { $0 + $1.pendingBytes }
+        let shared = SharedIngestState()
+        let workers = max(1, min(ProcessInfo.processInfo.activeProcessorCount, ordered.count))
+        DispatchQueue.concurrentPerform(iterations: workers) { _ in
+            while let file = shared.next(from: ordered) {
+                let result = ingest(file)
+                let done = shared.record(result, bytes: file.pendingBytes)
+                progress?(done, totalBytes)
+            }
+        }
+        var summary = shared.summary
+        summary.filesSeen = try readers.reduce(0) { $0 + $1.discoverFiles(in: environment).count }
+        _ = try? store.write { db in
+            try db.execute(sql: "INSERT OR REPLACE INTO meta (key, value) VALUES ('last_ingest', ?)",
+                arguments: [String(Date().timeIntervalSince1970)])
+        }
+        return summary
+    }
+
+    private func ingest(_ file: PendingFile) -> FileResult {
+        var result = FileResult()
+        result.restarted = file.restarted
+        let writer = BatchWriter(store: store)
+        do {
+            let progress = try file.reader.read(path: file.path, from: file.startOffset, state: file.state) { batch in
+                result.usage += batch.usage.count
+                result.edits += batch.edits.count
+                writer.enqueue(batch)
+            }
+            let cursor = FileCursor(
+                path: file.path, tool: file.reader.tool, offset: progress.offset, size: file.size, inode: file.inode,
+                mtime: file.mtime, fingerprint: Fingerprint.of(path: file.path, length: progress.offset),
+                state: progress.state, linesRead: file.previousLinesRead + progress.linesRead,
+                linesSkipped: file.previousLinesSkipped + progress.linesSkipped)
+            writer.finish(cursor: cursor)
+            try writer.wait()
+            result.bytes = progress.offset - file.startOffset
+            result.lines = progress.linesRead
+            result.skipped = progress.linesSkipped
+        } catch {
+            // Nothing of this file is lost: its cursor was not moved, so the next run
+            // reads the same bytes again and the upserts absorb the repeat.
+            try? writer.wait()
+            result.error = "\(file.path): \(error)"
+        }
+        return result
+    }
+}
+
+struct FileResult {
+    var bytes: Int64 = 0
+    var lines = 0
+    var skipped = 0
+    var usage = 0
+    var edits = 0
+    var restarted = false
+    var error: String?
+}
+
+/// Work queue and totals shared by the ingest workers.
+final class SharedIngestState: @unchecked Sendable {
+    private let lock = NSLock()
+    private var index = 0
+    private var doneBytes: Int64 = 0
+    private(set) var summary = IngestSummary()
+
+    func next(from files: [PendingFile]) -> PendingFile? {
+        lock.lock()
+        defer { lock.unlock() }
+        guard index < files.count else { return nil }
+        defer { index += 1 }
+        return files[index]
+    }
+
+    func record(_ result: FileResult, bytes: Int64) -> Int64 {
+        lock.lock()
+        defer { lock.unlock() }
+        doneBytes += bytes
+        summary.filesRead += 1
+        if result.restarted { summary.filesRestarted += 1 }
+        summary.bytesRead += result.bytes
+        summary.linesRead += result.lines
+        summary.linesSkipped += result.skipped
+        summary.usageEvents += result.usage
+        summary.edits += result.edits
+        if let error = result.error { summary.errors.append(error) }
+        return doneBytes
+    }
+}
+
+/// Writes a file's batches on a serial queue while the reader parses the next ones;
+/// the cursor is written last, so it never runs ahead of the data it covers.
+final class BatchWriter: @unchecked Sendable {
+    private let store: Store
+    private let queue = DispatchQueue(label: "aiusage.batch-writer")
+    private let slots = DispatchSemaphore(value: 3)
+    private let group = DispatchGroup()
+    private let lock = NSLock()
+    private var failure: Error?
+
+    init(store: Store) { self.store = store }
+
+    func enqueue(_ batch: ReadBatch) {
+        guard !batch.isEmpty else { return }
+        slots.wait()
+        group.enter()
+        queue.async {
+            defer { self.slots.signal(); self.group.leave() }
+            guard self.firstError == nil else { return }
+            do { try self.store.write { db in try self.store.apply(batch, in: db) } } catch { self.setError(error) }
+        }
+    }
+
+    func finish(cursor: FileCursor) {
+        group.enter()
+        queue.async {
+            defer { self.group.leave() }
+            guard self.firstError == nil else { return }
+            do { try self.store.write { db in try self.store.saveCursor(cursor, in: db) } } catch { self.setError(error) }
+        }
+    }
+
+    func wait() throws {
+        group.wait()
+        if let error = firstError { throw error }
+    }
+
+    private var firstError: Error? {
+        lock.lock()
+        defer { lock.unlock() }
+        return failure
+    }
+
+    private func setError(_ error: Error) {
+        lock.lock()
+        defer { lock.unlock() }
+        if failure == nil { failure = error }
+    }
+}
+
+/// Size, inode and modification time of a file, from one `stat` call.
+struct FileStat {
+    var size: Int64
+    var inode: Int64
+    var mtime: Double
+
+    init?(path: String) {
+        var info = stat()
+        guard stat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else { return nil }
+        size = Int64(info.st_size)
+        inode = Int64(bitPattern: UInt64(info.st_ino))
+        #if canImport(Darwin)
+        mtime = Double(info.st_mtimespec.tv_sec) + Double(info.st_mtimespec.tv_nsec) / 1e9
+        #else
+        mtime = Double(info.st_mtim.tv_sec) + Double(info.st_mtim.tv_nsec) / 1e9
+        #endif
+    }
+}
+
+/// FNV-1a of a file's first `min(length, 4096)` bytes.
+enum Fingerprint {
+    static func of(path: String, length: Int64) -> Int64 {
+        let count = Int(min(length, 4096))
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        guard count > 0 else { return Int64(bitPattern: hash) }
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return 0 }
+        defer { close(fd) }
+        var buffer = [UInt8](repeating: 0, count: count)
+        let got = buffer.withUnsafeMutableBytes { pread(fd, $0.baseAddress, count, 0) }
+        guard got == count else { return 0 }
+        for byte in buffer {
+            hash ^= UInt64(byte)
+            hash = hash &* 0x0000_0100_0000_01B3
+        }
+        return Int64(bitPattern: hash)
+    }
+}

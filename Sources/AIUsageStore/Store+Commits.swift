@@ -1,0 +1,291 @@
+import AIUsageCore
+import Foundation
+import GRDB
+
+/// A repository known to the store, identified by its common git folder so that
+/// linked worktrees share one record.
+public struct RepoRecord: Sendable, Equatable {
+    public var id: Int64
+    public var commonDirectory: String
+    public var name: String
+    /// Resolved work tree roots: the main one and every linked worktree.
+    public var roots: [String]
+    public var userEmail: String?
+    public var defaultBranch: String?
+}
+
+/// A stored commit and its attribution.
+public struct CommitRecord: Sendable, Equatable {
+    public var sha: String
+    public var seq: Int64
+    public var authorEmail: String
+    public var authorTime: Date
+    public var commitTime: Date
+    public var isMerge: Bool
+    public var aiTrailer: ToolKind?
+    public var onDefault: Bool
+    public var patchID: String?
+    public var aiLines: Int
+    public var humanLines: Int
+    public var sourceLines: Int
+    public var landedHow: LandingKind?
+    public var landedInto: String?
+    public var landedAt: Date?
+    public var landedAILines: Int
+    public var supersededBy: String?
+
+    public init(
+        sha: String, seq: Int64, authorEmail: String, authorTime: Date, commitTime: Date, isMerge: Bool, aiTrailer: ToolKind?,
+        onDefault: Bool, patchID: String?, aiLines: Int, humanLines: Int, sourceLines: Int, landedHow: LandingKind?,
+        landedInto: String?, landedAt: Date?, landedAILines: Int, supersededBy: String?
+    ) {
+        self.sha = sha
+        self.seq = seq
+        self.authorEmail = authorEmail
+        self.authorTime = authorTime
+        self.commitTime = commitTime
+        self.isMerge = isMerge
+        self.aiTrailer = aiTrailer
+        self.onDefault = onDefault
+        self.patchID = patchID
+        self.aiLines = aiLines
+        self.humanLines = humanLines
+        self.sourceLines = sourceLines
+        self.landedHow = landedHow
+        self.landedInto = landedInto
+        self.landedAt = landedAt
+        self.landedAILines = landedAILines
+        self.supersededBy = supersededBy
+    }
+}
+
+/// One significant line a commit added as its own; AI lines name the edit they claimed.
+public struct CommitLineRecord: Sendable, Hashable {
+    public var sha: String
+    public var line: PathLine
+    public var claim: ClaimKey?
+    public var sessionID: String?
+}
+
+extension Store {
+    // MARK: Repositories
+
+    /// The record of the repository with this common git folder, created on first use
+    /// and refreshed (roots, e-mail, default branch) on every call.
+    public func upsertRepo(commonDirectory: String, name: String, roots: [String], userEmail: String?, defaultBranch: String?) throws -> RepoRecord {
+        try write { db in
+            let rootsText = roots.joined(separator: "\n")
+            try db.execute(
+                sql: """
+                    INSERT INTO repos (common_dir, name, roots, user_email, default_branch) VALUES (?, ?, ?, ?, ?)
+                    ON CONFLICT(common_dir) DO UPDATE SET name = excluded.name, roots = excluded.roots,
+                      user_email = excluded.user_email, default_branch = excluded.default_branch
+                    """, arguments: [commonDirectory, name, rootsText, userEmail, defaultBranch])
+            let id = try Int64.fetchOne(db, sql: "SELECT id FROM repos WHERE common_dir = ?", arguments: [commonDirectory])!
+            return RepoRecord(id: id, commonDirectory: commonDirectory, name: name, roots: roots, userEmail: userEmail, defaultBranch: defaultBranch)
+        }
+    }
+
+    public func repos() throws -> [RepoRecord] {
+        try read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM repos ORDER BY name, id").map { row in
+                let roots: String = row["roots"]
+                return RepoRecord(
+                    id: row["id"], commonDirectory: row["common_dir"], name: row["name"],
+                    roots: roots.split(separator: "\n").map(String.init), userEmail: row["user_email"],
+                    defaultBranch: row["default_branch"])
+            }
+        }
+    }
+
+    // MARK: AI-written lines
+
+    /// Every AI-written line under one of `roots`, with its repository-relative path.
+    public func aiWrittenLines(under roots: [String]) throws -> [AIWrittenLine] {
+        try read { db in
+            var result: [AIWrittenLine] = []
+            for root in roots {
+                let prefix = root.hasSuffix("/") ? root : root + "/"
+                let rows = try Row.fetchCursor(
+                    db, sql: "SELECT tool, dedup_key, session_id, ts, path, lines FROM edits WHERE path >= ? AND path < ?",
+                    arguments: [prefix, prefix + "\u{10FFFF}"])
+                while let row = try rows.next() {
+                    let path: String = row["path"]
+                    guard let relative = Paths.relative(path, to: root) else { continue }
+                    let tool = ToolKind(rawValue: row["tool"])
+                    let key: String = row["dedup_key"]
+                    let session: String = row["session_id"]
+                    let time = Date(timeIntervalSince1970: row["ts"])
+                    for hash in LineHashBlob.decode(row["lines"]) {
+                        result.append(AIWrittenLine(tool: tool, editKey: key, sessionID: session, timestamp: time, path: relative, hash: hash))
+                    }
+                }
+            }
+            return result
+        }
+    }
+
+    /// Earliest AI activity (session start) of sessions working under `roots`.
+    public func earliestSessionStart(under roots: [String]) throws -> Date? {
+        try read { db in
+            var earliest: Double?
+            for root in roots {
+                let prefix = root + "/"
+                let value = try Double.fetchOne(
+                    db,
+                    sql: """
+                        SELECT min(s.started_at) FROM sessions s JOIN session_cwds c ON c.tool = s.tool AND c.session_id = s.id
+                        WHERE c.cwd = ? OR (c.cwd >= ? AND c.cwd < ?)
+                        """, arguments: [root, prefix, prefix + "\u{10FFFF}"])
+                if let value { earliest = min(earliest ?? value, value) }
+                let edit = try Double.fetchOne(
+                    db, sql: "SELECT min(ts) FROM edits WHERE path >= ? AND path < ?",
+                    arguments: [prefix, prefix + "\u{10FFFF}"])
+                if let edit { earliest = min(earliest ?? edit, edit) }
+            }
+            return earliest.map { Date(timeIntervalSince1970: $0) }
+        }
+    }
+
+    // MARK: Commits
+
+    public func commits(repo: Int64) throws -> [CommitRecord] {
+        try read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM commits WHERE repo_id = ? ORDER BY seq", arguments: [repo]).map(Self.commitRecord)
+        }
+    }
+
+    static func commitRecord(_ row: Row) -> CommitRecord {
+        let trailer: String? = row["ai_trailer_tool"]
+        let landed: String? = row["landed_how"]
+        let landedAt: Double? = row["landed_at"]
+        return CommitRecord(
+            sha: row["sha"], seq: row["seq"], authorEmail: row["author_email"],
+            authorTime: Date(timeIntervalSince1970: row["author_time"]),
+            commitTime: Date(timeIntervalSince1970: row["commit_time"]), isMerge: row["is_merge"],
+            aiTrailer: trailer.map(ToolKind.init(rawValue:)), onDefault: row["on_default"], patchID: row["patch_id"],
+            aiLines: row["ai_lines"], humanLines: row["human_lines"], sourceLines: row["source_lines"],
+            landedHow: landed.flatMap(LandingKind.init(rawValue:)), landedInto: row["landed_into"],
+            landedAt: landedAt.map(Date.init(timeIntervalSince1970:)), landedAILines: row["landed_ai_lines"],
+            supersededBy: row["superseded_by"])
+    }
+
+    /// Own added lines of the repository's commits (all of them, or of `sha`).
+    public func commitLines(repo: Int64, sha: String? = nil) throws -> [CommitLineRecord] {
+        try read { db in
+            var sql = "SELECT sha, path, line_hash, edit_tool, edit_key, session_id FROM commit_lines WHERE repo_id = ?"
+            var arguments: StatementArguments = [repo]
+            if let sha {
+                sql += " AND sha = ?"
+                arguments += [sha]
+            }
+            return try Row.fetchAll(db, sql: sql + " ORDER BY rowid", arguments: arguments).map { row in
+                let tool: String? = row["edit_tool"]
+                let key: String? = row["edit_key"]
+                let line = PathLine(path: row["path"], hash: LineHash(storageValue: row["line_hash"]))
+                var claim: ClaimKey?
+                if let tool, let key { claim = ClaimKey(tool: ToolKind(rawValue: tool), editKey: key, hash: line.hash) }
+                return CommitLineRecord(sha: row["sha"], line: line, claim: claim, sessionID: row["session_id"])
+            }
+        }
+    }
+
+    /// Stores a commit's attribution (replacing an earlier one) and the landing of its
+    /// sources, in one transaction.
+    public func saveAttribution(
+        repo: Int64, record: CommitRecord, added: [PathLine], attribution: CommitAttribution,
+        sourceLandings: [(sha: String, how: LandingKind, landedAILines: Int)]
+    ) throws {
+        try write { db in
+            try db.execute(sql: "DELETE FROM commit_lines WHERE repo_id = ? AND sha = ?", arguments: [repo, record.sha])
+            try db.execute(
+                sql: """
+                    INSERT OR REPLACE INTO commits (repo_id, sha, seq, author_email, author_time, commit_time, is_merge,
+                      ai_trailer, ai_trailer_tool, on_default, patch_id, ai_lines, human_lines, source_lines, landed_how, landed_into,
+                      landed_at, landed_ai_lines, superseded_by)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [
+                    repo, record.sha, record.seq, record.authorEmail, record.authorTime.timeIntervalSince1970,
+                    record.commitTime.timeIntervalSince1970, record.isMerge, record.aiTrailer != nil, record.aiTrailer?.rawValue,
+                    record.onDefault, record.patchID, record.aiLines, record.humanLines, record.sourceLines,
+                    record.landedHow?.rawValue, record.landedInto, record.landedAt?.timeIntervalSince1970,
+                    record.landedAILines, record.supersededBy,
+                ])
+            let insert = try db.cachedStatement(
+                sql: "INSERT INTO commit_lines (repo_id, sha, path, line_hash, edit_tool, edit_key, session_id) VALUES (?, ?, ?, ?, ?, ?, ?)")
+            for line in attribution.aiLines {
+                try insert.execute(arguments: [repo, record.sha, line.path, line.hash.storageValue, line.tool.rawValue, line.editKey, line.sessionID])
+            }
+            for line in attribution.humanLines {
+                try insert.execute(arguments: [repo, record.sha, line.path, line.hash.storageValue, nil, nil, nil])
+            }
+            for source in sourceLandings {
+                try db.execute(
+                    sql: """
+                        UPDATE commits SET landed_how = ?, landed_into = ?, landed_at = ?, landed_ai_lines = ?
+                        WHERE repo_id = ? AND sha = ? AND (landed_how IS NULL OR landed_how != 'ancestor')
+                        """,
+                    arguments: [source.how.rawValue, record.sha, record.commitTime.timeIntervalSince1970, source.landedAILines, repo, source.sha])
+            }
+        }
+    }
+
+    /// Records that a commit reached the default branch as an ancestor.
+    public func markLanded(repo: Int64, sha: String, how: LandingKind, into: String, at: Date, landedAILines: Int) throws {
+        try write { db in
+            try db.execute(
+                sql: "UPDATE commits SET landed_how = ?, landed_into = ?, landed_at = ?, landed_ai_lines = ?, on_default = ? WHERE repo_id = ? AND sha = ?",
+                arguments: [how.rawValue, into, at.timeIntervalSince1970, landedAILines, how == .ancestor, repo, sha])
+        }
+    }
+
+    /// Removes the attribution of commits (to redo them in order), releasing their claims.
+    public func deleteCommits(repo: Int64, shas: [String]) throws {
+        try write { db in
+            for sha in shas {
+                try db.execute(sql: "DELETE FROM commit_lines WHERE repo_id = ? AND sha = ?", arguments: [repo, sha])
+                try db.execute(sql: "DELETE FROM commits WHERE repo_id = ? AND sha = ?", arguments: [repo, sha])
+                try db.execute(
+                    sql: "UPDATE commits SET landed_how = NULL, landed_into = NULL, landed_at = NULL, landed_ai_lines = 0 WHERE repo_id = ? AND landed_into = ? AND landed_how != 'ancestor'",
+                    arguments: [repo, sha])
+            }
+        }
+    }
+
+    // MARK: Rewrites
+
+    /// Records `old → new` pairs from git's post-rewrite hook (amend, rebase).
+    public func recordRewrites(repo: Int64, pairs: [(old: String, new: String)]) throws {
+        try write { db in
+            for pair in pairs where pair.old != pair.new {
+                try db.execute(sql: "INSERT OR REPLACE INTO rewrites (repo_id, old_sha, new_sha) VALUES (?, ?, ?)", arguments: [repo, pair.old, pair.new])
+            }
+        }
+    }
+
+    public func rewrites(repo: Int64) throws -> [String: String] {
+        try read { db in
+            var result: [String: String] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT old_sha, new_sha FROM rewrites WHERE repo_id = ?", arguments: [repo]) {
+                result[row["old_sha"]] = row["new_sha"]
+            }
+            return result
+        }
+    }
+
+    /// Marks a commit as replaced by a rewrite; its claims are released so the new
+    /// commit can take them.
+    public func supersede(repo: Int64, sha: String, by newSha: String) throws {
+        try write { db in
+            try db.execute(sql: "UPDATE commits SET superseded_by = ? WHERE repo_id = ? AND sha = ?", arguments: [newSha, repo, sha])
+            try db.execute(sql: "DELETE FROM commit_lines WHERE repo_id = ? AND sha = ?", arguments: [repo, sha])
+        }
+    }
+
+    public func setRepoSynced(repo: Int64) throws {
+        try write { db in
+            try db.execute(sql: "UPDATE repos SET synced_at = ? WHERE id = ?", arguments: [Date().timeIntervalSince1970, repo])
+        }
+    }
+}

@@ -1,0 +1,216 @@
+import AIUsageCore
+import Foundation
+import GRDB
+
+/// How far one record file has been read, and how to tell it is still the same file.
+public struct FileCursor: Sendable, Equatable {
+    public var path: String
+    public var tool: ToolKind
+    public var offset: Int64
+    public var size: Int64
+    public var inode: Int64
+    public var mtime: Double
+    /// FNV-1a of the first `min(offset, 4096)` bytes: the part already consumed, which
+    /// an append-only transcript never changes. A mismatch means the file was replaced
+    /// (rotated, rewritten) and must be read again from the start.
+    public var fingerprint: Int64
+    public var state: Data?
+    public var linesRead: Int
+    public var linesSkipped: Int
+
+    public init(
+        path: String, tool: ToolKind, offset: Int64, size: Int64, inode: Int64, mtime: Double, fingerprint: Int64,
+        state: Data?, linesRead: Int, linesSkipped: Int
+    ) {
+        self.path = path
+        self.tool = tool
+        self.offset = offset
+        self.size = size
+        self.inode = inode
+        self.mtime = mtime
+        self.fingerprint = fingerprint
+        self.state = state
+        self.linesRead = linesRead
+        self.linesSkipped = linesSkipped
+    }
+}
+
+extension Store {
+    /// Every file cursor, by path.
+    public func cursors() throws -> [String: FileCursor] {
+        try read { db in
+            var result: [String: FileCursor] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT * FROM files") {
+                let cursor = FileCursor(
+                    path: row["path"], tool: ToolKind(rawValue: row["tool"]), offset: row["offset"], size: row["size"],
+                    inode: row["inode"], mtime: row["mtime"], fingerprint: row["fingerprint"], state: row["state"],
+                    linesRead: row["lines_read"], linesSkipped: row["lines_skipped"])
+                result[cursor.path] = cursor
+            }
+            return result
+        }
+    }
+
+    func saveCursor(_ cursor: FileCursor, in db: Database) throws {
+        try db.cachedStatement(
+            sql: """
+                INSERT INTO files (path, tool, offset, size, inode, mtime, fingerprint, state, lines_read, lines_skipped, updated_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT(path) DO UPDATE SET tool = excluded.tool, offset = excluded.offset, size = excluded.size,
+                  inode = excluded.inode, mtime = excluded.mtime, fingerprint = excluded.fingerprint, state = excluded.state,
+                  lines_read = excluded.lines_read, lines_skipped = excluded.lines_skipped, updated_at = excluded.updated_at
+                """
+        ).execute(arguments: [
+            cursor.path, cursor.tool.rawValue, cursor.offset, cursor.size, cursor.inode, cursor.mtime,
+            cursor.fingerprint, cursor.state, cursor.linesRead, cursor.linesSkipped, Date().timeIntervalSince1970,
+        ])
+    }
+
+    /// Stores one batch of reader output with idempotent upserts:
+    /// - usage keeps the field-wise maximum per (tool, dedup key): Claude Code repeats a
+    ///   request's usage per content block, and subagent replays repeat whole messages;
+    /// - an edit keeps its last version: a tool call's result, read after the call, says
+    ///   what was really applied;
+    /// - sessions widen to the earliest start and latest end seen, collecting models.
+    func apply(_ batch: ReadBatch, in db: Database) throws {
+        if !batch.usage.isEmpty {
+            let statement = try db.cachedStatement(
+                sql: """
+                    INSERT INTO usage (tool, dedup_key, session_id, ts, model, input, output, cache_write, cache_read, reasoning, recorded_cost)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    ON CONFLICT(tool, dedup_key) DO UPDATE SET
+                      input = max(input, excluded.input), output = max(output, excluded.output),
+                      cache_write = max(cache_write, excluded.cache_write), cache_read = max(cache_read, excluded.cache_read),
+                      reasoning = max(reasoning, excluded.reasoning),
+                      recorded_cost = coalesce(max(recorded_cost, excluded.recorded_cost), recorded_cost, excluded.recorded_cost)
+                    """)
+            for event in batch.usage {
+                try statement.execute(arguments: [
+                    event.tool.rawValue, event.dedupKey, event.sessionID, event.timestamp.timeIntervalSince1970,
+                    event.model, event.tokens.input, event.tokens.output, event.tokens.cacheWrite,
+                    event.tokens.cacheRead, event.tokens.reasoning, event.recordedCostUSD,
+                ])
+            }
+        }
+        if !batch.edits.isEmpty {
+            let statement = try db.cachedStatement(
+                sql: """
+                    INSERT INTO edits (tool, dedup_key, session_id, ts, path, line_count, lines) VALUES (?, ?, ?, ?, ?, ?, ?)
+                    ON CONFLICT(tool, dedup_key) DO UPDATE SET session_id = excluded.session_id, ts = excluded.ts,
+                      path = excluded.path, line_count = excluded.line_count, lines = excluded.lines
+                    """)
+            for edit in batch.edits {
+                try statement.execute(arguments: [
+                    edit.tool.rawValue, edit.dedupKey, edit.sessionID, edit.timestamp.timeIntervalSince1970,
+                    Paths.normalize(edit.absolutePath), edit.addedLines.count, LineHashBlob.encode(edit.addedLines),
+                ])
+            }
+        }
+        if !batch.observations.isEmpty {
+            try applyObservations(batch.observations, in: db)
+        }
+    }
+
+    private func applyObservations(_ observations: [SessionObservation], in db: Database) throws {
+        // Fold the batch first: a transcript repeats the same session on every line.
+        struct Folded { var start: Double; var end: Double; var models: Set<String>; var cwds: Set<String> }
+        var folded: [SessionKey: Folded] = [:]
+        for observation in observations {
+            let key = SessionKey(tool: observation.tool, id: observation.sessionID)
+            let time = observation.timestamp.timeIntervalSince1970
+            var entry = folded[key] ?? Folded(start: time, end: time, models: [], cwds: [])
+            entry.start = min(entry.start, time)
+            entry.end = max(entry.end, time)
+            if let model = observation.model, !model.isEmpty, model != "<synthetic>" { entry.models.insert(model) }
+            if let cwd = observation.cwd, !cwd.isEmpty { entry.cwds.insert(Paths.normalize(cwd)) }
+            folded[key] = entry
+        }
+        let select = try db.cachedStatement(sql: "SELECT started_at, ended_at, models FROM sessions WHERE tool = ? AND id = ?")
+        let upsert = try db.cachedStatement(
+            sql: "INSERT OR REPLACE INTO sessions (tool, id, started_at, ended_at, models) VALUES (?, ?, ?, ?, ?)")
+        let addCwd = try db.cachedStatement(sql: "INSERT OR IGNORE INTO session_cwds (tool, session_id, cwd) VALUES (?, ?, ?)")
+        for (key, entry) in folded {
+            var start = entry.start
+            var end = entry.end
+            var models = entry.models
+            if let row = try Row.fetchOne(select, arguments: [key.tool.rawValue, key.id]) {
+                start = min(start, row["started_at"])
+                end = max(end, row["ended_at"])
+                let known: String = row["models"]
+                models.formUnion(known.split(separator: ",").map(String.init))
+            }
+            try upsert.execute(arguments: [key.tool.rawValue, key.id, start, end, models.sorted().joined(separator: ",")])
+            for cwd in entry.cwds { try addCwd.execute(arguments: [key.tool.rawValue, key.id, cwd]) }
+        }
+    }
+}
+
+/// A session's identity across tools.
+public struct SessionKey: Hashable, Sendable, Comparable {
+    public var tool: ToolKind
+    public var id: String
+    public init(tool: ToolKind, id: String) {
+        self.tool = tool
+        self.id = id
+    }
+    public static func < (lhs: SessionKey, rhs: SessionKey) -> Bool {
+        (lhs.tool.rawValue, lhs.id) < (rhs.tool.rawValue, rhs.id)
+    }
+}
+
+/// Line hashes packed as little-endian 64-bit integers: compact, and no code text.
+enum LineHashBlob {
+    static func encode(_ hashes: [LineHash]) -> Data {
+        var data = Data(capacity: hashes.count * 8)
+        for hash in hashes {
+            withUnsafeBytes(of: hash.value.littleEndian) { data.append(contentsOf: $0) }
+        }
+        return data
+    }
+
+    static func decode(_ data: Data) -> [LineHash] {
+        var result: [LineHash] = []
+        result.reserveCapacity(data.count / 8)
+        data.withUnsafeBytes { raw in
+            var offset = 0
+            while offset + 8 <= raw.count {
+                let value = raw.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
+                result.append(LineHash(value: UInt64(littleEndian: value)))
+                offset += 8
+            }
+        }
+        return result
+    }
+}
+
+/// Path normalisation shared by sessions, edits and repositories, so that a session's
+/// working directory and a repository's work tree compare equal when they are.
+public enum Paths {
+    /// Collapses `.`/`..` and duplicate slashes and drops a trailing slash. Symlinks are
+    /// resolved with `resolve` only for paths that exist (repository roots).
+    public static func normalize(_ path: String) -> String {
+        guard path.hasPrefix("/") else { return path }
+        var parts: [Substring] = []
+        for part in path.split(separator: "/", omittingEmptySubsequences: true) {
+            if part == "." { continue }
+            if part == ".." { _ = parts.popLast(); continue }
+            parts.append(part)
+        }
+        return "/" + parts.joined(separator: "/")
+    }
+
+    /// The real path of an existing file or folder (symlinks resolved), normalised.
+    public static func resolve(_ path: String) -> String {
+        guard let real = realpath(path, nil) else { return normalize(path) }
+        defer { free(real) }
+        return normalize(String(cString: real))
+    }
+
+    /// `path` relative to `root` when it is inside it, else nil.
+    public static func relative(_ path: String, to root: String) -> String? {
+        if path == root { return "" }
+        let prefix = root.hasSuffix("/") ? root : root + "/"
+        guard path.hasPrefix(prefix) else { return nil }
+        return String(path.dropFirst(prefix.count))
+    }
+}
