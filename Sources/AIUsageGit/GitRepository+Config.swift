@@ -20,7 +20,8 @@ extension GitRepository {
     }
 
     /// The branch "landed" is measured against (PRODUCT.md "Default branch"):
-    /// `configured` (a branch name such as `main` or `origin/main`, or a full ref), else
+    /// `configured` (a branch name such as `main` or `origin/main`, or a full ref; a bare
+    /// name is tried as a local branch, then a remote-tracking one, then `origin/<name>`), else
     /// the target of `refs/remotes/origin/HEAD`, else the first of `origin/main`,
     /// `origin/master`, `main`, `master` that exists; nil when none does.
     ///
@@ -32,7 +33,8 @@ extension GitRepository {
             if let configured = configured?.trimmingCharacters(in: .whitespaces), !configured.isEmpty {
                 let candidates = configured.hasPrefix("refs/")
                     ? [configured]
-                    : ["refs/heads/\(configured)", "refs/remotes/\(configured)", "refs/\(configured)"]
+                    : ["refs/heads/\(configured)", "refs/remotes/\(configured)",
+                       "refs/remotes/origin/\(configured)", "refs/\(configured)"]
                 for name in candidates {
                     if let branch = try branchIfPresent(name) { return branch }
                 }

@@ -6,7 +6,7 @@ extension GitRepository {
     /// The significant lines each file gained in commit `sha`, against its first parent
     /// (the empty tree for a root commit), with renames detected so a moved file keeps
     /// only its real additions. Binary files and files that gained no significant line
-    /// are left out. Lines are hashed straight from libgit2's buffers, without Strings.
+    /// are left out, as are submodule and symlink entries. Lines are hashed straight from libgit2's buffers, without Strings.
     public func addedLines(of sha: String) throws -> [FileAddedLines] {
         try locked {
             let diff = try firstParentDiff(of: sha, findRenames: true)
@@ -65,7 +65,8 @@ extension GitRepository {
     }
 
     /// Hashes of the significant lines of `path` as it is in commit `sha`, for survival
-    /// checks against a later tree. Nil when the path is absent, not a file, or binary.
+    /// checks against a later tree. Nil when the path is absent, not a regular file
+    /// (folder, submodule, symlink), or binary.
     public func significantLines(path: String, at sha: String) throws -> [LineHash]? {
         try locked {
             let tree = try tree(of: try lookupCommit(try commitID(sha)))
@@ -75,7 +76,8 @@ extension GitRepository {
                 }
             }) else { return nil }
             let blob: BlobHandle? = try withExtendedLifetime(entry) {
-                guard git_tree_entry_type(entry.pointer) == GIT_OBJECT_BLOB else { return nil }
+                guard git_tree_entry_type(entry.pointer) == GIT_OBJECT_BLOB,
+                      git_tree_entry_filemode(entry.pointer) != GIT_FILEMODE_LINK else { return nil }
                 return try make(BlobHandle.self, "git_blob_lookup", owner: handle) {
                     git_blob_lookup($0, raw, git_tree_entry_id(entry.pointer))
                 }
@@ -178,9 +180,14 @@ private final class AddedLinesCollector {
     private var path: String?
     private var oldPath: String?
     private var added: [LineHash] = []
+    /// Submodule pointers ("Subproject commit ...") and symlink targets are not lines
+    /// anyone wrote, so they are never counted.
+    private var skipping = false
 
     func begin(_ delta: git_diff_delta) {
         flush()
+        let mode = UInt32(delta.new_file.mode)
+        skipping = mode == GIT_FILEMODE_COMMIT.rawValue || mode == GIT_FILEMODE_LINK.rawValue
         path = decode(delta.new_file.path) ?? decode(delta.old_file.path)
         let old = decode(delta.old_file.path)
         let moved = delta.status == GIT_DELTA_RENAMED || delta.status == GIT_DELTA_COPIED
@@ -188,7 +195,7 @@ private final class AddedLinesCollector {
     }
 
     func add(_ bytes: UnsafeBufferPointer<UInt8>) {
-        if let hash = LineIdentity.significantHash(bytes: bytes) { added.append(hash) }
+        if !skipping, let hash = LineIdentity.significantHash(bytes: bytes) { added.append(hash) }
     }
 
     private func flush() {

@@ -6,6 +6,7 @@ public struct CommitInfo: Sendable, Hashable {
     public let sha: String
     /// Parent shas in order; the first is the first parent.
     public let parents: [String]
+    /// Mailmap-resolved, as git log %aN shows it.
     public let authorName: String
     /// The developer key (PRODUCT.md "Developer"): mailmap-resolved and lower-cased.
     public let authorEmail: String

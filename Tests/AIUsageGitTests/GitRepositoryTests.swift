@@ -171,6 +171,20 @@ import _AIUsageTestSupport
         #expect(files == [FileAddedLines(path: "a.txt", oldPath: nil, added: hashes("new line", "new line"))])
     }
 
+    @Test func symlinksAndSubmodulesAddNoLines() throws {
+        let fixture = try GitFixture()
+        let base = try fixture.commit("root", ["a.txt": "one\n"])
+        try FileManager.default.createSymbolicLink(atPath: fixture.root + "/link", withDestinationPath: "a.txt")
+        try fixture.git("add", "link")
+        try fixture.git("update-index", "--add", "--cacheinfo", "160000,\(base),vendor/sub")
+        let sha = try fixture.commitWith("commit", "-q", "-m", "link and gitlink")
+        let repo = try openRepository(fixture.root)
+        #expect(try repo.addedLines(of: sha).isEmpty)
+        #expect(try repo.significantLines(path: "link", at: sha) == nil)
+        #expect(try repo.significantLines(path: "vendor/sub", at: sha) == nil)
+        #expect(try repo.significantLines(path: "vendor", at: sha) == nil)
+    }
+
     @Test func renamesAreDetected() throws {
         let fixture = try GitFixture()
         let body = (1...20).map { "let value\($0) = \($0)" }.joined(separator: "\n") + "\n"
@@ -216,6 +230,11 @@ import _AIUsageTestSupport
         #expect(try repo.patchID(of: copy) == original)
         #expect(try repo.patchID(of: other) != original)
         #expect(try repo.patchID(of: empty) == nil)
+        try fixture.write("data.bin", Data([0x00, 0xFF, 0x10]))
+        let binary = try fixture.commit("binary")
+        #expect(try repo.patchID(of: binary) != nil)
+        let root = try repo.commits(reachableFromAllRefs: false).first?.sha
+        #expect(try repo.patchID(of: #require(root)) != nil)
     }
 
     // MARK: Default branch
@@ -248,6 +267,8 @@ import _AIUsageTestSupport
         let fallback = try repo.defaultBranch(configured: nil)
         #expect(fallback?.name == "refs/remotes/origin/main")
         #expect(try repo.defaultBranch(configured: "origin/develop")?.name == "refs/remotes/origin/develop")
+        // No local branch of that name: the remote-tracking one is used.
+        #expect(try repo.defaultBranch(configured: "main")?.name == "refs/remotes/origin/main")
     }
 
     @Test func defaultBranchFallsBackToMaster() throws {
@@ -317,5 +338,23 @@ import _AIUsageTestSupport
         #expect(repo.configString(key) == "yes")
         try repo.setConfig(key, nil, global: true)
         #expect(repo.configString(key) == nil)
+    }
+
+    // MARK: Concurrency
+
+    @Test func oneRepositoryServesManyTasks() async throws {
+        let fixture = try GitFixture()
+        var shas: [String] = []
+        for index in 0..<8 {
+            shas.append(try fixture.commit("c\(index)", ["f\(index).txt": "line \(index)\n"]))
+        }
+        let repo = try openRepository(fixture.root)
+        let counts = try await withThrowingTaskGroup(of: Int.self) { group in
+            for sha in shas {
+                group.addTask { try repo.addedLines(of: sha).count + repo.commits().count }
+            }
+            return try await group.reduce(into: [Int]()) { $0.append($1) }
+        }
+        #expect(counts == Array(repeating: 9, count: 8))
     }
 }
