@@ -199,6 +199,23 @@ import _AIUsageTestSupport
         #expect(try repo.renamedPaths(from: first, to: first).isEmpty)
     }
 
+    @Test func squashCommitAddsWhatItsSourcesAdded() throws {
+        let fixture = try GitFixture()
+        try fixture.commit("root", ["a.txt": "one\n"])
+        try fixture.git("checkout", "-q", "-b", "feature")
+        let f1 = try fixture.commit("f1", ["b.txt": "alpha\n"])
+        let f2 = try fixture.commit("f2", ["b.txt": "alpha\nbeta\n"])
+        try fixture.git("checkout", "-q", "main")
+        try fixture.git("merge", "-q", "--squash", "feature")
+        let squash = try fixture.commitWith("commit", "-q", "-m", "squashed feature")
+        let repo = try openRepository(fixture.root)
+        let sourceLines = try (repo.addedLines(of: f1) + repo.addedLines(of: f2)).flatMap(\.added)
+        #expect(try repo.addedLines(of: squash) == [FileAddedLines(path: "b.txt", oldPath: nil, added: hashes("alpha", "beta"))])
+        #expect(sourceLines == hashes("alpha", "beta"))
+        #expect(try !repo.isAncestor(f2, of: squash))
+        #expect(try repo.commit(squash).parents.count == 1)
+    }
+
     @Test func significantLinesAtCommit() throws {
         let fixture = try GitFixture()
         let first = try fixture.commit("root", ["a.txt": "alpha\n\n}\nbeta"])
