@@ -1,5 +1,17 @@
 #ifndef AIUSAGE_CGIT2_SHIM_H
 #define AIUSAGE_CGIT2_SHIM_H
-// Only what Swift needs from libgit2; nothing is patched.
 #include <git2.h>
+
+// Swift cannot call C variadic functions, so the two `git_libgit2_opts` forms the
+// wrapper needs get fixed-argument entry points. Nothing else is patched.
+
+/// `git_libgit2_opts(GIT_OPT_GET_SEARCH_PATH, level, out)`.
+static inline int aiusage_git_get_search_path(int level, git_buf *out) {
+    return git_libgit2_opts(GIT_OPT_GET_SEARCH_PATH, level, out);
+}
+
+/// `git_libgit2_opts(GIT_OPT_SET_SEARCH_PATH, level, path)`.
+static inline int aiusage_git_set_search_path(int level, const char *path) {
+    return git_libgit2_opts(GIT_OPT_SET_SEARCH_PATH, level, path);
+}
 #endif
