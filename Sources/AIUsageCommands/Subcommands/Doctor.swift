@@ -1,0 +1,85 @@
+import AIUsageCore
+import AIUsageGit
+import AIUsageStore
+import ArgumentParser
+import Foundation
+
+extension AIUsageCommand {
+    /// `aiusage doctor`: where records were found, what is ingested, what is installed.
+    struct Doctor: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Check which AI tools' records were found, how much is ingested, and which hooks are installed.",
+            discussion: """
+                Examples:
+                  aiusage doctor
+                  AIUSAGE_HOME=/tmp/aiusage aiusage doctor
+                """)
+
+        @Option(name: .customLong("repo"), help: ArgumentHelp("Repository to check.", valueName: "path"))
+        var repoPath: String?
+
+        func run() throws {
+            let context = try CommandContext()
+            var problems: [String] = []
+            let stats = try context.store.statistics()
+            print("Store: \(context.store.location.databasePath)")
+            if let attributes = try? FileManager.default.attributesOfItem(atPath: context.store.location.databasePath),
+                let size = attributes[.size] as? Int64 {
+                print("  size \(Format.bytes(size)), \(stats.repos) repositories, \(stats.commits) commits attributed"
+                    + (stats.lastIngest.map { ", last ingest \(Format.iso($0))" } ?? ", never ingested"))
+            }
+            print("\nAI tools:")
+            for reader in SessionReaders.all {
+                let roots = reader.searchRoots(in: context.readerEnvironment)
+                let files = reader.discoverFiles(in: context.readerEnvironment)
+                let ingested = stats.filesByTool[reader.tool]
+                print("  \(reader.tool.rawValue): \(files.isEmpty ? "no records found" : "\(files.count) record files found")")
+                for root in roots {
+                    let exists = FileManager.default.fileExists(atPath: root)
+                    print("    \(exists ? "✓" : "·") \(root)")
+                }
+                if let ingested {
+                    print("    ingested: \(ingested.files) files, \(Format.bytes(ingested.bytes)), \(ingested.lines) records"
+                        + (ingested.skipped > 0 ? ", \(ingested.skipped) skipped as malformed" : ""))
+                    print("    \(stats.sessionsByTool[reader.tool] ?? 0) sessions, \(stats.usageByTool[reader.tool] ?? 0) billed requests, \(stats.editsByTool[reader.tool] ?? 0) edits")
+                    if ingested.files < files.count { print("    \(files.count - ingested.files) files not ingested yet: run `aiusage scan`") }
+                }
+            }
+            print("\nHooks:")
+            let installer = try? HookInstaller(environment: context.environment)
+            if installer == nil { problems.append("the hook script was not found: reinstall with ./install.sh") }
+            let globalDirectory = HookInstaller.globalDirectory(environment: context.environment)
+            let globalPath = GitGlobalConfig.string("core.hooksPath")
+            if globalPath == globalDirectory {
+                print("  global: installed (core.hooksPath = \(globalDirectory))")
+            } else {
+                print("  global: not installed")
+            }
+            if let git = try? GitRepository(discoveringFrom: repoPath ?? FileManager.default.currentDirectoryPath) {
+                let directory = (try? git.hooksDirectory()) ?? "?"
+                let installed = installer?.installedNames(in: directory) ?? []
+                let missing = HookInstaller.hookNames.filter { !installed.contains($0) }
+                print("  this repository (\(git.workTreeRoot ?? git.gitDirectory)): "
+                    + (missing.isEmpty ? "installed in \(directory)" : installed.isEmpty ? "not installed (run `aiusage install`)" : "missing \(missing.joined(separator: ", "))"))
+                if git.configString("user.email") == nil { problems.append("user.email is not set: sessions that link to no commit cannot be placed") }
+                do {
+                    if let branch = try git.defaultBranch(configured: git.configString("aiusage.defaultbranch")) {
+                        print("  default branch: \(branch.name)")
+                    } else {
+                        problems.append("no default branch found: set one with `git config aiusage.defaultBranch main`")
+                    }
+                } catch {
+                    problems.append("\(error)")
+                }
+            } else {
+                print("  (not inside a git repository)")
+            }
+            if let log = try? String(contentsOfFile: context.store.location.logPath, encoding: .utf8), !log.isEmpty {
+                let lines = log.split(separator: "\n").suffix(3)
+                print("\nRecent hook errors (\(context.store.location.logPath)):")
+                for line in lines { print("  \(line)") }
+            }
+            print(problems.isEmpty ? "\nNo problems found." : "\nProblems:\n" + problems.map { "  - \($0)" }.joined(separator: "\n"))
+        }
+    }
+}

@@ -1,0 +1,135 @@
+import AIUsageEngine
+import AIUsageGit
+import AIUsageStore
+import ArgumentParser
+import Foundation
+
+extension AIUsageCommand {
+    /// `aiusage hook <name>`: what the installed git hooks run, detached from git.
+    ///
+    /// It never fails and prints nothing (unless `AIUSAGE_DEBUG` is set): errors go to
+    /// the log in the store folder. Each run leaves a marker for its repository and then
+    /// tries the background lock; the holder drains every marker before it lets go, so a
+    /// burst of commits (or a slow first ingest of gigabytes) never runs twice at once
+    /// and never loses a commit.
+    struct Hook: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Run by the installed git hooks (post-commit, post-rewrite, post-merge).", shouldDisplay: false)
+
+        @Argument(help: "The git hook being run.")
+        var name: String
+
+        @Argument(parsing: .captureForPassthrough, help: "The hook's own arguments.")
+        var hookArguments: [String] = []
+
+        func run() throws {
+            let environment = ProcessInfo.processInfo.environment
+            let debug = environment["AIUSAGE_DEBUG"] != nil
+            let location = StoreLocation.resolve(environment: environment)
+            let log = HookLog(path: location.logPath, echo: debug)
+            do {
+                try handle(environment: environment, location: location, log: log)
+            } catch {
+                log.write("\(name): \(error)")
+            }
+        }
+
+        private func handle(environment: [String: String], location: StoreLocation, log: HookLog) throws {
+            guard HookInstaller.hookNames.contains(name) else { return }
+            let context = try CommandContext(environment: environment)
+            let git = try GitRepository(discoveringFrom: FileManager.default.currentDirectoryPath)
+            let sync = RepositorySync(store: context.store, git: git)
+            let repo = try sync.register()
+            if name == "post-rewrite" {
+                let input = String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self)
+                let pairs = input.split(separator: "\n").compactMap { line -> (old: String, new: String)? in
+                    let fields = line.split(separator: " ")
+                    return fields.count >= 2 ? (String(fields[0]), String(fields[1])) : nil
+                }
+                try context.store.recordRewrites(repo: repo.id, pairs: pairs)
+                log.debug("recorded \(pairs.count) rewrites")
+            }
+            let queue = HookQueue(directory: location.directory + "/queue")
+            try queue.add(repoRoot: repo.roots.first ?? git.commonDirectory)
+            guard let lock = FileLock(path: location.backgroundLockPath) else { return }
+            while lock.tryLock() {
+                defer { lock.unlock() }
+                let pending = queue.drain()
+                if pending.isEmpty {
+                    // A marker added while we held the lock, by a hook whose tryLock
+                    // failed, is seen here after unlocking: go round again for it.
+                    lock.unlock()
+                    if queue.isEmpty { return }
+                    continue
+                }
+                let started = Date()
+                let summary = try context.ingestor.run()
+                for error in summary.errors { log.write("ingest: \(error)") }
+                log.debug("ingested \(summary.bytesRead) bytes from \(summary.filesRead) files")
+                for root in pending {
+                    do {
+                        let repository = try GitRepository(discoveringFrom: root)
+                        let result = try RepositorySync(store: context.store, git: repository).sync()
+                        log.debug("\(root): \(result.commitsAttributed) commits attributed, \(result.newlyLanded) landed" + (result.note.map { " (\($0))" } ?? ""))
+                    } catch {
+                        log.write("\(root): \(error)")
+                    }
+                }
+                log.debug(String(format: "done in %.3f s", Date().timeIntervalSince(started)))
+            }
+        }
+    }
+}
+
+/// Repositories waiting for a background run: one marker file each, so that many
+/// hooks can add themselves while one process does the work.
+struct HookQueue {
+    let directory: String
+
+    func add(repoRoot: String) throws {
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in repoRoot.utf8 { hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01B3 }
+        try Data(repoRoot.utf8).write(to: URL(fileURLWithPath: directory + "/" + String(hash, radix: 16)))
+    }
+
+    var isEmpty: Bool { ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []).isEmpty }
+
+    /// Takes every marker, removing it.
+    func drain() -> [String] {
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: directory) else { return [] }
+        var roots: [String] = []
+        for name in names.sorted() {
+            let path = directory + "/" + name
+            if let data = FileManager.default.contents(atPath: path) {
+                try? FileManager.default.removeItem(atPath: path)
+                roots.append(String(decoding: data, as: UTF8.self))
+            }
+        }
+        return roots
+    }
+}
+
+/// The hook's log: errors always, details with `AIUSAGE_DEBUG`, echoed to stderr then.
+struct HookLog {
+    let path: String
+    let echo: Bool
+
+    func write(_ message: String) {
+        let line = "\(Format.iso(Date())) \(message)\n"
+        if echo { FileHandle.standardError.write(Data(("aiusage: " + message + "\n").utf8)) }
+        guard let handle = FileHandle(forWritingAtPath: path) ?? create() else { return }
+        defer { try? handle.close() }
+        _ = try? handle.seekToEnd()
+        try? handle.write(contentsOf: Data(line.utf8))
+    }
+
+    func debug(_ message: String) {
+        if echo { write(message) }
+    }
+
+    private func create() -> FileHandle? {
+        FileManager.default.createFile(atPath: path, contents: nil)
+        return FileHandle(forWritingAtPath: path)
+    }
+}
