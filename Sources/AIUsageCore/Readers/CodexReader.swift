@@ -1,0 +1,429 @@
+import Foundation
+
+/// Reads Codex CLI / Codex Desktop rollout files
+/// (`$CODEX_HOME/sessions/YYYY/MM/DD/rollout-<time>-<uuid>.jsonl`, and the same files
+/// moved to `$CODEX_HOME/archived_sessions/`).
+///
+/// Usage: Codex writes *cumulative* `total_token_usage` in `token_count` events, often
+/// repeated unchanged. A usage event is emitted only when the session's total grows,
+/// carrying the delta; its dedup key is `"<session id>:<new total>"`, so re-reading a
+/// file, reading its archived copy, or reading it in increments yields the same keys.
+///
+/// Edits: every `apply_patch` (freeform `custom_tool_call`, JSON `function_call`, or a
+/// heredoc / argv inside a shell call) gives one `EditEvent` per file of the patch,
+/// keyed `"<call id>:<file index>"`.
+public struct CodexReader: SessionReader {
+    public let tool: ToolKind = .codex
+
+    public init() {}
+
+    /// Records handed to the sink at a time: bounded memory on a 1 GB ingest.
+    static let batchLimit = 5000
+
+    /// `$CODEX_HOME` (default `~/.codex`), taken from the injected environment only.
+    static func codexHome(in environment: ReaderEnvironment) -> String {
+        guard var home = environment.variables["CODEX_HOME"], !home.isEmpty else {
+            return trimmingSlash(environment.home) + "/.codex"
+        }
+        if home == "~" {
+            home = environment.home
+        } else if home.hasPrefix("~/") {
+            home = trimmingSlash(environment.home) + String(home.dropFirst(1))
+        }
+        return trimmingSlash(home)
+    }
+
+    private static func trimmingSlash(_ path: String) -> String {
+        var path = path
+        while path.count > 1, path.hasSuffix("/") { path.removeLast() }
+        return path
+    }
+
+    public func searchRoots(in environment: ReaderEnvironment) -> [String] {
+        let home = Self.codexHome(in: environment)
+        return [home + "/sessions", home + "/archived_sessions"]
+    }
+
+    public func discoverFiles(in environment: ReaderEnvironment) -> [String] {
+        var found = Set<String>()
+        for root in searchRoots(in: environment) {
+            // Recursive: sessions/ is date-nested, archived_sessions/ flat or nested.
+            guard let enumerator = FileManager.default.enumerator(atPath: root) else { continue }
+            while let relative = enumerator.nextObject() as? String {
+                let name = (relative as NSString).lastPathComponent
+                guard name.hasPrefix("rollout-"), name.hasSuffix(".jsonl") else { continue }
+                found.insert(root + "/" + relative)
+            }
+        }
+        return found.sorted()
+    }
+
+    public func read(
+        path: String, from offset: Int64, state: Data?, sink: (ReadBatch) throws -> Void
+    ) throws -> ReadProgress {
+        var parser = CodexLineParser(
+            fileSessionID: Self.sessionID(fromPath: path), state: CodexReadState.decode(state))
+        let outcome = try JSONLinesFile.forEachLine(path: path, from: offset) { line, _ in
+            try parser.consume(line, sink: sink)
+        }
+        try parser.finish(sink: sink)
+        return ReadProgress(
+            offset: outcome.consumedTo, state: parser.state.encoded(), linesRead: parser.linesRead,
+            linesSkipped: parser.linesSkipped, trailingBytes: outcome.trailingBytes)
+    }
+
+    /// The session id a rollout's file name carries (`rollout-<time>-<uuid>.jsonl` →
+    /// `<uuid>`), used until (or unless) a `session_meta` record names it. Other names
+    /// fall back to the file's base name, which is at least stable across re-reads.
+    static func sessionID(fromPath path: String) -> String {
+        var name = (path as NSString).lastPathComponent
+        if name.hasSuffix(".jsonl") { name = String(name.dropLast(".jsonl".count)) }
+        let utf8 = Array(name.utf8)
+        if utf8.count >= 36 {
+            let candidate = utf8[(utf8.count - 36)...]
+            let isUUID = candidate.enumerated().allSatisfy { index, byte in
+                switch index {
+                case 8, 13, 18, 23: return byte == 0x2D
+                default:
+                    return (0x30...0x39).contains(byte) || (0x61...0x66).contains(byte) || (0x41...0x46).contains(byte)
+                }
+            }
+            if isUUID { return String(decoding: candidate, as: UTF8.self) }
+        }
+        return name
+    }
+}
+
+/// The line-by-line state machine behind `CodexReader.read`: routes each line by a
+/// byte-level peek at its `type`, decodes only the records that matter, and holds
+/// edits until their tool call's outcome is known.
+struct CodexLineParser {
+    let fileSessionID: String
+    var state: CodexReadState
+    var batch = ReadBatch()
+    var linesRead = 0
+    var linesSkipped = 0
+
+    /// Edits of apply_patch calls whose outcome has not been seen yet in this read, in
+    /// call order. A failed outcome drops them; the end of the read (or too many
+    /// waiting calls) emits them. Outcomes that arrive only in a *later* read are not
+    /// seen, so such a failed patch still counts — rare, and the cheap choice.
+    private var pending: [(callID: [UInt8], edits: [EditEvent])] = []
+    private static let pendingLimit = 64
+
+    private let decoder = JSONDecoder()
+
+    init(fileSessionID: String, state: CodexReadState) {
+        self.fileSessionID = fileSessionID
+        self.state = state
+    }
+
+    var sessionID: String { state.sessionID ?? fileSessionID }
+
+    mutating func consume(_ line: UnsafeBufferPointer<UInt8>, sink: (ReadBatch) throws -> Void) throws {
+        linesRead += 1
+        route(line)
+        if batch.count >= CodexReader.batchLimit {
+            try sink(batch)
+            batch = ReadBatch()
+        }
+    }
+
+    mutating func finish(sink: (ReadBatch) throws -> Void) throws {
+        for entry in pending { batch.edits.append(contentsOf: entry.edits) }
+        pending.removeAll()
+        if !batch.isEmpty {
+            try sink(batch)
+            batch = ReadBatch()
+        }
+    }
+
+    // MARK: Routing
+
+    /// What a line is, as far as this reader cares.
+    private enum Kind {
+        case sessionMeta, turnContext, usage, patchApplyEnd, toolCall, callOutput, other
+    }
+
+    private mutating func route(_ line: UnsafeBufferPointer<UInt8>) {
+        guard JSONByteScan.looksLikeObject(line) else {
+            linesSkipped += 1
+            return
+        }
+        guard let kind = classify(line) else { return }
+        switch kind {
+        case .sessionMeta: handleSessionMeta(line)
+        case .turnContext: handleTurnContext(line)
+        case .usage: handleUsage(line)
+        case .patchApplyEnd:
+            if !pending.isEmpty { handleCallResult(line) }
+        case .toolCall:
+            // A patch always contains its begin marker verbatim (no JSON escapes in it),
+            // so calls without it — nearly all — are never decoded.
+            if ByteSearch.contains(line, "*** Begin Patch") { handleToolCall(line) }
+        case .callOutput:
+            if pending.contains(where: { JSONByteScan.contains(line, bytes: $0.callID) }) { handleCallResult(line) }
+        case .other:
+            // compacted, world_state, other event_msg / response_item types, unknown
+            // future types: read, not used, not an error.
+            break
+        }
+    }
+
+    /// Routes by a byte-level peek. Codex writes `{"timestamp":…,"type":…,"payload":
+    /// {"type":…}}`: the first "type" is the record's, the next one the payload's, so
+    /// only the first ~100 bytes of a (often multi-kilobyte) line are looked at.
+    /// Lines written in another key order fall back to decoding a small envelope.
+    /// Nil when the line was malformed (and counted as skipped).
+    private mutating func classify(_ line: UnsafeBufferPointer<UInt8>) -> Kind? {
+        guard let type = JSONByteScan.stringValue(ofKey: "type", in: line) else {
+            // No string "type" at all: not a rollout record. Read if JSON, else skipped.
+            if (try? JSONSerialization.jsonObject(with: Data(line))) == nil {
+                linesSkipped += 1
+                return nil
+            }
+            return .other
+        }
+        func sub() -> Range<Int>? { JSONByteScan.stringValue(ofKey: "type", in: line, from: type.upperBound) }
+        if JSONByteScan.equals(line, type, "event_msg") {
+            guard let sub = sub() else { return .other }
+            return Self.eventKind(line, sub)
+        }
+        if JSONByteScan.equals(line, type, "response_item") {
+            guard let sub = sub() else { return .other }
+            return Self.itemKind(line, sub)
+        }
+        if JSONByteScan.equals(line, type, "session_meta") { return .sessionMeta }
+        if JSONByteScan.equals(line, type, "turn_context") { return .turnContext }
+        // The first "type" named a payload type we use: keys are out of Codex's order.
+        if Self.eventKind(line, type) != .other || Self.itemKind(line, type) != .other {
+            guard let envelope = decode(CodexRoutingEnvelope.self, line) else { return nil }
+            switch envelope.type {
+            case "session_meta": return .sessionMeta
+            case "turn_context": return .turnContext
+            case "event_msg": return Self.eventKind(envelope.payloadType)
+            case "response_item": return Self.itemKind(envelope.payloadType)
+            default: return .other
+            }
+        }
+        return .other
+    }
+
+    private static func eventKind(_ line: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> Kind {
+        if JSONByteScan.equals(line, range, "token_count") || JSONByteScan.equals(line, range, "turn.completed") {
+            return .usage
+        }
+        if JSONByteScan.equals(line, range, "patch_apply_end") { return .patchApplyEnd }
+        return .other
+    }
+
+    private static func itemKind(_ line: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> Kind {
+        if JSONByteScan.equals(line, range, "custom_tool_call") || JSONByteScan.equals(line, range, "function_call")
+            || JSONByteScan.equals(line, range, "local_shell_call")
+        {
+            return .toolCall
+        }
+        if JSONByteScan.equals(line, range, "function_call_output")
+            || JSONByteScan.equals(line, range, "custom_tool_call_output")
+        {
+            return .callOutput
+        }
+        return .other
+    }
+
+    private static func eventKind(_ type: String?) -> Kind {
+        switch type {
+        case "token_count", "turn.completed": .usage
+        case "patch_apply_end": .patchApplyEnd
+        default: .other
+        }
+    }
+
+    private static func itemKind(_ type: String?) -> Kind {
+        switch type {
+        case "custom_tool_call", "function_call", "local_shell_call": .toolCall
+        case "function_call_output", "custom_tool_call_output": .callOutput
+        default: .other
+        }
+    }
+
+    private mutating func decode<T: Decodable>(_ type: T.Type, _ line: UnsafeBufferPointer<UInt8>) -> T? {
+        do {
+            return try decoder.decode(type, from: Data(line))
+        } catch {
+            linesSkipped += 1
+            return nil
+        }
+    }
+
+    /// The record's time: its own timestamp, else the last one seen (carried in state
+    /// so re-reads agree), else the epoch.
+    private mutating func date(_ text: String?) -> Date {
+        if let text, let date = Timestamps.parse(text) {
+            state.lastTimestamp = date.timeIntervalSince1970
+            return date
+        }
+        return Date(timeIntervalSince1970: state.lastTimestamp ?? 0)
+    }
+
+    // MARK: Session facts
+
+    private mutating func handleSessionMeta(_ line: UnsafeBufferPointer<UInt8>) {
+        guard let record = decode(CodexEnvelope<CodexSessionMeta>.self, line) else { return }
+        let meta = record.payload
+        let timestamp = date(meta?.timestamp ?? record.timestamp)
+        if state.sessionID == nil, let id = meta?.id, !id.isEmpty {
+            state.sessionID = id
+        }
+        // The first session_meta names the file's session; later ones (forks, subagent
+        // metadata copied into history) do not re-attribute what follows.
+        guard meta?.id == nil || meta?.id == state.sessionID else { return }
+        if let cwd = meta?.cwd, !cwd.isEmpty, state.cwd == nil { state.cwd = cwd }
+        batch.observations.append(
+            SessionObservation(tool: .codex, sessionID: sessionID, cwd: state.cwd, timestamp: timestamp, model: state.model))
+    }
+
+    private mutating func handleTurnContext(_ line: UnsafeBufferPointer<UInt8>) {
+        guard let record = decode(CodexEnvelope<CodexTurnContext>.self, line) else { return }
+        let timestamp = date(record.timestamp)
+        if let model = record.payload?.model, !model.isEmpty { state.model = model }
+        if let cwd = record.payload?.cwd, !cwd.isEmpty { state.cwd = cwd }
+        batch.observations.append(
+            SessionObservation(tool: .codex, sessionID: sessionID, cwd: state.cwd, timestamp: timestamp, model: state.model))
+    }
+
+    // MARK: Usage
+
+    /// Turns a cumulative total into a delta event when it grew.
+    ///
+    /// - Equal total: a repeat (Codex writes each `token_count` at least twice) → nothing.
+    /// - Lower total: a resumed process restarted its counters. The new value is a
+    ///   fresh baseline counted from zero (its spend is new), and `epoch` moves on so
+    ///   its keys cannot collide with the earlier ones.
+    /// Legacy `turn.completed.usage` is treated as the same cumulative counter (codex
+    /// exec fills it from `total_token_usage`), so where both appear the equal totals
+    /// collapse into one event.
+    private mutating func handleUsage(_ line: UnsafeBufferPointer<UInt8>) {
+        guard let record = decode(CodexEnvelope<CodexUsagePayload>.self, line) else { return }
+        let timestamp = date(record.timestamp)
+        guard let new = record.payload?.totals else { return }  // `info: null`: rate limits only
+        var base = state.totals ?? .zero
+        if new.total < base.total {
+            state.epoch += 1
+            base = .zero
+        }
+        guard new.total > base.total else {
+            state.totals = new
+            return
+        }
+        func delta(_ keyPath: KeyPath<CodexTotals, Int64>) -> Int64 { max(0, new[keyPath: keyPath] - base[keyPath: keyPath]) }
+        let uncachedNow = new.input - new.cachedInput
+        let uncachedBefore = base.input - base.cachedInput
+        let tokens = TokenCounts(
+            input: max(0, uncachedNow - uncachedBefore), output: delta(\.output), cacheWrite: 0,
+            cacheRead: delta(\.cachedInput), reasoning: delta(\.reasoning))
+        state.totals = new
+        let key = state.epoch == 0 ? "\(sessionID):\(new.total)" : "\(sessionID):\(state.epoch):\(new.total)"
+        let model = record.payload?.info?.model ?? state.model ?? "unknown"
+        batch.usage.append(
+            UsageEvent(tool: .codex, sessionID: sessionID, timestamp: timestamp, model: model, tokens: tokens, dedupKey: key))
+        batch.observations.append(
+            SessionObservation(tool: .codex, sessionID: sessionID, cwd: state.cwd, timestamp: timestamp, model: model))
+    }
+
+    // MARK: Edits
+
+    private mutating func handleToolCall(_ line: UnsafeBufferPointer<UInt8>) {
+        guard let record = decode(CodexEnvelope<CodexToolCall>.self, line), let call = record.payload else { return }
+        let timestamp = date(record.timestamp)
+        let isApplyPatch = call.name == "apply_patch"
+        // (text, whether the text itself must invoke apply_patch)
+        var texts: [(String, Bool)] = []
+        var workdir: String?
+        switch call.type {
+        case "custom_tool_call":
+            guard let input = call.input else { return }
+            if isApplyPatch {
+                texts.append((input, false))
+            } else if let arguments = decodeArguments(input) {
+                texts += commandTexts(arguments)
+                workdir = arguments.workdir
+            } else {
+                texts.append((input, true))
+            }
+        case "function_call":
+            guard let raw = call.arguments else { return }
+            if let arguments = decodeArguments(raw) {
+                if isApplyPatch {
+                    if let input = arguments.input ?? arguments.patch { texts.append((input, false)) }
+                }
+                texts += commandTexts(arguments)
+                workdir = arguments.workdir
+            } else if isApplyPatch {
+                texts.append((raw, false))
+            }
+        case "local_shell_call":
+            if let command = call.action?.command { texts.append((command.joined(separator: "\n"), true)) }
+            workdir = call.action?.workingDirectory
+        default:
+            return
+        }
+
+        var cwd = state.cwd
+        if let workdir, !workdir.isEmpty {
+            cwd = workdir.hasPrefix("/") || cwd == nil ? workdir : EditEvent.join(cwd ?? "", workdir)
+        }
+        let callKey = call.callID ?? "\(sessionID):\(record.timestamp ?? "")"
+        var edits: [EditEvent] = []
+        for (text, mustInvoke) in texts where !mustInvoke || text.contains("apply_patch") {
+            for patch in ApplyPatchParser.extractPatches(from: text) {
+                for change in ApplyPatchParser.parse(patch) {
+                    edits.append(
+                        EditEvent(
+                            tool: .codex, sessionID: sessionID, timestamp: timestamp,
+                            dedupKey: "\(callKey):\(edits.count)", filePath: change.destinationPath, cwd: cwd,
+                            addedLines: change.addedLines))
+                }
+            }
+        }
+        guard !edits.isEmpty else { return }
+        if let callID = call.callID, !callID.isEmpty {
+            pending.append((Array(callID.utf8), edits))
+            if pending.count > Self.pendingLimit { batch.edits.append(contentsOf: pending.removeFirst().edits) }
+        } else {
+            batch.edits.append(contentsOf: edits)
+        }
+    }
+
+    private func decodeArguments(_ text: String) -> CodexToolArguments? {
+        guard text.first(where: { !$0.isWhitespace }) == "{" else { return nil }
+        return try? decoder.decode(CodexToolArguments.self, from: Data(text.utf8))
+    }
+
+    /// Shell command texts that may hold `apply_patch <<'EOF' … EOF` or
+    /// `["apply_patch", "<patch>"]`; they count only if they invoke apply_patch.
+    private func commandTexts(_ arguments: CodexToolArguments) -> [(String, Bool)] {
+        var texts: [(String, Bool)] = []
+        if let command = arguments.command { texts.append((command.joined(separator: "\n"), true)) }
+        if let cmd = arguments.cmd { texts.append((cmd, true)) }
+        return texts
+    }
+
+    /// Resolves pending edits with a call's outcome: success emits them, failure drops them.
+    private mutating func handleCallResult(_ line: UnsafeBufferPointer<UInt8>) {
+        guard let record = decode(CodexEnvelope<CodexCallResult>.self, line), let result = record.payload,
+            let callID = result.callID
+        else { return }
+        let bytes = Array(callID.utf8)
+        guard let index = pending.firstIndex(where: { $0.callID == bytes }) else { return }
+        let entry = pending.remove(at: index)
+        if result.succeeded { batch.edits.append(contentsOf: entry.edits) }
+    }
+}
+
+extension EditEvent {
+    /// `base/relative`, without doubling a trailing slash.
+    static func join(_ base: String, _ relative: String) -> String {
+        (base.hasSuffix("/") ? String(base.dropLast()) : base) + "/" + relative
+    }
+}
