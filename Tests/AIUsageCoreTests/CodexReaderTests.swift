@@ -180,7 +180,7 @@ private let rolloutName = "rollout-2026-03-01T10-00-00-\(sessionUUID).jsonl"
         let usage = try #require(result.usage.first)
         #expect(usage.dedupKey == "019fc8be-3658-7ca3-9e29-000000000000:16422")
         #expect(usage.tokens == TokenCounts(input: 12_757, output: 81, cacheWrite: 0, cacheRead: 3_584, reasoning: 63))
-        #expect(usage.model == "gpt-5.6-sol" || usage.model.hasPrefix("gpt") || usage.model == "unknown")
+        #expect(usage.model == "gpt-5.6-luna")  // from the turn_context before it
         // The zoo's apply_patch calls carry no patch text (trimmed): no edits.
         #expect(result.edits.isEmpty)
         #expect(result.observations.contains { $0.cwd == "/tmp/repo" })
@@ -443,5 +443,38 @@ private let rolloutName = "rollout-2026-03-01T10-00-00-\(sessionUUID).jsonl"
         #expect(reader.discoverFiles(in: plain) == [d])
         #expect(reader.discoverFiles(in: ReaderEnvironment(home: dir.path + "/empty")).isEmpty)
         #expect(reader.tool == .codex)
+    }
+
+    // MARK: Byte-level helpers
+
+    @Test func jsonWalkFindsTopLevelMembersOnly() {
+        let text = #"{"timestamp":"2026-01-01T00:00:00Z", "type" : "turn_context","payload":{"settings":{"model":"nested","cwd":"/no"},"list":[{"cwd":"x"},"]}"],"cwd":"/a \"quoted\" dir","model":"gpt-5","n":-42,"f":1.5,"z":null}}"#
+        let bytes = Array(text.utf8)
+        bytes.withUnsafeBufferPointer { line in
+            guard let payload = JSONWalk.member(line, "payload") else {
+                Issue.record("payload not found")
+                return
+            }
+            #expect(JSONWalk.member(line, "type").flatMap { JSONWalk.string(line, $0) } == "turn_context")
+            #expect(JSONWalk.member(line, of: payload.lowerBound, "model").flatMap { JSONWalk.string(line, $0) } == "gpt-5")
+            #expect(JSONWalk.member(line, of: payload.lowerBound, "cwd").flatMap { JSONWalk.string(line, $0) } == #"/a "quoted" dir"#)
+            #expect(JSONWalk.member(line, of: payload.lowerBound, "n").flatMap { JSONWalk.int64(line, $0) } == -42)
+            #expect(JSONWalk.member(line, of: payload.lowerBound, "f").flatMap { JSONWalk.int64(line, $0) } == nil)
+            #expect(JSONWalk.member(line, of: payload.lowerBound, "z").map { JSONWalk.isNull(line, $0) } == true)
+            #expect(JSONWalk.member(line, of: payload.lowerBound, "missing") == nil)
+            #expect(JSONByteScan.stringValue(ofKey: "type", in: line).map { JSONByteScan.equals(line, $0, "turn_context") } == true)
+        }
+        let broken = Array(#"{"payload":{"model":"gpt"#.utf8)
+        broken.withUnsafeBufferPointer { line in
+            #expect(JSONWalk.member(line, "payload") == nil)
+        }
+    }
+
+    @Test func turnContextWithEscapedCwdGoesThroughFastPath() throws {
+        let dir = try TemporaryDirectory()
+        let line = #"{"timestamp":"2026-03-01T10:00:01Z","type":"turn_context","payload":{"cwd":"C:\\work\\repo","collaboration_mode":{"settings":{"model":"inner"}},"model":"gpt-5.2"}}"# + "\n"
+        let result = try read(try dir.write(rolloutName, Rollout.meta(sessionUUID) + line))
+        #expect(result.observations.last?.cwd == #"C:\work\repo"#)
+        #expect(result.observations.last?.model == "gpt-5.2")
     }
 }

@@ -284,10 +284,23 @@ struct CodexLineParser {
     }
 
     private mutating func handleTurnContext(_ line: UnsafeBufferPointer<UInt8>) {
-        guard let record = decode(CodexEnvelope<CodexTurnContext>.self, line) else { return }
-        let timestamp = date(record.timestamp)
-        if let model = record.payload?.model, !model.isEmpty { state.model = model }
-        if let cwd = record.payload?.cwd, !cwd.isEmpty { state.cwd = cwd }
+        let timestampText: String?
+        var model: String?
+        var cwd: String?
+        if let payload = JSONWalk.member(line, "payload"), JSONWalk.isObject(line, payload) {
+            // Fast path: two strings out of a record that is mostly instructions.
+            timestampText = JSONWalk.member(line, "timestamp").flatMap { JSONWalk.string(line, $0) }
+            model = JSONWalk.member(line, of: payload.lowerBound, "model").flatMap { JSONWalk.string(line, $0) }
+            cwd = JSONWalk.member(line, of: payload.lowerBound, "cwd").flatMap { JSONWalk.string(line, $0) }
+        } else {
+            guard let record = decode(CodexEnvelope<CodexTurnContext>.self, line) else { return }
+            timestampText = record.timestamp
+            model = record.payload?.model
+            cwd = record.payload?.cwd
+        }
+        let timestamp = date(timestampText)
+        if let model, !model.isEmpty { state.model = model }
+        if let cwd, !cwd.isEmpty { state.cwd = cwd }
         batch.observations.append(
             SessionObservation(tool: .codex, sessionID: sessionID, cwd: state.cwd, timestamp: timestamp, model: state.model))
     }
@@ -304,9 +317,52 @@ struct CodexLineParser {
     /// exec fills it from `total_token_usage`), so where both appear the equal totals
     /// collapse into one event.
     private mutating func handleUsage(_ line: UnsafeBufferPointer<UInt8>) {
-        guard let record = decode(CodexEnvelope<CodexUsagePayload>.self, line) else { return }
-        let timestamp = date(record.timestamp)
-        guard let new = record.payload?.totals else { return }  // `info: null`: rate limits only
+        if let fast = Self.fastUsage(line) {
+            applyUsage(timestampText: fast.timestamp, totals: fast.totals, infoModel: fast.model)
+        } else if let record = decode(CodexEnvelope<CodexUsagePayload>.self, line) {
+            applyUsage(timestampText: record.timestamp, totals: record.payload?.totals, infoModel: record.payload?.info?.model)
+        }
+    }
+
+    /// `token_count` / `turn.completed` read by walking the bytes (see `JSONWalk`);
+    /// nil when the record has a shape the walk does not handle, for `JSONDecoder`.
+    private static func fastUsage(
+        _ line: UnsafeBufferPointer<UInt8>
+    ) -> (timestamp: String?, totals: CodexTotals?, model: String?)? {
+        guard let payload = JSONWalk.member(line, "payload"), JSONWalk.isObject(line, payload) else { return nil }
+        let timestamp = JSONWalk.member(line, "timestamp").flatMap { JSONWalk.string(line, $0) }
+        func totals(_ usage: Range<Int>) -> CodexTotals? {
+            guard JSONWalk.isObject(line, usage) else { return nil }
+            func field(_ key: StaticString) -> Int64?? {
+                guard let range = JSONWalk.member(line, of: usage.lowerBound, key) else { return .some(nil) }
+                guard let value = JSONWalk.int64(line, range) else { return nil }  // not an integer: fall back
+                return .some(value)
+            }
+            guard let input = field("input_tokens"), let cached = field("cached_input_tokens"),
+                let output = field("output_tokens"), let reasoning = field("reasoning_output_tokens"),
+                let total = field("total_tokens"), input != nil || output != nil || total != nil
+            else { return nil }
+            return CodexTotals.normalised(input: input, cached: cached, output: output, reasoning: reasoning, total: total)
+        }
+        if let info = JSONWalk.member(line, of: payload.lowerBound, "info") {
+            if JSONWalk.isNull(line, info) { return (timestamp, nil, nil) }  // rate limits only
+            guard JSONWalk.isObject(line, info),
+                let usage = JSONWalk.member(line, of: info.lowerBound, "total_token_usage"),
+                let parsed = totals(usage)
+            else { return nil }  // legacy prompt/completion and odd shapes: decoder
+            let model = JSONWalk.member(line, of: info.lowerBound, "model").flatMap { JSONWalk.string(line, $0) }
+            return (timestamp, parsed, model)
+        }
+        if let usage = JSONWalk.member(line, of: payload.lowerBound, "usage") {
+            guard let parsed = totals(usage) else { return nil }
+            return (timestamp, parsed, nil)
+        }
+        return nil
+    }
+
+    private mutating func applyUsage(timestampText: String?, totals: CodexTotals?, infoModel: String?) {
+        let timestamp = date(timestampText)
+        guard let new = totals else { return }  // `info: null`: rate limits only
         var base = state.totals ?? .zero
         if new.total < base.total {
             state.epoch += 1
@@ -324,7 +380,7 @@ struct CodexLineParser {
             cacheRead: delta(\.cachedInput), reasoning: delta(\.reasoning))
         state.totals = new
         let key = state.epoch == 0 ? "\(sessionID):\(new.total)" : "\(sessionID):\(state.epoch):\(new.total)"
-        let model = record.payload?.info?.model ?? state.model ?? "unknown"
+        let model = infoModel ?? state.model ?? "unknown"
         batch.usage.append(
             UsageEvent(tool: .codex, sessionID: sessionID, timestamp: timestamp, model: model, tokens: tokens, dedupKey: key))
         batch.observations.append(
@@ -371,7 +427,7 @@ struct CodexLineParser {
 
         var cwd = state.cwd
         if let workdir, !workdir.isEmpty {
-            cwd = workdir.hasPrefix("/") || cwd == nil ? workdir : EditEvent.join(cwd ?? "", workdir)
+            cwd = workdir.hasPrefix("/") || cwd == nil ? workdir : Self.join(cwd ?? "", workdir)
         }
         let callKey = call.callID ?? "\(sessionID):\(record.timestamp ?? "")"
         var edits: [EditEvent] = []
@@ -393,6 +449,11 @@ struct CodexLineParser {
         } else {
             batch.edits.append(contentsOf: edits)
         }
+    }
+
+    /// `base/relative`, without doubling a trailing slash.
+    private static func join(_ base: String, _ relative: String) -> String {
+        (base.hasSuffix("/") ? String(base.dropLast()) : base) + "/" + relative
     }
 
     private func decodeArguments(_ text: String) -> CodexToolArguments? {
@@ -421,9 +482,3 @@ struct CodexLineParser {
     }
 }
 
-extension EditEvent {
-    /// `base/relative`, without doubling a trailing slash.
-    static func join(_ base: String, _ relative: String) -> String {
-        (base.hasSuffix("/") ? String(base.dropLast()) : base) + "/" + relative
-    }
-}

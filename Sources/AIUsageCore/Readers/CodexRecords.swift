@@ -92,13 +92,9 @@ struct CodexRawUsage: Decodable {
 
     var totals: CodexTotals? {
         guard inputTokens != nil || outputTokens != nil || totalTokens != nil else { return nil }
-        let input = max(0, inputTokens ?? 0)
-        let cached = min(max(0, cachedInputTokens ?? 0), input)
-        let output = max(0, outputTokens ?? 0)
-        return CodexTotals(
-            input: input, cachedInput: cached, output: output,
-            reasoning: max(0, reasoningOutputTokens ?? 0),
-            total: max(0, totalTokens ?? (input + output)))
+        return CodexTotals.normalised(
+            input: inputTokens, cached: cachedInputTokens, output: outputTokens, reasoning: reasoningOutputTokens,
+            total: totalTokens)
     }
 }
 
@@ -274,6 +270,17 @@ struct CodexTotals: Codable, Equatable, Sendable {
     var total: Int64
 
     static let zero = CodexTotals(input: 0, cachedInput: 0, output: 0, reasoning: 0, total: 0)
+
+    /// Clamps Codex's raw counters to sane values: none negative, cached ≤ input, and
+    /// `total` = input + output when Codex did not write it.
+    static func normalised(input: Int64?, cached: Int64?, output: Int64?, reasoning: Int64?, total: Int64?) -> CodexTotals {
+        let input = max(0, input ?? 0)
+        let cached = min(max(0, cached ?? 0), input)
+        let output = max(0, output ?? 0)
+        return CodexTotals(
+            input: input, cachedInput: cached, output: output, reasoning: max(0, reasoning ?? 0),
+            total: max(0, total ?? (input + output)))
+    }
 }
 
 /// What the Codex reader carries from one incremental read to the next, encoded into

@@ -92,3 +92,135 @@ enum JSONByteScan {
         byte == 0x20 || byte == 0x09 || byte == 0x0D || byte == 0x0A
     }
 }
+
+/// A minimal, allocation-free walk over the *structure* of one JSON line: find a
+/// member of an object and its raw value, skipping nested values by bracket matching.
+///
+/// Used for the hot records of a rollout (`token_count`, `turn_context`), whose few
+/// needed fields sit next to kilobytes of rate limits or instructions: walking the
+/// bytes is several times faster than `JSONDecoder` building the whole tree. Anything
+/// unexpected returns nil and the caller falls back to `JSONDecoder`.
+enum JSONWalk {
+    typealias Bytes = UnsafeBufferPointer<UInt8>
+
+    @inline(__always) static func skipSpace(_ line: Bytes, _ index: Int) -> Int {
+        var index = index
+        while index < line.count, JSONByteScan.isSpace(line[index]) { index += 1 }
+        return index
+    }
+
+    /// Index just past the string whose opening quote is at `index`.
+    static func skipString(_ line: Bytes, _ index: Int) -> Int? {
+        guard index < line.count, line[index] == 0x22 else { return nil }
+        var position = index + 1
+        while position < line.count {
+            switch line[position] {
+            case 0x5C: position += 2
+            case 0x22: return position + 1
+            default: position += 1
+            }
+        }
+        return nil
+    }
+
+    /// Index just past the value starting at `index` (after white space).
+    static func skipValue(_ line: Bytes, _ index: Int) -> Int? {
+        let start = skipSpace(line, index)
+        guard start < line.count else { return nil }
+        switch line[start] {
+        case 0x22:
+            return skipString(line, start)
+        case 0x7B, 0x5B:  // { [
+            var depth = 0
+            var position = start
+            while position < line.count {
+                switch line[position] {
+                case 0x22:
+                    guard let end = skipString(line, position) else { return nil }
+                    position = end
+                    continue
+                case 0x7B, 0x5B: depth += 1
+                case 0x7D, 0x5D:
+                    depth -= 1
+                    if depth == 0 { return position + 1 }
+                default: break
+                }
+                position += 1
+            }
+            return nil
+        default:
+            var position = start
+            while position < line.count {
+                let byte = line[position]
+                if byte == 0x2C || byte == 0x7D || byte == 0x5D || JSONByteScan.isSpace(byte) { break }
+                position += 1
+            }
+            return position > start ? position : nil
+        }
+    }
+
+    /// The value range of member `key` of the object starting at `objectStart` (its
+    /// `{`, after optional white space). Nil if absent or malformed.
+    static func member(_ line: Bytes, of objectStart: Int, _ key: StaticString) -> Range<Int>? {
+        var position = skipSpace(line, objectStart)
+        guard position < line.count, line[position] == 0x7B else { return nil }
+        position = skipSpace(line, position + 1)
+        if position < line.count, line[position] == 0x7D { return nil }
+        while position < line.count {
+            guard let keyEnd = skipString(line, position) else { return nil }
+            let keyRange = (position + 1)..<(keyEnd - 1)
+            position = skipSpace(line, keyEnd)
+            guard position < line.count, line[position] == 0x3A else { return nil }
+            let valueStart = skipSpace(line, position + 1)
+            guard let valueEnd = skipValue(line, valueStart) else { return nil }
+            if JSONByteScan.equals(line, keyRange, key) { return valueStart..<valueEnd }
+            position = skipSpace(line, valueEnd)
+            guard position < line.count else { return nil }
+            if line[position] == 0x7D { return nil }
+            guard line[position] == 0x2C else { return nil }
+            position = skipSpace(line, position + 1)
+        }
+        return nil
+    }
+
+    /// Member of the top-level object of the line.
+    static func member(_ line: Bytes, _ key: StaticString) -> Range<Int>? { member(line, of: 0, key) }
+
+    static func isNull(_ line: Bytes, _ range: Range<Int>) -> Bool { JSONByteScan.equals(line, range, "null") }
+
+    static func isObject(_ line: Bytes, _ range: Range<Int>) -> Bool {
+        range.count >= 2 && line[range.lowerBound] == 0x7B
+    }
+
+    /// A plain integer value (no fraction or exponent), else nil.
+    static func int64(_ line: Bytes, _ range: Range<Int>) -> Int64? {
+        var position = range.lowerBound
+        var negative = false
+        if position < range.upperBound, line[position] == 0x2D {
+            negative = true
+            position += 1
+        }
+        guard position < range.upperBound else { return nil }
+        var value: Int64 = 0
+        while position < range.upperBound {
+            let byte = line[position]
+            guard byte >= 0x30, byte <= 0x39 else { return nil }
+            let (times, overflow1) = value.multipliedReportingOverflow(by: 10)
+            let (sum, overflow2) = times.addingReportingOverflow(Int64(byte - 0x30))
+            guard !overflow1, !overflow2 else { return nil }
+            value = sum
+            position += 1
+        }
+        return negative ? -value : value
+    }
+
+    /// A string value, unescaped. Strings without escapes (nearly all ids, paths,
+    /// model names and timestamps) are copied directly; others go through Foundation.
+    static func string(_ line: Bytes, _ range: Range<Int>) -> String? {
+        guard range.count >= 2, line[range.lowerBound] == 0x22, line[range.upperBound - 1] == 0x22 else { return nil }
+        let inner = UnsafeBufferPointer(rebasing: line[(range.lowerBound + 1)..<(range.upperBound - 1)])
+        if !inner.contains(0x5C) { return String(decoding: inner, as: UTF8.self) }
+        let literal = Data(UnsafeBufferPointer(rebasing: line[range]))
+        return (try? JSONSerialization.jsonObject(with: literal, options: .fragmentsAllowed)) as? String
+    }
+}
