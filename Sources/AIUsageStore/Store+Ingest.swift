@@ -100,8 +100,10 @@ extension Store {
                       path = excluded.path, line_count = excluded.line_count, lines = excluded.lines
                     """)
             for edit in batch.edits {
+                // Tool call ids are only unique within a session (sample rollouts reuse
+                // `call_abc123`), so the stored key carries the session too.
                 try statement.execute(arguments: [
-                    edit.tool.rawValue, edit.dedupKey, edit.sessionID, edit.timestamp.timeIntervalSince1970,
+                    edit.tool.rawValue, edit.sessionID + "/" + edit.dedupKey, edit.sessionID, edit.timestamp.timeIntervalSince1970,
                     Paths.normalize(edit.absolutePath), edit.addedLines.count, LineHashBlob.encode(edit.addedLines),
                 ])
             }

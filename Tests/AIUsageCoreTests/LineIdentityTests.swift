@@ -29,3 +29,10 @@ import Testing
         #expect(added == [LineIdentity.significantHash("b")!, LineIdentity.significantHash("c")!])
     }
 }
+
+@Suite struct LineSplittingTests {
+    @Test func crlfTextIsSplitIntoLines() {
+        let hashes = LineIdentity.significantHashes(ofText: "alpha\r\nbeta\r\n}\r\n")
+        #expect(hashes == [LineIdentity.significantHash("alpha")!, LineIdentity.significantHash("beta")!])
+    }
+}

@@ -43,9 +43,18 @@ public enum LineIdentity {
 
     /// Hashes of the significant lines of `text`, in order, with repeats.
     public static func significantHashes<S: StringProtocol>(ofText text: S) -> [LineHash] {
+        // Split on the newline byte, not on Characters: Swift treats "\r\n" as one
+        // Character, so splitting a CRLF text on "\n" would not split it at all.
         var result: [LineHash] = []
-        text.split(separator: "\n", omittingEmptySubsequences: true).forEach { line in
-            if let hash = significantHash(line) { result.append(hash) }
+        var bytes = Array(text.utf8)
+        bytes.withUnsafeMutableBufferPointer { all in
+            var start = 0
+            for index in 0...all.count where index == all.count || all[index] == 0x0A {
+                if index > start, let hash = significantHash(bytes: UnsafeBufferPointer(rebasing: all[start..<index])) {
+                    result.append(hash)
+                }
+                start = index + 1
+            }
         }
         return result
     }
