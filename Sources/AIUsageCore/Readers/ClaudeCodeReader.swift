@@ -18,10 +18,10 @@ import Foundation
 ///   version of an edit key. A call whose result never came keeps its input version.
 /// - **Sessions**: observations of (session, cwd, model) with first and last times.
 ///
-/// Speed: most bytes of a transcript are tool output that cannot matter, so a line is
-/// JSON-decoded only when a byte search finds `"usage"`, `"tool_use"` or an edit
-/// result in it; other lines only give their session id, cwd and timestamp, found by
-/// byte search.
+/// Speed: most bytes of a transcript are tool output that cannot matter. Every line
+/// gets one allocation-free structural walk (`ClaudeLineScan`) that yields session id,
+/// cwd, timestamp and `message.usage`; only lines that carry an edit call or an edit
+/// result go through `JSONDecoder` (into small lenient structs, `ClaudeRecord`).
 public struct ClaudeCodeReader: SessionReader {
     public init() {}
 
@@ -164,7 +164,8 @@ struct ClaudeCodeLineInterpreter {
             // Not what the fast walk understands: let the JSON decoder judge it.
             return decodeFully(line, into: &builder)
         }
-        if needsFullDecoding(scan.flags) { return decodeFully(line, into: &builder) }
+        // Should the decoder reject what the walk accepted, the walk's usage still counts.
+        if needsFullDecoding(scan.flags), decodeFully(line, into: &builder) { return true }
         return handle(scan, line, into: &builder)
     }
 
