@@ -361,6 +361,30 @@ private func assistantLine(
         #expect(keys.count == 12_000)
     }
 
+    @Test func nestedUsageIsNotTopLevelUsage() throws {
+        let dir = try TemporaryDirectory()
+        let lines = [
+            // A progress record embedding a subagent's message: that spend is read from
+            // the subagent's own transcript, not here.
+            #"{"type":"progress","sessionId":"s1","timestamp":"2026-01-01T10:00:00Z","data":{"message":{"type":"assistant","message":{"id":"msg_sub","model":"m","usage":{"input_tokens":5,"output_tokens":5}}}}}"#,
+            // Keys in another order, spaces, and a tool input that looks like usage.
+            #"{ "message" : { "usage" : { "output_tokens" : 7 , "input_tokens" : 2, "cache_creation" : {"ephemeral_5m_input_tokens": 99} }, "content": [{"type":"tool_use","id":"t1","name":"Bash","input":{"usage":{"output_tokens":1000}}}], "model" : "claude-x", "id" : "msg_9" }, "requestId" : "r9", "type" : "assistant", "sessionId" : "s1", "timestamp" : "2026-01-01T10:00:01Z" }"#,
+        ]
+        let path = try dir.write("a.jsonl", lines.joined(separator: "\n") + "\n")
+        let merged = try read(path)
+        #expect(Set(merged.usage.keys) == ["msg_9:r9"])
+        #expect(merged.usage["msg_9:r9"]?.tokens == TokenCounts(input: 2, output: 7))
+        #expect(merged.usage["msg_9:r9"]?.model == "claude-x")
+        #expect(merged.progress.linesRead == 2)
+    }
+
+    @Test func crlfEditTextIsSplitIntoLines() throws {
+        #expect(ClaudeEditLines.significantHashes("let a = 1\r\nlet b = 2\r\n}\r\n").count == 2)
+        #expect(
+            ClaudeEditLines.significantHashes("  x = 1 \n\n}\n")
+                == LineIdentity.significantHashes(ofText: "  x = 1 \n\n}\n"))
+    }
+
     // MARK: Discovery
 
     @Test func discoversFilesUnderConfigDirsIncludingSubagents() throws {

@@ -18,10 +18,10 @@ import Foundation
 ///   version of an edit key. A call whose result never came keeps its input version.
 /// - **Sessions**: observations of (session, cwd, model) with first and last times.
 ///
-/// Speed: most bytes of a transcript are tool output that cannot matter, so a line is
-/// JSON-decoded only when a byte search finds `"usage"`, `"tool_use"` or an edit
-/// result in it; other lines only give their session id, cwd and timestamp, found by
-/// byte search.
+/// Speed: most bytes of a transcript are tool output that cannot matter. Every line
+/// gets one allocation-free structural walk (`ClaudeLineScan`) that yields session id,
+/// cwd, timestamp and `message.usage`; only lines that carry an edit call or an edit
+/// result go through `JSONDecoder` (into small lenient structs, `ClaudeRecord`).
 public struct ClaudeCodeReader: SessionReader {
     public init() {}
 
@@ -159,47 +159,82 @@ struct ClaudeCodeLineInterpreter {
 
     /// Interprets a line; false when it was skipped (malformed, not UTF-8, shapeless).
     mutating func interpret(_ line: UnsafeBufferPointer<UInt8>, into builder: inout ClaudeCodeBatchBuilder) -> Bool {
-        guard JSONFieldScan.looksLikeObject(line) else { return false }
-        if needsDecoding(line) {
-            guard let record = try? decoder.decode(ClaudeRecord.self, from: Data(buffer: line)) else { return false }
-            handle(record, into: &builder)
-            return true
-        }
-        return scanCheaply(line, into: &builder)
-    }
-
-    /// Whether the line may carry usage, an edit call or an edit's result. Matches on
-    /// quoted keys, which string content cannot fake (its quotes are escaped).
-    private func needsDecoding(_ line: UnsafeBufferPointer<UInt8>) -> Bool {
-        if ByteSearch.contains(line, "\"usage\"") || ByteSearch.contains(line, "\"tool_use\"") { return true }
-        if !pendingEdits.isEmpty,
-            ByteSearch.contains(line, "\"toolUseResult\"") || ByteSearch.contains(line, "\"is_error\"")
-        {
-            return true
-        }
-        guard ByteSearch.contains(line, "\"toolUseResult\"") else { return false }
-        return ByteSearch.contains(line, "\"structuredPatch\"") || ByteSearch.contains(line, "\"oldString\"")
-            || ByteSearch.contains(line, "\"originalFile\"") || ByteSearch.contains(line, "\"create\"")
-    }
-
-    /// A line that can only tell which session was active when: session id, cwd and
-    /// timestamp by byte search, no JSON decoding.
-    private mutating func scanCheaply(_ line: UnsafeBufferPointer<UInt8>, into builder: inout ClaudeCodeBatchBuilder) -> Bool {
         guard UTF8Check.isValid(line) else { return false }
-        guard ByteSearch.contains(line, "\"type\"") || ByteSearch.contains(line, "\"sessionId\"")
-            || ByteSearch.contains(line, "\"message\"")
-        else { return false }
-        var timestamp: Date?
-        if let range = JSONFieldScan.lastStringValueRange(line, key: "timestamp") {
-            timestamp = Timestamps.parse(bytes: UnsafeBufferPointer(rebasing: line[range]))
+        guard let scan = ClaudeLineScan.scan(line) else {
+            // Not what the fast walk understands: let the JSON decoder judge it.
+            return decodeFully(line, into: &builder)
         }
-        let time = resolve(timestamp)
-        let recorded = JSONFieldScan.firstString(line, key: "sessionId")
-        if let sessionID = sessionOverride ?? recorded, recorded != nil || sessionOverride != nil {
-            builder.observe(
-                sessionID: sessionID, cwd: JSONFieldScan.firstString(line, key: "cwd"), timestamp: time, model: nil)
+        // Should the decoder reject what the walk accepted, the walk's usage still counts.
+        if needsFullDecoding(scan.flags), decodeFully(line, into: &builder) { return true }
+        return handle(scan, line, into: &builder)
+    }
+
+    private mutating func decodeFully(_ line: UnsafeBufferPointer<UInt8>, into builder: inout ClaudeCodeBatchBuilder) -> Bool {
+        guard let record = try? decoder.decode(ClaudeRecord.self, from: Data(buffer: line)) else { return false }
+        handle(record, into: &builder)
+        return true
+    }
+
+    /// Whether the line may carry an edit call or an edit's result (or a failure of a
+    /// call still waiting for one): only those need the content blocks decoded.
+    private func needsFullDecoding(_ flags: ClaudeLineScan.Flags) -> Bool {
+        if flags.contains(.toolUse), flags.contains(.editToolName) { return true }
+        if flags.contains(.toolUseResult), flags.contains(.editResultHint) { return true }
+        if !pendingEdits.isEmpty, !flags.isDisjoint(with: [.toolUseResult, .isError]) { return true }
+        return false
+    }
+
+    /// A line without edits: session bookkeeping and, for assistant lines, usage —
+    /// the same rules as `handle(_ record:)`, from the fast walk's fields.
+    private mutating func handle(
+        _ scan: ClaudeLineScan, _ line: UnsafeBufferPointer<UInt8>, into builder: inout ClaudeCodeBatchBuilder
+    ) -> Bool {
+        func text(_ range: Range<Int>?) -> String? {
+            range.flatMap { JSONFieldScan.decodeString(UnsafeBufferPointer(rebasing: line[$0])) }
+        }
+        func isType(_ name: StaticString) -> Bool {
+            guard let range = scan.type, range.count == name.utf8CodeUnitCount, let base = line.baseAddress else {
+                return false
+            }
+            return memcmp(base + range.lowerBound, name.utf8Start, range.count) == 0
+        }
+        // A valid object that is none of Claude's records (no type, session or message).
+        guard scan.type != nil || scan.sessionId != nil || scan.hasMessage else { return false }
+        let time = resolve(scan.timestamp.flatMap { Timestamps.parse(bytes: UnsafeBufferPointer(rebasing: line[$0])) })
+        let recordedSession = cachedSession(scan.sessionId, line)
+        let sessionID = sessionOverride ?? recordedSession ?? sessionFallback
+        let isAssistant = isType("assistant") || (scan.type == nil && scan.usage != nil)
+        let model = isAssistant ? cachedModel(scan.model, line) : nil
+        if recordedSession != nil || sessionOverride != nil || scan.usage != nil {
+            builder.observe(sessionID: sessionID, cwd: cachedCwd(scan.cwd, line), timestamp: time, model: model)
+        }
+        if isAssistant, let tokens = scan.usage, model != "<synthetic>", !tokens.isZero,
+            let key = Self.usageKey(messageID: text(scan.messageID), requestID: text(scan.requestId), uuid: text(scan.uuid))
+        {
+            builder.add(
+                usage: UsageEvent(
+                    tool: .claudeCode, sessionID: sessionID, timestamp: time, model: model ?? "unknown",
+                    tokens: tokens, dedupKey: key))
         }
         return true
+    }
+
+    // Session id, cwd and model repeat on nearly every line: reuse the last String
+    // when the bytes are the same instead of allocating one per line.
+    private var sessionCache = StringCache()
+    private var cwdCache = StringCache()
+    private var modelCache = StringCache()
+
+    private mutating func cachedSession(_ range: Range<Int>?, _ line: UnsafeBufferPointer<UInt8>) -> String? {
+        range.flatMap { sessionCache.string(UnsafeBufferPointer(rebasing: line[$0])) }
+    }
+
+    private mutating func cachedCwd(_ range: Range<Int>?, _ line: UnsafeBufferPointer<UInt8>) -> String? {
+        range.flatMap { cwdCache.string(UnsafeBufferPointer(rebasing: line[$0])) }
+    }
+
+    private mutating func cachedModel(_ range: Range<Int>?, _ line: UnsafeBufferPointer<UInt8>) -> String? {
+        range.flatMap { modelCache.string(UnsafeBufferPointer(rebasing: line[$0])) }
     }
 
     /// The record's time: its own, else the last one seen, else the file's.
@@ -221,7 +256,7 @@ struct ClaudeCodeLineInterpreter {
         }
         guard let message = record.message else { return }
         if isAssistant, let usage = message.usage, model != "<synthetic>", !usage.tokens.isZero,
-            let key = Self.usageKey(record)
+            let key = Self.usageKey(messageID: message.id, requestID: record.requestId, uuid: record.uuid)
         {
             builder.add(
                 usage: UsageEvent(
@@ -238,12 +273,12 @@ struct ClaudeCodeLineInterpreter {
 
     /// `message.id:requestId`; `message.id` alone without a request id; the record's
     /// uuid without a message id; nil (not countable) without any of them.
-    static func usageKey(_ record: ClaudeRecord) -> String? {
-        if let id = record.message?.id, !id.isEmpty {
-            if let request = record.requestId, !request.isEmpty { return "\(id):\(request)" }
+    static func usageKey(messageID: String?, requestID: String?, uuid: String?) -> String? {
+        if let id = messageID, !id.isEmpty {
+            if let request = requestID, !request.isEmpty { return "\(id):\(request)" }
             return id
         }
-        if let uuid = record.uuid, !uuid.isEmpty { return uuid }
+        if let uuid, !uuid.isEmpty { return uuid }
         return nil
     }
 
@@ -278,13 +313,13 @@ struct ClaudeCodeLineInterpreter {
     static func addedLines(tool name: String, _ input: ClaudeEditInput) -> [LineHash] {
         switch name {
         case "Write":
-            return LineIdentity.significantHashes(ofText: input.content ?? "")
+            return ClaudeEditLines.significantHashes(input.content ?? "")
         case "MultiEdit":
             return (input.edits ?? []).flatMap {
-                AddedLines.between(old: $0.oldString ?? "", new: $0.newString ?? "")
+                ClaudeEditLines.between(old: $0.oldString ?? "", new: $0.newString ?? "")
             }
         default:
-            return AddedLines.between(old: input.oldString ?? "", new: input.newString ?? "")
+            return ClaudeEditLines.between(old: input.oldString ?? "", new: input.newString ?? "")
         }
     }
 
@@ -319,5 +354,19 @@ struct ClaudeCodeLineInterpreter {
                 tool: .claudeCode, sessionID: sessionID, timestamp: time, dedupKey: id, filePath: filePath,
                 cwd: record.cwd ?? pending?.cwd, addedLines: added))
         for id in resultIDs { pendingEdits.removeValue(forKey: id) }
+    }
+}
+
+/// The last string decoded from a byte range, reused while the bytes stay the same.
+struct StringCache {
+    private var bytes: [UInt8] = []
+    private var value: String?
+
+    mutating func string(_ raw: UnsafeBufferPointer<UInt8>) -> String? {
+        if let value, raw.elementsEqual(bytes) { return value }
+        let decoded = JSONFieldScan.decodeString(raw)
+        bytes = Array(raw)
+        value = decoded
+        return decoded
     }
 }

@@ -168,28 +168,28 @@ struct ClaudeToolUseResult: Decodable {
     /// else `newString − oldString`; else `content − originalFile`.
     private static func addedLines(_ c: KeyedDecodingContainer<CodingKeys>, type: String?) -> [LineHash]? {
         if type == "create", let content = c.lenient(String.self, .content) {
-            return LineIdentity.significantHashes(ofText: content)
+            return ClaudeEditLines.significantHashes(content)
         }
         if let hunks = c.lenient([ClaudePatchHunk].self, .structuredPatch) {
             var added: [LineHash] = []
             var removed: [LineHash] = []
             for hunk in hunks {
-                for line in hunk.lines {
-                    guard let first = line.utf8.first else { continue }
-                    if first == UInt8(ascii: "+") {
-                        if let hash = LineIdentity.significantHash(line.dropFirst()) { added.append(hash) }
-                    } else if first == UInt8(ascii: "-") {
-                        if let hash = LineIdentity.significantHash(line.dropFirst()) { removed.append(hash) }
+                for var line in hunk.lines {
+                    line.withUTF8 { bytes in
+                        guard let first = bytes.first, first == UInt8(ascii: "+") || first == UInt8(ascii: "-"),
+                            let hash = LineIdentity.significantHash(bytes: UnsafeBufferPointer(rebasing: bytes.dropFirst()))
+                        else { return }
+                        if first == UInt8(ascii: "+") { added.append(hash) } else { removed.append(hash) }
                     }
                 }
             }
             return AddedLines.difference(added, minus: removed)
         }
         if let new = c.lenient(String.self, .newString) {
-            return AddedLines.between(old: c.lenient(String.self, .oldString) ?? "", new: new)
+            return ClaudeEditLines.between(old: c.lenient(String.self, .oldString) ?? "", new: new)
         }
         if let content = c.lenient(String.self, .content), type == "update" {
-            return AddedLines.between(old: c.lenient(String.self, .originalFile) ?? "", new: content)
+            return ClaudeEditLines.between(old: c.lenient(String.self, .originalFile) ?? "", new: content)
         }
         return nil
     }
