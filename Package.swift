@@ -44,6 +44,7 @@ let package = Package(
         .testTarget(name: "AIUsageCoreTests", dependencies: ["AIUsageCore", "_AIUsageTestSupport"]),
         .testTarget(name: "AIUsageGitTests", dependencies: ["AIUsageGit", "_AIUsageTestSupport"]),
         .testTarget(name: "AIUsageStoreTests", dependencies: ["AIUsageStore", "_AIUsageTestSupport"]),
+        .testTarget(name: "AIUsageEngineTests", dependencies: ["AIUsageEngine", "AIUsageStore", "AIUsageGit", "_AIUsageTestSupport"]),
         .testTarget(
             name: "AIUsageCommandsTests",
             dependencies: ["AIUsageCommands", "AIUsageEngine", "AIUsageStore", "AIUsageGit", "_AIUsageTestSupport"]
