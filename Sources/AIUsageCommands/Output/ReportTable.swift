@@ -29,6 +29,7 @@ enum ReportTable {
             out.append(String(repeating: "─", count: 74))
             out.append(contentsOf: lines(for: document.totals, label: "total", dim: dim, reset: reset))
         }
+        out.append("\(dim)WRITTEN..SURV count AI lines; AI/wk: AI-assisted commits landed per week.\(reset)")
         if document.totals.unpricedTokens > 0 {
             out.append("")
             out.append("\(Format.compact(document.totals.unpricedTokens)) tokens were on models without a price; their cost is not included.")
@@ -48,11 +49,13 @@ enum ReportTable {
             + Format.pad("\(row.aiLinesWritten)", 8, right: true) + Format.pad("\(row.ai.committed)", 7, right: true)
             + Format.pad("\(row.ai.landed)", 7, right: true) + Format.pad("\(row.ai.surviving)", 6, right: true)
             + Format.pad("\(row.humanLinesCommitted)", 7, right: true)
-        let cost = ratios.costPerLandedLineUSD.map { String(format: "$%.3f", $0) } ?? "–"
+        // Widest case is 76 columns: "  yield 100%  surv 100%  $/line 12.345  lines/Mtok 12345  waste 100%  AI/wk 12.3".
+        let cost = ratios.costPerLandedLineUSD.map { $0 >= 100 ? String(format: "%.0f", $0) : String(format: "%.3f", $0) } ?? "–"
+        let perMillion = ratios.landedLinesPerMillionTokens.map { $0 >= 100 ? String(format: "%.0f", $0) : String(format: "%.1f", $0) } ?? "–"
         let detail =
             "  yield \(Format.percent(ratios.yield))  surv \(Format.percent(ratios.survival))  $/line \(cost)"
-            + "  lines/Mtok \(Format.number(ratios.landedLinesPerMillionTokens))  waste \(Format.percent(ratios.wasteShare))"
-            + "  AI commits/wk \(Format.number(ratios.landedAICommitsPerWeek))"
+            + "  lines/Mtok \(perMillion)  waste \(Format.percent(ratios.wasteShare))"
+            + "  AI/wk \(Format.number(ratios.landedAICommitsPerWeek))"
         return [counts, dim + detail + reset]
     }
 }
