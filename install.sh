@@ -49,7 +49,7 @@ fi
 
 # 2. A release build. --static-swift-stdlib halves start-up time, which every commit pays.
 say "Building aiusage (release) in $here/.build — the first build takes a few minutes"
-(cd "$here" && swift build -c release --product aiusage -Xswiftc -static-stdlib >/dev/null 2>&1) \
+(cd "$here" && swift build -c release --product aiusage --static-swift-stdlib >/dev/null 2>&1) \
     || (cd "$here" && swift build -c release --product aiusage)
 binary="$(cd "$here" && swift build -c release --product aiusage --show-bin-path)/aiusage"
 
