@@ -29,7 +29,8 @@ extension GitRepository {
                             let bytes = UnsafeBufferPointer(
                                 start: UnsafeRawPointer(content).assumingMemoryBound(to: UInt8.self),
                                 count: line.pointee.content_len)
-                            Unmanaged<AddedLinesCollector>.fromOpaque(payload).takeUnretainedValue().add(bytes)
+                            Unmanaged<AddedLinesCollector>.fromOpaque(payload).takeUnretainedValue()
+                                .add(bytes, lineNumber: Int(line.pointee.new_lineno))
                             return 0
                         },
                         Unmanaged.passUnretained(collector).toOpaque())
@@ -180,6 +181,7 @@ private final class AddedLinesCollector {
     private var path: String?
     private var oldPath: String?
     private var added: [LineHash] = []
+    private var lineNumbers: [Int] = []
     /// Submodule pointers ("Subproject commit ...") and symlink targets are not lines
     /// anyone wrote, so they are never counted.
     private var skipping = false
@@ -194,17 +196,21 @@ private final class AddedLinesCollector {
         oldPath = moved && old != path ? old : nil
     }
 
-    func add(_ bytes: UnsafeBufferPointer<UInt8>) {
-        if !skipping, let hash = LineIdentity.significantHash(bytes: bytes) { added.append(hash) }
+    func add(_ bytes: UnsafeBufferPointer<UInt8>, lineNumber: Int) {
+        if !skipping, let hash = LineIdentity.significantHash(bytes: bytes) {
+            added.append(hash)
+            lineNumbers.append(lineNumber)
+        }
     }
 
     private func flush() {
         if let path, !added.isEmpty {
-            files.append(FileAddedLines(path: path, oldPath: oldPath, added: added))
+            files.append(FileAddedLines(path: path, oldPath: oldPath, added: added, lineNumbers: lineNumbers))
         }
         path = nil
         oldPath = nil
         added = []
+        lineNumbers = []
     }
 
     func finish() -> [FileAddedLines] {

@@ -41,11 +41,14 @@ public struct FileAddedLines: Sendable, Hashable {
     /// Hashes of the significant added lines, in diff order, with repeats, because
     /// matching against AI-written lines is multiset matching.
     public let added: [LineHash]
+    /// Line number in the new file of each entry of `added`, for `aiusage explain`.
+    public let lineNumbers: [Int]
 
-    public init(path: String, oldPath: String?, added: [LineHash]) {
+    public init(path: String, oldPath: String?, added: [LineHash], lineNumbers: [Int] = []) {
         self.path = path
         self.oldPath = oldPath
         self.added = added
+        self.lineNumbers = lineNumbers
     }
 }
 

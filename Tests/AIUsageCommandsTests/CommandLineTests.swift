@@ -89,3 +89,41 @@ import _AIUsageTestSupport
         #expect(lines.last?.hasPrefix("total,") == true)
     }
 }
+
+@Suite struct ExplainAndDoctorTests {
+    @Test func explainNamesTheLinesAndTheSession() throws {
+        let fixture = try GitFixture()
+        let store = try TemporaryDirectory()
+        let transcripts = TranscriptWriter(home: fixture.home)
+        try transcripts.claudeWrite(session: "s1", cwd: fixture.root, at: fixture.clock, file: fixture.root + "/a.py", content: "one = 1\ntwo = 2\n")
+        fixture.clock += 60
+        try fixture.commit("a", ["a.py": "# header by hand\none = 1\n\ntwo = 2\n"])
+        let result = try CLI.run(["explain", "HEAD", "--json"], in: fixture.root, environment: CLI.environment(home: fixture.home, store: store.path))
+        #expect(result.status == 0, "\(result.stderr)")
+        let document = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        #expect(document["schema"] as? String == "aiusage.explain/1")
+        let file = try #require((document["files"] as? [[String: Any]])?.first)
+        #expect(file["path"] as? String == "a.py")
+        #expect(file["ai_line_numbers"] as? [String: [Int]] == ["claude-code:s1": [2, 4]])
+        #expect(file["human_line_numbers"] as? [Int] == [1])
+        let table = try CLI.run(["explain", "HEAD", "--no-scan"], in: fixture.root, environment: CLI.environment(home: fixture.home, store: store.path))
+        #expect(table.stdout.contains("AI, session claude-code:s1: lines 2, 4"))
+    }
+
+    @Test func doctorSaysWhereItLookedAndWhatIsInstalled() throws {
+        let fixture = try GitFixture()
+        let store = try TemporaryDirectory()
+        let transcripts = TranscriptWriter(home: fixture.home)
+        try transcripts.claudeUsage(session: "s1", cwd: fixture.root, at: fixture.clock, input: 1, output: 1)
+        let env = CLI.environment(home: fixture.home, store: store.path)
+        _ = try CLI.run(["scan"], in: fixture.root, environment: env)
+        let before = try CLI.run(["doctor"], in: fixture.root, environment: env)
+        #expect(before.status == 0)
+        #expect(before.stdout.contains("claude-code: 1 record files found"))
+        #expect(before.stdout.contains(fixture.home + "/.codex/sessions"))
+        #expect(before.stdout.contains("not installed (run `aiusage install`)"))
+        _ = try CLI.run(["install"], in: fixture.root, environment: env)
+        let after = try CLI.run(["doctor"], in: fixture.root, environment: env)
+        #expect(after.stdout.contains("installed in " + fixture.root + "/.git/hooks"))
+    }
+}

@@ -1,5 +1,6 @@
 import AIUsageCore
 import AIUsageEngine
+import AIUsageGit
 import AIUsageStore
 import ArgumentParser
 import Foundation
@@ -37,20 +38,9 @@ extension AIUsageCommand {
             guard let record = try context.store.commits(repo: repo.id).first(where: { $0.sha == sha }) else {
                 throw ValidationError("commit \(sha.prefix(8)) is not attributed: it predates every AI session in this repository, or was rewritten")
             }
-            let lines = try context.store.commitLines(repo: repo.id, sha: sha)
-            var files: [String: (ai: [String: Int], human: Int)] = [:]
-            for line in lines {
-                var entry = files[line.line.path] ?? ([:], 0)
-                if let claim = line.claim, let session = line.sessionID {
-                    entry.ai["\(claim.tool.rawValue):\(session)", default: 0] += 1
-                } else {
-                    entry.human += 1
-                }
-                files[line.line.path] = entry
-            }
+            let files = try Self.explain(lines: try context.store.commitLines(repo: repo.id, sha: sha), diff: try git.addedLines(of: sha))
             if json {
-                let document = ExplainDocument(sha: sha, record: record, files: files)
-                print(try JSONOutput.render(document))
+                print(try JSONOutput.render(ExplainDocument(sha: sha, record: record, files: files)))
                 return
             }
             print("commit \(sha)")
@@ -58,14 +48,63 @@ extension AIUsageCommand {
                 + (record.sourceLines > 0 ? "   copied from source commits \(record.sourceLines)" : ""))
             if let trailer = record.aiTrailer { print("AI trailer: \(trailer.rawValue)") }
             if record.isMerge { print("merge commit: adds no lines of its own") }
-            for path in files.keys.sorted() {
-                let entry = files[path]!
-                print("\n  \(path)")
-                for (session, count) in entry.ai.sorted(by: { $0.key < $1.key }) {
-                    print("    \(Format.pad("\(count)", 5, right: true)) AI-written, session \(session)")
+            for file in files {
+                print("\n  \(file.path)")
+                for (session, numbers) in file.ai.sorted(by: { $0.key < $1.key }) {
+                    print("    AI, session \(session): \(Self.ranges(numbers))")
                 }
-                if entry.human > 0 { print("    \(Format.pad("\(entry.human)", 5, right: true)) human") }
+                if !file.human.isEmpty { print("    human: \(Self.ranges(file.human))") }
+                if !file.copied.isEmpty { print("    from source commits: \(Self.ranges(file.copied))") }
             }
+        }
+
+        /// One file of a commit: the new-file line numbers of its added lines, by who wrote them.
+        struct FileLines {
+            var path: String
+            var ai: [String: [Int]] = [:]
+            var human: [Int] = []
+            var copied: [Int] = []
+        }
+
+        /// Places the stored attribution (counts per path and line hash) on the
+        /// commit's diff, in diff order, to name line numbers.
+        static func explain(lines: [CommitLineRecord], diff: [FileAddedLines]) -> [FileLines] {
+            var labels: [PathLine: [String?]] = [:]  // session key for AI, nil for human
+            for line in lines where line.claim != nil {
+                labels[line.line, default: []].append("\(line.claim!.tool.rawValue):\(line.sessionID ?? "?")")
+            }
+            for line in lines where line.claim == nil { labels[line.line, default: []].append(nil) }
+            var result: [FileLines] = []
+            for file in diff {
+                var entry = FileLines(path: file.path)
+                for (index, hash) in file.added.enumerated() {
+                    let number = index < file.lineNumbers.count ? file.lineNumbers[index] : 0
+                    let key = PathLine(path: file.path, hash: hash)
+                    guard var queue = labels[key], !queue.isEmpty else {
+                        entry.copied.append(number)
+                        continue
+                    }
+                    let label = queue.removeFirst()
+                    labels[key] = queue
+                    if let session = label { entry.ai[session, default: []].append(number) } else { entry.human.append(number) }
+                }
+                result.append(entry)
+            }
+            return result.sorted { $0.path < $1.path }
+        }
+
+        /// `[1, 2, 3, 7]` → "lines 1-3, 7".
+        static func ranges(_ numbers: [Int]) -> String {
+            let sorted = numbers.sorted()
+            var parts: [String] = []
+            var index = 0
+            while index < sorted.count {
+                var end = index
+                while end + 1 < sorted.count, sorted[end + 1] == sorted[end] + 1 { end += 1 }
+                parts.append(end == index ? "\(sorted[index])" : "\(sorted[index])-\(sorted[end])")
+                index = end + 1
+            }
+            return (sorted.count == 1 ? "line " : "lines ") + parts.joined(separator: ", ")
         }
     }
 }
@@ -74,10 +113,13 @@ extension AIUsageCommand {
 struct ExplainDocument: Encodable {
     var sha: String
     var record: CommitRecord
-    var files: [String: (ai: [String: Int], human: Int)]
+    var files: [AIUsageCommand.Explain.FileLines]
 
     enum Keys: String, CodingKey { case schema, sha, aiLines = "ai_lines", humanLines = "human_lines", files }
-    enum FileKeys: String, CodingKey { case path, aiBySession = "ai_lines_by_session", humanLines = "human_lines" }
+    enum FileKeys: String, CodingKey {
+        case path, aiBySession = "ai_lines_by_session", humanLines = "human_lines"
+        case aiLineNumbers = "ai_line_numbers", humanLineNumbers = "human_line_numbers", copiedLineNumbers = "source_line_numbers"
+    }
 
     func encode(to encoder: Encoder) throws {
         var container = encoder.container(keyedBy: Keys.self)
@@ -86,11 +128,14 @@ struct ExplainDocument: Encodable {
         try container.encode(record.aiLines, forKey: .aiLines)
         try container.encode(record.humanLines, forKey: .humanLines)
         var list = container.nestedUnkeyedContainer(forKey: .files)
-        for path in files.keys.sorted() {
+        for file in files {
             var item = list.nestedContainer(keyedBy: FileKeys.self)
-            try item.encode(path, forKey: .path)
-            try item.encode(files[path]!.ai, forKey: .aiBySession)
-            try item.encode(files[path]!.human, forKey: .humanLines)
+            try item.encode(file.path, forKey: .path)
+            try item.encode(file.ai.mapValues(\.count), forKey: .aiBySession)
+            try item.encode(file.human.count, forKey: .humanLines)
+            try item.encode(file.ai, forKey: .aiLineNumbers)
+            try item.encode(file.human, forKey: .humanLineNumbers)
+            try item.encode(file.copied, forKey: .copiedLineNumbers)
         }
     }
 }
