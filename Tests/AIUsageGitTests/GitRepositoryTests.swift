@@ -168,7 +168,7 @@ import _AIUsageTestSupport
         try fixture.write("image.bin", Data([0x00, 0x01, 0x02, 0x41, 0x0A, 0x00]))
         let sha = try fixture.commit("more", ["a.txt": "one\nnew line\ntwo\nnew line\n}\n"])
         let files = try openRepository(fixture.root).addedLines(of: sha)
-        #expect(files == [FileAddedLines(path: "a.txt", oldPath: nil, added: hashes("new line", "new line"))])
+        #expect(files == [FileAddedLines(path: "a.txt", oldPath: nil, added: hashes("new line", "new line"), lineNumbers: [2, 4])])
     }
 
     @Test func symlinksAndSubmodulesAddNoLines() throws {
@@ -194,7 +194,7 @@ import _AIUsageTestSupport
         let second = try fixture.commit("move", ["new/name.swift": body + "let added = true\n"])
         let repo = try openRepository(fixture.root)
         let files = try repo.addedLines(of: second)
-        #expect(files == [FileAddedLines(path: "new/name.swift", oldPath: "old/name.swift", added: hashes("let added = true"))])
+        #expect(files == [FileAddedLines(path: "new/name.swift", oldPath: "old/name.swift", added: hashes("let added = true"), lineNumbers: [21])])
         #expect(try repo.renamedPaths(from: first, to: second) == ["old/name.swift": "new/name.swift"])
         #expect(try repo.renamedPaths(from: first, to: first).isEmpty)
     }
@@ -210,7 +210,7 @@ import _AIUsageTestSupport
         let squash = try fixture.commitWith("commit", "-q", "-m", "squashed feature")
         let repo = try openRepository(fixture.root)
         let sourceLines = try (repo.addedLines(of: f1) + repo.addedLines(of: f2)).flatMap(\.added)
-        #expect(try repo.addedLines(of: squash) == [FileAddedLines(path: "b.txt", oldPath: nil, added: hashes("alpha", "beta"))])
+        #expect(try repo.addedLines(of: squash) == [FileAddedLines(path: "b.txt", oldPath: nil, added: hashes("alpha", "beta"), lineNumbers: [1, 2])])
         #expect(sourceLines == hashes("alpha", "beta"))
         #expect(try !repo.isAncestor(f2, of: squash))
         #expect(try repo.commit(squash).parents.count == 1)

@@ -52,8 +52,12 @@ extension AIUsageCommand {
             let queue = HookQueue(directory: location.directory + "/queue")
             try queue.add(repoRoot: repo.roots.first ?? git.commonDirectory)
             guard let lock = FileLock(path: location.backgroundLockPath) else { return }
-            while lock.tryLock() {
-                defer { lock.unlock() }
+            // In the foreground (tests, AIUSAGE_HOOK_SYNC) wait for a running background
+            // process instead of leaving the work to it, so that when git returns this
+            // commit has been recorded.
+            let blocking = environment["AIUSAGE_HOOK_SYNC"] != nil
+            while true {
+                if blocking { lock.lock() } else if !lock.tryLock() { return }
                 let pending = queue.drain()
                 if pending.isEmpty {
                     // A marker added while we held the lock, by a hook whose tryLock
@@ -62,21 +66,26 @@ extension AIUsageCommand {
                     if queue.isEmpty { return }
                     continue
                 }
-                let started = Date()
-                let summary = try context.ingestor.run()
-                for error in summary.errors { log.write("ingest: \(error)") }
-                log.debug("ingested \(summary.bytesRead) bytes from \(summary.filesRead) files")
-                for root in pending {
-                    do {
-                        let repository = try GitRepository(discoveringFrom: root)
-                        let result = try RepositorySync(store: context.store, git: repository).sync()
-                        log.debug("\(root): \(result.commitsAttributed) commits attributed, \(result.newlyLanded) landed" + (result.note.map { " (\($0))" } ?? ""))
-                    } catch {
-                        log.write("\(root): \(error)")
-                    }
-                }
-                log.debug(String(format: "done in %.3f s", Date().timeIntervalSince(started)))
+                defer { lock.unlock() }
+                try process(pending, context: context, log: log)
             }
+        }
+
+        private func process(_ pending: [String], context: CommandContext, log: HookLog) throws {
+            let started = Date()
+            let summary = try context.ingestor.run()
+            for error in summary.errors { log.write("ingest: \(error)") }
+            log.debug("ingested \(summary.bytesRead) bytes from \(summary.filesRead) files")
+            for root in pending {
+                do {
+                    let repository = try GitRepository(discoveringFrom: root)
+                    let result = try RepositorySync(store: context.store, git: repository).sync()
+                    log.debug("\(root): \(result.commitsAttributed) commits attributed, \(result.newlyLanded) landed" + (result.note.map { " (\($0))" } ?? ""))
+                } catch {
+                    log.write("\(root): \(error)")
+                }
+            }
+            log.debug(String(format: "done in %.3f s", Date().timeIntervalSince(started)))
         }
     }
 }
