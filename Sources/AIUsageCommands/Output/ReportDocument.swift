@@ -50,8 +50,6 @@ struct RowJSON: Encodable {
         case landedAIAssisted = "landed_ai_assisted_commits", ratios
     }
 
-    enum TokenKeys: String, CodingKey { case input, output, cacheWrite = "cache_write", cacheRead = "cache_read", reasoning, total }
-
     enum RatioKeys: String, CodingKey {
         case yield, survival, costPerLandedLine = "cost_per_landed_line_usd"
         case landedPerMillion = "landed_lines_per_million_tokens", wasteShare = "waste_share"
@@ -62,14 +60,8 @@ struct RowJSON: Encodable {
         var container = encoder.container(keyedBy: Keys.self)
         try container.encode(row.key, forKey: .key)
         try container.encode(row.sessions.count, forKey: .sessions)
-        var tokens = container.nestedContainer(keyedBy: TokenKeys.self, forKey: .tokens)
-        try tokens.encode(row.tokens.input, forKey: .input)
-        try tokens.encode(row.tokens.output, forKey: .output)
-        try tokens.encode(row.tokens.cacheWrite, forKey: .cacheWrite)
-        try tokens.encode(row.tokens.cacheRead, forKey: .cacheRead)
-        try tokens.encode(row.tokens.reasoning, forKey: .reasoning)
-        try tokens.encode(row.tokens.total, forKey: .total)
-        try container.encode((row.costUSD * 1_000_000).rounded() / 1_000_000, forKey: .costUSD)
+        try container.encode(TokensJSON(row.tokens), forKey: .tokens)
+        try container.encode(JSONOutput.usd(row.costUSD), forKey: .costUSD)
         try container.encode(row.unpricedTokens, forKey: .unpricedTokens)
         try container.encode(row.aiLinesWritten, forKey: .written)
         try container.encode(row.ai.committed, forKey: .committed)
@@ -95,7 +87,28 @@ struct RowJSON: Encodable {
     }
 }
 
+/// Token counts as every JSON output writes them.
+struct TokensJSON: Encodable {
+    let tokens: TokenCounts
+    init(_ tokens: TokenCounts) { self.tokens = tokens }
+
+    enum Keys: String, CodingKey { case input, output, cacheWrite = "cache_write", cacheRead = "cache_read", reasoning, total }
+
+    func encode(to encoder: Encoder) throws {
+        var container = encoder.container(keyedBy: Keys.self)
+        try container.encode(tokens.input, forKey: .input)
+        try container.encode(tokens.output, forKey: .output)
+        try container.encode(tokens.cacheWrite, forKey: .cacheWrite)
+        try container.encode(tokens.cacheRead, forKey: .cacheRead)
+        try container.encode(tokens.reasoning, forKey: .reasoning)
+        try container.encode(tokens.total, forKey: .total)
+    }
+}
+
 enum JSONOutput {
+    /// Dollars rounded to a millionth, so totals do not print binary noise.
+    static func usd(_ value: Double) -> Double { (value * 1_000_000).rounded() / 1_000_000 }
+
     static func render<T: Encodable>(_ value: T) throws -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]

@@ -20,10 +20,7 @@ extension AIUsageCommand {
         var json = false
 
         func run() throws {
-            let context = try CommandContext()
-            let (repositoryScope, repos) = try context.scope(allRepos: scope.allRepos, repoPath: scope.repoPath)
-            if !scope.noScan { try context.ingestAndSync(repos, quiet: json) }
-            let analysis = try Analysis(store: context.store, scope: repositoryScope, prices: .bundled, survivalDays: scope.survivalDays)
+            let analysis = try CommandContext().analysis(scope, quiet: json).analysis
             if json {
                 print(try JSONOutput.render(CommitsDocument(commits: analysis.commits)))
                 return

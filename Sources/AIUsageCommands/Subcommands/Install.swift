@@ -47,11 +47,7 @@ extension AIUsageCommand {
                 print("Each repository's own hooks still run. Undo with `aiusage uninstall --global`.")
                 return
             }
-            let git: GitRepository
-            do { git = try GitRepository(discoveringFrom: repoPath ?? FileManager.default.currentDirectoryPath) } catch {
-                throw ValidationError("not a git repository: run inside one, pass --repo PATH, or use --global")
-            }
-            let directory = try git.hooksDirectory()
+            let directory = try HookInstaller.localDirectory(repoPath: repoPath)
             for line in try installer.install(into: directory, names: HookInstaller.hookNames, global: false) { print(line) }
             print("Hooks are in \(directory). Commits are now recorded as you make them; `aiusage report` shows the ratios.")
         }
@@ -95,11 +91,7 @@ extension AIUsageCommand {
                 print(previous.isEmpty ? "Removed the global aiusage hooks; core.hooksPath is unset again." : "Removed the global aiusage hooks; core.hooksPath = \(previous) again.")
                 return
             }
-            let git: GitRepository
-            do { git = try GitRepository(discoveringFrom: repoPath ?? FileManager.default.currentDirectoryPath) } catch {
-                throw ValidationError("not a git repository: run inside one, pass --repo PATH, or use --global")
-            }
-            let directory = try git.hooksDirectory()
+            let directory = try HookInstaller.localDirectory(repoPath: repoPath)
             let lines = try installer.uninstall(from: directory, names: HookInstaller.hookNames)
             if lines.isEmpty { print("No aiusage hooks in \(directory); nothing to do.") }
             for line in lines { print(line) }

@@ -47,9 +47,7 @@ extension AIUsageCommand {
             let context = try CommandContext()
             let zone = try TimeWindow.timeZone(timezone)
             let now = Date()
-            let (repositoryScope, repos) = try context.scope(allRepos: scope.allRepos, repoPath: scope.repoPath)
-            if !scope.noScan { try context.ingestAndSync(repos, quiet: format != .table) }
-            let analysis = try Analysis(store: context.store, scope: repositoryScope, prices: .bundled, survivalDays: scope.survivalDays, now: now)
+            let (analysis, repositoryScope) = try context.analysis(scope, quiet: format != .table, now: now)
             let end = try until.map { try TimeWindow.parse($0, timeZone: zone, now: now) } ?? now
             let start = try since.map { try TimeWindow.parse($0, timeZone: zone, now: now) } ?? min(analysis.earliestActivity ?? end, end)
             guard start <= end else { throw ValidationError("--since is after --until") }

@@ -20,10 +20,7 @@ extension AIUsageCommand {
         var json = false
 
         func run() throws {
-            let context = try CommandContext()
-            let (repositoryScope, repos) = try context.scope(allRepos: scope.allRepos, repoPath: scope.repoPath)
-            if !scope.noScan { try context.ingestAndSync(repos, quiet: json) }
-            let analysis = try Analysis(store: context.store, scope: repositoryScope, prices: .bundled, survivalDays: scope.survivalDays)
+            let analysis = try CommandContext().analysis(scope, quiet: json).analysis
             if json {
                 print(try JSONOutput.render(SessionsDocument(sessions: analysis.sessions)))
                 return
@@ -55,7 +52,6 @@ struct SessionsDocument: Encodable {
         case tool, id, repo, developer, start, end, models, tokens, costUSD = "cost_usd", unpricedTokens = "unpriced_tokens"
         case aiLinesWritten = "ai_lines_written", commits
     }
-    enum TokenKeys: String, CodingKey { case input, output, cacheWrite = "cache_write", cacheRead = "cache_read", reasoning, total }
 
     func encode(to encoder: Encoder) throws {
         var container = encoder.container(keyedBy: Keys.self)
@@ -70,14 +66,8 @@ struct SessionsDocument: Encodable {
             try item.encode(Format.iso(session.start), forKey: .start)
             try item.encode(Format.iso(session.end), forKey: .end)
             try item.encode(session.models, forKey: .models)
-            var tokens = item.nestedContainer(keyedBy: TokenKeys.self, forKey: .tokens)
-            try tokens.encode(session.tokens.input, forKey: .input)
-            try tokens.encode(session.tokens.output, forKey: .output)
-            try tokens.encode(session.tokens.cacheWrite, forKey: .cacheWrite)
-            try tokens.encode(session.tokens.cacheRead, forKey: .cacheRead)
-            try tokens.encode(session.tokens.reasoning, forKey: .reasoning)
-            try tokens.encode(session.tokens.total, forKey: .total)
-            try item.encode((session.costUSD * 1_000_000).rounded() / 1_000_000, forKey: .costUSD)
+            try item.encode(TokensJSON(session.tokens), forKey: .tokens)
+            try item.encode(JSONOutput.usd(session.costUSD), forKey: .costUSD)
             try item.encode(session.unpricedTokens, forKey: .unpricedTokens)
             try item.encode(session.aiLinesWritten, forKey: .aiLinesWritten)
             try item.encode(session.commits, forKey: .commits)

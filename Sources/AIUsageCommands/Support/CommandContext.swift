@@ -58,6 +58,14 @@ struct CommandContext {
         }
     }
 
+    /// What the read-only commands show: scan first unless `--no-scan`, then analyse.
+    func analysis(_ options: ScopeOptions, quiet: Bool, now: Date = Date()) throws -> (analysis: Analysis, scope: RepositoryScope) {
+        let (repositoryScope, repos) = try scope(allRepos: options.allRepos, repoPath: options.repoPath)
+        if !options.noScan { try ingestAndSync(repos, quiet: quiet) }
+        let analysis = try Analysis(store: store, scope: repositoryScope, prices: .bundled, survivalDays: options.survivalDays, now: now)
+        return (analysis, repositoryScope)
+    }
+
     /// The repositories a view covers: the current one, or every one the store knows.
     func scope(allRepos: Bool, repoPath: String?) throws -> (RepositoryScope, [GitRepository]) {
         if allRepos {

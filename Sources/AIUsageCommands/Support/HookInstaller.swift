@@ -89,6 +89,15 @@ struct HookInstaller {
         (try? fileManager.destinationOfSymbolicLink(atPath: path)) != nil
     }
 
+    /// The hooks folder of the repository at `repoPath` (default: the current folder).
+    static func localDirectory(repoPath: String?) throws -> String {
+        let git: GitRepository
+        do { git = try GitRepository(discoveringFrom: repoPath ?? FileManager.default.currentDirectoryPath) } catch {
+            throw ValidationError("not a git repository: run inside one, pass --repo PATH, or use --global")
+        }
+        return try git.hooksDirectory()
+    }
+
     /// The folder of the global install: `$XDG_CONFIG_HOME/aiusage/hooks`.
     static func globalDirectory(environment: [String: String]) -> String {
         let config = environment["XDG_CONFIG_HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? ((environment["HOME"] ?? NSHomeDirectory()) + "/.config")
