@@ -20,28 +20,50 @@ extension AIUsageCommand {
         var json = false
 
         func run() throws {
-            let analysis = try CommandContext().analysis(scope, quiet: json).analysis
-            if json {
-                print(try JSONOutput.render(CommitsDocument(commits: analysis.commits)))
-                return
+            let context = try CommandContext()
+            print(
+                try Self.output(
+                    context: context, repoPath: scope.repoPath, allRepos: scope.allRepos, noScan: scope.noScan,
+                    survivalDays: scope.survivalDays, json: json),
+                terminator: "")
+        }
+
+        /// The commits of the scope after a scan (unless `noScan`).
+        static func views(
+            context: CommandContext, repoPath: String?, allRepos: Bool, noScan: Bool, survivalDays: Int, quiet: Bool, now: Date = Date()
+        ) throws -> [CommitView] {
+            try context.analysis(repoPath: repoPath, allRepos: allRepos, noScan: noScan, survivalDays: survivalDays, quiet: quiet, now: now)
+                .analysis.commits
+        }
+
+        /// What `aiusage commits` prints, with its final newline; `aiusage demo` calls this too.
+        static func output(
+            context: CommandContext, repoPath: String?, allRepos: Bool, noScan: Bool, survivalDays: Int, json: Bool, now: Date = Date()
+        ) throws -> String {
+            let commits = try views(
+                context: context, repoPath: repoPath, allRepos: allRepos, noScan: noScan, survivalDays: survivalDays, quiet: json, now: now)
+            if json { return try JSONOutput.render(CommitsDocument(commits: commits)) + "\n" }
+            return table(commits, survivalDays: survivalDays)
+        }
+
+        static func table(_ commits: [CommitView], survivalDays: Int) -> String {
+            guard !commits.isEmpty else {
+                return "No commits linked yet. Commits are linked once an AI session has worked in the repository; see `aiusage doctor`.\n"
             }
-            guard !analysis.commits.isEmpty else {
-                print("No commits linked yet. Commits are linked once an AI session has worked in the repository; see `aiusage doctor`.")
-                return
-            }
-            print(Format.pad("COMMIT", 9) + Format.pad("DATE", 11) + Format.pad("AUTHOR", 22) + Format.pad("AI", 5, right: true)
+            var out = Format.pad("COMMIT", 9) + Format.pad("DATE", 11) + Format.pad("AUTHOR", 22) + Format.pad("AI", 5, right: true)
                 + Format.pad("HUMAN", 6, right: true) + "  " + Format.pad("LANDED", 9) + Format.pad("L-AI", 5, right: true)
-                + Format.pad("SURV", 5, right: true))
+                + Format.pad("SURV", 5, right: true) + "\n"
             let day = DateFormatter()
             day.dateFormat = "yyyy-MM-dd"
-            for commit in analysis.commits {
+            for commit in commits {
                 let marker = commit.aiAssisted ? "*" : " "
-                print(Format.pad(String(commit.sha.prefix(8)) + marker, 9) + Format.pad(day.string(from: commit.time), 11)
+                out += Format.pad(String(commit.sha.prefix(8)) + marker, 9) + Format.pad(day.string(from: commit.time), 11)
                     + Format.pad(commit.author, 22) + Format.pad("\(commit.aiLines)", 5, right: true)
                     + Format.pad("\(commit.humanLines)", 6, right: true) + "  " + Format.pad(commit.landedHow?.rawValue ?? "no", 9)
-                    + Format.pad("\(commit.landedAILines)", 5, right: true) + Format.pad("\(commit.survivingAILines)", 5, right: true))
+                    + Format.pad("\(commit.landedAILines)", 5, right: true) + Format.pad("\(commit.survivingAILines)", 5, right: true) + "\n"
             }
-            print("\n* AI-assisted (AI lines or an AI trailer). L-AI: landed AI lines; SURV: surviving after \(scope.survivalDays) days.")
+            out += "\n* AI-assisted (AI lines or an AI trailer). L-AI: landed AI lines; SURV: surviving after \(survivalDays) days.\n"
+            return out
         }
     }
 }

@@ -44,28 +44,54 @@ extension AIUsageCommand {
         }
 
         func run() throws {
-            let context = try CommandContext()
-            let zone = try TimeWindow.timeZone(timezone)
-            let now = Date()
-            let (analysis, repositoryScope) = try context.analysis(scope, quiet: format != .table, now: now)
-            let end = try until.map { try TimeWindow.parse($0, timeZone: zone, now: now) } ?? now
-            let start = try since.map { try TimeWindow.parse($0, timeZone: zone, now: now) } ?? min(analysis.earliestActivity ?? end, end)
+            let options = ReportOptions(
+                allRepos: scope.allRepos, noScan: scope.noScan, survivalDays: scope.survivalDays, since: since,
+                until: until, grouping: grouping, format: format, timezone: timezone)
+            print(try Self.output(context: try CommandContext(), repoPath: scope.repoPath, options: options), terminator: "")
+        }
+
+        /// The report exactly as `aiusage report` prints it (with its final newline), for
+        /// `context`'s store and environment; `aiusage demo` calls this too.
+        static func output(context: CommandContext, repoPath: String?, options: ReportOptions, now: Date = Date()) throws -> String {
+            let document = try document(context: context, repoPath: repoPath, options: options, now: now)
+            switch options.format {
+            case .table: return ReportTable.render(document, colour: Terminal.colourAllowed(context.environment))
+            case .json: return try JSONOutput.render(document) + "\n"
+            case .csv: return ReportCSV.render(document)
+            }
+        }
+
+        /// Scans (unless `noScan`), analyses and builds the report document.
+        static func document(context: CommandContext, repoPath: String?, options: ReportOptions, now: Date = Date()) throws -> ReportDocument {
+            let zone = try TimeWindow.timeZone(options.timezone)
+            let (analysis, repositoryScope) = try context.analysis(
+                repoPath: repoPath, allRepos: options.allRepos, noScan: options.noScan, survivalDays: options.survivalDays,
+                quiet: options.format != .table, now: now)
+            let end = try options.until.map { try TimeWindow.parse($0, timeZone: zone, now: now) } ?? now
+            let start = try options.since.map { try TimeWindow.parse($0, timeZone: zone, now: now) } ?? min(analysis.earliestActivity ?? end, end)
             guard start <= end else { throw ValidationError("--since is after --until") }
-            let builder = ReportBuilder(grouping: grouping, calendar: ReportCalendar(timeZone: zone), windowStart: start, windowEnd: end.addingTimeInterval(start == end ? 1 : 0))
+            let builder = ReportBuilder(grouping: options.grouping, calendar: ReportCalendar(timeZone: zone), windowStart: start, windowEnd: end.addingTimeInterval(start == end ? 1 : 0))
             let (rows, totals) = builder.build(
                 usage: analysis.usageFacts, edits: analysis.editFacts, commits: analysis.commitFacts,
                 sessionsWithLandedLines: analysis.sessionsWithLandedLines)
-            let document = ReportDocument(
+            return ReportDocument(
                 generatedAt: now, since: start, until: end, pricingSource: PriceTable.bundled.source,
-                pricingDate: PriceTable.bundled.date, groupBy: grouping, survivalDays: scope.survivalDays,
+                pricingDate: PriceTable.bundled.date, groupBy: options.grouping, survivalDays: options.survivalDays,
                 timezone: zone.identifier, repos: repositoryScope.repos.map(\.record.name), rows: rows, totals: totals)
-            switch format {
-            case .table: print(ReportTable.render(document, colour: Terminal.colourAllowed(context.environment)), terminator: "")
-            case .json: print(try JSONOutput.render(document))
-            case .csv: print(ReportCSV.render(document), terminator: "")
-            }
         }
     }
+}
+
+/// The settings of one `aiusage report` run, apart from the repository and the store.
+struct ReportOptions {
+    var allRepos = false
+    var noScan = false
+    var survivalDays = 30
+    var since: String?
+    var until: String?
+    var grouping: ReportGrouping = .developer
+    var format: ReportFormat = .table
+    var timezone: String?
 }
 
 enum ReportFormat: String, ExpressibleByArgument, CaseIterable {

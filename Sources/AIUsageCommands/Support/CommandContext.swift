@@ -60,9 +60,17 @@ struct CommandContext {
 
     /// What the read-only commands show: scan first unless `--no-scan`, then analyse.
     func analysis(_ options: ScopeOptions, quiet: Bool, now: Date = Date()) throws -> (analysis: Analysis, scope: RepositoryScope) {
-        let (repositoryScope, repos) = try scope(allRepos: options.allRepos, repoPath: options.repoPath)
-        if !options.noScan { try ingestAndSync(repos, quiet: quiet) }
-        let analysis = try Analysis(store: store, scope: repositoryScope, prices: .bundled, survivalDays: options.survivalDays, now: now)
+        try analysis(
+            repoPath: options.repoPath, allRepos: options.allRepos, noScan: options.noScan, survivalDays: options.survivalDays,
+            quiet: quiet, now: now)
+    }
+
+    func analysis(
+        repoPath: String?, allRepos: Bool, noScan: Bool, survivalDays: Int, quiet: Bool, now: Date = Date()
+    ) throws -> (analysis: Analysis, scope: RepositoryScope) {
+        let (repositoryScope, repos) = try scope(allRepos: allRepos, repoPath: repoPath)
+        if !noScan { try ingestAndSync(repos, quiet: quiet) }
+        let analysis = try Analysis(store: store, scope: repositoryScope, prices: .bundled, survivalDays: survivalDays, now: now)
         return (analysis, repositoryScope)
     }
 
