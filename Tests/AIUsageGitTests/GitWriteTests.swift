@@ -55,7 +55,7 @@ import _AIUsageTestSupport
         let rootAdded = try repo.addedLines(of: first).sorted { $0.path < $1.path }
         #expect(rootAdded.map(\.path) == ["README.md", "src/a.swift"])
         #expect(rootAdded[1].added == hashes("let a = 1", "let b = 2"))
-        #expect(try repo.addedLines(of: second) == [FileAddedLines(path: "src/a.swift", oldPath: nil, added: hashes("let c = 3"))])
+        #expect(try repo.addedLines(of: second).map { [$0.path: $0.added] } == [["src/a.swift": hashes("let c = 3")]])
         // The unchanged file is kept from the parent's tree.
         #expect(try repo.significantLines(path: "README.md", at: second) == hashes("# Demo"))
         // Work tree follows the branch HEAD is on.

@@ -3,6 +3,11 @@ import AIUsageGit
 import AIUsageStore
 import ArgumentParser
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 extension AIUsageCommand {
     /// `aiusage hook <name>`: what the installed git hooks run, detached from git.
@@ -99,16 +104,25 @@ struct HookQueue {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
         for byte in repoRoot.utf8 { hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01B3 }
-        try Data(repoRoot.utf8).write(to: URL(fileURLWithPath: directory + "/" + String(hash, radix: 16)))
+        // Write aside, then rename: a draining process must never read half a marker.
+        let temporary = directory + "/.tmp-" + UUID().uuidString
+        try Data(repoRoot.utf8).write(to: URL(fileURLWithPath: temporary))
+        if rename(temporary, directory + "/" + String(hash, radix: 16)) != 0 {
+            try? FileManager.default.removeItem(atPath: temporary)
+            throw CocoaError(.fileWriteUnknown)
+        }
     }
 
-    var isEmpty: Bool { ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []).isEmpty }
+    var isEmpty: Bool { markers().isEmpty }
+
+    private func markers() -> [String] {
+        ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []).filter { !$0.hasPrefix(".") }.sorted()
+    }
 
     /// Takes every marker, removing it.
     func drain() -> [String] {
-        guard let names = try? FileManager.default.contentsOfDirectory(atPath: directory) else { return [] }
         var roots: [String] = []
-        for name in names.sorted() {
+        for name in markers() {
             let path = directory + "/" + name
             if let data = FileManager.default.contents(atPath: path) {
                 try? FileManager.default.removeItem(atPath: path)
