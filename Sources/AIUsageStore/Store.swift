@@ -22,6 +22,12 @@ public final class Store: Sendable {
         configuration.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
         }
+        // Two hooks may open a new store at the same moment: switching it to WAL and
+        // migrating take locks SQLite's busy timeout does not wait for, so processes
+        // take turns here (an flock costs microseconds).
+        let lock = FileLock(path: location.directory + "/open.lock")
+        lock?.lock()
+        defer { lock?.unlock() }
         do {
             pool = try DatabasePool(path: location.databasePath, configuration: configuration)
             try Self.migrator.migrate(pool)
