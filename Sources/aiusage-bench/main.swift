@@ -44,11 +44,18 @@ func machine() -> String {
     return String(format: "%d cores, %.1f GB RAM, %@ %@", cores, memory, system, release)
 }
 
+/// `/proc/loadavg`'s first three fields: other work on the machine skews every figure.
+func loadAverage() -> String {
+    guard let text = try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8) else { return "n/a" }
+    return text.split(separator: " ").prefix(3).joined(separator: " ")
+}
+
 let root = benchRoot(options)
 try? FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
 let bench = Benchmark(options: options, root: root)
 let started = Clock.now()
-bench.log("machine: \(machine()); folder: \(root)")
+bench.log("machine: \(machine()); load average \(loadAverage()); folder: \(root)")
+let loadBefore = loadAverage()
 
 let order: [Phase] = [.ingest, .warm, .single, .hook]
 for phase in order where options.phases.contains(phase) {
@@ -76,6 +83,7 @@ func padded(_ text: String, _ width: Int) -> String {
 }
 print("")
 print("aiusage-bench — \(machine()) — \(ISO8601DateFormatter().string(from: Date()))")
+print("load average (1, 5, 15 min): \(loadBefore) at start, \(loadAverage()) at end")
 print("command: aiusage-bench \(arguments.joined(separator: " "))".trimmingCharacters(in: .whitespaces))
 print("")
 print(padded("measure", nameWidth) + "  " + padded("value", valueWidth) + "  " + padded("target", 9) + "  result")
