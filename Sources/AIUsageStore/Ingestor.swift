@@ -48,6 +48,9 @@ public final class Ingestor: Sendable {
     public let readers: [any SessionReader]
     public let environment: ReaderEnvironment
 
+    /// How many record files the last `pendingFiles()` found, for the summary.
+    private let lastDiscoveredCount = LockedCounter()
+
     public init(store: Store, readers: [any SessionReader], environment: ReaderEnvironment) {
         self.store = store
         self.readers = readers
@@ -58,8 +61,11 @@ public final class Ingestor: Sendable {
     public func pendingFiles() throws -> [PendingFile] {
         let cursors = try store.cursors()
         var pending: [PendingFile] = []
+        var seen = 0
+        defer { lastDiscoveredCount.value = seen }
         for reader in readers {
             for path in reader.discoverFiles(in: environment) {
+                seen += 1
                 guard let info = FileStat(path: path) else { continue }
                 if let cursor = cursors[path] {
                     if cursor.size == info.size, cursor.mtime == info.mtime, cursor.inode == info.inode { continue }
@@ -98,26 +104,31 @@ public final class Ingestor: Sendable {
         let totalBytes = ordered.reduce(Int64(0)) { $0 + $1.pendingBytes }
         let shared = SharedIngestState()
         let workers = max(1, min(ProcessInfo.processInfo.activeProcessorCount, ordered.count))
+        // One serial writer queue for the whole run: SQLite takes one writer at a time
+        // anyway, and parsers then never wait on each other's transactions.
+        let writes = DispatchQueue(label: "aiusage.ingest-writes")
         DispatchQueue.concurrentPerform(iterations: workers) { _ in
             while let file = shared.next(from: ordered) {
-                let result = ingest(file)
+                let result = ingest(file, writes: writes)
                 let done = shared.record(result, bytes: file.pendingBytes)
                 progress?(done, totalBytes)
             }
         }
         var summary = shared.summary
-        summary.filesSeen = try readers.reduce(0) { $0 + $1.discoverFiles(in: environment).count }
-        _ = try? store.write { db in
-            try db.execute(sql: "INSERT OR REPLACE INTO meta (key, value) VALUES ('last_ingest', ?)",
-                arguments: [String(Date().timeIntervalSince1970)])
+        if !ordered.isEmpty {
+            _ = try? store.write { db in
+                try db.execute(sql: "INSERT OR REPLACE INTO meta (key, value) VALUES ('last_ingest', ?)",
+                    arguments: [String(Date().timeIntervalSince1970)])
+            }
         }
+        summary.filesSeen = lastDiscoveredCount.value
         return summary
     }
 
-    private func ingest(_ file: PendingFile) -> FileResult {
+    private func ingest(_ file: PendingFile, writes: DispatchQueue) -> FileResult {
         var result = FileResult()
         result.restarted = file.restarted
-        let writer = BatchWriter(store: store)
+        let writer = BatchWriter(store: store, queue: writes)
         do {
             let progress = try file.reader.read(path: file.path, from: file.startOffset, state: file.state) { batch in
                 result.usage += batch.usage.count
@@ -152,6 +163,16 @@ struct FileResult {
     var edits = 0
     var restarted = false
     var error: String?
+}
+
+/// An integer shared between threads.
+final class LockedCounter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var stored = 0
+    var value: Int {
+        get { lock.withLock { stored } }
+        set { lock.withLock { stored = newValue } }
+    }
 }
 
 /// Work queue and totals shared by the ingest workers.
@@ -189,13 +210,16 @@ final class SharedIngestState: @unchecked Sendable {
 /// the cursor is written last, so it never runs ahead of the data it covers.
 final class BatchWriter: @unchecked Sendable {
     private let store: Store
-    private let queue = DispatchQueue(label: "aiusage.batch-writer")
+    private let queue: DispatchQueue
     private let slots = DispatchSemaphore(value: 3)
     private let group = DispatchGroup()
     private let lock = NSLock()
     private var failure: Error?
 
-    init(store: Store) { self.store = store }
+    init(store: Store, queue: DispatchQueue) {
+        self.store = store
+        self.queue = queue
+    }
 
     func enqueue(_ batch: ReadBatch) {
         guard !batch.isEmpty else { return }
