@@ -23,17 +23,29 @@ struct LandingTracker {
             times[sha] = value
             return value
         }
-        var landed = 0
-        for record in records where try git.isAncestor(record.sha, of: tip) {
+        // When the first-parent commit that brought `sha` in was made.
+        func landing(_ sha: String) throws -> (into: String, at: Date) {
             var low = 0
             var high = chain.count - 1
             while low < high {
                 let mid = (low + high) / 2
-                if try git.isAncestor(record.sha, of: chain[mid]) { high = mid } else { low = mid + 1 }
+                if try git.isAncestor(sha, of: chain[mid]) { high = mid } else { low = mid + 1 }
             }
             let into = chain.isEmpty ? tip : chain[low]
-            try store.markLanded(repo: repo, sha: record.sha, how: .ancestor, into: into, at: try time(into), landedAILines: record.aiLines)
-            landed += 1
+            return (into, try time(into))
+        }
+        var landed = 0
+        for record in records {
+            if try git.isAncestor(record.sha, of: tip) {
+                let (into, at) = try landing(record.sha)
+                try store.markLanded(repo: repo, sha: record.sha, how: .ancestor, into: into, at: at, landedAILines: record.aiLines)
+                landed += 1
+            } else if let copy = record.copyInto, let how = record.copyHow, record.landedHow == nil, try git.isAncestor(copy, of: tip) {
+                // Landed through its copy, when the copy reached the default branch.
+                let (_, at) = try landing(copy)
+                try store.markLanded(repo: repo, sha: record.sha, how: how, into: copy, at: at, landedAILines: record.copyAILines)
+                landed += 1
+            }
         }
         return landed
     }

@@ -83,7 +83,7 @@ public struct RepositorySync {
         }
 
         if !toProcess.isEmpty {
-            try attribute(toProcess, repo: repo, branchTip: branch?.tip, stored: stored, progress: progress)
+            try attribute(toProcess, repo: repo, mainlineTips: mainlineTips(branch), stored: stored, progress: progress)
             summary.commitsAttributed = toProcess.count
         }
         if let branch {
@@ -94,7 +94,7 @@ public struct RepositorySync {
     }
 
     private func attribute(
-        _ commits: [CommitInfo], repo: RepoRecord, branchTip: String?, stored: [String: CommitRecord],
+        _ commits: [CommitInfo], repo: RepoRecord, mainlineTips: [String], stored: [String: CommitRecord],
         progress: ((Int, Int) -> Void)?
     ) throws {
         let lines = try store.commitLines(repo: repo.id)
@@ -106,7 +106,7 @@ public struct RepositorySync {
         var linesBySha: [String: [CommitLineRecord]] = [:]
         for line in lines { linesBySha[line.sha, default: []].append(line) }
         var candidates: [String: SourceCandidate] = [:]
-        for record in stored.values where !record.onDefault && !record.isMerge && record.landedHow == nil && record.supersededBy == nil {
+        for record in stored.values where !record.onDefault && !record.isMerge && record.landedHow == nil && record.copyInto == nil && record.supersededBy == nil {
             let own = linesBySha[record.sha] ?? []
             candidates[record.sha] = SourceCandidate(
                 sha: record.sha, commitTime: record.commitTime, patchID: record.patchID, added: own.map(\.line),
@@ -116,7 +116,7 @@ public struct RepositorySync {
 
         for (index, info) in commits.enumerated() {
             progress?(index, commits.count)
-            let onDefault = try branchTip.map { try git.isAncestor(info.sha, of: $0) } ?? false
+            let onDefault = try mainlineTips.contains { try git.isAncestor(info.sha, of: $0) }
             let added: [PathLine] =
                 info.isMerge ? [] : try git.addedLines(of: info.sha).flatMap { file in file.added.map { PathLine(path: file.path, hash: $0) } }
             let patchID = info.isMerge ? nil : try git.patchID(of: info.sha)
@@ -142,6 +142,21 @@ public struct RepositorySync {
             }
         }
         progress?(commits.count, commits.count)
+    }
+
+    /// Where default-branch commits are: the default branch, and when that is a
+    /// remote-tracking branch, the local branch of the same name too — a commit made
+    /// on `main` but not pushed yet is treated the same by the hook (before the push)
+    /// and by a backfill (after it).
+    private func mainlineTips(_ branch: DefaultBranch?) -> [String] {
+        guard let branch else { return [] }
+        var tips = [branch.tip]
+        let remotePrefix = "refs/remotes/"
+        if branch.name.hasPrefix(remotePrefix) {
+            let short = branch.name.dropFirst(remotePrefix.count).drop { $0 != "/" }.dropFirst()
+            if let local = try? git.resolveCommit("refs/heads/" + short), local != branch.tip { tips.append(local) }
+        }
+        return tips
     }
 
     /// Aider marks the commits it makes with "(aider)" after the author's name.

@@ -33,12 +33,21 @@ public struct CommitRecord: Sendable, Equatable {
     public var landedAt: Date?
     public var landedAILines: Int
     public var supersededBy: String?
+    /// A default-branch commit that copies this one (squash, cherry-pick, rebase
+    /// merge): the commit lands when that copy does.
+    public var copyHow: LandingKind?
+    public var copyInto: String?
+    public var copyAILines = 0
 
     public init(
         sha: String, seq: Int64, authorEmail: String, authorTime: Date, commitTime: Date, isMerge: Bool, aiTrailer: ToolKind?,
         onDefault: Bool, patchID: String?, aiLines: Int, humanLines: Int, sourceLines: Int, landedHow: LandingKind?,
-        landedInto: String?, landedAt: Date?, landedAILines: Int, supersededBy: String?
+        landedInto: String?, landedAt: Date?, landedAILines: Int, supersededBy: String?,
+        copy: LandingKind? = nil, copyInto: String? = nil, copyAILines: Int = 0
     ) {
+        self.copyHow = copy
+        self.copyInto = copyInto
+        self.copyAILines = copyAILines
         self.sha = sha
         self.seq = seq
         self.authorEmail = authorEmail
@@ -167,7 +176,8 @@ extension Store {
             aiLines: row["ai_lines"], humanLines: row["human_lines"], sourceLines: row["source_lines"],
             landedHow: landed.flatMap(LandingKind.init(rawValue:)), landedInto: row["landed_into"],
             landedAt: landedAt.map(Date.init(timeIntervalSince1970:)), landedAILines: row["landed_ai_lines"],
-            supersededBy: row["superseded_by"])
+            supersededBy: row["superseded_by"], copy: (row["copy_how"] as String?).flatMap(LandingKind.init(rawValue:)),
+            copyInto: row["copy_into"], copyAILines: row["copy_ai_lines"])
     }
 
     /// Own added lines of the repository's commits (all of them, or of `sha`).
@@ -220,23 +230,22 @@ extension Store {
             for line in attribution.humanLines {
                 try insert.execute(arguments: [repo, record.sha, line.path, line.hash.storageValue, nil, nil, nil])
             }
+            // A copy lands its sources only when it lands itself (LandingTracker).
             for source in sourceLandings {
                 try db.execute(
-                    sql: """
-                        UPDATE commits SET landed_how = ?, landed_into = ?, landed_at = ?, landed_ai_lines = ?
-                        WHERE repo_id = ? AND sha = ? AND (landed_how IS NULL OR landed_how != 'ancestor')
-                        """,
-                    arguments: [source.how.rawValue, record.sha, record.commitTime.timeIntervalSince1970, source.landedAILines, repo, source.sha])
+                    sql: "UPDATE commits SET copy_how = ?, copy_into = ?, copy_ai_lines = ? WHERE repo_id = ? AND sha = ?",
+                    arguments: [source.how.rawValue, record.sha, source.landedAILines, repo, source.sha])
             }
         }
     }
 
-    /// Records that a commit reached the default branch as an ancestor.
+    /// Records that a commit reached the default branch: as an ancestor, or through a
+    /// copy that did.
     public func markLanded(repo: Int64, sha: String, how: LandingKind, into: String, at: Date, landedAILines: Int) throws {
         try write { db in
             try db.execute(
-                sql: "UPDATE commits SET landed_how = ?, landed_into = ?, landed_at = ?, landed_ai_lines = ?, on_default = ? WHERE repo_id = ? AND sha = ?",
-                arguments: [how.rawValue, into, at.timeIntervalSince1970, landedAILines, how == .ancestor, repo, sha])
+                sql: "UPDATE commits SET landed_how = ?, landed_into = ?, landed_at = ?, landed_ai_lines = ? WHERE repo_id = ? AND sha = ?",
+                arguments: [how.rawValue, into, at.timeIntervalSince1970, landedAILines, repo, sha])
         }
     }
 
@@ -248,6 +257,9 @@ extension Store {
                 try db.execute(sql: "DELETE FROM commits WHERE repo_id = ? AND sha = ?", arguments: [repo, sha])
                 try db.execute(
                     sql: "UPDATE commits SET landed_how = NULL, landed_into = NULL, landed_at = NULL, landed_ai_lines = 0 WHERE repo_id = ? AND landed_into = ? AND landed_how != 'ancestor'",
+                    arguments: [repo, sha])
+                try db.execute(
+                    sql: "UPDATE commits SET copy_how = NULL, copy_into = NULL, copy_ai_lines = 0 WHERE repo_id = ? AND copy_into = ?",
                     arguments: [repo, sha])
             }
         }

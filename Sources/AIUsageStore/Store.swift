@@ -77,6 +77,7 @@ public final class Store: Sendable {
                     source_lines INTEGER NOT NULL DEFAULT 0,
                     landed_how TEXT, landed_into TEXT, landed_at REAL,
                     landed_ai_lines INTEGER NOT NULL DEFAULT 0, superseded_by TEXT,
+                    copy_how TEXT, copy_into TEXT, copy_ai_lines INTEGER NOT NULL DEFAULT 0,
                     PRIMARY KEY (repo_id, sha));
                 CREATE INDEX commits_time ON commits(repo_id, commit_time);
                 CREATE TABLE commit_lines (

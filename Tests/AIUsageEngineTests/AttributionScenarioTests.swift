@@ -160,7 +160,7 @@ import _AIUsageTestSupport
         #expect(analysis.commits.reduce(0) { $0 + $1.humanLines } == 2)
     }
 
-    @Test func cherryPickLandsByPatchID() throws {
+    @Test func rebaseMergeByCherryPickLandsByPatchID() throws {
         let h = try PipelineHarness()
         try h.fixture.commit("base", ["README.md": "readme\n"])
         try h.fixture.git("checkout", "-q", "-b", "feature")
@@ -177,6 +177,30 @@ import _AIUsageTestSupport
         #expect(view.landedInto == picked)
         #expect(view.landedAILines == 1)
         #expect(h.commit(picked, in: analysis)?.aiLines == 0)
+    }
+
+    @Test func aCopyOnAnUnpushedMainLandsItsSourceWhenPushed() throws {
+        let h = try PipelineHarness()
+        let base = try h.fixture.commit("base", ["README.md": "readme\n"])
+        // The default branch is origin/main; local main is ahead of it until pushed.
+        try h.fixture.git("update-ref", "refs/remotes/origin/main", base)
+        try h.fixture.git("symbolic-ref", "refs/remotes/origin/HEAD", "refs/remotes/origin/main")
+        try h.fixture.git("checkout", "-q", "-b", "feature")
+        try h.transcripts.claudeWrite(session: "s1", cwd: h.root, at: h.tick(), file: h.root + "/p.py", content: "pushed = 1\n")
+        h.tick()
+        let source = try h.fixture.commit("feature", ["p.py": "pushed = 1\n"])
+        try h.fixture.git("checkout", "-q", "main")
+        let picked = try h.fixture.commitWith("cherry-pick", source)
+        try h.sync()
+        var analysis = try h.analysis()
+        #expect(h.commit(source, in: analysis)?.landedHow == nil)
+        #expect(h.commit(picked, in: analysis)?.aiLines == 0)
+        try h.fixture.git("update-ref", "refs/remotes/origin/main", picked)  // the push
+        try h.sync()
+        analysis = try h.analysis()
+        #expect(h.commit(source, in: analysis)?.landedHow == .patchID)
+        #expect(h.commit(source, in: analysis)?.landedInto == picked)
+        #expect(h.commit(picked, in: analysis)?.landedHow == .ancestor)
     }
 
     @Test func aBranchNeverMergedDoesNotLandAndItsCostIsWaste() throws {
