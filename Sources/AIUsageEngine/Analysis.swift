@@ -62,6 +62,12 @@ public struct Analysis {
                 }
             }
         }
+        // A session started outside the repository (say in its parent folder) that
+        // edited files inside it belongs to it too.
+        let allEdits = try store.edits()
+        for edit in allEdits where sessionRepo[edit.session] == nil {
+            if let repo = scope.repo(containing: edit.path) { sessionRepo[edit.session] = repo }
+        }
         let usage = try store.usage().filter { sessionRepo[$0.session] != nil }
         var modelCounts: [SessionKey: [String: Int]] = [:]
         for event in usage { modelCounts[event.session, default: [:]][event.model, default: 0] += 1 }
@@ -161,11 +167,9 @@ public struct Analysis {
             sessionTokens[event.session] = entry
         }
         var sessionLinesWritten: [SessionKey: Int] = [:]
-        for edit in try store.edits() {
-            guard let repo = sessionRepo[edit.session] ?? scope.repo(containing: edit.path),
-                repo.roots.contains(where: { Paths.relative(edit.path, to: $0) != nil })
+        for edit in allEdits {
+            guard let repo = sessionRepo[edit.session], repo.roots.contains(where: { Paths.relative(edit.path, to: $0) != nil })
             else { continue }
-            if sessionRepo[edit.session] == nil { sessionRepo[edit.session] = repo }
             editFacts.append(EditFact(session: ref(edit.session), timestamp: edit.timestamp, lines: edit.lineCount, developer: developer(edit.session), repo: repo.name))
             sessionLinesWritten[edit.session, default: 0] += edit.lineCount
         }

@@ -22,6 +22,21 @@ import _AIUsageTestSupport
         #expect(view.landedHow == .ancestor)
     }
 
+    @Test func aSessionStartedInTheParentFolderBelongsToTheRepositoryItEdits() throws {
+        let h = try PipelineHarness()
+        let parent = URL(fileURLWithPath: h.root).deletingLastPathComponent().path
+        try h.transcripts.claudeWrite(session: "up", cwd: parent, at: h.tick(), file: h.root + "/up.py", content: "from_parent = 1\n", input: 1_000_000, output: 0)
+        h.tick()
+        let sha = try h.fixture.commit("up", ["up.py": "from_parent = 1\n"])
+        try h.sync()
+        let analysis = try h.analysis()
+        #expect(h.commit(sha, in: analysis)?.aiLines == 1)
+        let session = try #require(analysis.sessions.first)
+        #expect(session.id == "up")
+        #expect(session.costUSD == 3)
+        #expect(session.aiLinesWritten == 1)
+    }
+
     @Test func aLineTheDeveloperChangedBeforeCommittingCountsHuman() throws {
         let h = try PipelineHarness()
         try h.fixture.commit("base", ["README.md": "readme\n"])
