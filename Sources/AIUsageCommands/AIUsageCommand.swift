@@ -1,9 +1,29 @@
 import ArgumentParser
+import Foundation
 
 /// Entry point called by the `aiusage` executable.
 public enum AIUsageEntryPoint {
+    /// Runs the command line. Help goes to stdout as usual; any error is one line on
+    /// stderr (`aiusage: ...`) and a non-zero exit, never a page of usage text.
     public static func main() {
-        AIUsageCommand.main()
+        do {
+            var command = try AIUsageCommand.parseAsRoot()
+            try command.run()
+        } catch {
+            let code = AIUsageCommand.exitCode(for: error)
+            if code == .success || error is CleanExit {
+                AIUsageCommand.exit(withError: error)
+            }
+            // ArgumentParser lists choices on lines of their own ("- developer"): fold
+            // them into the one line.
+            let lines = AIUsageCommand.message(for: error).split(whereSeparator: \.isNewline)
+                .map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+            let head = lines.first ?? "\(error)"
+            let rest = lines.dropFirst().map { $0.hasPrefix("- ") ? String($0.dropFirst(2)) : $0 }
+            let message = rest.isEmpty ? head : head + " " + rest.joined(separator: ", ")
+            FileHandle.standardError.write(Data("aiusage: \(message)\n".utf8))
+            Foundation.exit(code.rawValue)
+        }
     }
 }
 

@@ -10,6 +10,7 @@ import _AIUsageTestSupport
         (["report", "--timezone", "Mars/Olympus"], "unknown time zone"),
         (["report", "--survival-days", "0"], "--survival-days"),
         (["explain", "no-such-rev"], "unknown revision"),
+        (["frobnicate"], "Unexpected argument"),
     ])
     func badInputGetsAClearErrorAndANonZeroExit(arguments: [String], message: String) throws {
         let fixture = try GitFixture()
@@ -18,6 +19,8 @@ import _AIUsageTestSupport
         let result = try CLI.run(arguments, in: fixture.root, environment: CLI.environment(home: fixture.home, store: store.path))
         #expect(result.status != 0)
         #expect(result.stderr.contains(message), "\(result.stderr)")
+        #expect(result.stderr.hasPrefix("aiusage: "))
+        #expect(result.stderr.split(separator: "\n").count == 1, "\(result.stderr)")
         #expect(result.stdout.isEmpty)
     }
 
