@@ -69,6 +69,12 @@ public final class Ingestor: Sendable {
                 guard let info = FileStat(path: path) else { continue }
                 if let cursor = cursors[path] {
                     if cursor.size == info.size, cursor.mtime == info.mtime, cursor.inode == info.inode { continue }
+                    if reader.fileKind == .rewritten {
+                        pending.append(PendingFile(
+                            path: path, reader: reader, startOffset: 0, state: cursor.state, size: info.size,
+                            inode: info.inode, mtime: info.mtime, restarted: false))
+                        continue
+                    }
                     let sameFile =
                         cursor.inode == info.inode && info.size >= cursor.offset
                         && Fingerprint.of(path: path, length: cursor.offset) == cursor.fingerprint

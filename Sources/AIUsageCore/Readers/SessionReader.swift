@@ -56,6 +56,17 @@ public struct ReadProgress: Sendable, Equatable {
     }
 }
 
+/// How a tool writes its record files, which decides how a changed file is re-read.
+public enum RecordFileKind: Sendable {
+    /// JSON Lines only ever appended to: a changed file is read from where the last
+    /// run stopped.
+    case appendOnly
+    /// A whole JSON document or a database rewritten in place: a changed file is read
+    /// again from the start, with the state the last run returned (so the reader can
+    /// skip what it already handed out); the store's upserts absorb any repeat.
+    case rewritten
+}
+
 /// Reads one AI tool's local session records. One conforming type per tool, so that a
 /// new tool is one new file.
 ///
@@ -75,4 +86,11 @@ public protocol SessionReader: Sendable {
     /// Reads complete lines from `offset` to the end of the file, handing out batches
     /// through `sink`. Throws only when the file cannot be opened or read at all.
     func read(path: String, from offset: Int64, state: Data?, sink: (ReadBatch) throws -> Void) throws -> ReadProgress
+
+    /// How the tool writes its files; `.appendOnly` unless a reader says otherwise.
+    var fileKind: RecordFileKind { get }
+}
+
+extension SessionReader {
+    public var fileKind: RecordFileKind { .appendOnly }
 }
