@@ -66,7 +66,12 @@ public final class Ingestor: Sendable {
         for reader in readers {
             for path in reader.discoverFiles(in: environment) {
                 seen += 1
-                guard let info = FileStat(path: path) else { continue }
+                guard var info = FileStat(path: path) else { continue }
+                // A SQLite database changes in its write-ahead log before the file itself.
+                if reader.fileKind == .rewritten, let wal = FileStat(path: path + "-wal") {
+                    info.size += wal.size
+                    info.mtime = max(info.mtime, wal.mtime)
+                }
                 if let cursor = cursors[path] {
                     if cursor.size == info.size, cursor.mtime == info.mtime, cursor.inode == info.inode { continue }
                     if reader.fileKind == .rewritten {
