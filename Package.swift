@@ -30,11 +30,15 @@ let package = Package(
             name: "AIUsageStore",
             dependencies: ["AIUsageCore", .product(name: "GRDB", package: "GRDB.swift")]
         ),
+        .target(
+            name: "AIUsageDatabaseReaders",
+            dependencies: ["AIUsageCore", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
         .target(name: "AIUsageEngine", dependencies: ["AIUsageCore", "AIUsageGit", "AIUsageStore"]),
         .target(
             name: "AIUsageCommands",
             dependencies: [
-                "AIUsageCore", "AIUsageGit", "AIUsageStore", "AIUsageEngine",
+                "AIUsageCore", "AIUsageGit", "AIUsageStore", "AIUsageEngine", "AIUsageDatabaseReaders",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -44,6 +48,7 @@ let package = Package(
         .testTarget(name: "AIUsageCoreTests", dependencies: ["AIUsageCore", "_AIUsageTestSupport"]),
         .testTarget(name: "AIUsageGitTests", dependencies: ["AIUsageGit", "_AIUsageTestSupport"]),
         .testTarget(name: "AIUsageStoreTests", dependencies: ["AIUsageStore", "_AIUsageTestSupport"]),
+        .testTarget(name: "AIUsageDatabaseReadersTests", dependencies: ["AIUsageDatabaseReaders", "_AIUsageTestSupport"]),
         .testTarget(name: "AIUsageEngineTests", dependencies: ["AIUsageEngine", "AIUsageStore", "AIUsageGit", "_AIUsageTestSupport"]),
         .testTarget(
             name: "AIUsageCommandsTests",

@@ -26,7 +26,13 @@ struct CommandContext {
         readerEnvironment = ReaderEnvironment(home: environment["HOME"] ?? NSHomeDirectory(), variables: environment)
     }
 
-    var ingestor: Ingestor { Ingestor(store: store, readers: SessionReaders.all, environment: readerEnvironment) }
+    /// An ingestor over every reader; tools that keep records inside repositories see
+    /// the work trees of every repository the store knows.
+    var ingestor: Ingestor {
+        var environment = readerEnvironment
+        environment.repositoryRoots = ((try? store.repos()) ?? []).flatMap(\.roots)
+        return Ingestor(store: store, readers: SessionReaders.all, environment: environment)
+    }
 
     /// Opens the repository containing `path` (default: the current folder).
     func openRepository(_ path: String?) throws -> GitRepository {

@@ -5,10 +5,14 @@ import Foundation
 public struct ReaderEnvironment: Sendable {
     public var home: String
     public var variables: [String: String]
+    /// Work trees of the repositories aiusage knows, for tools that keep their records
+    /// inside the repository (Aider's `.aider.chat.history.md`).
+    public var repositoryRoots: [String]
 
-    public init(home: String, variables: [String: String] = [:]) {
+    public init(home: String, variables: [String: String] = [:], repositoryRoots: [String] = []) {
         self.home = home
         self.variables = variables
+        self.repositoryRoots = repositoryRoots
     }
 
     public static var current: ReaderEnvironment {

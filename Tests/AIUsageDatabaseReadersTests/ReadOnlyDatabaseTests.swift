@@ -1,0 +1,20 @@
+import Foundation
+import GRDB
+import Testing
+import _AIUsageTestSupport
+@testable import AIUsageDatabaseReaders
+
+@Suite struct ReadOnlyDatabaseTests {
+    @Test func opensReadOnlyAndChecksTables() throws {
+        let folder = try TemporaryDirectory()
+        let path = folder.path + "/tool.db"
+        let writer = try DatabaseQueue(path: path)
+        try writer.write { try $0.execute(sql: "CREATE TABLE message (id TEXT)") }
+        let reader = try ReadOnlyDatabase.open(path)
+        try reader.read { db in
+            #expect(try ReadOnlyDatabase.hasTable(db, "message"))
+            #expect(try !ReadOnlyDatabase.hasTable(db, "part"))
+        }
+        #expect(throws: (any Error).self) { try reader.write { try $0.execute(sql: "CREATE TABLE x (y)") } }
+    }
+}
