@@ -11,10 +11,10 @@ import _AIUsageTestSupport
         let writer = try DatabaseQueue(path: path)
         try writer.write { try $0.execute(sql: "CREATE TABLE message (id TEXT)") }
         let reader = try ReadOnlyDatabase.open(path)
-        try reader.read { db in
-            #expect(try ReadOnlyDatabase.hasTable(db, "message"))
-            #expect(try !ReadOnlyDatabase.hasTable(db, "part"))
+        let tables = try reader.read { db in
+            (try ReadOnlyDatabase.hasTable(db, "message"), try ReadOnlyDatabase.hasTable(db, "part"))
         }
+        #expect(tables == (true, false))
         #expect(throws: (any Error).self) { try reader.write { try $0.execute(sql: "CREATE TABLE x (y)") } }
     }
 }
