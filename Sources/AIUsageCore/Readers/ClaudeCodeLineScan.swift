@@ -43,7 +43,7 @@ struct ClaudeLineScan {
     /// Scans `line`; nil when it is not one well-formed JSON object.
     static func scan(_ line: UnsafeBufferPointer<UInt8>) -> ClaudeLineScan? {
         guard let base = line.baseAddress else { return nil }
-        var walker = Walker(p: base, n: line.count)
+        var walker = ClaudeJSONWalker(p: base, n: line.count)
         guard walker.record() else { return nil }
         return walker.out
     }
@@ -58,13 +58,16 @@ private let closeBrace: UInt8 = 0x7D
 private let openBracket: UInt8 = 0x5B
 private let closeBracket: UInt8 = 0x5D
 
-private struct Walker {
+struct ClaudeJSONWalker {
     let p: UnsafePointer<UInt8>
     let n: Int
     var i = 0
     var out = ClaudeLineScan()
     /// Nesting beyond this is refused (and left to `JSONDecoder`), bounding recursion.
     let maxDepth = 256
+    /// When set, `skipValue` also checks that bare values are `true`, `false`, `null` or
+    /// a JSON number (`ClaudeEditScan`, which must refuse what `JSONDecoder` refuses).
+    var strictScalars = false
 
     init(p: UnsafePointer<UInt8>, n: Int) {
         self.p = p
@@ -135,7 +138,7 @@ private struct Walker {
 
     /// Walks an object at `i`, calling `member` with each key; `member` must consume
     /// the value (at `i`, after the colon and white space) and return success.
-    mutating func object(depth: Int, _ member: (inout Walker, Range<Int>) -> Bool) -> Bool {
+    mutating func object(depth: Int, _ member: (inout ClaudeJSONWalker, Range<Int>) -> Bool) -> Bool {
         guard depth < maxDepth, i < n, p[i] == openBrace else { return false }
         i += 1
         skipSpace()
@@ -207,8 +210,43 @@ private struct Walker {
                 }
                 i += 1
             }
-            return i > start
+            guard i > start else { return false }
+            return !strictScalars || Self.isScalar(UnsafeBufferPointer(start: p + start, count: i - start))
         }
+    }
+
+    /// Whether `token` is `true`, `false`, `null` or a number in JSON's grammar.
+    static func isScalar(_ token: UnsafeBufferPointer<UInt8>) -> Bool {
+        switch token.first {
+        case UInt8(ascii: "t"): return token.elementsEqual("true".utf8)
+        case UInt8(ascii: "f"): return token.elementsEqual("false".utf8)
+        case UInt8(ascii: "n"): return token.elementsEqual("null".utf8)
+        default: break
+        }
+        var k = 0
+        let n = token.count
+        @inline(__always) func digits() -> Int {
+            let from = k
+            while k < n, token[k] >= 0x30, token[k] <= 0x39 { k += 1 }
+            return k - from
+        }
+        if k < n, token[k] == UInt8(ascii: "-") { k += 1 }
+        guard k < n else { return false }
+        if token[k] == 0x30 {
+            k += 1
+        } else if digits() == 0 {
+            return false
+        }
+        if k < n, token[k] == UInt8(ascii: ".") {
+            k += 1
+            guard digits() > 0 else { return false }
+        }
+        if k < n, token[k] == UInt8(ascii: "e") || token[k] == UInt8(ascii: "E") {
+            k += 1
+            if k < n, token[k] == UInt8(ascii: "+") || token[k] == UInt8(ascii: "-") { k += 1 }
+            guard digits() > 0 else { return false }
+        }
+        return k == n
     }
 
     /// A string value into `slot`, or any other value skipped (slot stays nil).
@@ -304,24 +342,27 @@ private struct Walker {
 enum ClaudeEditLines {
     static func significantHashes(_ text: String) -> [LineHash] {
         var text = text
-        return text.withUTF8 { bytes in
-            var result: [LineHash] = []
-            guard let base = bytes.baseAddress else { return result }
-            var start = 0
-            while start < bytes.count {
-                let end: Int
-                if let hit = memchr(base + start, 0x0A, bytes.count - start) {
-                    end = UnsafeRawPointer(base).distance(to: UnsafeRawPointer(hit))
-                } else {
-                    end = bytes.count
-                }
-                if let hash = LineIdentity.significantHash(bytes: UnsafeBufferPointer(rebasing: bytes[start..<end])) {
-                    result.append(hash)
-                }
-                start = end + 1
+        return text.withUTF8 { significantHashes(bytes: $0) }
+    }
+
+    /// The same on a text's UTF-8 bytes (split at every `\n`).
+    static func significantHashes(bytes: UnsafeBufferPointer<UInt8>) -> [LineHash] {
+        var result: [LineHash] = []
+        guard let base = bytes.baseAddress else { return result }
+        var start = 0
+        while start < bytes.count {
+            let end: Int
+            if let hit = memchr(base + start, 0x0A, bytes.count - start) {
+                end = UnsafeRawPointer(base).distance(to: UnsafeRawPointer(hit))
+            } else {
+                end = bytes.count
             }
-            return result
+            if let hash = LineIdentity.significantHash(bytes: UnsafeBufferPointer(rebasing: bytes[start..<end])) {
+                result.append(hash)
+            }
+            start = end + 1
         }
+        return result
     }
 
     /// Significant lines of `new` that `old` did not already have (multiset).

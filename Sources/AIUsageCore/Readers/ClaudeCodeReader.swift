@@ -20,8 +20,9 @@ import Foundation
 ///
 /// Speed: most bytes of a transcript are tool output that cannot matter. Every line
 /// gets one allocation-free structural walk (`ClaudeLineScan`) that yields session id,
-/// cwd, timestamp and `message.usage`; only lines that carry an edit call or an edit
-/// result go through `JSONDecoder` (into small lenient structs, `ClaudeRecord`).
+/// cwd, timestamp and `message.usage`; lines that carry an edit call or an edit
+/// result are read by `ClaudeEditScan` into the small lenient structs `ClaudeRecord`
+/// (decoding only the strings used), and by `JSONDecoder` only for odd shapes.
 public struct ClaudeCodeReader: SessionReader {
     public init() {}
 
@@ -144,6 +145,8 @@ struct ClaudeCodeLineInterpreter {
     /// Edit calls seen in this read whose result has not come yet, by tool_use id.
     private var pendingEdits: [String: PendingEdit] = [:]
     private let decoder = JSONDecoder()
+    /// `ClaudeEditScan`'s buffer for unescaped texts, reused from line to line.
+    private var scratch: [UInt8] = []
 
     private struct PendingEdit {
         var filePath: String
@@ -165,8 +168,19 @@ struct ClaudeCodeLineInterpreter {
             return decodeFully(line, into: &builder)
         }
         // Should the decoder reject what the walk accepted, the walk's usage still counts.
-        if needsFullDecoding(scan.flags), decodeFully(line, into: &builder) { return true }
+        if needsFullDecoding(scan.flags), decodeEdits(line, into: &builder) { return true }
         return handle(scan, line, into: &builder)
+    }
+
+    /// An edit line: read from its bytes by `ClaudeEditScan` (same record as the
+    /// decoder, without materialising the texts that are not used); `JSONDecoder` only
+    /// for the shapes it leaves to it.
+    private mutating func decodeEdits(_ line: UnsafeBufferPointer<UInt8>, into builder: inout ClaudeCodeBatchBuilder) -> Bool {
+        if let record = ClaudeEditScan.record(line, scratch: &scratch) {
+            handle(record, into: &builder)
+            return true
+        }
+        return decodeFully(line, into: &builder)
     }
 
     private mutating func decodeFully(_ line: UnsafeBufferPointer<UInt8>, into builder: inout ClaudeCodeBatchBuilder) -> Bool {
