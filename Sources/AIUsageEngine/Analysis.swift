@@ -49,6 +49,8 @@ public struct Analysis {
     public var commitFacts: [CommitFact] = []
     public var sessionsWithLandedLines: Set<SessionRef> = []
     public var earliestActivity: Date?
+    /// Tools whose records carried their own cost, used instead of the price table.
+    public var toolsWithRecordedCost: Set<ToolKind> = []
 
     public init(store: Store, scope: RepositoryScope, prices: PriceTable, survivalDays: Int, now: Date = Date()) throws {
         // Sessions in scope, by the folder they worked in.
@@ -158,6 +160,7 @@ public struct Analysis {
         for event in usage {
             let repo = sessionRepo[event.session]!
             let cost = event.recordedCostUSD ?? prices.cost(model: event.model, tokens: event.tokens)
+            if event.recordedCostUSD != nil { toolsWithRecordedCost.insert(event.session.tool) }
             usageFacts.append(UsageFact(
                 session: ref(event.session), timestamp: event.timestamp, model: event.model, tokens: event.tokens,
                 costUSD: cost, developer: developer(event.session), repo: repo.name))

@@ -10,6 +10,8 @@ struct ReportDocument: Encodable {
     var until: Date
     var pricingSource: String
     var pricingDate: String
+    /// Tools whose own recorded cost was used instead of the price table.
+    var recordedCostTools: [String] = []
     var groupBy: ReportGrouping
     var survivalDays: Int
     var timezone: String
@@ -27,7 +29,7 @@ struct ReportDocument: Encodable {
         try container.encode(schema, forKey: .schema)
         try container.encode(Format.iso(generatedAt), forKey: .generatedAt)
         try container.encode(["since": Format.iso(since), "until": Format.iso(until)], forKey: .window)
-        try container.encode(["source": pricingSource, "date": pricingDate], forKey: .pricing)
+        try container.encode(PricingJSON(source: pricingSource, date: pricingDate, recordedBy: recordedCostTools), forKey: .pricing)
         try container.encode(groupBy.rawValue, forKey: .groupBy)
         try container.encode(survivalDays, forKey: .survivalDays)
         try container.encode(timezone, forKey: .timezone)
@@ -85,6 +87,14 @@ struct RowJSON: Encodable {
         try put(ratios.wasteShare, .wasteShare)
         try put(ratios.landedAICommitsPerWeek, .perWeek)
     }
+}
+
+/// Where costs came from: the bundled table, and which tools recorded their own.
+struct PricingJSON: Encodable {
+    var source: String
+    var date: String
+    var recordedBy: [String]
+    enum CodingKeys: String, CodingKey { case source, date, recordedBy = "recorded_by_tools" }
 }
 
 /// Token counts as every JSON output writes them.

@@ -15,6 +15,9 @@ enum ReportTable {
         out.append(
             "\(dim)\(day.string(from: document.since)) to \(day.string(from: document.until)) (\(document.timezone)), "
                 + "survival at \(document.survivalDays) days, prices: \(document.pricingDate)\(reset)")
+        if !document.recordedCostTools.isEmpty {
+            out.append("\(dim)costs as recorded by \(document.recordedCostTools.joined(separator: ", ")); the price table for the rest\(reset)")
+        }
         out.append("")
         let header =
             Format.pad(document.groupBy.rawValue.uppercased(), 22) + Format.pad("COST", 9, right: true)

@@ -76,7 +76,8 @@ extension AIUsageCommand {
                 sessionsWithLandedLines: analysis.sessionsWithLandedLines)
             return ReportDocument(
                 generatedAt: now, since: start, until: end, pricingSource: PriceTable.bundled.source,
-                pricingDate: PriceTable.bundled.date, groupBy: options.grouping, survivalDays: options.survivalDays,
+                pricingDate: PriceTable.bundled.date, recordedCostTools: analysis.toolsWithRecordedCost.map(\.rawValue).sorted(),
+                groupBy: options.grouping, survivalDays: options.survivalDays,
                 timezone: zone.identifier, repos: repositoryScope.repos.map(\.record.name), rows: rows, totals: totals)
         }
     }
