@@ -29,11 +29,15 @@ extension AIUsageCommand {
                     + (stats.lastIngest.map { ", last ingest \(Format.iso($0))" } ?? ", never ingested"))
             }
             print("\nAI tools:")
-            for reader in SessionReaders.all {
-                let roots = reader.searchRoots(in: context.readerEnvironment)
-                let files = reader.discoverFiles(in: context.readerEnvironment)
-                let ingested = stats.filesByTool[reader.tool]
-                print("  \(reader.tool.rawValue): \(files.isEmpty ? "no records found" : "\(files.count) record files found")")
+            // A tool may have several readers (CLI and editor records): one entry per tool.
+            var tools: [ToolKind] = []
+            for reader in SessionReaders.all where !tools.contains(reader.tool) { tools.append(reader.tool) }
+            for tool in tools {
+                let readers = SessionReaders.all.filter { $0.tool == tool }
+                let roots = readers.flatMap { $0.searchRoots(in: context.readerEnvironment) }
+                let files = readers.flatMap { $0.discoverFiles(in: context.readerEnvironment) }
+                let ingested = stats.filesByTool[tool]
+                print("  \(tool.rawValue): \(files.isEmpty ? "no records found" : "\(files.count) record files found")")
                 for root in roots {
                     let exists = FileManager.default.fileExists(atPath: root)
                     print("    \(exists ? "✓" : "·") \(root)")
@@ -41,7 +45,7 @@ extension AIUsageCommand {
                 if let ingested {
                     print("    ingested: \(ingested.files) files, \(Format.bytes(ingested.bytes)), \(ingested.lines) records"
                         + (ingested.skipped > 0 ? ", \(ingested.skipped) skipped as malformed" : ""))
-                    print("    \(stats.sessionsByTool[reader.tool] ?? 0) sessions, \(stats.usageByTool[reader.tool] ?? 0) billed requests, \(stats.editsByTool[reader.tool] ?? 0) edits")
+                    print("    \(stats.sessionsByTool[tool] ?? 0) sessions, \(stats.usageByTool[tool] ?? 0) billed requests, \(stats.editsByTool[tool] ?? 0) edits")
                     if ingested.files < files.count { print("    \(files.count - ingested.files) files not ingested yet: run `aiusage scan`") }
                 }
             }
