@@ -34,8 +34,9 @@ extension AIUsageCommand {
             for reader in SessionReaders.all where !tools.contains(reader.tool) { tools.append(reader.tool) }
             for tool in tools {
                 let readers = SessionReaders.all.filter { $0.tool == tool }
-                let roots = readers.flatMap { $0.searchRoots(in: context.readerEnvironment) }
-                let files = readers.flatMap { $0.discoverFiles(in: context.readerEnvironment) }
+                let environment = context.ingestor.environment
+                let roots = readers.flatMap { $0.searchRoots(in: environment) }
+                let files = readers.flatMap { $0.discoverFiles(in: environment) }
                 let ingested = stats.filesByTool[tool]
                 print("  \(tool.rawValue): \(files.isEmpty ? "no records found" : "\(files.count) record files found")")
                 for root in roots {
