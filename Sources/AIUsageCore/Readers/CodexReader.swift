@@ -309,11 +309,32 @@ struct CodexLineParser {
         let timestampText: String?
         var model: String?
         var cwd: String?
-        if let payload = JSONWalk.member(line, "payload"), JSONWalk.isObject(line, payload) {
-            // Fast path: two strings out of a record that is mostly instructions.
-            timestampText = JSONWalk.member(line, "timestamp").flatMap { JSONWalk.string(line, $0) }
-            model = JSONWalk.member(line, of: payload.lowerBound, "model").flatMap { JSONWalk.string(line, $0) }
-            cwd = JSONWalk.member(line, of: payload.lowerBound, "cwd").flatMap { JSONWalk.string(line, $0) }
+        // Fast path: two strings out of a record that is mostly instructions, in one walk
+        // that goes into the payload (first occurrences win, as with `JSONWalk.member`).
+        var timestampRange: Range<Int>?
+        var modelRange: Range<Int>?
+        var cwdRange: Range<Int>?
+        var payloadRead = false
+        _ = JSONWalk.walkMembers(line, of: 0) { key, valueStart in
+            if !payloadRead, line[valueStart] == 0x7B, JSONByteScan.equals(line, key, "payload") {
+                let end = JSONWalk.forEachMember(line, of: valueStart) { key, value in
+                    if modelRange == nil, JSONByteScan.equals(line, key, "model") {
+                        modelRange = value
+                    } else if cwdRange == nil, JSONByteScan.equals(line, key, "cwd") {
+                        cwdRange = value
+                    }
+                }
+                payloadRead = end != nil
+                return end
+            }
+            guard let end = JSONWalk.skipValue(line, valueStart) else { return nil }
+            if timestampRange == nil, JSONByteScan.equals(line, key, "timestamp") { timestampRange = valueStart..<end }
+            return end
+        }
+        if payloadRead {
+            timestampText = timestampRange.flatMap { JSONWalk.string(line, $0) }
+            model = modelRange.flatMap { JSONWalk.string(line, $0) }
+            cwd = cwdRange.flatMap { JSONWalk.string(line, $0) }
         } else {
             guard let record = decode(CodexEnvelope<CodexTurnContext>.self, line) else { return }
             timestampText = record.timestamp
@@ -353,27 +374,31 @@ struct CodexLineParser {
     ) -> (timestamp: String?, totals: CodexTotals?, model: String?)? {
         // One pass over the line, walking into the payload instead of skipping it and
         // coming back; first occurrences win, as with `JSONWalk.member`.
+        // As before, what follows the payload is not looked at.
         var timestampRange: Range<Int>?
-        var payloadIsObject: Bool?
+        var payloadSeen = false
+        var payloadRead = false
         var info: Range<Int>?
         var usage: Range<Int>?
-        let wellFormed = JSONWalk.walkMembers(line, of: 0) { key, valueStart in
-            if payloadIsObject == nil, JSONByteScan.equals(line, key, "payload") {
-                payloadIsObject = line[valueStart] == 0x7B
-                guard payloadIsObject == true else { return JSONWalk.skipValue(line, valueStart) }
-                return JSONWalk.forEachMember(line, of: valueStart) { key, value in
+        _ = JSONWalk.walkMembers(line, of: 0) { key, valueStart in
+            if !payloadSeen, JSONByteScan.equals(line, key, "payload") {
+                payloadSeen = true
+                guard line[valueStart] == 0x7B else { return nil }
+                let end = JSONWalk.forEachMember(line, of: valueStart) { key, value in
                     if info == nil, JSONByteScan.equals(line, key, "info") {
                         info = value
                     } else if usage == nil, JSONByteScan.equals(line, key, "usage") {
                         usage = value
                     }
                 }
+                payloadRead = end != nil
+                return end
             }
             guard let end = JSONWalk.skipValue(line, valueStart) else { return nil }
             if timestampRange == nil, JSONByteScan.equals(line, key, "timestamp") { timestampRange = valueStart..<end }
             return end
         }
-        guard let wellFormed, JSONWalk.skipSpace(line, wellFormed) == line.count, payloadIsObject == true else { return nil }
+        guard payloadRead else { return nil }
         let timestamp = timestampRange.flatMap { JSONWalk.string(line, $0) }
         func totals(_ usage: Range<Int>) -> CodexTotals? {
             guard JSONWalk.isObject(line, usage) else { return nil }

@@ -9,8 +9,8 @@ import Darwin
 /// first hundred bytes and skip the multi-kilobyte lines it has no use for without
 /// paying for a full JSON decode.
 ///
-/// These are heuristics for *routing* only: anything a reader keeps is still decoded
-/// with `JSONDecoder`, so a false positive costs time, never correctness.
+/// The peeks here are heuristics for *routing*; what a reader keeps is read either with
+/// `JSONWalk` (below), which declines anything it is not sure of, or with `JSONDecoder`.
 enum JSONByteScan {
     /// Range of the raw (still escaped) string value of the first `"key"` at or after
     /// `from`, accepting white space around the colon. Nil when the key is absent or its
@@ -269,7 +269,7 @@ enum JSONWalk {
             if type == nil, JSONByteScan.equals(line, keyRange, "type") {
                 guard line[valueStart] == 0x22 else { return nil }
                 type = (valueStart + 1)..<(valueEnd - 1)
-                if payloadStart != nil { return (type!, payloadStart) }
+                if let type, payloadStart != nil { return (type, payloadStart) }
             }
             position = skipSpace(line, valueEnd)
             guard position < line.count else { return nil }
