@@ -314,9 +314,12 @@ struct CodexLineParser {
         var timestampRange: Range<Int>?
         var modelRange: Range<Int>?
         var cwdRange: Range<Int>?
+        var payloadSeen = false
         var payloadRead = false
         _ = JSONWalk.walkMembers(line, of: 0) { key, valueStart in
-            if !payloadRead, line[valueStart] == 0x7B, JSONByteScan.equals(line, key, "payload") {
+            if !payloadSeen, JSONByteScan.equals(line, key, "payload") {
+                payloadSeen = true
+                guard line[valueStart] == 0x7B else { return nil }
                 let end = JSONWalk.forEachMember(line, of: valueStart) { key, value in
                     if modelRange == nil, JSONByteScan.equals(line, key, "model") {
                         modelRange = value
