@@ -355,6 +355,55 @@ private let rolloutName = "rollout-2026-03-01T10-00-00-\(sessionUUID).jsonl"
         #expect(result.usage.map(\.tokens) == [TokenCounts(input: 10, output: 2)])
     }
 
+    @Test func turnContextAndOutputsWithSortedKeysStillRoute() throws {
+        let dir = try TemporaryDirectory()
+        // Sorted keys: the first "type" of the line is sandbox_policy's, not the record's.
+        let turn = #"{"payload":{"cwd":"/work/sorted","model":"gpt-sorted","sandbox_policy":{"type":"workspace-write"}},"timestamp":"2026-03-01T10:00:01Z","type":"turn_context"}"# + "\n"
+        let call = #"{"payload":{"call_id":"s1","input":"*** Begin Patch\n*** Add File: s.txt\n+sorted\n*** End Patch","name":"apply_patch","status":"completed","type":"custom_tool_call"},"timestamp":"2026-03-01T10:00:02Z","type":"response_item"}"# + "\n"
+        let failedCall = call.replacingOccurrences(of: "s1", with: "s2")
+        // The first "type" is an output item's: before, the failure went unseen.
+        let failed = #"{"payload":{"call_id":"s2","output":[{"text":"Exit code: 1","type":"input_text"}],"type":"function_call_output"},"timestamp":"2026-03-01T10:00:03Z","type":"response_item"}"# + "\n"
+        let result = try read(try dir.write(rolloutName, Rollout.meta(sessionUUID) + turn + call + failedCall + failed))
+        #expect(result.observations.last?.model == "gpt-sorted")
+        #expect(result.observations.last?.cwd == "/work/sorted")
+        #expect(result.edits.map(\.dedupKey) == ["s1:0"])
+        #expect(result.edits.first?.cwd == "/work/sorted")
+        #expect(result.edits.first?.addedLines == hashes("sorted"))
+        #expect(result.progress.linesSkipped == 0)
+    }
+
+    @Test func escapedPatchStringsGiveTheSameEdits() throws {
+        let dir = try TemporaryDirectory()
+        let plain = "*** Begin Patch\r\n*** Add File: caf\u{E9}.txt\r\n+let s = \"\u{E9}t\u{E9} \u{1F600}\"\r\n+\ttab\\slash/\r\n*** End Patch"
+        // Written by a JSON encoder that escapes everything non-ASCII.
+        let escaped = #"*** Begin Patch\r\n*** Add File: caf\u00e9.txt\r\n+let s = \"\u00e9t\u00e9 \ud83d\ude00\"\r\n+\ttab\\slash\/\r\n*** End Patch"#
+        let line = #"{"timestamp":"2026-03-01T10:00:03Z","type":"response_item","payload":{"type":"custom_tool_call","call_id":"e1","name":"apply_patch","input":""# + escaped + "\"}}\n"
+        let result = try read(try dir.write(rolloutName, Rollout.meta(sessionUUID) + line + Rollout.customPatch("e2", plain)))
+        try #require(result.edits.count == 2)
+        #expect(result.edits.map(\.filePath) == ["caf\u{E9}.txt", "caf\u{E9}.txt"])
+        #expect(result.edits[0].addedLines == hashes("let s = \"\u{E9}t\u{E9} \u{1F600}\"", "tab\\slash/"))
+        #expect(result.edits[0].addedLines == result.edits[1].addedLines)
+    }
+
+    @Test func oddToolCallLinesFallBackToTheDecoder() throws {
+        let dir = try TemporaryDirectory()
+        func call(_ id: String, _ input: String, extra: String = "") -> String {
+            #"{"timestamp":"2026-03-01T10:00:03Z","type":"response_item","payload":{"type":"custom_tool_call","call_id":"\#(id)",\#(extra)"name":"apply_patch","input":"\#(input)"}}"# + "\n"
+        }
+        let text = Rollout.meta(sessionUUID)
+            // Invalid escape: the lenient decoder reads the input as absent, so no edit.
+            + call("bad", #"*** Begin Patch\q*** Add File: q.txt\n+q\n*** End Patch"#)
+            + call("lone", #"*** Begin Patch\n*** Add File: l.txt\n+\ud800x\n*** End Patch"#)
+            + call("dup", #"*** Begin Patch\n*** Add File: d.txt\n+d\n*** End Patch"#, extra: #""call_id":"second","#)
+            + call("c\\u0031", #"*** Begin Patch\n*** Add File: u.txt\n+u\n*** End Patch"#)
+        let result = try read(try dir.write(rolloutName, text))
+        #expect(!result.edits.contains { $0.filePath == "q.txt" })
+        #expect(result.edits.contains { $0.filePath == "d.txt" })
+        #expect(result.edits.contains { $0.filePath == "u.txt" })
+        #expect(result.edits.first { $0.filePath == "d.txt" }?.dedupKey == "dup:0")  // first key wins, as before
+        #expect(result.edits.first { $0.filePath == "u.txt" }?.dedupKey == "c1:0")
+    }
+
     // MARK: apply_patch forms
 
     @Test func applyPatchAddUpdateMoveDelete() throws {

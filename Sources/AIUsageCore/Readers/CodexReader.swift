@@ -170,12 +170,34 @@ struct CodexLineParser {
         }
     }
 
-    /// Routes by a byte-level peek. Codex writes `{"timestamp":…,"type":…,"payload":
-    /// {"type":…}}`: the first "type" is the record's, the next one the payload's, so
-    /// only the first ~100 bytes of a (often multi-kilobyte) line are looked at.
-    /// Lines written in another key order fall back to decoding a small envelope.
-    /// Nil when the line was malformed (and counted as skipped).
+    /// Routes by a byte-level walk of the top-level members: the record's `type` and
+    /// the `type` of its `payload`, in any key order. Codex writes `{"timestamp":…,
+    /// "type":…,"payload":{"type":…}}`, so only the first ~100 bytes of a (often
+    /// multi-kilobyte) line are looked at; a payload written before the type (sorted
+    /// keys) is skipped over with `memchr`. Lines the walk cannot read (malformed) go
+    /// through `classifyByPeek`. Nil when the line was malformed (and counted as skipped).
     private mutating func classify(_ line: UnsafeBufferPointer<UInt8>) -> Kind? {
+        guard let record = JSONWalk.recordType(line) else { return classifyByPeek(line) }
+        let type = record.type
+        if JSONByteScan.equals(line, type, "event_msg") || JSONByteScan.equals(line, type, "response_item") {
+            guard let payloadStart = record.payloadStart, payloadStart < line.count, line[payloadStart] == 0x7B else {
+                return classifyByPeek(line)
+            }
+            guard let sub = JSONWalk.member(line, of: payloadStart, "type"), line[sub.lowerBound] == 0x22 else {
+                return classifyByPeek(line)
+            }
+            let inner = (sub.lowerBound + 1)..<(sub.upperBound - 1)
+            return JSONByteScan.equals(line, type, "event_msg") ? Self.eventKind(line, inner) : Self.itemKind(line, inner)
+        }
+        if JSONByteScan.equals(line, type, "session_meta") { return .sessionMeta }
+        if JSONByteScan.equals(line, type, "turn_context") { return .turnContext }
+        return .other
+    }
+
+    /// The routing of lines the structural walk could not read: the first `"type"` key
+    /// anywhere is taken as the record's, the next one as the payload's; a first type
+    /// that names a payload type falls back to decoding a small envelope.
+    private mutating func classifyByPeek(_ line: UnsafeBufferPointer<UInt8>) -> Kind? {
         guard let type = JSONByteScan.stringValue(ofKey: "type", in: line) else {
             // No string "type" at all: not a rollout record. Read if JSON, else skipped.
             if (try? JSONSerialization.jsonObject(with: Data(line))) == nil {
@@ -287,11 +309,35 @@ struct CodexLineParser {
         let timestampText: String?
         var model: String?
         var cwd: String?
-        if let payload = JSONWalk.member(line, "payload"), JSONWalk.isObject(line, payload) {
-            // Fast path: two strings out of a record that is mostly instructions.
-            timestampText = JSONWalk.member(line, "timestamp").flatMap { JSONWalk.string(line, $0) }
-            model = JSONWalk.member(line, of: payload.lowerBound, "model").flatMap { JSONWalk.string(line, $0) }
-            cwd = JSONWalk.member(line, of: payload.lowerBound, "cwd").flatMap { JSONWalk.string(line, $0) }
+        // Fast path: two strings out of a record that is mostly instructions, in one walk
+        // that goes into the payload (first occurrences win, as with `JSONWalk.member`).
+        var timestampRange: Range<Int>?
+        var modelRange: Range<Int>?
+        var cwdRange: Range<Int>?
+        var payloadSeen = false
+        var payloadRead = false
+        _ = JSONWalk.walkMembers(line, of: 0) { key, valueStart in
+            if !payloadSeen, JSONByteScan.equals(line, key, "payload") {
+                payloadSeen = true
+                guard line[valueStart] == 0x7B else { return nil }
+                let end = JSONWalk.forEachMember(line, of: valueStart) { key, value in
+                    if modelRange == nil, JSONByteScan.equals(line, key, "model") {
+                        modelRange = value
+                    } else if cwdRange == nil, JSONByteScan.equals(line, key, "cwd") {
+                        cwdRange = value
+                    }
+                }
+                payloadRead = end != nil
+                return end
+            }
+            guard let end = JSONWalk.skipValue(line, valueStart) else { return nil }
+            if timestampRange == nil, JSONByteScan.equals(line, key, "timestamp") { timestampRange = valueStart..<end }
+            return end
+        }
+        if payloadRead {
+            timestampText = timestampRange.flatMap { JSONWalk.string(line, $0) }
+            model = modelRange.flatMap { JSONWalk.string(line, $0) }
+            cwd = cwdRange.flatMap { JSONWalk.string(line, $0) }
         } else {
             guard let record = decode(CodexEnvelope<CodexTurnContext>.self, line) else { return }
             timestampText = record.timestamp
@@ -329,31 +375,87 @@ struct CodexLineParser {
     private static func fastUsage(
         _ line: UnsafeBufferPointer<UInt8>
     ) -> (timestamp: String?, totals: CodexTotals?, model: String?)? {
-        guard let payload = JSONWalk.member(line, "payload"), JSONWalk.isObject(line, payload) else { return nil }
-        let timestamp = JSONWalk.member(line, "timestamp").flatMap { JSONWalk.string(line, $0) }
+        // One pass over the line, walking into the payload instead of skipping it and
+        // coming back; first occurrences win, as with `JSONWalk.member`.
+        // As before, what follows the payload is not looked at.
+        var timestampRange: Range<Int>?
+        var payloadSeen = false
+        var payloadRead = false
+        var info: Range<Int>?
+        var usage: Range<Int>?
+        _ = JSONWalk.walkMembers(line, of: 0) { key, valueStart in
+            if !payloadSeen, JSONByteScan.equals(line, key, "payload") {
+                payloadSeen = true
+                guard line[valueStart] == 0x7B else { return nil }
+                let end = JSONWalk.forEachMember(line, of: valueStart) { key, value in
+                    if info == nil, JSONByteScan.equals(line, key, "info") {
+                        info = value
+                    } else if usage == nil, JSONByteScan.equals(line, key, "usage") {
+                        usage = value
+                    }
+                }
+                payloadRead = end != nil
+                return end
+            }
+            guard let end = JSONWalk.skipValue(line, valueStart) else { return nil }
+            if timestampRange == nil, JSONByteScan.equals(line, key, "timestamp") { timestampRange = valueStart..<end }
+            return end
+        }
+        guard payloadRead else { return nil }
+        let timestamp = timestampRange.flatMap { JSONWalk.string(line, $0) }
         func totals(_ usage: Range<Int>) -> CodexTotals? {
             guard JSONWalk.isObject(line, usage) else { return nil }
-            func field(_ key: StaticString) -> Int64?? {
-                guard let range = JSONWalk.member(line, of: usage.lowerBound, key) else { return .some(nil) }
-                guard let value = JSONWalk.int64(line, range) else { return nil }  // not an integer: fall back
-                return .some(value)
-            }
-            guard let input = field("input_tokens"), let cached = field("cached_input_tokens"),
-                let output = field("output_tokens"), let reasoning = field("reasoning_output_tokens"),
-                let total = field("total_tokens"), input != nil || output != nil || total != nil
+            var ranges: [Range<Int>?] = [nil, nil, nil, nil, nil]
+            guard
+                JSONWalk.forEachMember(line, of: usage.lowerBound, { key, value in
+                    let slot: Int
+                    if JSONByteScan.equals(line, key, "input_tokens") {
+                        slot = 0
+                    } else if JSONByteScan.equals(line, key, "cached_input_tokens") {
+                        slot = 1
+                    } else if JSONByteScan.equals(line, key, "output_tokens") {
+                        slot = 2
+                    } else if JSONByteScan.equals(line, key, "reasoning_output_tokens") {
+                        slot = 3
+                    } else if JSONByteScan.equals(line, key, "total_tokens") {
+                        slot = 4
+                    } else {
+                        return
+                    }
+                    if ranges[slot] == nil { ranges[slot] = value }
+                }) != nil
             else { return nil }
-            return CodexTotals.normalised(input: input, cached: cached, output: output, reasoning: reasoning, total: total)
+            var values: [Int64?] = []
+            for range in ranges {
+                guard let range else {
+                    values.append(nil)
+                    continue
+                }
+                guard let value = JSONWalk.int64(line, range) else { return nil }  // not an integer: fall back
+                values.append(value)
+            }
+            guard values[0] != nil || values[2] != nil || values[4] != nil else { return nil }
+            return CodexTotals.normalised(
+                input: values[0], cached: values[1], output: values[2], reasoning: values[3], total: values[4])
         }
-        if let info = JSONWalk.member(line, of: payload.lowerBound, "info") {
+        if let info {
             if JSONWalk.isNull(line, info) { return (timestamp, nil, nil) }  // rate limits only
-            guard JSONWalk.isObject(line, info),
-                let usage = JSONWalk.member(line, of: info.lowerBound, "total_token_usage"),
-                let parsed = totals(usage)
+            guard JSONWalk.isObject(line, info) else { return nil }
+            var total: Range<Int>?
+            var model: Range<Int>?
+            guard
+                JSONWalk.forEachMember(line, of: info.lowerBound, { key, value in
+                    if total == nil, JSONByteScan.equals(line, key, "total_token_usage") {
+                        total = value
+                    } else if model == nil, JSONByteScan.equals(line, key, "model") {
+                        model = value
+                    }
+                }) != nil,
+                let total, let parsed = totals(total)
             else { return nil }  // legacy prompt/completion and odd shapes: decoder
-            let model = JSONWalk.member(line, of: info.lowerBound, "model").flatMap { JSONWalk.string(line, $0) }
-            return (timestamp, parsed, model)
+            return (timestamp, parsed, model.flatMap { JSONWalk.string(line, $0) })
         }
-        if let usage = JSONWalk.member(line, of: payload.lowerBound, "usage") {
+        if let usage {
             guard let parsed = totals(usage) else { return nil }
             return (timestamp, parsed, nil)
         }
@@ -390,12 +492,13 @@ struct CodexLineParser {
     // MARK: Edits
 
     private mutating func handleToolCall(_ line: UnsafeBufferPointer<UInt8>) {
+        if fastApplyPatchCall(line) { return }
         guard let record = decode(CodexEnvelope<CodexToolCall>.self, line), let call = record.payload else { return }
         let timestamp = date(record.timestamp)
-        let isApplyPatch = call.name == "apply_patch"
         // (text, whether the text itself must invoke apply_patch)
         var texts: [(String, Bool)] = []
         var workdir: String?
+        let isApplyPatch = call.name == "apply_patch"
         switch call.type {
         case "custom_tool_call":
             guard let input = call.input else { return }
@@ -424,31 +527,166 @@ struct CodexLineParser {
         default:
             return
         }
+        addEdits(
+            texts: texts.map { (Array($0.0.utf8), $0.1) }, workdir: workdir, callID: call.callID,
+            timestamp: timestamp, timestampText: record.timestamp)
+    }
 
+    /// The common case — a freeform `custom_tool_call` named `apply_patch` — read by
+    /// walking the bytes: the envelope's few fields are located structurally and only
+    /// the patch string is unescaped (to bytes; no `String` of the patch is built).
+    /// False when the line has any other shape, or anything `JSONDecoder` might read
+    /// differently (escapes in the small fields, duplicate keys, a bad escape or
+    /// invalid UTF-8 in the patch): the caller then decodes it.
+    private mutating func fastApplyPatchCall(_ line: UnsafeBufferPointer<UInt8>) -> Bool {
+        var timestamp: Range<Int>?
+        var payload: Range<Int>?
+        var duplicate = false
+        let wellFormed = JSONWalk.forEachTopLevelMember(line) { key, value in
+            if JSONByteScan.equals(line, key, "timestamp") {
+                duplicate = duplicate || timestamp != nil
+                timestamp = value
+            } else if JSONByteScan.equals(line, key, "payload") {
+                duplicate = duplicate || payload != nil
+                payload = value
+            }
+        }
+        guard wellFormed, !duplicate, let payload, JSONWalk.isObject(line, payload) else { return false }
+        var type: Range<Int>?
+        var name: Range<Int>?
+        var callID: Range<Int>?
+        var input: Range<Int>?
+        let payloadEnd = JSONWalk.forEachMember(line, of: payload.lowerBound) { key, value in
+            switch key.count {
+            case 4 where JSONByteScan.equals(line, key, "type"):
+                duplicate = duplicate || type != nil
+                type = value
+            case 4 where JSONByteScan.equals(line, key, "name"):
+                duplicate = duplicate || name != nil
+                name = value
+            case 7 where JSONByteScan.equals(line, key, "call_id"):
+                duplicate = duplicate || callID != nil
+                callID = value
+            case 5 where JSONByteScan.equals(line, key, "input"):
+                duplicate = duplicate || input != nil
+                input = value
+            default:
+                break
+            }
+        }
+        guard payloadEnd != nil, !duplicate,
+            let type, let typeText = JSONWalk.plainString(line, type), JSONByteScan.equals(line, typeText, "custom_tool_call"),
+            let name, let nameText = JSONWalk.plainString(line, name), JSONByteScan.equals(line, nameText, "apply_patch"),
+            let input, let patch = JSONWalk.unescapedBytes(line, input)
+        else { return false }
+        // Small strings: plain (no escapes) or let the decoder have the line. Not a
+        // string at all: nil, as the lenient decoder would give.
+        var callIDText: String?
+        if let callID, line[callID.lowerBound] == 0x22 {
+            guard let inner = JSONWalk.plainString(line, callID) else { return false }
+            callIDText = String(decoding: UnsafeBufferPointer(rebasing: line[inner]), as: UTF8.self)
+        }
+        var timestampText: String?
+        if let timestamp, line[timestamp.lowerBound] == 0x22 {
+            guard let inner = JSONWalk.plainString(line, timestamp) else { return false }
+            timestampText = String(decoding: UnsafeBufferPointer(rebasing: line[inner]), as: UTF8.self)
+        }
+        addEdits(
+            texts: [(patch, false)], workdir: nil, callID: callIDText, timestamp: date(timestampText),
+            timestampText: timestampText)
+        return true
+    }
+
+    /// One `EditEvent` per file of every patch in `texts` (UTF-8; those flagged must
+    /// themselves invoke apply_patch), held until the call's outcome is known.
+    private mutating func addEdits(
+        texts: [([UInt8], Bool)], workdir: String?, callID: String?, timestamp: Date, timestampText: String?
+    ) {
         var cwd = state.cwd
         if let workdir, !workdir.isEmpty {
             cwd = workdir.hasPrefix("/") || cwd == nil ? workdir : Self.join(cwd ?? "", workdir)
         }
-        let callKey = call.callID ?? "\(sessionID):\(record.timestamp ?? "")"
+        let callKey = callID ?? "\(sessionID):\(timestampText ?? "")"
         var edits: [EditEvent] = []
-        for (text, mustInvoke) in texts where !mustInvoke || text.contains("apply_patch") {
-            for patch in ApplyPatchParser.extractPatches(from: text) {
-                for change in ApplyPatchParser.parse(patch) {
-                    edits.append(
-                        EditEvent(
-                            tool: .codex, sessionID: sessionID, timestamp: timestamp,
-                            dedupKey: "\(callKey):\(edits.count)", filePath: change.destinationPath, cwd: cwd,
-                            addedLines: change.addedLines))
+        let sessionID = self.sessionID
+        for (text, mustInvoke) in texts {
+            text.withUnsafeBufferPointer { bytes in
+                if mustInvoke, ApplyPatchParser.find("apply_patch", in: bytes, from: 0) == nil { return }
+                for range in ApplyPatchParser.patchRanges(in: bytes) {
+                    for change in ApplyPatchParser.parse(bytes: UnsafeBufferPointer(rebasing: bytes[range])) {
+                        edits.append(
+                            EditEvent(
+                                tool: .codex, sessionID: sessionID, timestamp: timestamp,
+                                dedupKey: "\(callKey):\(edits.count)", filePath: change.destinationPath, cwd: cwd,
+                                addedLines: change.addedLines))
+                    }
                 }
             }
         }
         guard !edits.isEmpty else { return }
-        if let callID = call.callID, !callID.isEmpty {
+        if let callID, !callID.isEmpty {
             pending.append((Array(callID.utf8), edits))
             if pending.count > Self.pendingLimit { batch.edits.append(contentsOf: pending.removeFirst().edits) }
         } else {
             batch.edits.append(contentsOf: edits)
         }
+    }
+
+    /// A call's outcome read by walking the bytes: `call_id`, `success` and a string
+    /// `output` (unescaped only here). Nil — decode instead — for other shapes (an array
+    /// or object `output`, a payload that is not an object), escapes in the call id,
+    /// duplicate keys, or anything the unescaper declines.
+    private static func fastCallResult(_ line: UnsafeBufferPointer<UInt8>) -> CodexCallResult? {
+        var payload: Range<Int>?
+        var duplicate = false
+        let wellFormed = JSONWalk.forEachTopLevelMember(line) { key, value in
+            if JSONByteScan.equals(line, key, "payload") {
+                duplicate = duplicate || payload != nil
+                payload = value
+            }
+        }
+        guard wellFormed, !duplicate, let payload, JSONWalk.isObject(line, payload) else { return nil }
+        var callID: Range<Int>?
+        var success: Range<Int>?
+        var output: Range<Int>?
+        let payloadEnd = JSONWalk.forEachMember(line, of: payload.lowerBound) { key, value in
+            if JSONByteScan.equals(line, key, "call_id") {
+                duplicate = duplicate || callID != nil
+                callID = value
+            } else if JSONByteScan.equals(line, key, "success") {
+                duplicate = duplicate || success != nil
+                success = value
+            } else if JSONByteScan.equals(line, key, "output") {
+                duplicate = duplicate || output != nil
+                output = value
+            }
+        }
+        guard payloadEnd != nil, !duplicate else { return nil }
+        // Like the lenient decoder: a field of another type reads as absent.
+        var result = CodexCallResult()
+        if let callID, line[callID.lowerBound] == 0x22 {
+            guard let inner = JSONWalk.plainString(line, callID) else { return nil }
+            result.callID = String(decoding: UnsafeBufferPointer(rebasing: line[inner]), as: UTF8.self)
+        }
+        if let success {
+            if JSONByteScan.equals(line, success, "true") {
+                result.success = true
+            } else if JSONByteScan.equals(line, success, "false") {
+                result.success = false
+            }
+        }
+        if let output {
+            switch line[output.lowerBound] {
+            case 0x22:
+                guard let bytes = JSONWalk.unescapedBytes(line, output) else { return nil }
+                result.outputText = String(decoding: bytes, as: UTF8.self)
+            case 0x5B, 0x7B:
+                return nil  // items: decoded
+            default:
+                break
+            }
+        }
+        return result
     }
 
     /// `base/relative`, without doubling a trailing slash.
@@ -472,9 +710,14 @@ struct CodexLineParser {
 
     /// Resolves pending edits with a call's outcome: success emits them, failure drops them.
     private mutating func handleCallResult(_ line: UnsafeBufferPointer<UInt8>) {
-        guard let record = decode(CodexEnvelope<CodexCallResult>.self, line), let result = record.payload,
-            let callID = result.callID
-        else { return }
+        let result: CodexCallResult
+        if let fast = Self.fastCallResult(line) {
+            result = fast
+        } else {
+            guard let record = decode(CodexEnvelope<CodexCallResult>.self, line), let payload = record.payload else { return }
+            result = payload
+        }
+        guard let callID = result.callID else { return }
         let bytes = Array(callID.utf8)
         guard let index = pending.firstIndex(where: { $0.callID == bytes }) else { return }
         let entry = pending.remove(at: index)

@@ -229,6 +229,12 @@ struct CodexCallResult: Decodable {
         var success: Bool?
     }
 
+    init(callID: String? = nil, success: Bool? = nil, outputText: String? = nil) {
+        self.callID = callID
+        self.success = success
+        self.outputText = outputText
+    }
+
     init(from decoder: Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         callID = try? container.decodeIfPresent(String.self, forKey: .callID)
@@ -248,13 +254,20 @@ struct CodexCallResult: Decodable {
     /// failed", "Exit code: N" or a JSON `"exit_code": N` with N ≠ 0.
     var succeeded: Bool {
         if let success { return success }
-        guard let text = outputText else { return true }
-        if text.contains("apply_patch verification failed") { return false }
+        guard var text = outputText else { return true }
+        // Byte searches for the ASCII markers (Foundation's `range(of:)` bridges to
+        // CFStringFind on Linux); what follows a marker is judged as `Character`s.
+        let (failed, exitCodeValue) = text.withUTF8 { bytes -> (Bool, Int?) in
+            if ApplyPatchParser.find("apply_patch verification failed", in: bytes, from: 0) != nil { return (true, nil) }
+            return (false, ApplyPatchParser.find("\"exit_code\":", in: bytes, from: 0).map { $0 + 12 })
+        }
+        if failed { return false }
         if text.hasPrefix("Exit code: ") {
             return text.dropFirst("Exit code: ".count).first == "0"
         }
-        if let key = text.range(of: "\"exit_code\":") {
-            let rest = text[key.upperBound...].drop(while: { $0 == " " })
+        if let exitCodeValue {
+            let utf8 = text.utf8
+            let rest = Substring(utf8[utf8.index(utf8.startIndex, offsetBy: exitCodeValue)...]).drop(while: { $0 == " " })
             if let first = rest.first, first.isNumber { return first == "0" }
         }
         return true
