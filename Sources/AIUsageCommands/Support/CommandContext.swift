@@ -7,7 +7,9 @@ import Foundation
 
 /// The readers aiusage knows: one per tool, each in its own file.
 enum SessionReaders {
-    static let all: [any SessionReader] = [ClaudeCodeReader(), CodexReader()]
+    static let all: [any SessionReader] = [
+        ClaudeCodeReader(), CodexReader(), GeminiCLIReader(), QwenCodeReader(),
+    ]
 }
 
 /// What every command needs: the store, the readers, the environment.

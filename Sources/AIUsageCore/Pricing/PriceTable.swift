@@ -49,10 +49,11 @@ public struct PriceTable: Sendable {
         price(for: model)?.cost(of: tokens)
     }
 
-    /// List prices per million tokens as published by Anthropic and OpenAI, copied by
-    /// hand on the date below. Cache writes are priced at the 5-minute rate.
+    /// List prices per million tokens as published by Anthropic, OpenAI and Google,
+    /// copied by hand on the date below. Cache writes are priced at the 5-minute rate.
+    /// Models not listed (Qwen's, for one) are reported as unpriced.
     public static let bundled = PriceTable(
-        source: "aiusage bundled list prices (Anthropic, OpenAI)",
+        source: "aiusage bundled list prices (Anthropic, OpenAI, Google)",
         date: "2026-11-24",
         entries: [
             ("claude-opus-4-5", ModelPrice(input: 5, output: 25, cacheWrite: 6.25, cacheRead: 0.50)),
@@ -77,6 +78,11 @@ public struct PriceTable: Sendable {
             ("gpt-4o", ModelPrice(input: 2.50, output: 10, cacheWrite: 0, cacheRead: 1.25)),
             ("o4-mini", ModelPrice(input: 1.10, output: 4.40, cacheWrite: 0, cacheRead: 0.275)),
             ("o3", ModelPrice(input: 2, output: 8, cacheWrite: 0, cacheRead: 0.50)),
+            // Google: prompts up to 200k tokens; cached input at the context-caching rate.
+            ("gemini-3-pro", ModelPrice(input: 2, output: 12, cacheWrite: 0, cacheRead: 0.20)),
+            ("gemini-2.5-pro", ModelPrice(input: 1.25, output: 10, cacheWrite: 0, cacheRead: 0.31)),
+            ("gemini-2.5-flash-lite", ModelPrice(input: 0.10, output: 0.40, cacheWrite: 0, cacheRead: 0.025)),
+            ("gemini-2.5-flash", ModelPrice(input: 0.30, output: 2.50, cacheWrite: 0, cacheRead: 0.075)),
         ]
     )
 }
