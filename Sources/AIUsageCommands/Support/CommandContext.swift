@@ -1,4 +1,5 @@
 import AIUsageCore
+import AIUsageDatabaseReaders
 import AIUsageEngine
 import AIUsageGit
 import AIUsageStore
@@ -8,7 +9,9 @@ import Foundation
 /// The readers aiusage knows: one per tool, each in its own file.
 enum SessionReaders {
     static let all: [any SessionReader] = [
-        ClaudeCodeReader(), CodexReader(), GeminiCLIReader(), QwenCodeReader(),
+        ClaudeCodeReader(), CodexReader(), GeminiCLIReader(), OpenCodeDatabaseReader(), OpenCodeStorageReader(),
+        CursorDatabaseReader(), CursorTranscriptReader(), CopilotCLIReader(), CopilotChatReader(), AmpReader(),
+        AiderReader(), ClineReader(), ClineReader(tool: .rooCode), QwenCodeReader(),
     ]
 }
 
