@@ -18,6 +18,9 @@ extension AIUsageCommand {
         @Option(name: .customLong("repo"), help: ArgumentHelp("Repository to check.", valueName: "path"))
         var repoPath: String?
 
+        @Flag(name: .shortAndLong, help: "List every place looked in, not just those that exist.")
+        var verbose = false
+
         func run() throws {
             let context = try CommandContext()
             var problems: [String] = []
@@ -35,13 +38,19 @@ extension AIUsageCommand {
             for tool in tools {
                 let readers = SessionReaders.all.filter { $0.tool == tool }
                 let environment = context.ingestor.environment
-                let roots = readers.flatMap { $0.searchRoots(in: environment) }
+                var roots: [String] = []
+                for root in readers.flatMap({ $0.searchRoots(in: environment) }) where !roots.contains(root) { roots.append(root) }
                 let files = readers.flatMap { $0.discoverFiles(in: environment) }
                 let ingested = stats.filesByTool[tool]
                 print("  \(tool.rawValue): \(files.isEmpty ? "no records found" : "\(files.count) record files found")")
-                for root in roots {
-                    let exists = FileManager.default.fileExists(atPath: root)
-                    print("    \(exists ? "✓" : "·") \(root)")
+                // Folders that exist, then (all with --verbose, else a few) where nothing was.
+                let existing = roots.filter { FileManager.default.fileExists(atPath: $0) }
+                let missing = roots.filter { !existing.contains($0) }
+                for root in existing { print("    ✓ \(root)") }
+                let shown = verbose ? missing : Array(missing.prefix(existing.isEmpty ? 2 : 0))
+                for root in shown { print("    · \(root)") }
+                if shown.count < missing.count {
+                    print("    · and \(missing.count - shown.count) more places (--verbose lists them)")
                 }
                 if let ingested {
                     print("    ingested: \(ingested.files) files, \(Format.bytes(ingested.bytes)), \(ingested.lines) records"
