@@ -33,8 +33,9 @@ public struct AIUsageCommand: ParsableCommand {
         commandName: "aiusage",
         abstract: "Measure the useful output of AI coding tools: AI-written lines that land and survive, per dollar and per token.",
         discussion: """
-            Reads the session records Claude Code and Codex CLI leave on this machine, links them to \
-            your commits with libgit2, and reports per-developer ratios. Nothing leaves this machine.
+            Reads the session records AI coding tools leave on this machine (Claude Code, Codex CLI, \
+            Gemini CLI, OpenCode, Cursor, Copilot, Amp, Aider, Cline, Roo Code, Qwen Code), links them \
+            to your commits with libgit2, and reports per-developer ratios. Nothing leaves this machine.
 
             Start with:
               aiusage demo                 see a report built from a throwaway repository
