@@ -34,7 +34,7 @@ let package = Package(
             name: "AIUsageDatabaseReaders",
             dependencies: ["AIUsageCore", .product(name: "GRDB", package: "GRDB.swift")]
         ),
-        .target(name: "AIUsageEngine", dependencies: ["AIUsageCore", "AIUsageGit", "AIUsageStore"]),
+        .target(name: "AIUsageEngine", dependencies: ["AIUsageCore", "AIUsageGit", "AIUsageStore", "AIUsageDatabaseReaders"]),
         .target(
             name: "AIUsageCommands",
             dependencies: [

@@ -1,4 +1,5 @@
 import AIUsageCore
+import AIUsageEngine
 import AIUsageStore
 import Foundation
 
@@ -22,7 +23,7 @@ enum ChildIngest {
             let opened = Clock.now()
             result["open_s"] = String(opened - started)
             let ingestor = Ingestor(
-                store: store, readers: [ClaudeCodeReader(), CodexReader()],
+                store: store, readers: SessionReaders.all,
                 environment: ReaderEnvironment(home: home, variables: [:]))
             if arguments[0] == pendingFlag {
                 let pending = try ingestor.pendingFiles()

@@ -1,4 +1,5 @@
 import AIUsageCore
+import AIUsageEngine
 import AIUsageGit
 import AIUsageStore
 import ArgumentParser

@@ -1,19 +1,9 @@
 import AIUsageCore
-import AIUsageDatabaseReaders
 import AIUsageEngine
 import AIUsageGit
 import AIUsageStore
 import ArgumentParser
 import Foundation
-
-/// The readers aiusage knows: one per tool, each in its own file.
-enum SessionReaders {
-    static let all: [any SessionReader] = [
-        ClaudeCodeReader(), CodexReader(), GeminiCLIReader(), OpenCodeDatabaseReader(), OpenCodeStorageReader(),
-        CursorDatabaseReader(), CursorTranscriptReader(), CopilotCLIReader(), CopilotChatReader(), AmpReader(),
-        AiderReader(), ClineReader(), ClineReader(tool: .rooCode), QwenCodeReader(),
-    ]
-}
 
 /// What every command needs: the store, the readers, the environment.
 struct CommandContext {
