@@ -117,13 +117,25 @@ public final class Ingestor: Sendable {
         let workers = max(1, min(ProcessInfo.processInfo.activeProcessorCount, ordered.count))
         // One serial writer queue for the whole run: SQLite takes one writer at a time
         // anyway, and parsers then never wait on each other's transactions.
+        // Parsers never wait for a file's writes to finish before the next file: they
+        // only wait when too many batches are queued (memory stays bounded).
         let writes = DispatchQueue(label: "aiusage.ingest-writes")
+        let slots = DispatchSemaphore(value: 2 * workers + 2)
+        let finished = FinishedFiles()
         DispatchQueue.concurrentPerform(iterations: workers) { _ in
             while let file = shared.next(from: ordered) {
-                let result = ingest(file, writes: writes)
-                let done = shared.record(result, bytes: file.pendingBytes)
+                let (result, writer) = ingest(file, writes: writes, slots: slots)
+                finished.add(result, writer)
+                let done = shared.advance(bytes: file.pendingBytes)
                 progress?(done, totalBytes)
             }
+        }
+        for (result, writer) in finished.all {
+            var result = result
+            if result.error == nil, let failure = writer.waitForFailure() {
+                result = FileResult(restarted: result.restarted, error: "\(result.path): \(failure)")
+            }
+            shared.record(result)
         }
         var summary = shared.summary
         if !ordered.isEmpty {
@@ -136,10 +148,12 @@ public final class Ingestor: Sendable {
         return summary
     }
 
-    private func ingest(_ file: PendingFile, writes: DispatchQueue) -> FileResult {
-        var result = FileResult()
+    /// Parses one file, queueing its batches and then its cursor on the writer; the
+    /// cursor is written only if every batch before it was.
+    private func ingest(_ file: PendingFile, writes: DispatchQueue, slots: DispatchSemaphore) -> (FileResult, BatchWriter) {
+        var result = FileResult(path: file.path)
         result.restarted = file.restarted
-        let writer = BatchWriter(store: store, queue: writes)
+        let writer = BatchWriter(store: store, queue: writes, slots: slots)
         do {
             let progress = try file.reader.read(path: file.path, from: file.startOffset, state: file.state) { batch in
                 result.usage += batch.usage.count
@@ -152,21 +166,28 @@ public final class Ingestor: Sendable {
                 state: progress.state, linesRead: file.previousLinesRead + progress.linesRead,
                 linesSkipped: file.previousLinesSkipped + progress.linesSkipped)
             writer.finish(cursor: cursor)
-            try writer.wait()
             result.bytes = progress.offset - file.startOffset
             result.lines = progress.linesRead
             result.skipped = progress.linesSkipped
         } catch {
-            // Nothing of this file is lost: its cursor was not moved, so the next run
+            // Nothing of this file is lost: its cursor is not moved, so the next run
             // reads the same bytes again and the upserts absorb the repeat.
-            try? writer.wait()
             result.error = "\(file.path): \(error)"
         }
-        return result
+        return (result, writer)
     }
 }
 
+/// Files parsed so far, with their writers, to wait for at the end of a run.
+final class FinishedFiles: @unchecked Sendable {
+    private let lock = NSLock()
+    private var entries: [(FileResult, BatchWriter)] = []
+    func add(_ result: FileResult, _ writer: BatchWriter) { lock.withLock { entries.append((result, writer)) } }
+    var all: [(FileResult, BatchWriter)] { lock.withLock { entries } }
+}
+
 struct FileResult {
+    var path = ""
     var bytes: Int64 = 0
     var lines = 0
     var skipped = 0
@@ -201,10 +222,16 @@ final class SharedIngestState: @unchecked Sendable {
         return files[index]
     }
 
-    func record(_ result: FileResult, bytes: Int64) -> Int64 {
+    func advance(bytes: Int64) -> Int64 {
+        lock.withLock {
+            doneBytes += bytes
+            return doneBytes
+        }
+    }
+
+    func record(_ result: FileResult) {
         lock.lock()
         defer { lock.unlock() }
-        doneBytes += bytes
         summary.filesRead += 1
         if result.restarted { summary.filesRestarted += 1 }
         summary.bytesRead += result.bytes
@@ -213,7 +240,6 @@ final class SharedIngestState: @unchecked Sendable {
         summary.usageEvents += result.usage
         summary.edits += result.edits
         if let error = result.error { summary.errors.append(error) }
-        return doneBytes
     }
 }
 
@@ -222,14 +248,15 @@ final class SharedIngestState: @unchecked Sendable {
 final class BatchWriter: @unchecked Sendable {
     private let store: Store
     private let queue: DispatchQueue
-    private let slots = DispatchSemaphore(value: 3)
+    private let slots: DispatchSemaphore
     private let group = DispatchGroup()
     private let lock = NSLock()
     private var failure: Error?
 
-    init(store: Store, queue: DispatchQueue) {
+    init(store: Store, queue: DispatchQueue, slots: DispatchSemaphore) {
         self.store = store
         self.queue = queue
+        self.slots = slots
     }
 
     func enqueue(_ batch: ReadBatch) {
@@ -252,9 +279,10 @@ final class BatchWriter: @unchecked Sendable {
         }
     }
 
-    func wait() throws {
+    /// Waits for this file's writes; the first one that failed, if any.
+    func waitForFailure() -> Error? {
         group.wait()
-        if let error = firstError { throw error }
+        return firstError
     }
 
     private var firstError: Error? {

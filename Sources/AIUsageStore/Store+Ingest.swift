@@ -163,11 +163,8 @@ public struct SessionKey: Hashable, Sendable, Comparable {
 /// Line hashes packed as little-endian 64-bit integers: compact, and no code text.
 enum LineHashBlob {
     static func encode(_ hashes: [LineHash]) -> Data {
-        var data = Data(capacity: hashes.count * 8)
-        for hash in hashes {
-            withUnsafeBytes(of: hash.value.littleEndian) { data.append(contentsOf: $0) }
-        }
-        return data
+        let words = hashes.map { $0.value.littleEndian }
+        return words.withUnsafeBytes { Data($0) }
     }
 
     static func decode(_ data: Data) -> [LineHash] {
@@ -192,6 +189,7 @@ public enum Paths {
     /// resolved with `resolve` only for paths that exist (repository roots).
     public static func normalize(_ path: String) -> String {
         guard path.hasPrefix("/") else { return path }
+        if isNormal(path) { return path }
         var parts: [Substring] = []
         for part in path.split(separator: "/", omittingEmptySubsequences: true) {
             if part == "." { continue }
@@ -199,6 +197,27 @@ public enum Paths {
             parts.append(part)
         }
         return "/" + parts.joined(separator: "/")
+    }
+
+    /// Whether `path` has no empty, `.` or `..` component and no trailing slash — true
+    /// of nearly every path a tool records, which then needs no rebuilding.
+    static func isNormal(_ path: String) -> Bool {
+        // Walk the components after the leading "/": each must be non-empty and
+        // neither "." nor "..".
+        var length = 0  // of the current component
+        var dotsOnly = true
+        for byte in path.utf8.dropFirst() {
+            if byte == 0x2F {
+                if length == 0 || (dotsOnly && length <= 2) { return false }
+                length = 0
+                dotsOnly = true
+            } else {
+                length += 1
+                if byte != 0x2E { dotsOnly = false }
+            }
+        }
+        if path.utf8.count > 1 && (length == 0 || (dotsOnly && length <= 2)) { return false }
+        return true
     }
 
     /// The real path of an existing file or folder (symlinks resolved), normalised.
