@@ -317,22 +317,9 @@ struct FileStat {
     }
 }
 
-/// FNV-1a of a file's first `min(length, 4096)` bytes.
+/// The cursor's fingerprint: the file's head, as a signed integer for SQLite.
 enum Fingerprint {
     static func of(path: String, length: Int64) -> Int64 {
-        let count = Int(min(length, 4096))
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        guard count > 0 else { return Int64(bitPattern: hash) }
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { return 0 }
-        defer { close(fd) }
-        var buffer = [UInt8](repeating: 0, count: count)
-        let got = buffer.withUnsafeMutableBytes { pread(fd, $0.baseAddress, count, 0) }
-        guard got == count else { return 0 }
-        for byte in buffer {
-            hash ^= UInt64(byte)
-            hash = hash &* 0x0000_0100_0000_01B3
-        }
-        return Int64(bitPattern: hash)
+        Int64(bitPattern: FileHeadFingerprint.of(path: path, length: length))
     }
 }

@@ -37,12 +37,12 @@ public struct ClaudeCodeReader: SessionReader {
                 .map { $0.trimmingCharacters(in: .whitespaces) }
                 .filter { !$0.isEmpty }
             if !entries.isEmpty {
-                return entries.map { Self.joined(Self.expandingTilde($0, home: environment.home), "projects") }
+                return entries.map { ReaderPaths.joined(ReaderPaths.expand($0, home: environment.home), "projects") }
             }
         }
         return [
-            Self.joined(environment.home, ".claude/projects"),
-            Self.joined(environment.home, ".config/claude/projects"),
+            ReaderPaths.joined(environment.home, ".claude/projects"),
+            ReaderPaths.joined(environment.home, ".config/claude/projects"),
         ]
     }
 
@@ -50,21 +50,8 @@ public struct ClaudeCodeReader: SessionReader {
     /// sorted and without duplicates. Missing roots give nothing.
     public func discoverFiles(in environment: ReaderEnvironment) -> [String] {
         var found = Set<String>()
-        let manager = FileManager.default
         for root in searchRoots(in: environment) {
-            let rootURL = URL(fileURLWithPath: root, isDirectory: true).standardizedFileURL
-            var isDirectory: ObjCBool = false
-            guard manager.fileExists(atPath: rootURL.path, isDirectory: &isDirectory), isDirectory.boolValue,
-                let enumerator = manager.enumerator(atPath: rootURL.path)
-            else { continue }
-            while let relative = enumerator.nextObject() as? String {
-                guard relative.hasSuffix(".jsonl") else { continue }
-                let path = Self.joined(rootURL.path, relative)
-                var isDir: ObjCBool = false
-                if manager.fileExists(atPath: path, isDirectory: &isDir), !isDir.boolValue {
-                    found.insert(path)
-                }
-            }
+            found.formUnion(RecordFileWalker.files(under: root) { $0.hasSuffix(".jsonl") }.files)
         }
         return found.sorted()
     }
@@ -100,16 +87,6 @@ public struct ClaudeCodeReader: SessionReader {
     }
 
     // MARK: - Paths
-
-    static func joined(_ base: String, _ relative: String) -> String {
-        base.hasSuffix("/") ? base + relative : base + "/" + relative
-    }
-
-    static func expandingTilde(_ path: String, home: String) -> String {
-        if path == "~" { return home }
-        if path.hasPrefix("~/") { return joined(home, String(path.dropFirst(2))) }
-        return path
-    }
 
     /// The parent session of a subagent transcript `<session>/subagents/agent-*.jsonl`:
     /// its spend belongs to the session that spawned it, whatever id the file carries.

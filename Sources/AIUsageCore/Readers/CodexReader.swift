@@ -48,12 +48,7 @@ public struct CodexReader: SessionReader {
         var found = Set<String>()
         for root in searchRoots(in: environment) {
             // Recursive: sessions/ is date-nested, archived_sessions/ flat or nested.
-            guard let enumerator = FileManager.default.enumerator(atPath: root) else { continue }
-            while let relative = enumerator.nextObject() as? String {
-                let name = (relative as NSString).lastPathComponent
-                guard name.hasPrefix("rollout-"), name.hasSuffix(".jsonl") else { continue }
-                found.insert(root + "/" + relative)
-            }
+            found.formUnion(RecordFileWalker.files(under: root) { $0.hasPrefix("rollout-") && $0.hasSuffix(".jsonl") }.files)
         }
         return found.sorted()
     }

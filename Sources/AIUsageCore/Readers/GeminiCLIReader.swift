@@ -59,13 +59,13 @@ public struct GeminiCLIReader: SessionReader {
         if let override = environment.variables["GEMINI_CLI_HOME"]?.trimmingCharacters(in: .whitespaces),
             !override.isEmpty
         {
-            return GeminiPaths.joined(GeminiPaths.expandingTilde(override, home: environment.home), ".gemini")
+            return ReaderPaths.joined(ReaderPaths.expand(override, home: environment.home), ".gemini")
         }
-        return GeminiPaths.joined(environment.home, ".gemini")
+        return ReaderPaths.joined(environment.home, ".gemini")
     }
 
     public func searchRoots(in environment: ReaderEnvironment) -> [String] {
-        [GeminiPaths.joined(Self.geminiDirectory(in: environment), "tmp")]
+        [ReaderPaths.joined(Self.geminiDirectory(in: environment), "tmp")]
     }
 
     /// `tmp/<project>/chats/session-*.json[l]` and subagent transcripts
@@ -203,12 +203,12 @@ struct GeminiFilePlace {
     /// `<tmp>/<project>/.project_root` (written by versions with short project names),
     /// else the path that `projects.json` maps to this short name.
     static func projectRoot(tmp: String, project: String, geminiDir: String) -> String? {
-        let marker = GeminiPaths.joined(GeminiPaths.joined(tmp, project), ".project_root")
+        let marker = ReaderPaths.joined(ReaderPaths.joined(tmp, project), ".project_root")
         if let text = try? String(contentsOfFile: marker, encoding: .utf8) {
             let root = text.trimmingCharacters(in: .whitespacesAndNewlines)
             if !root.isEmpty { return root }
         }
-        let registry = GeminiPaths.joined(geminiDir, "projects.json")
+        let registry = ReaderPaths.joined(geminiDir, "projects.json")
         guard let data = FileManager.default.contents(atPath: registry),
             let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
             let projects = object["projects"] as? [String: Any]

@@ -238,33 +238,11 @@ struct GeminiFileIdentity: Codable, Sendable, Equatable {
     }
 
     static func headHash(path: String, length: Int64) -> UInt64 {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        let count = Int(min(max(length, 0), 4096))
-        guard count > 0 else { return hash }
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { return 0 }
-        defer { close(fd) }
-        var buffer = [UInt8](repeating: 0, count: count)
-        let got = buffer.withUnsafeMutableBytes { pread(fd, $0.baseAddress, count, 0) }
-        guard got == count else { return 0 }
-        for byte in buffer {
-            hash ^= UInt64(byte)
-            hash = hash &* 0x0000_0100_0000_01B3
-        }
-        return hash
+        FileHeadFingerprint.of(path: path, length: length)
     }
 }
 
 enum GeminiPaths {
-    static func joined(_ base: String, _ relative: String) -> String {
-        base.hasSuffix("/") ? base + relative : base + "/" + relative
-    }
-
-    static func expandingTilde(_ path: String, home: String) -> String {
-        if path == "~" { return home }
-        if path.hasPrefix("~/") { return joined(home, String(path.dropFirst(2))) }
-        return path
-    }
 
     /// Path components of `path` below `root` (nil when not below it).
     static func components(of path: String, below root: String) -> [Substring]? {

@@ -122,7 +122,12 @@ enum UnifiedDiffAddedLines {
 }
 
 /// Path helpers shared by readers that honour a tool's own environment variables.
+/// Path helpers every reader shares: the injected home, never the process's.
 enum ReaderPaths {
+    static func joined(_ base: String, _ relative: String) -> String {
+        base.hasSuffix("/") ? base + relative : base + "/" + relative
+    }
+
     /// `~` and `~/...` expanded against the injected home; trailing slashes dropped.
     static func expand(_ path: String, home: String) -> String {
         var path = path

@@ -43,11 +43,11 @@ public struct QwenCodeReader: SessionReader {
         if let configured = environment.variables["QWEN_RUNTIME_DIR"]?.trimmingCharacters(in: .whitespaces),
             !configured.isEmpty
         {
-            var base = GeminiPaths.expandingTilde(configured, home: environment.home)
-            if !base.hasPrefix("/") { base = GeminiPaths.joined(environment.home, base) }
-            roots.append(GeminiPaths.joined(base, "projects"))
+            var base = ReaderPaths.expand(configured, home: environment.home)
+            if !base.hasPrefix("/") { base = ReaderPaths.joined(environment.home, base) }
+            roots.append(ReaderPaths.joined(base, "projects"))
         }
-        let standard = GeminiPaths.joined(environment.home, ".qwen/projects")
+        let standard = ReaderPaths.joined(environment.home, ".qwen/projects")
         if !roots.contains(standard) { roots.append(standard) }
         return roots
     }

@@ -55,3 +55,25 @@ public enum RecordFileWalker {
         }
     }
 }
+
+/// FNV-1a of a file's first `min(length, 4096)` bytes: the part an append-only file
+/// never changes, so a different value means the file was replaced or rewritten.
+/// 0 when the file cannot be read that far.
+public enum FileHeadFingerprint {
+    public static func of(path: String, length: Int64) -> UInt64 {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        let count = Int(min(max(length, 0), 4096))
+        guard count > 0 else { return hash }
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return 0 }
+        defer { close(fd) }
+        var buffer = [UInt8](repeating: 0, count: count)
+        let got = buffer.withUnsafeMutableBytes { pread(fd, $0.baseAddress, count, 0) }
+        guard got == count else { return 0 }
+        for byte in buffer {
+            hash ^= UInt64(byte)
+            hash = hash &* 0x0000_0100_0000_01B3
+        }
+        return hash
+    }
+}
