@@ -48,6 +48,9 @@ extension AIUsageCommand {
                 let existing = roots.filter { FileManager.default.fileExists(atPath: $0) }
                 let missing = roots.filter { !existing.contains($0) }
                 for root in existing { print("    ✓ \(root)") }
+                // Names that are not UTF-8 cannot be read as paths: skipped, and counted here.
+                let unreadable = existing.reduce(0) { $0 + RecordFileWalker.files(under: $1) { _ in false }.skippedNames }
+                if unreadable > 0 { print("    ! \(unreadable) files or folders skipped: their names are not UTF-8") }
                 let shown = verbose ? missing : Array(missing.prefix(existing.isEmpty ? 2 : 0))
                 for root in shown { print("    · \(root)") }
                 if shown.count < missing.count {
