@@ -1,4 +1,9 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// The only way aiusage reaches the network: it runs `aiusage-share` (a separate
 /// executable next to `aiusage`, the only one linking FoundationNetworking and
@@ -73,8 +78,10 @@ struct ShareTransport {
         process.standardOutput = output
         process.standardError = errors
         try process.run()
+        // A helper that exits without reading its input must not kill us with SIGPIPE.
+        signal(SIGPIPE, SIG_IGN)
         let writer = Thread {
-            if let body { input.fileHandleForWriting.write(body) }
+            if let body { try? input.fileHandleForWriting.write(contentsOf: body) }
             try? input.fileHandleForWriting.close()
         }
         writer.start()
