@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import _AIUsageTestSupport
 @testable import AIUsageCommands
+import AIUsageCore
 
 /// Opt-in sharing (issue 3): nothing on the network while it is off; with it on,
 /// exactly the dry-run bytes go to the server, at most once a day from the hook.
@@ -213,6 +214,17 @@ import _AIUsageTestSupport
         #expect(server.uploads.count == 2)
         let last = String(decoding: server.uploads[1].body, as: UTF8.self)
         #expect(last.contains(#""tool":"(none)""#))
+    }
+
+    @Test func aLargeWindowIsSplitIntoDocumentsOfWholeDaysUnderTheLimit() throws {
+        let row = UploadDocument.Row(repo: String(repeating: "f", count: 64), tool: "claude-code", model: "m", report: ReportRow(key: [:]))
+        let days = (0..<60).map { UploadDocument.Day(day: "2026-01-\($0)", rows: Array(repeating: row, count: 100)) }
+        let document = UploadDocument(generatedAt: Date(), named: false, plainRepoNames: false, days: days)
+        #expect(try document.bytes().count > UploadDocument.maximumBytes)
+        let parts = try document.parts()
+        #expect(parts.count > 1)
+        #expect(try parts.allSatisfy { try $0.bytes().count <= UploadDocument.maximumBytes })
+        #expect(parts.flatMap { $0.days.map(\.day) } == days.map(\.day))
     }
 
     @Test func hmacSHA256MatchesRFC4231() {

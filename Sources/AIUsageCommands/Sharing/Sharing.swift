@@ -63,9 +63,11 @@ enum Sharing {
         do {
             let document = try document(context: context, policy: policy(settings), since: since, now: now, scan: scan)
             let transport = ShareTransport(server: settings.server, token: settings.token, environment: context.environment)
-            let response = try transport.send("POST", "/api/v1/uploads", body: try document.bytes())
-            guard response.isSuccess else {
-                throw ShareTransport.Failure(description: "the server refused the upload: \(response.errorSummary)")
+            for part in try document.parts() {
+                let response = try transport.send("POST", "/api/v1/uploads", body: try part.bytes())
+                guard response.isSuccess else {
+                    throw ShareTransport.Failure(description: "the server refused the upload: \(response.errorSummary)")
+                }
             }
             let days = document.days.count
             let summary = "uploaded \(days) day\(days == 1 ? "" : "s") (\(document.rowCount) row\(document.rowCount == 1 ? "" : "s")) to \(settings.server)"

@@ -88,6 +88,20 @@ struct UploadDocument: Encodable {
 
     var rowCount: Int { days.reduce(0) { $0 + $1.rows.count } }
 
+    /// The contract's body limit is 1 MiB; stay clear of it.
+    static let maximumBytes = 1_000_000
+
+    /// Documents of whole days, each under `maximumBytes` (the server replaces rows per
+    /// day, so splitting by day changes nothing in what it holds); usually just `self`.
+    func parts() throws -> [UploadDocument] {
+        guard days.count > 1, try bytes().count > Self.maximumBytes else { return [self] }
+        var first = self
+        var second = self
+        first.days = Array(days.prefix(days.count / 2))
+        second.days = Array(days.dropFirst(days.count / 2))
+        return try first.parts() + second.parts()
+    }
+
     /// The exact bytes sent (and printed by `--dry-run`): compact JSON, sorted keys,
     /// one final newline.
     func bytes() throws -> Data {
@@ -96,6 +110,13 @@ struct UploadDocument: Encodable {
         var data = try encoder.encode(self)
         data.append(0x0A)
         return data
+    }
+
+    init(generatedAt: Date, named: Bool, plainRepoNames: Bool, days: [Day]) {
+        self.generatedAt = generatedAt
+        self.named = named
+        self.plainRepoNames = plainRepoNames
+        self.days = days
     }
 
     /// Every local day from `since`'s day to `now`'s day is present (a day without
@@ -115,7 +136,7 @@ struct UploadDocument: Encodable {
         var byDay: [String: [Row]] = [:]
         for row in rows where developers.contains((row.key["developer"] ?? "").lowercased()) {
             let name = row.key["repo"] ?? ""
-            let repo = policy.plainRepoNames ? name : SHA256.hex(SHA256.hmac(key: policy.key, message: Array(name.utf8)))
+            let repo = policy.plainRepoNames ? String(name.prefix(200)) : SHA256.hex(SHA256.hmac(key: policy.key, message: Array(name.utf8)))
             byDay[row.key["day"] ?? "", default: []].append(
                 Row(repo: repo, tool: row.key["tool"] ?? "(none)", model: row.key["model"] ?? "(none)", report: row))
         }

@@ -14,7 +14,8 @@ extension AIUsageCommand {
                 message or prompt; repository names are keyed hashes unless you allowed names. The server \
                 replaces your rows for every day sent, so uploading twice never double counts.
 
-                --dry-run prints the exact bytes instead and sends nothing (it works with sharing off, \
+                --dry-run prints the exact bytes instead and sends nothing (a window over 1 MB is sent \
+                as several documents of whole days, one request each: one line each) (it works with sharing off, \
                 with the placeholder key "dry-run").
 
                 Examples:
@@ -51,7 +52,7 @@ extension AIUsageCommand {
                     policy = try Self.offlinePolicy(context: context)
                 }
                 let document = try Sharing.document(context: context, policy: policy, since: start, now: now, scan: true)
-                FileHandle.standardOutput.write(try document.bytes())
+                for part in try document.parts() { FileHandle.standardOutput.write(try part.bytes()) }
                 return
             }
             let summary = try Sharing.upload(context: context, settings: settings!, since: start, now: now, scan: true)
