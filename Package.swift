@@ -13,6 +13,8 @@ let package = Package(
     products: [
         .executable(name: "aiusage", targets: ["aiusage"]),
         .executable(name: "aiusage-bench", targets: ["aiusage-bench"]),
+        // The only binary that links FoundationNetworking; `aiusage` runs it for sharing.
+        .executable(name: "aiusage-share", targets: ["aiusage-share"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -43,6 +45,7 @@ let package = Package(
             ]
         ),
         .executableTarget(name: "aiusage", dependencies: ["AIUsageCommands"]),
+        .executableTarget(name: "aiusage-share"),
         .executableTarget(name: "aiusage-bench", dependencies: ["AIUsageEngine", "AIUsageCore", "AIUsageStore"]),
         .target(name: "_AIUsageTestSupport", dependencies: ["AIUsageCore"], path: "Tests/_AIUsageTestSupport"),
         .testTarget(name: "AIUsageCoreTests", dependencies: ["AIUsageCore", "_AIUsageTestSupport"]),

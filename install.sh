@@ -52,12 +52,18 @@ say "Building aiusage (release) in $here/.build — the first build takes a few 
 (cd "$here" && swift build -c release --product aiusage --static-swift-stdlib >/dev/null 2>&1) \
     || (cd "$here" && swift build -c release --product aiusage)
 binary="$(cd "$here" && swift build -c release --product aiusage --show-bin-path)/aiusage"
+# aiusage-share: the only binary with networking (FoundationNetworking, libcurl), run by
+# aiusage for opt-in sharing only; kept apart so that every commit's hook stays light.
+(cd "$here" && swift build -c release --product aiusage-share >/dev/null 2>&1) \
+    || (cd "$here" && swift build -c release --product aiusage-share)
 
 # 3. Install the binary and the hook script.
-say "Installing $PREFIX/bin/aiusage and $PREFIX/share/aiusage/hooks"
+say "Installing $PREFIX/bin/aiusage, $PREFIX/bin/aiusage-share and $PREFIX/share/aiusage/hooks"
 mkdir -p "$PREFIX/bin" "$PREFIX/share/aiusage/hooks"
 install -m 0755 "$binary" "$PREFIX/bin/aiusage.new"
 mv -f "$PREFIX/bin/aiusage.new" "$PREFIX/bin/aiusage"
+install -m 0755 "$(dirname "$binary")/aiusage-share" "$PREFIX/bin/aiusage-share.new"
+mv -f "$PREFIX/bin/aiusage-share.new" "$PREFIX/bin/aiusage-share"
 install -m 0755 "$here/hooks/aiusage-hook" "$PREFIX/share/aiusage/hooks/aiusage-hook"
 
 case ":$PATH:" in

@@ -35,7 +35,8 @@ public struct AIUsageCommand: ParsableCommand {
         discussion: """
             Reads the session records AI coding tools leave on this machine (Claude Code, Codex CLI, \
             Gemini CLI, OpenCode, Cursor, Copilot, Amp, Aider, Cline, Roo Code, Qwen Code), links them \
-            to your commits with libgit2, and reports per-developer ratios. Nothing leaves this machine.
+            to your commits with libgit2, and reports per-developer ratios. Nothing leaves this machine \
+            unless you opt in to sharing aggregates with a team server (`aiusage share`).
 
             Start with:
               aiusage demo                 see a report built from a throwaway repository
@@ -44,7 +45,7 @@ public struct AIUsageCommand: ParsableCommand {
             """,
         subcommands: [
             Report.self, Scan.self, Commits.self, Sessions.self, Explain.self, Install.self, Uninstall.self,
-            Doctor.self, Demo.self, Hook.self,
+            Doctor.self, Demo.self, Share.self, Upload.self, Hook.self,
         ]
     )
 

@@ -91,6 +91,16 @@ public final class Store: Sendable {
                 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
                 """)
         }
+        // Opt-in sharing (issue 3): one row while sharing is on, none while it is off.
+        migrator.registerMigration("v2-sharing") { db in
+            try db.execute(sql: """
+                CREATE TABLE sharing (
+                    id INTEGER PRIMARY KEY CHECK (id = 1),
+                    server TEXT NOT NULL, token TEXT NOT NULL, named INTEGER NOT NULL, repo_names TEXT NOT NULL,
+                    team TEXT NOT NULL, team_key TEXT NOT NULL, developer TEXT NOT NULL, enabled_at REAL NOT NULL,
+                    last_attempt_at REAL, last_success_at REAL, last_result TEXT);
+                """)
+        }
         return migrator
     }
 

@@ -91,6 +91,20 @@ extension AIUsageCommand {
                 }
             }
             log.debug(String(format: "done in %.3f s", Date().timeIntervalSince(started)))
+            uploadIfDue(context: context, log: log)
+        }
+
+        /// With sharing on, at most one successful upload a day; a failure is logged and
+        /// retried on a later run. With sharing off this reads one row and returns.
+        private func uploadIfDue(context: CommandContext, log: HookLog) {
+            do {
+                let now = Date()
+                guard let settings = try context.store.sharingSettings(), Sharing.isDue(settings, now: now) else { return }
+                let since = Sharing.defaultSince(settings: settings, now: now)
+                log.debug(try Sharing.upload(context: context, settings: settings, since: since, now: now, scan: false))
+            } catch {
+                log.write("upload: \(error)")
+            }
         }
     }
 }

@@ -6,6 +6,9 @@ import Foundation
 /// into the leaderboard aiusage exists to replace.
 public struct ReportBuilder: Sendable {
     public var grouping: ReportGrouping
+    /// Further groupings after `grouping`: each row is then keyed by every one of them
+    /// (e.g. day, repo, tool and model for `aiusage upload`).
+    public var additionalGroupings: [ReportGrouping] = []
     public var calendar: ReportCalendar
     public var windowStart: Date
     public var windowEnd: Date
@@ -15,6 +18,13 @@ public struct ReportBuilder: Sendable {
         self.calendar = calendar
         self.windowStart = windowStart
         self.windowEnd = windowEnd
+    }
+
+    /// Rows keyed by several groupings at once, in the order given (at least one).
+    public init(groupings: [ReportGrouping], calendar: ReportCalendar, windowStart: Date, windowEnd: Date) {
+        precondition(!groupings.isEmpty, "at least one grouping")
+        self.init(grouping: groupings[0], calendar: calendar, windowStart: windowStart, windowEnd: windowEnd)
+        additionalGroupings = Array(groupings.dropFirst())
     }
 
     /// - Parameter sessionsWithLandedLines: sessions with at least one landed AI line
@@ -27,8 +37,9 @@ public struct ReportBuilder: Sendable {
         let days = max(windowEnd.timeIntervalSince(windowStart) / 86_400, 1)
         totals.windowDays = days
 
+        let groupings = [grouping] + additionalGroupings
         func update(_ value: String, _ body: (inout ReportRow) -> Void) {
-            var row = rows[value] ?? ReportRow(key: [grouping.rawValue: value])
+            var row = rows[value] ?? ReportRow(key: Self.key(value, groupings: groupings))
             row.windowDays = days
             body(&row)
             rows[value] = row
@@ -90,7 +101,25 @@ public struct ReportBuilder: Sendable {
         return (ordered, totals)
     }
 
+    /// Values of several groupings are joined with a unit separator, which no key holds.
+    private static let separator: Character = "\u{1F}"
+
+    private static func key(_ value: String, groupings: [ReportGrouping]) -> [String: String] {
+        if groupings.count == 1 { return [groupings[0].rawValue: value] }
+        let parts = value.split(separator: separator, omittingEmptySubsequences: false)
+        return Dictionary(zip(groupings.map(\.rawValue), parts.map(String.init)), uniquingKeysWith: { first, _ in first })
+    }
+
     private func keyValue(developer: String, repo: String, date: Date, session: SessionRef?, model: String?, tool: ToolKind? = nil) -> String {
+        let values = ([grouping] + additionalGroupings).map {
+            keyValue($0, developer: developer, repo: repo, date: date, session: session, model: model, tool: tool)
+        }
+        return values.joined(separator: String(Self.separator))
+    }
+
+    private func keyValue(
+        _ grouping: ReportGrouping, developer: String, repo: String, date: Date, session: SessionRef?, model: String?, tool: ToolKind?
+    ) -> String {
         switch grouping {
         case .developer: developer
         case .repo: repo

@@ -1,0 +1,88 @@
+import AIUsageCore
+import AIUsageEngine
+import AIUsageStore
+import ArgumentParser
+import Foundation
+
+/// Opt-in sharing: what `share enable`, `upload` and the hook have in common.
+enum Sharing {
+    /// How often the document is sent, as `share enable` states it.
+    static let cadence = "at most once a day, in the background after a commit, and when you run `aiusage upload`"
+    static let defaultDays = 30
+    /// The contract's limit on days per document.
+    static let maximumDays = 400
+
+    /// The answer of `GET /api/v1/me`.
+    struct Me {
+        var team: String
+        var developer: String
+        var role: String
+        var teamKey: String
+    }
+
+    static func me(_ transport: ShareTransport) throws -> Me {
+        let response = try transport.send("GET", "/api/v1/me")
+        guard response.isSuccess else {
+            throw ShareTransport.Failure(description: "the server refused the token: \(response.errorSummary)")
+        }
+        guard let object = try? JSONSerialization.jsonObject(with: response.body) as? [String: Any],
+            let team = object["team"] as? String, let developer = object["developer"] as? String,
+            let key = object["team_key"] as? String, SHA256.bytes(hex: key)?.count == 32
+        else {
+            throw ShareTransport.Failure(description: "the server's answer to /api/v1/me is not an aiusage.me/1 document")
+        }
+        return Me(team: team, developer: developer, role: object["role"] as? String ?? "member", teamKey: key)
+    }
+
+    /// The default window: since the last successful upload, but at least the last
+    /// 30 days (landing and survival keep changing recent days), at most 400 days.
+    static func defaultSince(settings: SharingSettings?, now: Date) -> Date {
+        let floor = now.addingTimeInterval(-Double(defaultDays) * 86_400)
+        guard let last = settings?.lastSuccessAt ?? settings?.enabledAt else { return floor }
+        return max(min(last, floor), now.addingTimeInterval(-Double(maximumDays - 1) * 86_400))
+    }
+
+    /// Builds the document over every repository the store knows.
+    static func document(
+        context: CommandContext, policy: UploadPolicy, since: Date, now: Date, scan: Bool, quiet: Bool = true
+    ) throws -> UploadDocument {
+        let (analysis, _) = try context.analysis(repoPath: nil, allRepos: true, noScan: !scan, survivalDays: 30, quiet: quiet, now: now)
+        return UploadDocument(analysis: analysis, policy: policy, since: since, now: now, timeZone: TimeZone.current)
+    }
+
+    static func policy(_ settings: SharingSettings) -> UploadPolicy {
+        UploadPolicy(
+            developers: [settings.developer], named: settings.named, plainRepoNames: settings.repoNames == .plain,
+            key: UploadPolicy.keyBytes(settings.teamKey))
+    }
+
+    /// Sends the document and records the attempt; returns the one-line outcome, or
+    /// throws it.
+    @discardableResult
+    static func upload(context: CommandContext, settings: SharingSettings, since: Date, now: Date, scan: Bool) throws -> String {
+        do {
+            let document = try document(context: context, policy: policy(settings), since: since, now: now, scan: scan)
+            let transport = ShareTransport(server: settings.server, token: settings.token, environment: context.environment)
+            for part in try document.parts() {
+                let response = try transport.send("POST", "/api/v1/uploads", body: try part.bytes())
+                guard response.isSuccess else {
+                    throw ShareTransport.Failure(description: "the server refused the upload: \(response.errorSummary)")
+                }
+            }
+            let days = document.days.count
+            let summary = "uploaded \(days) day\(days == 1 ? "" : "s") (\(document.rowCount) row\(document.rowCount == 1 ? "" : "s")) to \(settings.server)"
+            try context.store.recordUploadAttempt(at: now, success: true, result: "ok: " + summary)
+            return summary
+        } catch {
+            try? context.store.recordUploadAttempt(at: now, success: false, result: "\(error)")
+            throw error
+        }
+    }
+
+    /// For the hook: has a day passed since the last successful upload? A failed
+    /// attempt is retried on the next run.
+    static func isDue(_ settings: SharingSettings, now: Date) -> Bool {
+        guard let last = settings.lastSuccessAt else { return true }
+        return now.timeIntervalSince(last) >= 86_400 - 60 || now < last
+    }
+}

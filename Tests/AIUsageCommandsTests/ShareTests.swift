@@ -1,0 +1,239 @@
+import Foundation
+import Testing
+import _AIUsageTestSupport
+@testable import AIUsageCommands
+import AIUsageCore
+
+/// Opt-in sharing (issue 3): nothing on the network while it is off; with it on,
+/// exactly the dry-run bytes go to the server, at most once a day from the hook.
+@Suite(.serialized) struct ShareTests {
+    /// A repository with one Claude Code session whose lines were committed, dated
+    /// two days ago so that every default window (7 and 30 days) holds it.
+    final class World {
+        let fixture: GitFixture
+        let store: TemporaryDirectory
+        let transcripts: TranscriptWriter
+        var env: [String: String]
+
+        init(extra: [String: String] = [:]) throws {
+            fixture = try GitFixture()
+            fixture.clock = Int(Date().timeIntervalSince1970) - 2 * 86_400
+            store = try TemporaryDirectory(prefix: "aiusage-share-store")
+            transcripts = TranscriptWriter(home: fixture.home)
+            env = CLI.environment(home: fixture.home, store: store.path, extra: extra)
+            try fixture.commit("base", ["README.md": "readme\n"])
+            try transcripts.claudeWrite(session: "s1", cwd: fixture.root, at: fixture.clock, file: fixture.root + "/a.py", content: "a = 1\nb = 2\n")
+            fixture.clock += 60
+            try fixture.commit("a", ["a.py": "a = 1\nb = 2\n"])
+        }
+
+        @discardableResult
+        func run(_ arguments: [String], extra: [String: String] = [:]) throws -> CLI.Result {
+            try CLI.run(arguments, in: fixture.root, environment: env.merging(extra) { _, new in new })
+        }
+
+        /// A commit through the installed hooks, recorded before git returns.
+        func commitWithHooks(_ name: String, _ text: String) throws {
+            try fixture.write(name, text)
+            try fixture.git("add", "-A")
+            var gitEnv = env
+            gitEnv["AIUSAGE_HOOK_SYNC"] = "1"
+            try fixture.run(["commit", "-q", "-m", "edit \(name)"], environment: gitEnv)
+            fixture.clock += 60
+        }
+
+        var log: String { (try? String(contentsOfFile: store.path + "/aiusage.log", encoding: .utf8)) ?? "" }
+    }
+
+    static func withoutGeneratedAt(_ text: String) -> String {
+        text.replacingOccurrences(of: #""generated_at":"[^"]*""#, with: "", options: .regularExpression)
+    }
+
+    @Test func whileSharingIsOffNoConnectionIsOpened() throws {
+        let listener = try Listener()
+        let marker = try TemporaryDirectory(prefix: "aiusage-share-marker")
+        // A stand-in for the network helper that leaves a trace if anything runs it.
+        let helper = marker.path + "/aiusage-share"
+        try "#!/bin/sh\ntouch \(marker.path)/ran\nexit 1\n".write(toFile: helper, atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: helper)
+        let world = try World(extra: [
+            "AIUSAGE_SHARE_BIN": helper, "AIUSAGE_SERVER": listener.url, "http_proxy": listener.url, "https_proxy": listener.url,
+            "HTTP_PROXY": listener.url, "HTTPS_PROXY": listener.url, "ALL_PROXY": listener.url,
+        ])
+        #expect(try world.run(["install"]).status == 0)
+        try world.commitWithHooks("b.py", "b = 1\n")
+        for arguments in [["report"], ["report", "--all-repos", "--format", "json"], ["scan"], ["share", "status"], ["commits", "--json"]] {
+            let result = try world.run(arguments)
+            #expect(result.status == 0, "\(arguments): \(result.stderr)")
+        }
+        let upload = try world.run(["upload"])
+        #expect(upload.status != 0)
+        #expect(upload.stderr.contains("sharing is off"), "\(upload.stderr)")
+        #expect(upload.stderr.split(separator: "\n").count == 1)
+        let dryRun = try world.run(["upload", "--dry-run"])
+        #expect(dryRun.status == 0, "\(dryRun.stderr)")
+        #expect(dryRun.stdout.contains(#""schema":"aiusage.upload/1""#))
+        #expect(dryRun.stderr.contains("\"dry-run\""))
+        let status = try world.run(["share", "status"])
+        #expect(status.stdout.contains("Sharing is off"))
+        #expect(listener.pendingConnections() == 0)
+        #expect(!FileManager.default.fileExists(atPath: marker.path + "/ran"))
+    }
+
+    @Test func enableShowsTheDocumentThenStoresTheSettings() throws {
+        let server = try FakeTeamServer()
+        let world = try World()
+        let enable = try world.run(["share", "enable", "--server", server.url + "/", "--token", "good-token", "--yes"])
+        #expect(enable.status == 0, "\(enable.stderr)")
+        #expect(enable.stdout.contains("at most once a day, in the background after a commit, and when you run `aiusage upload`"))
+        #expect(enable.stdout.contains(#""schema":"aiusage.upload/1""#))
+        #expect(enable.stdout.contains(#""tool":"claude-code""#))
+        #expect(server.requests.map(\.path) == ["/api/v1/me"])
+        let status = try world.run(["share", "status"])
+        #expect(status.stdout.contains("Sharing is on"))
+        #expect(status.stdout.contains(server.url + " (team core, as dev@example.com)"))
+        #expect(status.stdout.contains("Last upload: never"))
+
+        // Without a terminal and without --yes: refused before anything is sent.
+        let refused = try world.run(["share", "enable", "--server", server.url, "--token", "good-token"])
+        #expect(refused.status != 0)
+        #expect(refused.stderr.contains("--yes"))
+        #expect(refused.stderr.split(separator: "\n").count == 1)
+        #expect(server.requests.count == 1)
+
+        let badURL = try world.run(["share", "enable", "--server", "ftp://example.com", "--token", "t", "--yes"])
+        #expect(badURL.status != 0)
+        #expect(badURL.stderr.contains("http:// or https://"))
+        let badToken = try world.run(["share", "enable", "--server", server.url, "--token", "wrong", "--yes"])
+        #expect(badToken.status != 0)
+        #expect(badToken.stderr.contains("unauthorized"), "\(badToken.stderr)")
+        #expect(badToken.stderr.split(separator: "\n").count == 1)
+
+        let disable = try world.run(["share", "disable"])
+        #expect(disable.status == 0)
+        #expect(try world.run(["share", "status"]).stdout.contains("Sharing is off"))
+        #expect(try world.run(["upload"]).stderr.contains("sharing is off"))
+    }
+
+    @Test func aViewerTokenCannotTurnSharingOn() throws {
+        let server = try FakeTeamServer(role: "viewer")
+        let world = try World()
+        let enable = try world.run(["share", "enable", "--server", server.url, "--token", "good-token", "--yes"])
+        #expect(enable.status != 0)
+        #expect(enable.stderr.contains("viewer"))
+        #expect(try world.run(["share", "status"]).stdout.contains("Sharing is off"))
+    }
+
+    @Test func uploadSendsExactlyTheDryRunBytes() throws {
+        let server = try FakeTeamServer()
+        let world = try World()
+        #expect(try world.run(["share", "enable", "--server", server.url, "--token", "good-token", "--yes"]).status == 0)
+        let dryRun = try world.run(["upload", "--dry-run"])
+        #expect(dryRun.status == 0, "\(dryRun.stderr)")
+        #expect(dryRun.stderr.isEmpty, "\(dryRun.stderr)")
+        #expect(server.uploads.isEmpty)
+        let upload = try world.run(["upload"])
+        #expect(upload.status == 0, "\(upload.stderr)")
+        #expect(upload.stdout.contains("uploaded 31 days (2 rows)"), "\(upload.stdout)")
+        let sent = try #require(server.uploads.first)
+        #expect(server.uploads.count == 1)
+        #expect(sent.headers["content-type"] == "application/json")
+        let body = String(decoding: sent.body, as: UTF8.self)
+        #expect(Self.withoutGeneratedAt(body) == Self.withoutGeneratedAt(dryRun.stdout))
+
+        // What is in it, and what is not.
+        let document = try #require(try JSONSerialization.jsonObject(with: sent.body) as? [String: Any])
+        #expect(document["schema"] as? String == "aiusage.upload/1")
+        #expect(document["repo_names"] as? String == "hashed")
+        #expect(document["named"] as? Bool == false)
+        let days = try #require(document["days"] as? [[String: Any]])
+        #expect(days.count == 31)
+        let rows = days.flatMap { $0["rows"] as? [[String: Any]] ?? [] }
+        #expect(rows.count == 2)  // the AI session's, and the README commit's human line (tool "(none)")
+        let human = try #require(rows.first { $0["tool"] as? String == "(none)" })
+        #expect(human["human_lines_committed"] as? Int == 1)
+        #expect(human["model"] as? String == "(none)")
+        let row = try #require(rows.first { $0["tool"] as? String == "claude-code" })
+        let expectedRepo = SHA256.hex(SHA256.hmac(key: SHA256.bytes(hex: FakeTeamServer.teamKey)!, message: Array("repo".utf8)))
+        #expect(row["repo"] as? String == expectedRepo)
+        #expect(row["tool"] as? String == "claude-code")
+        #expect(row["model"] as? String == "claude-sonnet-4-5-20250929")
+        #expect(row["ai_lines_written"] as? Int == 2)
+        #expect(row["ai_lines_committed"] as? Int == 2)
+        #expect(row["commits"] as? Int == 1)
+        #expect((row["tokens"] as? [String: Any])?["total"] as? Int == 1200)
+        for secret in [world.fixture.root, "dev@example.com", "a.py", "s1", "\"repo\":\"repo\""] {
+            #expect(!body.contains(secret), "\(secret)")
+        }
+        let status = try world.run(["share", "status"])
+        #expect(status.stdout.contains("ok: uploaded 31 days"), "\(status.stdout)")
+    }
+
+    @Test func repositoryNamesInClearOnlyWhenAllowed() throws {
+        let server = try FakeTeamServer()
+        let world = try World()
+        #expect(try world.run(["share", "enable", "--server", server.url, "--token", "good-token", "--yes", "--named", "--include-repo-names"]).status == 0)
+        #expect(try world.run(["upload", "--since", "3d"]).status == 0)
+        let body = String(decoding: try #require(server.uploads.first).body, as: UTF8.self)
+        #expect(body.contains(#""repo":"repo""#))
+        #expect(body.contains(#""repo_names":"plain""#))
+        #expect(body.contains(#""named":true"#))
+        #expect((try JSONSerialization.jsonObject(with: Data(body.utf8)) as? [String: Any])?["days"].map { ($0 as! [Any]).count } == 4)
+    }
+
+    @Test func aRefusedUploadIsOneLineAndANonZeroExit() throws {
+        let server = try FakeTeamServer()
+        let world = try World()
+        #expect(try world.run(["share", "enable", "--server", server.url, "--token", "good-token", "--yes"]).status == 0)
+        server.failNextUploads([400])
+        let upload = try world.run(["upload"])
+        #expect(upload.status != 0)
+        #expect(upload.stderr.split(separator: "\n").count == 1, "\(upload.stderr)")
+        #expect(upload.stderr.contains("HTTP 400 bad_schema: schema version not supported at all"), "\(upload.stderr)")
+        #expect(try world.run(["share", "status"]).stdout.contains("refused"))
+
+        server.listener.close()
+        let unreachable = try world.run(["upload"])
+        #expect(unreachable.status != 0)
+        #expect(unreachable.stderr.split(separator: "\n").count == 1, "\(unreachable.stderr)")
+        #expect(unreachable.stderr.contains("cannot reach"), "\(unreachable.stderr)")
+    }
+
+    @Test func theHookUploadsAtMostOnceADayAndRetriesFailures() throws {
+        let server = try FakeTeamServer()
+        let world = try World()
+        #expect(try world.run(["install"]).status == 0)
+        #expect(try world.run(["share", "enable", "--server", server.url, "--token", "good-token", "--yes"]).status == 0)
+        server.failNextUploads([503])
+        try world.commitWithHooks("c.py", "c = 1\n")  // git succeeds although the upload fails
+        #expect(server.uploads.count == 1)
+        #expect(world.log.contains("upload: the server refused the upload: HTTP 503"), "\(world.log)")
+        try world.commitWithHooks("d.py", "d = 1\n")  // retried
+        #expect(server.uploads.count == 2)
+        try world.commitWithHooks("e.py", "e = 1\n")  // already sent today
+        #expect(server.uploads.count == 2)
+        let last = String(decoding: server.uploads[1].body, as: UTF8.self)
+        #expect(last.contains(#""tool":"(none)""#))
+    }
+
+    @Test func aLargeWindowIsSplitIntoDocumentsOfWholeDaysUnderTheLimit() throws {
+        let row = UploadDocument.Row(repo: String(repeating: "f", count: 64), tool: "claude-code", model: "m", report: ReportRow(key: [:]))
+        let days = (0..<60).map { UploadDocument.Day(day: "2026-01-\($0)", rows: Array(repeating: row, count: 100)) }
+        let document = UploadDocument(generatedAt: Date(), named: false, plainRepoNames: false, days: days)
+        #expect(try document.bytes().count > UploadDocument.maximumBytes)
+        let parts = try document.parts()
+        #expect(parts.count > 1)
+        #expect(try parts.allSatisfy { try $0.bytes().count <= UploadDocument.maximumBytes })
+        #expect(parts.flatMap { $0.days.map(\.day) } == days.map(\.day))
+    }
+
+    @Test func hmacSHA256MatchesRFC4231() {
+        // RFC 4231, test case 2.
+        let mac = SHA256.hmac(key: Array("Jefe".utf8), message: Array("what do ya want for nothing?".utf8))
+        #expect(SHA256.hex(mac) == "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843")
+        #expect(SHA256.hex(SHA256.hash([])) == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
+        let long = [UInt8](repeating: 0xaa, count: 131)
+        let mac6 = SHA256.hmac(key: long, message: Array("Test Using Larger Than Block-Size Key - Hash Key First".utf8))
+        #expect(SHA256.hex(mac6) == "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54")
+    }
+}
