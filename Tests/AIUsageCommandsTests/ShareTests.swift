@@ -154,7 +154,7 @@ import AIUsageCore
         #expect(human["human_lines_committed"] as? Int == 1)
         #expect(human["model"] as? String == "(none)")
         let row = try #require(rows.first { $0["tool"] as? String == "claude-code" })
-        let expectedRepo = SHA256.hex(SHA256.hmac(key: SHA256.bytes(hex: FakeTeamServer.teamKey)!, message: Array("repo".utf8)))
+        let expectedRepo = RepoNameHash.hmacHex(key: RepoNameHash.bytes(hex: FakeTeamServer.teamKey)!, name: "repo")
         #expect(row["repo"] as? String == expectedRepo)
         #expect(row["tool"] as? String == "claude-code")
         #expect(row["model"] as? String == "claude-sonnet-4-5-20250929")
@@ -227,13 +227,14 @@ import AIUsageCore
         #expect(parts.flatMap { $0.days.map(\.day) } == days.map(\.day))
     }
 
-    @Test func hmacSHA256MatchesRFC4231() {
-        // RFC 4231, test case 2.
-        let mac = SHA256.hmac(key: Array("Jefe".utf8), message: Array("what do ya want for nothing?".utf8))
-        #expect(SHA256.hex(mac) == "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843")
-        #expect(SHA256.hex(SHA256.hash([])) == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
+    @Test func repositoryNamesAreHMACSHA256WithTheTeamKey() {
+        // RFC 4231, test cases 2 and 6, through the same function uploads use.
+        #expect(RepoNameHash.hmacHex(key: Array("Jefe".utf8), name: "what do ya want for nothing?")
+            == "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843")
         let long = [UInt8](repeating: 0xaa, count: 131)
-        let mac6 = SHA256.hmac(key: long, message: Array("Test Using Larger Than Block-Size Key - Hash Key First".utf8))
-        #expect(SHA256.hex(mac6) == "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54")
+        #expect(RepoNameHash.hmacHex(key: long, name: "Test Using Larger Than Block-Size Key - Hash Key First")
+            == "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54")
+        #expect(RepoNameHash.bytes(hex: "00ff10") == [0, 255, 16])
+        #expect(RepoNameHash.bytes(hex: "0g") == nil)
     }
 }

@@ -27,7 +27,7 @@ enum Sharing {
         }
         guard let object = try? JSONSerialization.jsonObject(with: response.body) as? [String: Any],
             let team = object["team"] as? String, let developer = object["developer"] as? String,
-            let key = object["team_key"] as? String, SHA256.bytes(hex: key)?.count == 32
+            let key = object["team_key"] as? String, RepoNameHash.bytes(hex: key)?.count == 32
         else {
             throw ShareTransport.Failure(description: "the server's answer to /api/v1/me is not an aiusage.me/1 document")
         }

@@ -14,7 +14,7 @@ struct UploadPolicy {
     /// A team key as the server hands it out (hex); any other text is used as bytes
     /// (the `dry-run` placeholder).
     static func keyBytes(_ text: String) -> [UInt8] {
-        if text.count == 64, let bytes = SHA256.bytes(hex: text) { return bytes }
+        if text.count == 64, let bytes = RepoNameHash.bytes(hex: text) { return bytes }
         return Array(text.utf8)
     }
 }
@@ -136,7 +136,7 @@ struct UploadDocument: Encodable {
         var byDay: [String: [Row]] = [:]
         for row in rows where developers.contains((row.key["developer"] ?? "").lowercased()) {
             let name = row.key["repo"] ?? ""
-            let repo = policy.plainRepoNames ? String(name.prefix(200)) : SHA256.hex(SHA256.hmac(key: policy.key, message: Array(name.utf8)))
+            let repo = policy.plainRepoNames ? String(name.prefix(200)) : RepoNameHash.hmacHex(key: policy.key, name: name)
             byDay[row.key["day"] ?? "", default: []].append(
                 Row(repo: repo, tool: row.key["tool"] ?? "(none)", model: row.key["model"] ?? "(none)", report: row))
         }
