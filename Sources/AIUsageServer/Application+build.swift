@@ -10,15 +10,14 @@ public func buildApplication(configuration: ServerConfiguration) async throws ->
 
 /// The same wiring over a given store: tests pass a temporary SQLite store (and later PostgreSQL).
 public func buildApplication(
-    store: some TeamStore, configuration: ServerConfiguration,
+    store: any TeamStore, configuration: ServerConfiguration,
     today: @escaping @Sendable () -> String = { DayMath.string(Date()) }
 ) -> some ApplicationProtocol {
     let router = Router()
     router.add(middleware: JSONErrorMiddleware())
     var limits = UploadDocument.Limits()
     limits.maxBodyBytes = configuration.maxBodyBytes
-    APIController(store: store, minGroupSize: configuration.minGroupSize, limits: limits, today: today)
-        .addRoutes(to: router.group("api/v1"))
+    addAPIRoutes(store: store, minGroupSize: configuration.minGroupSize, limits: limits, today: today, to: router)
     router.get("openapi.yaml") { _, _ in
         Response(
             status: .ok, headers: [.contentType: "application/yaml; charset=utf-8"],
@@ -27,6 +26,14 @@ public func buildApplication(
     return Application(
         router: router,
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "aiusage-server"))
+}
+
+/// Opens the existential store so the controller stays generic over a concrete `TeamStore`.
+func addAPIRoutes(
+    store: some TeamStore, minGroupSize: Int, limits: UploadDocument.Limits, today: @escaping @Sendable () -> String,
+    to router: Router<BasicRequestContext>
+) {
+    APIController(store: store, minGroupSize: minGroupSize, limits: limits, today: today).addRoutes(to: router.group("api/v1"))
 }
 
 /// The checked-in OpenAPI document, bundled as a resource: one source of truth for the file

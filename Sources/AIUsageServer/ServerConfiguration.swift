@@ -26,9 +26,9 @@ public struct ServerConfiguration: Sendable, Equatable {
     public static func resolve(
         host: String?, port: Int?, dataDirectory: String?, database: String?, minGroupSize: Int?,
         environment: [String: String] = ProcessInfo.processInfo.environment
-    ) throws(ConfigurationError) -> ServerConfiguration {
+    ) throws -> ServerConfiguration {
         func env(_ name: String) -> String? { environment["AIUSAGE_SERVER_" + name].flatMap { $0.isEmpty ? nil : $0 } }
-        func int(_ name: String) throws(ConfigurationError) -> Int? {
+        func int(_ name: String) throws -> Int? {
             guard let text = env(name) else { return nil }
             guard let value = Int(text) else { throw ConfigurationError("AIUSAGE_SERVER_\(name) must be a whole number; got \"\(text)\".") }
             return value

@@ -43,7 +43,7 @@ extension TestClientProtocol {
 
 extension TestResponse {
     var json: [String: Any] {
-        (try? JSONSerialization.jsonObject(with: Data(buffer: body))) as? [String: Any] ?? [:]
+        (try? JSONSerialization.jsonObject(with: Data(body.readableBytesView))) as? [String: Any] ?? [:]
     }
     var errorCode: String? { (json["error"] as? [String: Any])?["code"] as? String }
 }

@@ -67,7 +67,7 @@ struct APIController<Store: TeamStore>: Sendable {
         } catch let error as HTTPResponseError where error.status == .contentTooLarge {
             throw APIError.tooLarge(limits.maxBodyBytes)
         }
-        let document = try UploadDocument.parse(Data(buffer: body), limits: limits)
+        let document = try UploadDocument.parse(Data(body.readableBytesView), limits: limits)
         let written = try await store.replaceDays(
             teamID: caller.team.id, developer: caller.token.developer, named: document.named, days: document.days, at: Date())
         return try json(UploadReceipt(acceptedDays: document.days.count, storedRows: written))

@@ -188,13 +188,13 @@ public final class SQLiteTeamStore: TeamStore {
         let rows = try await pool.read { db in
             try Row.fetchAll(
                 db, sql: "SELECT * FROM usage_rows WHERE team_id = ? AND developer = ? ORDER BY day, id",
-                arguments: [teamID, developer])
+                arguments: [teamID, developer]
+            ).map { row -> (day: String, usage: UsageRow) in (row["day"], Self.usage(row)) }
         }
         var days: [UploadDay] = []
-        for row in rows {
-            let day: String = row["day"]
+        for (day, usage) in rows {
             if days.last?.day != day { days.append(UploadDay(day: day, rows: [])) }
-            days[days.count - 1].rows.append(Self.usage(row))
+            days[days.count - 1].rows.append(usage)
         }
         return days
     }
