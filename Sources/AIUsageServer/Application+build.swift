@@ -11,13 +11,14 @@ public func buildApplication(configuration: ServerConfiguration) async throws ->
 /// The same wiring over a given store: tests pass a temporary SQLite store (and later PostgreSQL).
 public func buildApplication(
     store: any TeamStore, configuration: ServerConfiguration,
-    today: @escaping @Sendable () -> String = { DayMath.string(Date()) }
+    today: (@Sendable () -> String)? = nil
 ) -> some ApplicationProtocol {
     let router = Router()
     router.add(middleware: JSONErrorMiddleware())
     var limits = UploadDocument.Limits()
     limits.maxBodyBytes = configuration.maxBodyBytes
-    addAPIRoutes(store: store, minGroupSize: configuration.minGroupSize, limits: limits, today: today, to: router)
+    addAPIRoutes(store: store, minGroupSize: configuration.minGroupSize, limits: limits,
+        today: today ?? { DayMath.string(Date()) }, to: router)
     router.get("openapi.yaml") { _, _ in
         Response(
             status: .ok, headers: [.contentType: "application/yaml; charset=utf-8"],
