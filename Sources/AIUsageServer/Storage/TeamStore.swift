@@ -80,6 +80,16 @@ public struct NewToken: Sendable {
     /// SHA-256 hex of the whole token.
     public var hash: String
     public var createdAt: Date
+
+    public init(teamID: Int64, developer: String, role: Role, named: Bool, prefix: String, hash: String, createdAt: Date) {
+        self.teamID = teamID
+        self.developer = developer
+        self.role = role
+        self.named = named
+        self.prefix = prefix
+        self.hash = hash
+        self.createdAt = createdAt
+    }
 }
 
 public struct TokenRecord: Sendable, Equatable {
