@@ -15,10 +15,12 @@ let package = Package(
         .executable(name: "aiusage-bench", targets: ["aiusage-bench"]),
         // The only binary that links FoundationNetworking; `aiusage` runs it for sharing.
         .executable(name: "aiusage-share", targets: ["aiusage-share"]),
+        .executable(name: "aiusage-server", targets: ["aiusage-server"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     ],
     targets: [
@@ -49,6 +51,24 @@ let package = Package(
         .executableTarget(name: "aiusage", dependencies: ["AIUsageCommands"]),
         .executableTarget(name: "aiusage-share"),
         .executableTarget(name: "aiusage-bench", dependencies: ["AIUsageEngine", "AIUsageCore", "AIUsageStore"]),
+        // The team server: only `aiusage-server` links Hummingbird, so the `aiusage` binary stays light.
+        .target(
+            name: "AIUsageServer",
+            dependencies: [
+                "AIUsageCore",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            resources: [.copy("Resources/openapi.yaml")]
+        ),
+        .executableTarget(
+            name: "aiusage-server",
+            dependencies: [
+                "AIUsageServer", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ]
+        ),
         .target(name: "_AIUsageTestSupport", dependencies: ["AIUsageCore"], path: "Tests/_AIUsageTestSupport"),
         .testTarget(name: "AIUsageCoreTests", dependencies: ["AIUsageCore", "_AIUsageTestSupport"]),
         .testTarget(name: "AIUsageGitTests", dependencies: ["AIUsageGit", "_AIUsageTestSupport"]),
@@ -58,6 +78,10 @@ let package = Package(
         .testTarget(
             name: "AIUsageCommandsTests",
             dependencies: ["AIUsageCommands", "AIUsageEngine", "AIUsageStore", "AIUsageGit", "_AIUsageTestSupport"]
+        ),
+        .testTarget(
+            name: "AIUsageServerTests",
+            dependencies: ["AIUsageServer", "_AIUsageTestSupport", .product(name: "HummingbirdTesting", package: "hummingbird")]
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -1,0 +1,152 @@
+import Foundation
+import Hummingbird
+
+/// The `/api/v1` routes, generic over the store as in hummingbird-examples'
+/// todos-postgres-tutorial, so the same controller serves SQLite and (later) PostgreSQL.
+struct APIController<Store: TeamStore>: Sendable {
+    let store: Store
+    let minGroupSize: Int
+    let limits: UploadDocument.Limits
+    /// Injected so summary defaults (the last 28 days) are testable.
+    let today: @Sendable () -> String
+
+    func addRoutes(to group: RouterGroup<BasicRequestContext>) {
+        group.get("health", use: health)
+        group.post("uploads", use: upload)
+        group.get("me", use: me)
+        group.delete("me", use: deleteMe)
+        group.get("teams/:team/summary", use: summary)
+    }
+
+    /// The token's record and team, once checked for existence and revocation.
+    struct Caller {
+        let token: TokenRecord
+        let team: Team
+    }
+
+    // MARK: Authentication
+
+    /// Every route but health passes here: the bearer token must exist and not be revoked.
+    /// Role and team are checked by each route, since they depend on what is asked for.
+    func authenticate(_ request: Request) async throws -> Caller {
+        guard let header = request.headers[.authorization] else {
+            throw APIError.unauthorized("Missing Authorization header; send `Authorization: Bearer aiu_...`.")
+        }
+        let parts = header.split(separator: " ", maxSplits: 1)
+        guard parts.count == 2, parts[0].lowercased() == "bearer" else {
+            throw APIError.unauthorized("The Authorization header must be `Bearer <token>`.")
+        }
+        let token = parts[1].trimmingCharacters(in: .whitespaces)
+        guard let record = try await store.token(hash: Tokens.hash(token)) else {
+            throw APIError.unauthorized("Unknown token.")
+        }
+        guard !record.isRevoked else { throw APIError.unauthorized("This token has been revoked.") }
+        guard let team = try await store.team(named: record.team) else { throw APIError.unauthorized("The token's team no longer exists.") }
+        return Caller(token: record, team: team)
+    }
+
+    // MARK: Routes
+
+    @Sendable func health(_ request: Request, context: BasicRequestContext) async throws -> Response {
+        _ = try await store.team(named: "") // proves the database answers, not only the process
+        return try json(["status": "ok"])
+    }
+
+    @Sendable func upload(_ request: Request, context: BasicRequestContext) async throws -> Response {
+        let caller = try await authenticate(request)
+        guard caller.token.role.canUpload else {
+            throw APIError.forbidden("A \(caller.token.role.rawValue) token cannot upload; uploads need a member or admin token.")
+        }
+        // Refuse by the declared length first, so an oversized body is not read at all.
+        if let length = request.headers[.contentLength].flatMap(Int.init), length > limits.maxBodyBytes {
+            throw APIError.tooLarge(limits.maxBodyBytes)
+        }
+        let body: ByteBuffer
+        do {
+            body = try await request.body.collect(upTo: limits.maxBodyBytes)
+        } catch let error as HTTPResponseError where error.status == .contentTooLarge {
+            throw APIError.tooLarge(limits.maxBodyBytes)
+        }
+        let document = try UploadDocument.parse(Data(body.readableBytesView), limits: limits)
+        let written = try await store.replaceDays(
+            teamID: caller.team.id, developer: caller.token.developer, named: document.named, days: document.days, at: Date())
+        return try json(UploadReceipt(acceptedDays: document.days.count, storedRows: written))
+    }
+
+    @Sendable func me(_ request: Request, context: BasicRequestContext) async throws -> Response {
+        let caller = try await authenticate(request)
+        let days = try await store.days(teamID: caller.team.id, developer: caller.token.developer)
+        let named = try await store.developerNamed(teamID: caller.team.id, developer: caller.token.developer) ?? caller.token.named
+        return try json(MeDocument(
+            team: caller.team.name, developer: caller.token.developer, role: caller.token.role.rawValue, named: named,
+            teamKey: caller.team.key, days: days.map { MeDocument.Day(day: $0.day, rows: $0.rows.map(UsageRowJSON.init)) }))
+    }
+
+    @Sendable func deleteMe(_ request: Request, context: BasicRequestContext) async throws -> Response {
+        let caller = try await authenticate(request)
+        let deleted = try await store.deleteDeveloper(teamID: caller.team.id, developer: caller.token.developer)
+        return try json(["deleted_rows": deleted])
+    }
+
+    @Sendable func summary(_ request: Request, context: BasicRequestContext) async throws -> Response {
+        let caller = try await authenticate(request)
+        let team = try context.parameters.require("team")
+        guard caller.team.name == team else {
+            throw APIError.forbidden("This token belongs to team \"\(caller.team.name)\", not \"\(team)\".")
+        }
+        guard caller.token.role.canViewTeam else {
+            throw APIError.forbidden("A \(caller.token.role.rawValue) token cannot read the team summary; it needs a viewer or admin token.")
+        }
+        let query = request.uri.queryParameters
+        let until = try day(query.get("until"), name: "until") ?? today()
+        let since = try day(query.get("since"), name: "since") ?? DayMath.adding(-27, to: until)
+        guard since <= until else { throw APIError.invalid("since (\(since)) must not be after until (\(until)).") }
+        guard DayMath.length(since, until) <= 3660 else { throw APIError.invalid("The window is limited to ten years.") }
+        let by: TeamSummary.Period
+        switch query.get("by") {
+        case nil, "week": by = .week
+        case "day": by = .day
+        case let other?: throw APIError.invalid("by must be day or week; got \"\(other.prefix(20))\".")
+        }
+        let rows = try await store.rows(teamID: caller.team.id, since: since, until: until)
+        return try json(TeamSummary.compute(team: team, rows: rows, since: since, until: until, by: by, minGroupSize: minGroupSize))
+    }
+
+    // MARK: Helpers
+
+    func day(_ text: String?, name: String) throws -> String? {
+        guard let text else { return nil }
+        guard UploadDocument.isDay(text) else { throw APIError.invalid("\(name) must be a date YYYY-MM-DD; got \"\(text.prefix(20))\".") }
+        return text
+    }
+
+    func json(_ value: some Encodable, status: HTTPResponse.Status = .ok) throws -> Response {
+        let data = try JSONEncoder.api.encode(value)
+        return Response(
+            status: status, headers: [.contentType: "application/json; charset=utf-8"],
+            body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    }
+}
+
+/// The answer to an accepted upload.
+struct UploadReceipt: Encodable {
+    var acceptedDays: Int
+    var storedRows: Int
+    enum CodingKeys: String, CodingKey { case acceptedDays = "accepted_days", storedRows = "stored_rows" }
+}
+
+/// `GET /api/v1/me`, schema `aiusage.me/1`: who the token is, the team key, and the caller's rows.
+struct MeDocument: Encodable {
+    var schema = "aiusage.me/1"
+    var team: String
+    var developer: String
+    var role: String
+    var named: Bool
+    var teamKey: String
+    var days: [Day]
+    struct Day: Encodable {
+        var day: String
+        var rows: [UsageRowJSON]
+    }
+    enum CodingKeys: String, CodingKey { case schema, team, developer, role, named, teamKey = "team_key", days }
+}

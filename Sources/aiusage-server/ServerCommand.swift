@@ -1,0 +1,38 @@
+import AIUsageServer
+import ArgumentParser
+
+/// `aiusage-server`: the team server and its administration, one executable so that
+/// administration always uses the same storage configuration as `serve`.
+@main
+struct ServerCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "aiusage-server",
+        abstract: "The aiusage team server: stores per-day aggregates developers chose to share.",
+        discussion: """
+            Start a server for a team:
+              aiusage-server team create web
+              aiusage-server token issue --team web --developer dev@example.com --role member
+              aiusage-server serve
+            Configuration comes from flags, then AIUSAGE_SERVER_DATA_DIR, AIUSAGE_SERVER_DATABASE,
+            AIUSAGE_SERVER_HOST, AIUSAGE_SERVER_PORT, AIUSAGE_SERVER_MIN_GROUP_SIZE, then defaults.
+            """,
+        subcommands: [Serve.self, TeamCommand.self, TokenCommand.self])
+}
+
+/// Where the data lives; shared by `serve` and every administration command.
+struct StorageOptions: ParsableArguments {
+    @Option(name: .customLong("data-dir"), help: "Folder of the embedded SQLite database (default ~/.local/share/aiusage-server).")
+    var dataDirectory: String?
+
+    @Option(help: "Database URL: sqlite:///path/file.sqlite (PostgreSQL is not built yet).")
+    var database: String?
+
+    func configuration(host: String? = nil, port: Int? = nil, minGroupSize: Int? = nil) throws -> ServerConfiguration {
+        try ServerConfiguration.resolve(
+            host: host, port: port, dataDirectory: dataDirectory, database: database, minGroupSize: minGroupSize)
+    }
+
+    func admin() async throws -> TeamAdmin {
+        TeamAdmin(store: try await configuration().openStore())
+    }
+}
