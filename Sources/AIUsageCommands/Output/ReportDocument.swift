@@ -34,58 +34,8 @@ struct ReportDocument: Encodable {
         try container.encode(survivalDays, forKey: .survivalDays)
         try container.encode(timezone, forKey: .timezone)
         try container.encode(repos, forKey: .repos)
-        try container.encode(rows.map(RowJSON.init), forKey: .rows)
-        try container.encode(RowJSON(totals), forKey: .totals)
-    }
-}
-
-/// One row of the JSON report; `null` ratios are written, not omitted.
-struct RowJSON: Encodable {
-    let row: ReportRow
-    init(_ row: ReportRow) { self.row = row }
-
-    enum Keys: String, CodingKey {
-        case key, sessions, tokens, costUSD = "cost_usd", unpricedTokens = "unpriced_tokens"
-        case written = "ai_lines_written", committed = "ai_lines_committed", landed = "ai_lines_landed"
-        case surviving = "ai_lines_surviving", pending = "ai_lines_pending", churned = "ai_lines_churned"
-        case human = "human_lines_committed", commits, aiAssisted = "ai_assisted_commits"
-        case landedAIAssisted = "landed_ai_assisted_commits", ratios
-    }
-
-    enum RatioKeys: String, CodingKey {
-        case yield, survival, costPerLandedLine = "cost_per_landed_line_usd"
-        case landedPerMillion = "landed_lines_per_million_tokens", wasteShare = "waste_share"
-        case perWeek = "landed_ai_commits_per_week"
-    }
-
-    func encode(to encoder: Encoder) throws {
-        var container = encoder.container(keyedBy: Keys.self)
-        try container.encode(row.key, forKey: .key)
-        try container.encode(row.sessions.count, forKey: .sessions)
-        try container.encode(TokensJSON(row.tokens), forKey: .tokens)
-        try container.encode(JSONOutput.usd(row.costUSD), forKey: .costUSD)
-        try container.encode(row.unpricedTokens, forKey: .unpricedTokens)
-        try container.encode(row.aiLinesWritten, forKey: .written)
-        try container.encode(row.ai.committed, forKey: .committed)
-        try container.encode(row.ai.landed, forKey: .landed)
-        try container.encode(row.ai.surviving, forKey: .surviving)
-        try container.encode(row.ai.pending, forKey: .pending)
-        try container.encode(row.ai.churned, forKey: .churned)
-        try container.encode(row.humanLinesCommitted, forKey: .human)
-        try container.encode(row.commits, forKey: .commits)
-        try container.encode(row.aiAssistedCommits, forKey: .aiAssisted)
-        try container.encode(row.landedAIAssistedCommits, forKey: .landedAIAssisted)
-        let ratios = row.ratios
-        var nested = container.nestedContainer(keyedBy: RatioKeys.self, forKey: .ratios)
-        func put(_ value: Double?, _ key: RatioKeys) throws {
-            if let value { try nested.encode((value * 1_000_000).rounded() / 1_000_000, forKey: key) } else { try nested.encodeNil(forKey: key) }
-        }
-        try put(ratios.yield, .yield)
-        try put(ratios.survival, .survival)
-        try put(ratios.costPerLandedLineUSD, .costPerLandedLine)
-        try put(ratios.landedLinesPerMillionTokens, .landedPerMillion)
-        try put(ratios.wasteShare, .wasteShare)
-        try put(ratios.landedAICommitsPerWeek, .perWeek)
+        try container.encode(rows.map { ReportRowJSON($0) }, forKey: .rows)
+        try container.encode(ReportRowJSON(totals), forKey: .totals)
     }
 }
 
@@ -97,27 +47,9 @@ struct PricingJSON: Encodable {
     enum CodingKeys: String, CodingKey { case source, date, recordedBy = "recorded_by_tools" }
 }
 
-/// Token counts as every JSON output writes them.
-struct TokensJSON: Encodable {
-    let tokens: TokenCounts
-    init(_ tokens: TokenCounts) { self.tokens = tokens }
-
-    enum Keys: String, CodingKey { case input, output, cacheWrite = "cache_write", cacheRead = "cache_read", reasoning, total }
-
-    func encode(to encoder: Encoder) throws {
-        var container = encoder.container(keyedBy: Keys.self)
-        try container.encode(tokens.input, forKey: .input)
-        try container.encode(tokens.output, forKey: .output)
-        try container.encode(tokens.cacheWrite, forKey: .cacheWrite)
-        try container.encode(tokens.cacheRead, forKey: .cacheRead)
-        try container.encode(tokens.reasoning, forKey: .reasoning)
-        try container.encode(tokens.total, forKey: .total)
-    }
-}
-
 enum JSONOutput {
     /// Dollars rounded to a millionth, so totals do not print binary noise.
-    static func usd(_ value: Double) -> Double { (value * 1_000_000).rounded() / 1_000_000 }
+    static func usd(_ value: Double) -> Double { ReportRowJSON.rounded(value) }
 
     static func render<T: Encodable>(_ value: T) throws -> String {
         let encoder = JSONEncoder()

@@ -110,62 +110,10 @@ extension TeamSummary: Encodable {
     }
 }
 
-/// Written with the same keys as a row of `aiusage report --format json` (`RowJSON` in
-/// AIUsageCommands, which the server cannot import without ArgumentParser); `null` ratios are
-/// written, not omitted. If that encoder moves into AIUsageCore, use it here instead.
+/// Written with the `aiusage report --format json` row contract (AIUsageCore's
+/// `ReportRowJSON`); the session count is summed from uploads.
 extension SummaryRow: Encodable {
-    enum Keys: String, CodingKey {
-        case key, sessions, tokens, costUSD = "cost_usd", unpricedTokens = "unpriced_tokens"
-        case written = "ai_lines_written", committed = "ai_lines_committed", landed = "ai_lines_landed"
-        case surviving = "ai_lines_surviving", pending = "ai_lines_pending", churned = "ai_lines_churned"
-        case human = "human_lines_committed", commits, aiAssisted = "ai_assisted_commits"
-        case landedAIAssisted = "landed_ai_assisted_commits", ratios
-    }
-
-    enum RatioKeys: String, CodingKey {
-        case yield, survival, costPerLandedLine = "cost_per_landed_line_usd"
-        case landedPerMillion = "landed_lines_per_million_tokens", wasteShare = "waste_share"
-        case perWeek = "landed_ai_commits_per_week"
-    }
-
-    enum TokenKeys: String, CodingKey { case input, output, cacheWrite = "cache_write", cacheRead = "cache_read", reasoning, total }
-
-    static func round(_ value: Double) -> Double { (value * 1_000_000).rounded() / 1_000_000 }
-
     public func encode(to encoder: any Encoder) throws {
-        let row = report
-        var container = encoder.container(keyedBy: Keys.self)
-        try container.encode(row.key, forKey: .key)
-        try container.encode(sessions, forKey: .sessions)
-        var tokens = container.nestedContainer(keyedBy: TokenKeys.self, forKey: .tokens)
-        try tokens.encode(row.tokens.input, forKey: .input)
-        try tokens.encode(row.tokens.output, forKey: .output)
-        try tokens.encode(row.tokens.cacheWrite, forKey: .cacheWrite)
-        try tokens.encode(row.tokens.cacheRead, forKey: .cacheRead)
-        try tokens.encode(row.tokens.reasoning, forKey: .reasoning)
-        try tokens.encode(row.tokens.total, forKey: .total)
-        try container.encode(Self.round(row.costUSD), forKey: .costUSD)
-        try container.encode(row.unpricedTokens, forKey: .unpricedTokens)
-        try container.encode(row.aiLinesWritten, forKey: .written)
-        try container.encode(row.ai.committed, forKey: .committed)
-        try container.encode(row.ai.landed, forKey: .landed)
-        try container.encode(row.ai.surviving, forKey: .surviving)
-        try container.encode(row.ai.pending, forKey: .pending)
-        try container.encode(row.ai.churned, forKey: .churned)
-        try container.encode(row.humanLinesCommitted, forKey: .human)
-        try container.encode(row.commits, forKey: .commits)
-        try container.encode(row.aiAssistedCommits, forKey: .aiAssisted)
-        try container.encode(row.landedAIAssistedCommits, forKey: .landedAIAssisted)
-        let ratios = row.ratios
-        var nested = container.nestedContainer(keyedBy: RatioKeys.self, forKey: .ratios)
-        func put(_ value: Double?, _ key: RatioKeys) throws {
-            if let value { try nested.encode(Self.round(value), forKey: key) } else { try nested.encodeNil(forKey: key) }
-        }
-        try put(ratios.yield, .yield)
-        try put(ratios.survival, .survival)
-        try put(ratios.costPerLandedLineUSD, .costPerLandedLine)
-        try put(ratios.landedLinesPerMillionTokens, .landedPerMillion)
-        try put(ratios.wasteShare, .wasteShare)
-        try put(ratios.landedAICommitsPerWeek, .perWeek)
+        try ReportRowJSON(report, sessions: Int(sessions)).encode(to: encoder)
     }
 }
