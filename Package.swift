@@ -72,7 +72,7 @@ let package = Package(
         .target(name: "_AIUsageTestSupport", dependencies: ["AIUsageCore"], path: "Tests/_AIUsageTestSupport"),
         .testTarget(name: "AIUsageCoreTests", dependencies: ["AIUsageCore", "_AIUsageTestSupport"]),
         .testTarget(name: "AIUsageGitTests", dependencies: ["AIUsageGit", "_AIUsageTestSupport"]),
-        .testTarget(name: "AIUsageStoreTests", dependencies: ["AIUsageStore", "_AIUsageTestSupport"]),
+        .testTarget(name: "AIUsageStoreTests", dependencies: ["AIUsageStore", "AIUsageDatabaseReaders", "_AIUsageTestSupport"]),
         .testTarget(name: "AIUsageDatabaseReadersTests", dependencies: ["AIUsageDatabaseReaders", "_AIUsageTestSupport"]),
         .testTarget(name: "AIUsageEngineTests", dependencies: ["AIUsageEngine", "AIUsageStore", "AIUsageGit", "_AIUsageTestSupport"]),
         .testTarget(
