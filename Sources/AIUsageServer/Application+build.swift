@@ -17,8 +17,9 @@ public func buildApplication(
     router.add(middleware: JSONErrorMiddleware())
     var limits = UploadDocument.Limits()
     limits.maxBodyBytes = configuration.maxBodyBytes
-    addAPIRoutes(store: store, minGroupSize: configuration.minGroupSize, limits: limits,
-        today: today ?? { DayMath.string(Date()) }, to: router)
+    let today = today ?? { DayMath.string(Date()) }
+    addAPIRoutes(store: store, minGroupSize: configuration.minGroupSize, limits: limits, today: today, to: router)
+    addDashboardRoutes(store: store, minGroupSize: configuration.minGroupSize, today: today, to: router)
     router.get("openapi.yaml") { _, _ in
         Response(
             status: .ok, headers: [.contentType: "application/yaml; charset=utf-8"],

@@ -18,12 +18,6 @@ struct APIController<Store: TeamStore>: Sendable {
         group.get("teams/:team/summary", use: summary)
     }
 
-    /// The token's record and team, once checked for existence and revocation.
-    struct Caller {
-        let token: TokenRecord
-        let team: Team
-    }
-
     // MARK: Authentication
 
     /// Every route but health passes here: the bearer token must exist and not be revoked.
@@ -36,13 +30,7 @@ struct APIController<Store: TeamStore>: Sendable {
         guard parts.count == 2, parts[0].lowercased() == "bearer" else {
             throw APIError.unauthorized("The Authorization header must be `Bearer <token>`.")
         }
-        let token = parts[1].trimmingCharacters(in: .whitespaces)
-        guard let record = try await store.token(hash: Tokens.hash(token)) else {
-            throw APIError.unauthorized("Unknown token.")
-        }
-        guard !record.isRevoked else { throw APIError.unauthorized("This token has been revoked.") }
-        guard let team = try await store.team(named: record.team) else { throw APIError.unauthorized("The token's team no longer exists.") }
-        return Caller(token: record, team: team)
+        return try await Caller.authenticate(token: parts[1].trimmingCharacters(in: .whitespaces), store: store)
     }
 
     // MARK: Routes
@@ -125,6 +113,23 @@ struct APIController<Store: TeamStore>: Sendable {
         return Response(
             status: status, headers: [.contentType: "application/json; charset=utf-8"],
             body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    }
+}
+
+/// The token's record and team, once checked for existence and revocation; shared by the
+/// bearer-token API and the cookie-authenticated dashboard.
+struct Caller: Sendable {
+    let token: TokenRecord
+    let team: Team
+
+    /// Looks the token up by its hash: it must exist, not be revoked, and its team must exist.
+    static func authenticate(token: String, store: some TeamStore) async throws -> Caller {
+        guard let record = try await store.token(hash: Tokens.hash(token)) else {
+            throw APIError.unauthorized("Unknown token.")
+        }
+        guard !record.isRevoked else { throw APIError.unauthorized("This token has been revoked.") }
+        guard let team = try await store.team(named: record.team) else { throw APIError.unauthorized("The token's team no longer exists.") }
+        return Caller(token: record, team: team)
     }
 }
 

@@ -1,0 +1,202 @@
+import AIUsageServer
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import Testing
+
+/// The web dashboard in-process: login, cookie authentication, the k-threshold, charts and escaping.
+@Suite struct DashboardTests {
+    @Test func loginPageIsAFormWithoutScripts() async throws {
+        let fixture = try await ServerFixture()
+        try await fixture.app().test(.router) { client in
+            let response = try await client.execute(uri: "/", method: .get)
+            #expect(response.status == .ok)
+            #expect(response.headers[.contentType]?.hasPrefix("text/html") == true)
+            let page = response.text
+            #expect(page.contains("<form method=\"post\" action=\"/login\">"))
+            #expect(page.contains("name=\"token\""))
+            #expect(page.contains("name=\"viewport\""))
+            #expect(response.headers[.contentSecurityPolicy]?.contains("default-src 'none'") == true)
+            Self.expectSelfContained(page)
+        }
+    }
+
+    @Test func viewerLoginSetsAStrictHttpOnlyCookieAndRedirects() async throws {
+        let fixture = try await ServerFixture()
+        let viewer = try await fixture.token("web", "boss@example.com", .viewer)
+        try await fixture.app().test(.router) { client in
+            let response = try await client.login(viewer)
+            #expect(response.status == .seeOther)
+            #expect(response.headers[.location] == "/dashboard")
+            let cookie = try #require(response.headers[values: .setCookie].first)
+            #expect(cookie.hasPrefix("aiusage_token=\(viewer)"))
+            #expect(cookie.contains("HttpOnly"))
+            #expect(cookie.contains("SameSite=Strict"))
+            #expect(cookie.contains("Path=/"))
+
+            let dashboard = try await client.dashboard(cookie: viewer)
+            #expect(dashboard.status == .ok)
+            #expect(dashboard.text.contains("Team web"))
+
+            let logout = try await client.execute(uri: "/logout", method: .post)
+            #expect(logout.status == .seeOther)
+            #expect(logout.headers[.location] == "/")
+            let cleared = try #require(logout.headers[values: .setCookie].first)
+            #expect(cleared.hasPrefix("aiusage_token=;"))
+            #expect(cleared.contains("Max-Age=0"))
+        }
+    }
+
+    @Test func memberAndUnknownTokensAreRefused() async throws {
+        let fixture = try await ServerFixture()
+        let member = try await fixture.token("web", "a@example.com", .member)
+        let viewer = try await fixture.token("web", "boss@example.com", .viewer)
+        try await fixture.app().test(.router) { client in
+            let refused = try await client.login(member)
+            #expect(refused.status == .forbidden)
+            #expect(refused.headers[values: .setCookie].isEmpty)
+            #expect(refused.text.contains("member token cannot view"))
+
+            let unknown = try await client.login("aiu_" + String(repeating: "0", count: 64))
+            #expect(unknown.status == .unauthorized)
+            #expect(unknown.headers[values: .setCookie].isEmpty)
+            let garbage = try await client.login("x\r\nSet-Cookie: evil=1")
+            #expect(garbage.status == .unauthorized)
+            #expect(garbage.headers[values: .setCookie].isEmpty)
+
+            // A member token put into the cookie by hand is refused too.
+            #expect(try await client.dashboard(cookie: member).status == .forbidden)
+            // A revoked token stops working at once and its cookie is cleared.
+            #expect(try await client.dashboard(cookie: viewer).status == .ok)
+            _ = try await fixture.admin.revokeToken(String(viewer.prefix(12)))
+            let revoked = try await client.dashboard(cookie: viewer)
+            #expect(revoked.status == .seeOther)
+            #expect(revoked.headers[.location] == "/")
+        }
+    }
+
+    @Test func dashboardWithoutCookieRedirectsToLogin() async throws {
+        let fixture = try await ServerFixture()
+        try await fixture.app().test(.router) { client in
+            let response = try await client.execute(uri: "/dashboard", method: .get)
+            #expect(response.status == .seeOther)
+            #expect(response.headers[.location] == "/")
+            let bad = try await client.dashboard(cookie: "aiu_" + String(repeating: "1", count: 64))
+            #expect(bad.status == .seeOther)
+        }
+    }
+
+    @Test func withheldTeamShowsOnlyTheWithheldMessage() async throws {
+        let fixture = try await ServerFixture()
+        let viewer = try await fixture.token("web", "boss@example.com", .viewer)
+        try await fixture.upload(team: "web", developers: ["a@example.com", "b@example.com"])
+        try await fixture.app(minGroupSize: 3).test(.router) { client in
+            let response = try await client.dashboard(cookie: viewer)
+            #expect(response.status == .ok)
+            let page = response.text
+            #expect(page.contains("id=\"withheld\""))
+            #expect(page.contains("fewer than 3 developers"))
+            #expect(page.contains("<span id=\"developers\">2</span>"))
+            #expect(!page.contains("<svg"))
+            #expect(!page.contains("<table"))
+            #expect(!page.contains("total-landed"))
+            #expect(!page.contains("claude"))
+            Self.expectSelfContained(page)
+        }
+    }
+
+    @Test func teamMeetingKShowsChartsTotalsAndBreakdown() async throws {
+        let fixture = try await ServerFixture()
+        let viewer = try await fixture.token("web", "boss@example.com", .viewer)
+        let developers = ["a@example.com", "b@example.com", "c@example.com"]
+        try await fixture.upload(team: "web", developers: developers)
+        // One developer alone on another tool: that combination must not be listed.
+        let solo = try await fixture.token("web", "a@example.com", .member)
+        try await fixture.app(minGroupSize: 3).test(.router) { client in
+            let document = Upload.document([
+                ("2026-11-10", [Upload.row(landed: 6)]), ("2026-11-20", [Upload.row(landed: 6), Upload.row(landed: 5, tool: "codex")]),
+            ])
+            #expect(try await client.call(.post, "/api/v1/uploads", token: solo, body: document).status == .ok)
+
+            let response = try await client.dashboard(cookie: viewer, query: "?weeks=12")
+            #expect(response.status == .ok)
+            let page = response.text
+            #expect(page.contains("2026-09-07 to 2026-11-24"))
+            #expect(page.contains("<span id=\"developers\">3</span>"))
+            #expect(page.components(separatedBy: "<svg").count - 1 == 7)
+            for chart in ["cost", "landed", "yield", "survival", "cost-per-line", "waste", "commits"] {
+                #expect(page.contains("id=\"chart-\(chart)\""))
+            }
+            #expect(page.contains("viewBox=\"0 0 "))
+            // 3 developers x 2 days x 6 lines, plus 5 codex lines; cost 1 per row, 7 rows.
+            #expect(page.contains("<dd id=\"total-landed\">41</dd>"))
+            #expect(page.contains("<dd id=\"total-cost\">$7.00</dd>"))
+            #expect(page.contains("week of 2026-11-16"))
+            // The breakdown lists the shared combination only; the solo one is counted as hidden.
+            #expect(page.contains("<td>claude-code</td><td>claude-sonnet-4-5-20250929</td><td>$6.00</td><td>36</td>"))
+            #expect(!page.contains("<td>codex</td>"))
+            #expect(page.contains("1 tool and model combination not listed"))
+            #expect(page.contains("Team-wide"))
+            Self.expectSelfContained(page)
+
+            #expect(try await client.dashboard(cookie: viewer, query: "?weeks=0").status == .badRequest)
+            #expect(try await client.dashboard(cookie: viewer, query: "?weeks=abc").status == .badRequest)
+        }
+    }
+
+    @Test func teamAndModelNamesAreEscaped() async throws {
+        let fixture = try await ServerFixture()
+        // Team names are restricted by `team create`; the store itself is not, so prove escaping anyway.
+        let hostile = "<img src=x onerror=alert(1)>&\"'"
+        _ = try await fixture.store.createTeam(name: hostile, key: String(repeating: "cd", count: 32), createdAt: Date())
+        let viewer = try await fixture.admin.issueToken(team: hostile, developer: "boss@example.com", role: .viewer, named: false).token
+        let model = "</td><script>alert(1)</script>"
+        try await fixture.upload(team: hostile, developers: ["a@example.com", "b@example.com"], model: model)
+        try await fixture.app(minGroupSize: 2).test(.router) { client in
+            let page = try await client.dashboard(cookie: viewer).text
+            #expect(page.contains("Team &lt;img src=x onerror=alert(1)&gt;&amp;&quot;&#39;"))
+            #expect(page.contains("&lt;/td&gt;&lt;script&gt;alert(1)&lt;/script&gt;"))
+            #expect(!page.contains("<img"))
+            Self.expectSelfContained(page)
+        }
+    }
+
+    /// No scripts and no external resources of any kind: the page must work offline.
+    static func expectSelfContained(_ page: String, sourceLocation: SourceLocation = #_sourceLocation) {
+        let lower = page.lowercased()
+        for needle in ["<script", "http://", "https://", "<link", "<img", "<iframe", "<object", "@import", "url("] {
+            #expect(!lower.contains(needle), "page contains \(needle)", sourceLocation: sourceLocation)
+        }
+    }
+}
+
+extension ServerFixture {
+    /// Each developer uploads, as a named member, one row on 2026-11-10 and one on 2026-11-20.
+    func upload(team: String, developers: [String], model: String = "claude-sonnet-4-5-20250929") async throws {
+        for developer in developers {
+            let token = try await self.token(team, developer, .member)
+            let row = Upload.row().replacingOccurrences(of: "claude-sonnet-4-5-20250929", with: model.replacingOccurrences(of: "\"", with: "\\\""))
+            try await app().test(.router) { client in
+                let response = try await client.call(
+                    .post, "/api/v1/uploads", token: token, body: Upload.document([("2026-11-10", [row]), ("2026-11-20", [row])]))
+                #expect(response.status == .ok)
+            }
+        }
+    }
+}
+
+extension TestClientProtocol {
+    func login(_ token: String) async throws -> TestResponse {
+        let form = "token=" + (token.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")
+        return try await execute(
+            uri: "/login", method: .post, headers: [.contentType: "application/x-www-form-urlencoded"], body: ByteBuffer(string: form))
+    }
+
+    func dashboard(cookie token: String, query: String = "") async throws -> TestResponse {
+        try await execute(uri: "/dashboard" + query, method: .get, headers: [.cookie: "aiusage_token=\(token)"])
+    }
+}
+
+extension TestResponse {
+    var text: String { String(buffer: body) }
+}
