@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
 import Testing
 import _AIUsageTestSupport
 
@@ -111,5 +114,33 @@ import _AIUsageTestSupport
         #expect(teamWaste != nil && abs((teamWaste ?? 0) - (localWaste ?? -1)) < 1e-6)
         let developers = try #require(body["developers"] as? [[String: Any]])
         #expect(developers.map { ($0["key"] as? [String: String])?["developer"] } == ["dev@example.com"])
+
+        // The dashboard a viewer sees shows the same landed lines and cost.
+        var request = URLRequest(url: URL(string: base + "/dashboard?weeks=8")!)
+        request.setValue("aiusage_token=\(viewer)", forHTTPHeaderField: "Cookie")
+        let page = try fetch(request)
+        #expect(page.status == 200)
+        #expect(page.body.contains("<dd id=\"total-landed\">\(localTotals["ai_lines_landed"] as? Int ?? -1)</dd>"))
+        #expect(page.body.contains(String(format: "<dd id=\"total-cost\">$%.2f</dd>", localCost)))
+        #expect(page.body.components(separatedBy: "<svg").count - 1 == 7)
     }
+
+    /// One HTTP request from the test itself (the dashboard needs a cookie).
+    func fetch(_ request: URLRequest) throws -> (status: Int, body: String) {
+        let done = DispatchSemaphore(value: 0)
+        let box = ResponseBox()
+        URLSession.shared.dataTask(with: request) { data, response, _ in
+            box.set((response as? HTTPURLResponse)?.statusCode ?? 0, String(decoding: data ?? Data(), as: UTF8.self))
+            done.signal()
+        }.resume()
+        _ = done.wait(timeout: .now() + 10)
+        return box.value
+    }
+}
+
+final class ResponseBox: @unchecked Sendable {
+    private let lock = NSLock()
+    private var stored: (Int, String) = (0, "")
+    func set(_ status: Int, _ body: String) { lock.withLock { stored = (status, body) } }
+    var value: (status: Int, body: String) { lock.withLock { stored } }
 }
