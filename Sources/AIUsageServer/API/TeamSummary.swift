@@ -7,7 +7,8 @@ import Foundation
 /// `aiusage report` (one formula, in `ReportRow.ratios`). Privacy rules of issue 3:
 /// - nothing but `withheld: true` when fewer than `minGroupSize` developers contributed;
 /// - a series period with fewer than `minGroupSize` contributors is left out of `series` and
-///   listed in `withheld_periods`, since a week one person worked in would reveal that person;
+///   of `totals`, and listed in `withheld_periods`, since a week one person worked in would
+///   reveal that person (directly, or as totals minus the series);
 /// - `developers` lists only developers whose latest upload said `named`, sorted by e-mail.
 public struct TeamSummary: Sendable {
     public enum Period: String, Sendable { case day, week }
@@ -35,9 +36,9 @@ public struct TeamSummary: Sendable {
         var totals = SummaryRow(key: [:], windowDays: windowDays)
         var periods: [String: (row: SummaryRow, developers: Set<String>)] = [:]
         var named: [String: SummaryRow] = [:]
+        func periodOf(_ stored: TeamRow) -> String { by == .day ? stored.day : DayMath.week(stored.day) }
         for stored in rows {
-            totals.add(stored.row)
-            let period = by == .day ? stored.day : DayMath.week(stored.day)
+            let period = periodOf(stored)
             if periods[period] == nil {
                 // A period's length for the per-week ratio: clipped to the window at both ends.
                 let end = by == .day ? period : min(DayMath.adding(6, to: period), until)
@@ -49,6 +50,11 @@ public struct TeamSummary: Sendable {
             if stored.named {
                 named[stored.developer, default: SummaryRow(key: ["developer": stored.developer], windowDays: windowDays)].add(stored.row)
             }
+        }
+        // Totals leave out withheld periods too: otherwise totals minus the series would
+        // give away the figures of a period too few people worked in.
+        for stored in rows where periods[periodOf(stored)]!.developers.count >= minGroupSize {
+            totals.add(stored.row)
         }
         summary.totals = totals
         let ordered = periods.keys.sorted()
