@@ -16,6 +16,7 @@ let package = Package(
         // The only binary that links FoundationNetworking; `aiusage` runs it for sharing.
         .executable(name: "aiusage-share", targets: ["aiusage-share"]),
         .executable(name: "aiusage-server", targets: ["aiusage-server"]),
+        .executable(name: "aiusage-server-bench", targets: ["aiusage-server-bench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -69,6 +70,8 @@ let package = Package(
                 .product(name: "Hummingbird", package: "hummingbird"),
             ]
         ),
+        // Load benchmark of the server on loopback (see BENCHMARKS.md); plain Foundation.
+        .executableTarget(name: "aiusage-server-bench"),
         .target(name: "_AIUsageTestSupport", dependencies: ["AIUsageCore"], path: "Tests/_AIUsageTestSupport"),
         .testTarget(name: "AIUsageCoreTests", dependencies: ["AIUsageCore", "_AIUsageTestSupport"]),
         .testTarget(name: "AIUsageGitTests", dependencies: ["AIUsageGit", "_AIUsageTestSupport"]),
