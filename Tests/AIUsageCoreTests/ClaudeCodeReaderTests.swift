@@ -3,31 +3,7 @@ import Testing
 @testable import AIUsageCore
 import _AIUsageTestSupport
 
-/// What a read produced, merged the way the store merges it: usage by key with the
-/// field-wise max, edits by key with the last version winning.
-private struct Merged {
-    var usage: [String: UsageEvent] = [:]
-    var edits: [String: EditEvent] = [:]
-    var observations: [SessionObservation] = []
-    var batches = 0
-    var progress = ReadProgress(offset: 0, state: nil)
-
-    var totals: TokenCounts { usage.values.reduce(.zero) { $0 + $1.tokens } }
-
-    mutating func add(_ batch: ReadBatch) {
-        batches += 1
-        for event in batch.usage {
-            if var known = usage[event.dedupKey] {
-                known.tokens = known.tokens.fieldwiseMax(event.tokens)
-                usage[event.dedupKey] = known
-            } else {
-                usage[event.dedupKey] = event
-            }
-        }
-        for edit in batch.edits { edits[edit.dedupKey] = edit }
-        observations += batch.observations
-    }
-}
+private typealias Merged = MergedRead
 
 private func read(_ path: String, from offset: Int64 = 0, into merged: inout Merged) throws {
     var local = merged

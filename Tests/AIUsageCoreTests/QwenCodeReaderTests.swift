@@ -3,28 +3,7 @@ import Testing
 @testable import AIUsageCore
 import _AIUsageTestSupport
 
-/// A read's events merged the way the store merges them.
-private struct Merged {
-    var usage: [String: UsageEvent] = [:]
-    var edits: [String: EditEvent] = [:]
-    var observations: [SessionObservation] = []
-    var progress = ReadProgress(offset: 0, state: nil)
-
-    var totals: TokenCounts { usage.values.reduce(.zero) { $0 + $1.tokens } }
-
-    mutating func add(_ batch: ReadBatch) {
-        for event in batch.usage {
-            if var known = usage[event.dedupKey] {
-                known.tokens = known.tokens.fieldwiseMax(event.tokens)
-                usage[event.dedupKey] = known
-            } else {
-                usage[event.dedupKey] = event
-            }
-        }
-        for edit in batch.edits { edits[edit.dedupKey] = edit }
-        observations += batch.observations
-    }
-}
+private typealias Merged = MergedRead
 
 private func read(_ path: String, from offset: Int64 = 0, state: Data? = nil) throws -> Merged {
     var merged = Merged()
