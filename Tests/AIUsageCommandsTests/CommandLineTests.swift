@@ -125,6 +125,10 @@ import _AIUsageTestSupport
         #expect(before.stdout.contains("claude-code: 1 record files found"))
         #expect(before.stdout.contains(fixture.home + "/.codex/sessions"))
         #expect(before.stdout.contains("not installed (run `aiusage install`)"))
+        // Every supported tool is listed, found or not.
+        for tool in ["claude-code", "codex", "gemini-cli", "opencode", "cursor", "copilot", "amp", "aider", "cline", "roo-code", "qwen-code"] {
+            #expect(before.stdout.contains("  \(tool): "), "\(tool)")
+        }
         _ = try CLI.run(["install"], in: fixture.root, environment: env)
         let after = try CLI.run(["doctor"], in: fixture.root, environment: env)
         #expect(after.stdout.contains("installed in " + fixture.root + "/.git/hooks"))
