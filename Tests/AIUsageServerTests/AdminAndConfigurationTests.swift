@@ -21,6 +21,19 @@ import _AIUsageTestSupport
         #expect(listed.count == 2 && listed.allSatisfy(\.isRevoked))
     }
 
+    /// About 2% of prefixes are all decimal digits; they must still revoke by prefix.
+    @Test func anAllDigitPrefixRevokesByPrefix() async throws {
+        let fixture = try await ServerFixture()
+        let team = try await fixture.admin.createTeam("web")
+        let digits = try await fixture.store.insertToken(NewToken(
+            teamID: team.id, developer: "a@example.com", role: .member, named: false, prefix: "aiu_30624875", hash: "h1", createdAt: Date()))
+        let other = try await fixture.store.insertToken(NewToken(
+            teamID: team.id, developer: "b@example.com", role: .member, named: false, prefix: "aiu_0000abcd", hash: "h2", createdAt: Date()))
+        #expect(try await fixture.admin.revokeToken("30624875").id == digits.id)
+        // A short number that is an id means that id.
+        #expect(try await fixture.admin.revokeToken(String(other.id)).id == other.id)
+    }
+
     @Test func refusesBadNamesDuplicatesAndUnknownTeams() async throws {
         let fixture = try await ServerFixture()
         _ = try await fixture.admin.createTeam("web")

@@ -52,13 +52,16 @@ extension TestResponse {
 enum Upload {
     static let repo = String(repeating: "ab", count: 32)
 
-    static func row(cost: Double = 1, landed: Int = 6, tool: String = "claude-code", repo: String = repo) -> String {
+    static func row(
+        cost: Double = 1, landed: Int = 6, tool: String = "claude-code", repo: String = repo,
+        written: Int = 10, committed: Int = 8, surviving: Int = 5, pending: Int = 1, wasted: Double = 0.25
+    ) -> String {
         """
         {"repo": "\(repo)", "tool": "\(tool)", "model": "claude-sonnet-4-5-20250929", "sessions": 2,
          "tokens": {"input": 1, "output": 2, "cache_write": 3, "cache_read": 4, "reasoning": 0, "total": 10},
-         "cost_usd": \(cost), "unpriced_tokens": 0, "wasted_cost_usd": 0.25,
-         "ai_lines_written": 10, "ai_lines_committed": 8, "ai_lines_landed": \(landed),
-         "ai_lines_surviving": 5, "ai_lines_pending": 1, "ai_lines_churned": 0, "human_lines_committed": 4,
+         "cost_usd": \(cost), "unpriced_tokens": 0, "wasted_cost_usd": \(wasted),
+         "ai_lines_written": \(written), "ai_lines_committed": \(committed), "ai_lines_landed": \(landed),
+         "ai_lines_surviving": \(surviving), "ai_lines_pending": \(pending), "ai_lines_churned": 0, "human_lines_committed": 4,
          "commits": 2, "ai_assisted_commits": 1, "landed_ai_assisted_commits": 1}
         """
     }

@@ -45,17 +45,22 @@ public struct TeamAdmin: Sendable {
     /// the whole token, or the hex without `aiu_`). Refuses an ambiguous reference.
     public func revokeToken(_ reference: String) async throws -> TokenRecord {
         let all = try await store.tokens(team: nil)
+        func prefixed(_ text: String) -> [TokenRecord] { all.filter { text.hasPrefix($0.prefix) || $0.prefix.hasPrefix(text) } }
         let matches: [TokenRecord]
-        if let id = Int64(reference) {
-            matches = all.filter { $0.id == id }
+        if reference.hasPrefix(Tokens.scheme) {
+            guard reference.count >= Tokens.scheme.count + 4 else { throw Failure("Give a token id or at least 4 hex digits of its prefix.") }
+            matches = prefixed(reference)
         } else {
-            let text = reference.hasPrefix(Tokens.scheme) ? reference : Tokens.scheme + reference
-            guard text.count >= Tokens.scheme.count + 4 else { throw Failure("Give a token id or at least 4 hex digits of its prefix.") }
-            matches = all.filter { text.hasPrefix($0.prefix) || $0.prefix.hasPrefix(text) }
+            // Hex digits can all be decimal ("30624875"), so a number is tried as both; ids are
+            // short and prefixes 8 digits, so a short number that is an id means that id.
+            let byID = Int64(reference).map { id in all.filter { $0.id == id } } ?? []
+            let byPrefix = reference.count >= 4 ? prefixed(Tokens.scheme + reference) : []
+            guard !byID.isEmpty || reference.count >= 4 else { throw Failure("Give a token id or at least 4 hex digits of its prefix.") }
+            matches = reference.count < 8 && !byID.isEmpty ? byID : byID + byPrefix.filter { !byID.contains($0) }
         }
         guard let token = matches.first else { throw Failure("No token matches \"\(reference)\"; see `token list --team NAME`.") }
         guard matches.count == 1 else {
-            throw Failure("\"\(reference)\" matches \(matches.count) tokens (ids \(matches.map { String($0.id) }.joined(separator: ", "))); give the id.")
+            throw Failure("\"\(reference)\" matches \(matches.count) tokens (ids \(matches.map { String($0.id) }.joined(separator: ", "))); give the id, or more of the prefix with aiu_.")
         }
         guard try await store.revokeToken(id: token.id, at: Date()) else { throw Failure("Token \(token.id) (\(token.prefix)…) is already revoked.") }
         var revoked = token
