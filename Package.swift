@@ -34,7 +34,10 @@ let package = Package(
         .target(name: "AIUsageGit", dependencies: ["CGit2", "AIUsageCore"]),
         .target(
             name: "AIUsageStore",
-            dependencies: ["AIUsageCore", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: [
+                "AIUsageCore", .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
+            ]
         ),
         .target(
             name: "AIUsageDatabaseReaders",

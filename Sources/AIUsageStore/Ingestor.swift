@@ -115,24 +115,29 @@ public final class Ingestor: Sendable {
         let totalBytes = ordered.reduce(Int64(0)) { $0 + $1.pendingBytes }
         let shared = SharedIngestState()
         let workers = max(1, min(ProcessInfo.processInfo.activeProcessorCount, ordered.count))
-        // One serial writer queue for the whole run: SQLite takes one writer at a time
-        // anyway, and parsers then never wait on each other's transactions.
-        // Parsers never wait for a file's writes to finish before the next file: they
-        // only wait when too many batches are queued (memory stays bounded).
-        let writes = DispatchQueue(label: "aiusage.ingest-writes")
-        let slots = DispatchSemaphore(value: 2 * workers + 2)
+        // One writer for the whole run (SQLite takes one writer at a time anyway), which
+        // commits whatever the parsers queued meanwhile in one transaction. Parsers never
+        // wait for a file's writes before the next file; they wait only when the queue is
+        // full (memory stays bounded).
+        let writer = IngestWriter(store: store, capacity: (2 * workers + 2) * 5000)
+        writer.start()
         let finished = FinishedFiles()
+        let readAhead = ReadAhead(files: ordered)
+        readAhead.start()
+        defer { readAhead.stop() }
         DispatchQueue.concurrentPerform(iterations: workers) { _ in
             while let file = shared.next(from: ordered) {
-                let (result, writer) = ingest(file, writes: writes, slots: slots)
-                finished.add(result, writer)
+                readAhead.started(bytes: file.pendingBytes)
+                let (result, writes) = ingest(file, writer: writer)
+                finished.add(result, writes)
                 let done = shared.advance(bytes: file.pendingBytes)
                 progress?(done, totalBytes)
             }
         }
-        for (result, writer) in finished.all {
+        writer.close()
+        for (result, writes) in finished.all {
             var result = result
-            if result.error == nil, let failure = writer.waitForFailure() {
+            if result.error == nil, let failure = writes.failure {
                 result = FileResult(restarted: result.restarted, error: "\(result.path): \(failure)")
             }
             shared.record(result)
@@ -150,22 +155,22 @@ public final class Ingestor: Sendable {
 
     /// Parses one file, queueing its batches and then its cursor on the writer; the
     /// cursor is written only if every batch before it was.
-    private func ingest(_ file: PendingFile, writes: DispatchQueue, slots: DispatchSemaphore) -> (FileResult, BatchWriter) {
+    private func ingest(_ file: PendingFile, writer: IngestWriter) -> (FileResult, IngestWriter.FileWrites) {
         var result = FileResult(path: file.path)
         result.restarted = file.restarted
-        let writer = BatchWriter(store: store, queue: writes, slots: slots)
+        let writes = IngestWriter.FileWrites()
         do {
             let progress = try file.reader.read(path: file.path, from: file.startOffset, state: file.state) { batch in
                 result.usage += batch.usage.count
                 result.edits += batch.edits.count
-                writer.enqueue(batch)
+                writer.enqueue(batch, of: writes)
             }
             let cursor = FileCursor(
                 path: file.path, tool: file.reader.tool, offset: progress.offset, size: file.size, inode: file.inode,
                 mtime: file.mtime, fingerprint: Fingerprint.of(path: file.path, length: progress.offset),
                 state: progress.state, linesRead: file.previousLinesRead + progress.linesRead,
                 linesSkipped: file.previousLinesSkipped + progress.linesSkipped)
-            writer.finish(cursor: cursor)
+            writer.finish(cursor, of: writes)
             result.bytes = progress.offset - file.startOffset
             result.lines = progress.linesRead
             result.skipped = progress.linesSkipped
@@ -174,16 +179,16 @@ public final class Ingestor: Sendable {
             // reads the same bytes again and the upserts absorb the repeat.
             result.error = "\(file.path): \(error)"
         }
-        return (result, writer)
+        return (result, writes)
     }
 }
 
-/// Files parsed so far, with their writers, to wait for at the end of a run.
+/// Files parsed so far, with what they queued, to check once the writer is done.
 final class FinishedFiles: @unchecked Sendable {
     private let lock = NSLock()
-    private var entries: [(FileResult, BatchWriter)] = []
-    func add(_ result: FileResult, _ writer: BatchWriter) { lock.withLock { entries.append((result, writer)) } }
-    var all: [(FileResult, BatchWriter)] { lock.withLock { entries } }
+    private var entries: [(FileResult, IngestWriter.FileWrites)] = []
+    func add(_ result: FileResult, _ writes: IngestWriter.FileWrites) { lock.withLock { entries.append((result, writes)) } }
+    var all: [(FileResult, IngestWriter.FileWrites)] { lock.withLock { entries } }
 }
 
 struct FileResult {
@@ -240,61 +245,6 @@ final class SharedIngestState: @unchecked Sendable {
         summary.usageEvents += result.usage
         summary.edits += result.edits
         if let error = result.error { summary.errors.append(error) }
-    }
-}
-
-/// Writes a file's batches on a serial queue while the reader parses the next ones;
-/// the cursor is written last, so it never runs ahead of the data it covers.
-final class BatchWriter: @unchecked Sendable {
-    private let store: Store
-    private let queue: DispatchQueue
-    private let slots: DispatchSemaphore
-    private let group = DispatchGroup()
-    private let lock = NSLock()
-    private var failure: Error?
-
-    init(store: Store, queue: DispatchQueue, slots: DispatchSemaphore) {
-        self.store = store
-        self.queue = queue
-        self.slots = slots
-    }
-
-    func enqueue(_ batch: ReadBatch) {
-        guard !batch.isEmpty else { return }
-        slots.wait()
-        group.enter()
-        queue.async {
-            defer { self.slots.signal(); self.group.leave() }
-            guard self.firstError == nil else { return }
-            do { try self.store.write { db in try self.store.apply(batch, in: db) } } catch { self.setError(error) }
-        }
-    }
-
-    func finish(cursor: FileCursor) {
-        group.enter()
-        queue.async {
-            defer { self.group.leave() }
-            guard self.firstError == nil else { return }
-            do { try self.store.write { db in try self.store.saveCursor(cursor, in: db) } } catch { self.setError(error) }
-        }
-    }
-
-    /// Waits for this file's writes; the first one that failed, if any.
-    func waitForFailure() -> Error? {
-        group.wait()
-        return firstError
-    }
-
-    private var firstError: Error? {
-        lock.lock()
-        defer { lock.unlock() }
-        return failure
-    }
-
-    private func setError(_ error: Error) {
-        lock.lock()
-        defer { lock.unlock() }
-        if failure == nil { failure = error }
     }
 }
 

@@ -84,12 +84,21 @@ extension Store {
                       reasoning = max(reasoning, excluded.reasoning),
                       recorded_cost = coalesce(max(recorded_cost, excluded.recorded_cost), recorded_cost, excluded.recorded_cost)
                     """)
+            var insert = BulkStatement(statement, in: db)
+            defer { insert.finish() }
             for event in batch.usage {
-                try statement.execute(arguments: [
-                    event.tool.rawValue, event.dedupKey, event.sessionID, event.timestamp.timeIntervalSince1970,
-                    event.model, event.tokens.input, event.tokens.output, event.tokens.cacheWrite,
-                    event.tokens.cacheRead, event.tokens.reasoning, event.recordedCostUSD,
-                ])
+                insert.bind(event.tool.rawValue)
+                insert.bind(event.dedupKey)
+                insert.bind(event.sessionID)
+                insert.bind(event.timestamp.timeIntervalSince1970)
+                insert.bind(event.model)
+                insert.bind(event.tokens.input)
+                insert.bind(event.tokens.output)
+                insert.bind(event.tokens.cacheWrite)
+                insert.bind(event.tokens.cacheRead)
+                insert.bind(event.tokens.reasoning)
+                insert.bind(event.recordedCostUSD)
+                try insert.step()
             }
         }
         if !batch.edits.isEmpty {
@@ -99,13 +108,19 @@ extension Store {
                     ON CONFLICT(tool, dedup_key) DO UPDATE SET session_id = excluded.session_id, ts = excluded.ts,
                       path = excluded.path, line_count = excluded.line_count, lines = excluded.lines
                     """)
+            var insert = BulkStatement(statement, in: db)
+            defer { insert.finish() }
             for edit in batch.edits {
                 // Tool call ids are only unique within a session (sample rollouts reuse
                 // `call_abc123`), so the stored key carries the session too.
-                try statement.execute(arguments: [
-                    edit.tool.rawValue, edit.sessionID + "/" + edit.dedupKey, edit.sessionID, edit.timestamp.timeIntervalSince1970,
-                    Paths.normalize(edit.absolutePath), edit.addedLines.count, LineHashBlob.encode(edit.addedLines),
-                ])
+                insert.bind(edit.tool.rawValue)
+                insert.bind(edit.sessionID + "/" + edit.dedupKey)
+                insert.bind(edit.sessionID)
+                insert.bind(edit.timestamp.timeIntervalSince1970)
+                insert.bind(Paths.normalize(edit.absolutePath))
+                insert.bind(edit.addedLines.count)
+                insert.bind(LineHashBlob.encode(edit.addedLines))
+                try insert.step()
             }
         }
         if !batch.observations.isEmpty {

@@ -21,6 +21,11 @@ public final class Store: Sendable {
         configuration.label = "aiusage"
         configuration.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
+            // A first ingest writes tens of MB: checkpoint every 32 MB of WAL rather than
+            // every 4 MB (each checkpoint copies pages and fsyncs), and shrink the WAL file
+            // back to 4 MB afterwards so it does not keep its peak size on disk.
+            try db.execute(sql: "PRAGMA wal_autocheckpoint = 8192")
+            try db.execute(sql: "PRAGMA journal_size_limit = 4194304")
         }
         // Two hooks may open a new store at the same moment: switching it to WAL and
         // migrating take locks SQLite's busy timeout does not wait for, so processes

@@ -1,6 +1,7 @@
 import AIUsageCore
 import AIUsageStore
 import Foundation
+import GRDB
 import Testing
 import _AIUsageTestSupport
 
@@ -135,6 +136,35 @@ import _AIUsageTestSupport
         _ = try s.ingestor.run()
         #expect(try s.totals() == TokenCounts(input: 5, output: 407, cacheRead: 100))
         #expect(FileManager.default.fileExists(atPath: path))
+    }
+
+    /// The writer commits several files' batches together; when that fails, only the
+    /// file whose rows were refused keeps its old cursor, and the next run reads it again.
+    @Test func aRefusedWriteHoldsBackOnlyItsOwnFile() throws {
+        let s = try Setup()
+        for index in 0..<6 {
+            try s.transcripts.claudeUsage(session: "s\(index)", cwd: "/w", at: 1000 + index, input: 10, output: 1)
+        }
+        try s.transcripts.claudeUsage(session: "bad", cwd: "/w", at: 2000, input: 500, output: 50)
+        try s.store.write { db in
+            try db.execute(sql: """
+                CREATE TRIGGER refuse BEFORE INSERT ON usage WHEN NEW.session_id = 'bad'
+                BEGIN SELECT RAISE(ABORT, 'refused by the test'); END
+                """)
+        }
+        let first = try s.ingestor.run()
+        #expect(first.errors.count == 1)
+        #expect(first.errors.first?.contains("refused by the test") == true)
+        #expect(try s.totals() == TokenCounts(input: 60, output: 6))
+        let cursors = try s.store.cursors()
+        #expect(cursors[s.transcripts.claudePath(session: "bad")] == nil)
+        #expect(cursors[s.transcripts.claudePath(session: "s0")] != nil)
+
+        try s.store.write { db in try db.execute(sql: "DROP TRIGGER refuse") }
+        let second = try s.ingestor.run()
+        #expect(second.errors.isEmpty)
+        #expect(second.filesRead == 1)
+        #expect(try s.totals() == TokenCounts(input: 560, output: 56))
     }
 
     @Test func concurrentIngestsIntoOneStoreLoseNothing() throws {

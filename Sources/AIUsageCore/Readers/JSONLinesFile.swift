@@ -32,7 +32,7 @@ public enum JSONLinesFile {
     /// Calls `body` with each complete line (without its newline) and the offset just
     /// past it. Empty lines are skipped.
     public static func forEachLine(
-        path: String, from offset: Int64, chunkSize: Int = 1 << 20,
+        path: String, from offset: Int64, chunkSize: Int = 1 << 18,
         _ body: (UnsafeBufferPointer<UInt8>, Int64) throws -> Void
     ) throws -> Outcome {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
