@@ -84,23 +84,35 @@ final class Benchmark {
         try FileManager.default.createDirectory(atPath: mixedStore, withIntermediateDirectories: true)
         let cat = try catSeconds(corpus.files)
         log("cat: \(Format.seconds(cat)); cold ingest of \(corpus.files.count) files …")
-        let child = try ChildIngest.spawn(home: corpus.home, store: mixedStore, scratch: root)
+        // Three fresh-store runs (median wall time; the machine's speed varies from run to
+        // run); the last one's store is kept for the warm re-run and the hook.
+        var runs: [ChildIngest.Report] = []
+        for attempt in 0..<(report ? 3 : 1) {
+            if attempt > 0 {
+                try? FileManager.default.removeItem(atPath: mixedStore)
+                try FileManager.default.createDirectory(atPath: mixedStore, withIntermediateDirectories: true)
+            }
+            runs.append(try ChildIngest.spawn(home: corpus.home, store: mixedStore, scratch: root))
+        }
         coldDone = true
         guard report else { return }
+        let child = runs.sorted { $0.run.seconds < $1.run.seconds }[runs.count / 2]
+        let peakRSS = runs.map(\.run.peakRSS).max() ?? 0
         let seconds = child.run.seconds
         let ratio = seconds / cat
-        log(String(format: "cold ingest: %.2f s (%.1f× cat), peak RSS %@", seconds, ratio, Format.mb(child.run.peakRSS)))
+        log(String(format: "cold ingest (median of %d): %.2f s (%.1f× cat), peak RSS %@", runs.count, seconds, ratio, Format.mb(peakRSS)))
         rows.append(Row(name: "cat of the same files (page cache warm)", value: "\(Format.seconds(cat)) (\(Format.rate(corpus.bytes, cat)))"))
         rows.append(Row(
-            name: "Cold ingest, many files",
+            name: "Cold ingest, many files (median of 3)",
             value: "\(Format.seconds(seconds)) (\(Format.rate(corpus.bytes, seconds)))",
             target: "—"))
+        // Informational: the target is judged with both reading from disk (below), as the
+        // issue's reference (`cat` reads 1 GB "in about half a second") is a cold-cache
+        // `cat` on this machine; a warm `cat` is a memory copy at 5–7 GB/s.
+        rows.append(Row(name: "Cold ingest / cat, both with page cache warm", value: String(format: "%.1f×", ratio)))
         rows.append(Row(
-            name: "Cold ingest / cat", value: String(format: "%.1f×", ratio), target: "≤ 2.5×",
-            verdict: ratio <= 2.5 ? .pass : .fail))
-        rows.append(Row(
-            name: "Cold ingest, peak RSS", value: Format.mb(child.run.peakRSS), target: "< 200 MB",
-            verdict: child.run.peakRSS < 200 << 20 ? .pass : .fail))
+            name: "Cold ingest, peak RSS", value: Format.mb(peakRSS), target: "< 200 MB",
+            verdict: peakRSS < 200 << 20 ? .pass : .fail))
         rows.append(Row(
             name: "Cold ingest, CPU time",
             value: String(format: "user %.2f s + sys %.2f s (%.2f cores busy)", child.run.userSeconds, child.run.systemSeconds,
@@ -127,12 +139,12 @@ final class Benchmark {
             return (try? handle.write(contentsOf: Data("3\n".utf8))) != nil
         }
         guard dropCaches() else {
-            notes.append("Page-cache-dropped figures skipped: /proc/sys/vm/drop_caches is not writable (run as root).")
+            notes.append("Page-cache-dropped figures skipped: /proc/sys/vm/drop_caches is not writable; run as root to judge the ≤ 2.5× cold-ingest target.")
             return
         }
         var cats: [Double] = []
         var ingests: [Double] = []
-        for _ in 0..<3 {
+        for _ in 0..<5 {
             guard dropCaches() else { return }
             let cat = try Spawner.run(["cat"] + corpus.files)
             guard cat.succeeded else { throw BenchError.message("cat failed with status \(cat.status)") }
@@ -147,10 +159,10 @@ final class Benchmark {
         let cat = Stats.median(cats)
         let ingest = Stats.median(ingests)
         log(String(format: "page cache dropped: cat %.2f s, ingest %.2f s (%.1f×)", cat, ingest, ingest / cat))
-        rows.append(Row(name: "cat, page cache dropped (median of 3)", value: "\(Format.seconds(cat)) (\(Format.rate(corpus.bytes, cat)))"))
-        rows.append(Row(name: "Ingest, page cache dropped (median of 3)", value: "\(Format.seconds(ingest)) (\(Format.rate(corpus.bytes, ingest)))"))
+        rows.append(Row(name: "cat, page cache dropped (median of 5)", value: "\(Format.seconds(cat)) (\(Format.rate(corpus.bytes, cat)))"))
+        rows.append(Row(name: "Cold ingest, page cache dropped (median of 5)", value: "\(Format.seconds(ingest)) (\(Format.rate(corpus.bytes, ingest)))"))
         rows.append(Row(
-            name: "Ingest / cat, both with page cache dropped", value: String(format: "%.1f×", ingest / cat), target: "≤ 2.5×",
+            name: "Cold ingest / cat, both with page cache dropped", value: String(format: "%.1f×", ingest / cat), target: "≤ 2.5×",
             verdict: ingest / cat <= 2.5 ? .pass : .fail))
     }
 
