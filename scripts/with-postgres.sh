@@ -114,8 +114,13 @@ as_server "$bin/psql" -h "$folder" -p "$port" -U postgres -d postgres -v ON_ERRO
 export AIUSAGE_TEST_POSTGRES_URL="postgres://aiusage:aiusage@127.0.0.1:$port/aiusage"
 say "PostgreSQL $("$bin/postgres" --version | awk '{print $3}') on 127.0.0.1:$port$($durable || echo ' (fsync off)'), in $folder: AIUSAGE_TEST_POSTGRES_URL=$AIUSAGE_TEST_POSTGRES_URL"
 
+# COMMAND runs in the background so that an interrupt or TERM reaches this script at once
+# (bash would otherwise wait for COMMAND before running a trap); it is passed on as TERM,
+# then the server is stopped. Standard input stays COMMAND's.
 set +e
-"$@"
-status=$?
-set -e
-exit "$status"
+"$@" <&0 &
+child=$!
+trap 'kill -TERM "$child" 2>/dev/null; wait "$child"; exit 130' INT
+trap 'kill -TERM "$child" 2>/dev/null; wait "$child"; exit 143' TERM
+wait "$child"
+exit $?
