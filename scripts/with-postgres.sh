@@ -21,7 +21,7 @@ while [ $# -gt 0 ]; do
     case "$1" in
         --durable) durable=true; shift ;;
         --install) install=true; shift ;;
-        -h|--help) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        -h|--help) sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         --) shift; break ;;
         *) break ;;
     esac
