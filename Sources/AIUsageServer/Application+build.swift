@@ -3,12 +3,14 @@ import Hummingbird
 
 /// Wires the server: storage, routes and middleware, in one function (the
 /// todos-postgres-tutorial pattern), so `serve` and the tests build the same application.
+/// The store opened here is never closed; `serve` opens its own store and closes it after
+/// the server stops, which a PostgreSQL store needs for a clean exit.
 public func buildApplication(configuration: ServerConfiguration) async throws -> some ApplicationProtocol {
     let store = try await configuration.openStore()
     return buildApplication(store: store, configuration: configuration)
 }
 
-/// The same wiring over a given store: tests pass a temporary SQLite store (and later PostgreSQL).
+/// The same wiring over a given store: tests pass a temporary SQLite or PostgreSQL store.
 public func buildApplication(
     store: any TeamStore, configuration: ServerConfiguration,
     today: (@Sendable () -> String)? = nil

@@ -7,7 +7,7 @@ public struct ServerConfiguration: Sendable, Equatable {
     public var port = 8080
     /// Folder holding `aiusage-server.sqlite` when no database URL is given.
     public var dataDirectory: String
-    /// `sqlite:///path/file.sqlite`, a plain path, or (later) `postgres://...`.
+    /// `sqlite:///path/file.sqlite`, a plain path, or `postgres://USER:PASSWORD@HOST:PORT/DATABASE`.
     public var databaseURL: String?
     /// k: team figures are shown only when at least this many developers contributed.
     public var minGroupSize = 5
@@ -44,16 +44,25 @@ public struct ServerConfiguration: Sendable, Equatable {
         return configuration
     }
 
-    /// Opens and migrates the configured store. PostgreSQL is refused until its store exists.
+    /// Opens and migrates the configured store: PostgreSQL for a `postgres://` URL, else the
+    /// SQLite file. The caller closes it (`TeamStore.close()`) once done.
     public func openStore() async throws -> any TeamStore {
         let path: String
         if let url = databaseURL {
             if url.hasPrefix("postgres://") || url.hasPrefix("postgresql://") {
-                throw ConfigurationError("PostgreSQL support is not built yet; leave out --database to use the embedded SQLite store.")
+                let store = try await PostgresTeamStore.connect(try PostgresDatabaseURL(url))
+                do {
+                    try await store.migrate()
+                } catch {
+                    await store.close()
+                    throw ConfigurationError(
+                        "Cannot prepare the PostgreSQL schema (\(store.url.redacted)): \(PostgresStoreError.reason(error)).")
+                }
+                return store
             } else if url.hasPrefix("sqlite://") {
                 path = String(url.dropFirst("sqlite://".count))
             } else if url.contains("://") {
-                throw ConfigurationError("Unsupported database URL \"\(url)\"; use sqlite:///path/file.sqlite.")
+                throw ConfigurationError("Unsupported database URL scheme in \"\(Self.redacting(url))\"; use sqlite:///path/file.sqlite or postgres://USER:PASSWORD@HOST:PORT/DATABASE.")
             } else {
                 path = url
             }
@@ -64,6 +73,13 @@ public struct ServerConfiguration: Sendable, Equatable {
         let store = try SQLiteTeamStore(path: path)
         try await store.migrate()
         return store
+    }
+
+    /// `url` with any password replaced by `***`, for messages.
+    static func redacting(_ url: String) -> String {
+        guard var components = URLComponents(string: url), components.password != nil else { return url }
+        components.password = "***"
+        return components.string ?? url
     }
 }
 

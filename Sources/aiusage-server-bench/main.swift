@@ -1,13 +1,15 @@
 // Load benchmark of `aiusage-server` on loopback: sustained uploads per second, p50/p99
 // latency, errors, and a final row count showing nothing was lost or doubled.
 //
-//     swift build -c release --product aiusage-server --product aiusage-server-bench
+//     swift build -c release --product aiusage-server && swift build -c release --product aiusage-server-bench
 //     .build/release/aiusage-server-bench [--seconds 10] [--concurrency 8] [--developers 20] [--days 30]
+//         [--database postgres://USER:PASSWORD@HOST:PORT/DATABASE]
 //
 // It starts the `aiusage-server` found next to itself on a free loopback port, with a
-// fresh SQLite data folder, issues one member token per developer, then keeps
-// `concurrency` uploads in flight for `seconds`. Every upload re-sends the same days of
-// one developer, so the final row count must be exactly developers × days × rows/day.
+// fresh SQLite data folder (or the `--database` given, passed to every server command;
+// a new team named `bench-…` keeps runs apart), issues one member token per developer,
+// then keeps `concurrency` uploads in flight for `seconds`. Every upload re-sends the
+// same days of one developer, so the final row count must be exactly developers × days × rows/day.
 import Foundation
 #if canImport(FoundationNetworking)
 import FoundationNetworking
@@ -19,18 +21,23 @@ struct Options {
     var developers = 20
     var days = 30
     var rowsPerDay = 3
+    /// Passed to the server as `--database`; nil for a fresh SQLite data folder.
+    var database: String?
 
     init(_ arguments: [String]) {
         var iterator = arguments.makeIterator()
         while let argument = iterator.next() {
-            let value = iterator.next().flatMap(Double.init)
+            let text = iterator.next()
+            let value = text.flatMap(Double.init)
             switch (argument, value) {
             case ("--seconds", let v?): seconds = v
             case ("--concurrency", let v?): concurrency = Int(v)
             case ("--developers", let v?): developers = Int(v)
             case ("--days", let v?): days = Int(v)
+            case ("--database", _) where text != nil: database = text
             default:
-                FileHandle.standardError.write(Data("usage: aiusage-server-bench [--seconds N] [--concurrency N] [--developers N] [--days N]\n".utf8))
+                FileHandle.standardError.write(Data(
+                    "usage: aiusage-server-bench [--seconds N] [--concurrency N] [--developers N] [--days N] [--database URL]\n".utf8))
                 exit(2)
             }
         }
@@ -52,7 +59,7 @@ func admin(_ server: String, _ arguments: [String]) -> String {
     do { try process.run() } catch { fail("cannot run \(server): \(error)") }
     let data = out.fileHandleForReading.readDataToEndOfFile()
     process.waitUntilExit()
-    guard process.terminationStatus == 0 else { fail("\(arguments.joined(separator: " ")) failed") }
+    guard process.terminationStatus == 0 else { fail("\(arguments.prefix(2).joined(separator: " ")) failed") }
     return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
 }
 
@@ -119,15 +126,21 @@ let server = binaryFolder + "/aiusage-server"
 guard FileManager.default.isExecutableFile(atPath: server) else { fail("build aiusage-server first: \(server) not found") }
 let data = FileManager.default.temporaryDirectory.appendingPathComponent("aiusage-server-bench-\(UUID().uuidString)").path
 defer { try? FileManager.default.removeItem(atPath: data) }
+// Every server command gets the same storage: the given database, else the fresh data folder.
+let storage = options.database.map { ["--database", $0] } ?? ["--data-dir", data]
+let storeName = options.database == nil ? "SQLite store" : "PostgreSQL store"
+let loadAtStart = (try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8))?.split(separator: " ").first.map(String.init) ?? "?"
+// A team of its own, so that a run on a database used before still counts only its own rows.
+let team = "bench-" + UUID().uuidString.prefix(8).lowercased()
 
-_ = admin(server, ["team", "create", "bench", "--data-dir", data])
+_ = admin(server, ["team", "create", team] + storage)
 let tokens = (0..<options.developers).map {
-    admin(server, ["token", "issue", "--team", "bench", "--developer", "dev\($0)@example.com", "--role", "member", "--data-dir", data])
+    admin(server, ["token", "issue", "--team", team, "--developer", "dev\($0)@example.com", "--role", "member"] + storage)
 }
 let port = Int.random(in: 20_000..<60_000)
 let serve = Process()
 serve.executableURL = URL(fileURLWithPath: server)
-serve.arguments = ["serve", "--host", "127.0.0.1", "--port", String(port), "--data-dir", data]
+serve.arguments = ["serve", "--host", "127.0.0.1", "--port", String(port)] + storage
 serve.standardOutput = FileHandle.nullDevice
 serve.standardError = FileHandle.nullDevice
 do { try serve.run() } catch { fail("cannot start the server: \(error)") }
@@ -173,7 +186,7 @@ let sorted = results.latencies.sorted()
 func percentile(_ p: Double) -> Double { sorted.isEmpty ? 0 : sorted[min(sorted.count - 1, Int(Double(sorted.count) * p))] * 1000 }
 let document = documents[0].count
 print("""
-    aiusage-server-bench — SQLite store, \(ProcessInfo.processInfo.activeProcessorCount) cores, \(ISO8601DateFormatter().string(from: Date()))
+    aiusage-server-bench — \(storeName), \(ProcessInfo.processInfo.activeProcessorCount) cores, load \(loadAtStart) at start, \(ISO8601DateFormatter().string(from: Date()))
     uploads: \(options.developers) developers × \(options.days) days × \(options.rowsPerDay) rows (\(document) bytes each), \(options.concurrency) in flight, \(String(format: "%.1f", elapsed)) s
     accepted: \(sorted.count) (\(String(format: "%.1f", Double(sorted.count) / elapsed)) uploads/s, \(String(format: "%.0f", Double(sorted.count * options.days * options.rowsPerDay) / elapsed)) rows/s)
     latency: p50 \(String(format: "%.1f", percentile(0.5))) ms, p99 \(String(format: "%.1f", percentile(0.99))) ms, max \(String(format: "%.1f", (sorted.last ?? 0) * 1000)) ms

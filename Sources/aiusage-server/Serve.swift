@@ -14,8 +14,16 @@ extension ServerCommand {
 
         func run() async throws {
             let configuration = try storage.configuration(host: host, port: port, minGroupSize: minGroupSize)
-            let app = try await buildApplication(configuration: configuration)
-            try await app.runService()
+            // The store is opened here rather than inside `buildApplication` so that it is closed
+            // after the server has drained (a PostgreSQL pool must be shut down for a clean exit).
+            let store = try await configuration.openStore()
+            do {
+                try await buildApplication(store: store, configuration: configuration).runService()
+            } catch {
+                await store.close()
+                throw error
+            }
+            await store.close()
         }
     }
 }

@@ -24,7 +24,7 @@ struct StorageOptions: ParsableArguments {
     @Option(name: .customLong("data-dir"), help: "Folder of the embedded SQLite database (default ~/.local/share/aiusage-server).")
     var dataDirectory: String?
 
-    @Option(help: "Database URL: sqlite:///path/file.sqlite (PostgreSQL is not built yet).")
+    @Option(help: "Database URL: sqlite:///path/file.sqlite or postgres://USER:PASSWORD@HOST:PORT/DATABASE.")
     var database: String?
 
     func configuration(host: String? = nil, port: Int? = nil, minGroupSize: Int? = nil) throws -> ServerConfiguration {
@@ -32,7 +32,17 @@ struct StorageOptions: ParsableArguments {
             host: host, port: port, dataDirectory: dataDirectory, database: database, minGroupSize: minGroupSize)
     }
 
-    func admin() async throws -> TeamAdmin {
-        TeamAdmin(store: try await configuration().openStore())
+    /// Runs `body` with the administration operations over the configured store, then closes
+    /// the store whether `body` succeeded or not.
+    func withAdmin<T>(_ body: (TeamAdmin) async throws -> T) async throws -> T {
+        let store = try await configuration().openStore()
+        do {
+            let result = try await body(TeamAdmin(store: store))
+            await store.close()
+            return result
+        } catch {
+            await store.close()
+            throw error
+        }
     }
 }

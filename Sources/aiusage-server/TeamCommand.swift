@@ -12,7 +12,7 @@ extension ServerCommand {
             @OptionGroup var storage: StorageOptions
 
             func run() async throws {
-                let team = try await storage.admin().createTeam(name)
+                let team = try await storage.withAdmin { try await $0.createTeam(name) }
                 print("created team \(team.name)")
             }
         }

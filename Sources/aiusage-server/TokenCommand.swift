@@ -20,7 +20,9 @@ extension ServerCommand {
             @OptionGroup var storage: StorageOptions
 
             func run() async throws {
-                let issued = try await storage.admin().issueToken(team: team, developer: developer, role: role, named: named)
+                let issued = try await storage.withAdmin {
+                    try await $0.issueToken(team: team, developer: developer, role: role, named: named)
+                }
                 print(issued.token)
             }
         }
@@ -31,7 +33,7 @@ extension ServerCommand {
             @OptionGroup var storage: StorageOptions
 
             func run() async throws {
-                let token = try await storage.admin().revokeToken(reference)
+                let token = try await storage.withAdmin { try await $0.revokeToken(reference) }
                 print("revoked token \(token.id) (\(token.prefix)…, \(token.developer), \(token.role.rawValue))")
             }
         }
@@ -42,7 +44,7 @@ extension ServerCommand {
             @OptionGroup var storage: StorageOptions
 
             func run() async throws {
-                let tokens = try await storage.admin().listTokens(team: team)
+                let tokens = try await storage.withAdmin { try await $0.listTokens(team: team) }
                 let format = ISO8601DateFormatter()
                 print(["id", "prefix", "developer", "role", "named", "created", "revoked"].joined(separator: "\t"))
                 for token in tokens {

@@ -10,6 +10,8 @@ import Darwin
 final class Listener: @unchecked Sendable {
     let fd: Int32
     let port: UInt16
+    private let lock = NSLock()
+    private var isClosed = false
 
     init() throws {
         #if os(Linux)
@@ -53,7 +55,15 @@ final class Listener: @unchecked Sendable {
         return count
     }
 
+    /// Closes the socket once, however often it is called (a test, `FakeTeamServer.deinit` and
+    /// this class's `deinit` may all call it). Closing twice would close whatever descriptor
+    /// the number was given to meanwhile, such as another test's socket in this process.
     func close() {
+        let first = lock.withLock { () -> Bool in
+            defer { isClosed = true }
+            return !isClosed
+        }
+        guard first else { return }
         shutdown(fd, Int32(SHUT_RDWR))
         closeSocket(fd)
     }

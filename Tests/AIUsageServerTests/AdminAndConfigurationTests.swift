@@ -59,10 +59,11 @@ import _AIUsageTestSupport
         }
     }
 
-    @Test func postgresIsRefusedForNow() async throws {
+    @Test func unsupportedSchemesAreRefusedWithoutShowingThePassword() async throws {
         var configuration = ServerConfiguration(dataDirectory: "/nonexistent")
-        configuration.databaseURL = "postgres://localhost/aiusage"
-        await #expect(throws: ConfigurationError("PostgreSQL support is not built yet; leave out --database to use the embedded SQLite store.")) {
+        configuration.databaseURL = "mysql://user:secret@localhost/aiusage"
+        await #expect(throws: ConfigurationError(
+            "Unsupported database URL scheme in \"mysql://user:***@localhost/aiusage\"; use sqlite:///path/file.sqlite or postgres://USER:PASSWORD@HOST:PORT/DATABASE.")) {
             _ = try await configuration.openStore()
         }
     }

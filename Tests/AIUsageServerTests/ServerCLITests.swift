@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
 import Testing
 import _AIUsageTestSupport
 
@@ -49,11 +52,56 @@ import _AIUsageTestSupport
         #expect(try run(["token", "revoke", String(token.prefix(12))] + data).status == 0)
         #expect(try run(["token", "list", "--team", "web"] + data).stdout.contains("\t-\n") == false)
 
-        let postgres = try run(["serve", "--database", "postgres://localhost/aiusage"] + data)
+        // Nothing listens on port 1: one line naming the server (never the password), non-zero exit.
+        let postgres = try run(["serve", "--database", "postgres://aiusage:secret@127.0.0.1:1/aiusage"] + data)
         #expect(postgres.status != 0)
-        #expect(postgres.stderr.contains("PostgreSQL support is not built yet"))
-        #expect(postgres.stderr.split(separator: "\n").count == 1)
+        #expect(postgres.stderr.contains("Cannot connect to PostgreSQL (database \"aiusage\" at 127.0.0.1:1 as aiusage): connection refused."))
+        #expect(postgres.stderr.split(separator: "\n").count == 1 && !postgres.stderr.contains("secret"))
+        let badURL = try run(["token", "list", "--team", "web", "--database", "postgres://u@h/d?sslmode=maybe"])
+        #expect(badURL.status != 0 && badURL.stderr.contains("Unsupported sslmode \"maybe\""))
         let unknown = try run(["token", "issue", "--team", "nope", "--developer", "a@example.com", "--role", "viewer"] + data)
         #expect(unknown.status != 0 && unknown.stdout.isEmpty)
+    }
+
+    /// The same commands on PostgreSQL (flag and environment), then `serve` on it, which must
+    /// answer and exit promptly on SIGTERM (the pool is shut down, nothing hangs).
+    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: binary) && TestPostgres.shouldRun, TestPostgres.skipped))
+    func adminCommandsAndServeOnPostgres() async throws {
+        try await TestPostgres.withDatabases { databases in
+            let url = try await databases.makeDatabase().url
+            let database = ["--database", url]
+            #expect(try run(["team", "create", "web"] + database).stdout == "created team web\n")
+            let duplicate = try run(["team", "create", "web"] + database)
+            #expect(duplicate.status != 0 && duplicate.stderr.contains("Team \"web\" already exists."))
+            let issued = try run(["token", "issue", "--team", "web", "--developer", "dev@example.com", "--role", "member"],
+                                 environment: ["AIUSAGE_SERVER_DATABASE": url])
+            #expect(issued.status == 0)
+            let token = issued.stdout.trimmingCharacters(in: .newlines)
+            #expect(token.hasPrefix("aiu_") && token.count == 68)
+            #expect(try run(["token", "list", "--team", "web"] + database).stdout.contains(String(token.prefix(12))))
+            #expect(try run(["token", "revoke", String(token.prefix(12))] + database).status == 0)
+            #expect(try run(["token", "list", "--team", "web"] + database).stdout.contains("\t-\n") == false)
+
+            let port = Int.random(in: 20_000..<60_000)
+            let serve = Process()
+            serve.executableURL = URL(fileURLWithPath: Self.binary)
+            serve.arguments = ["serve", "--port", String(port)] + database
+            serve.standardOutput = FileHandle.nullDevice
+            serve.standardError = FileHandle.nullDevice
+            try serve.run()
+            defer { if serve.isRunning { serve.terminate() } }
+            var healthy = false
+            for _ in 0..<100 where !healthy {
+                let answer = try? await URLSession.shared.data(from: URL(string: "http://127.0.0.1:\(port)/api/v1/health")!)
+                healthy = (answer?.1 as? HTTPURLResponse)?.statusCode == 200
+                if !healthy { try await Task.sleep(for: .milliseconds(100)) }
+            }
+            #expect(healthy)
+            let stopping = Date()
+            serve.terminate()
+            serve.waitUntilExit()
+            #expect(Date().timeIntervalSince(stopping) < 10)
+            #expect(serve.terminationReason == .exit && serve.terminationStatus == 0)
+        }
     }
 }

@@ -5,16 +5,23 @@ import HummingbirdTesting
 import Testing
 import _AIUsageTestSupport
 
-/// A team server over a temporary SQLite store, with helpers to issue tokens and build uploads.
+/// A team server over a temporary SQLite store, or over a fresh PostgreSQL database while
+/// `TestPostgres.databases` is set (see `PostgresAPITests`), with helpers to issue tokens and
+/// build uploads.
 struct ServerFixture {
     let directory: TemporaryDirectory
-    let store: SQLiteTeamStore
+    let store: any TeamStore
     let admin: TeamAdmin
 
     init() async throws {
         directory = try TemporaryDirectory(prefix: "aiusage-server")
-        store = try SQLiteTeamStore(path: directory.path + "/server.sqlite")
-        try await store.migrate()
+        if let databases = TestPostgres.databases {
+            store = try await databases.makeStore()
+        } else {
+            let sqlite = try SQLiteTeamStore(path: directory.path + "/server.sqlite")
+            try await sqlite.migrate()
+            store = sqlite
+        }
         admin = TeamAdmin(store: store)
     }
 

@@ -72,6 +72,10 @@ public final class SQLiteTeamStore: TeamStore {
         try Self.migrator.migrate(pool)
     }
 
+    /// Nothing to do: the pool closes its file when the store is released, and a store may
+    /// still be read after `close()` in tests that share it.
+    public func close() async {}
+
     public func createTeam(name: String, key: String, createdAt: Date) async throws -> Team {
         try await pool.write { db in
             if try Row.fetchOne(db, sql: "SELECT 1 FROM teams WHERE name = ?", arguments: [name]) != nil {

@@ -1,7 +1,7 @@
 import Foundation
 
-/// Everything the server keeps, behind one protocol so that the embedded SQLite store and a
-/// later PostgreSQL store are sibling implementations, and the same test suite runs on both.
+/// Everything the server keeps, behind one protocol so that the embedded SQLite store and the
+/// PostgreSQL store are sibling implementations, and the same test suite runs on both.
 ///
 /// Methods take and return plain values; an implementation owns its transactions. Every
 /// method that changes more than one row does it atomically, because uploads must never be
@@ -35,6 +35,10 @@ public protocol TeamStore: Sendable {
     func deleteDeveloper(teamID: Int64, developer: String) async throws -> Int
     /// Every row of the team with `since <= day <= until` (ISO dates compare as strings).
     func rows(teamID: Int64, since: String, until: String) async throws -> [TeamRow]
+
+    /// Releases connections and background work; call once, after the last use. A pooled store
+    /// (PostgreSQL) needs it for a clean exit; the SQLite store has nothing to release.
+    func close() async
 }
 
 /// Why a store refused an operation, as a struct over an internal enum so cases can be added.

@@ -1,0 +1,55 @@
+import Foundation
+import Testing
+
+/// The in-process API, summary, dashboard and administration tests again, on PostgreSQL:
+/// while `TestPostgres.databases` is set, every `ServerFixture` they make gets a fresh
+/// database. A new test of those suites that reads or writes the store belongs here too.
+@Suite struct PostgresAPITests {
+    @Test(.enabled(if: TestPostgres.shouldRun, TestPostgres.skipped))
+    func api() async throws {
+        try await TestPostgres.withDatabases { _ in
+            let tests = APITests()
+            try await tests.missingUnknownAndRevokedTokensAre401()
+            try await tests.meReturnsIdentityTeamKeyAndOwnRows()
+            try await tests.reuploadReplacesDaysInsteadOfAdding()
+            try await tests.deleteMeRemovesEveryRowOfTheCallerOnly()
+            try await tests.rolesAreEnforced()
+            try await tests.anotherTeamIsForbidden()
+            try await tests.badBodiesAreRefusedWithClearErrors()
+            try await tests.limitsOnDaysAndRows()
+        }
+    }
+
+    @Test(.enabled(if: TestPostgres.shouldRun, TestPostgres.skipped))
+    func summary() async throws {
+        try await TestPostgres.withDatabases { _ in
+            let tests = SummaryTests()
+            try await tests.fourDevelopersAreWithheld()
+            try await tests.fiveDevelopersAreShown()
+            try await tests.daySeriesAndQuietPeriodsWithheld()
+            try await tests.windowFiltersAndBadQueriesAre400()
+            try await tests.minGroupSizeIsConfigurable()
+        }
+    }
+
+    @Test(.enabled(if: TestPostgres.shouldRun, TestPostgres.skipped))
+    func dashboard() async throws {
+        try await TestPostgres.withDatabases { _ in
+            let tests = DashboardTests()
+            try await tests.viewerLoginSetsAStrictHttpOnlyCookieAndRedirects()
+            try await tests.memberAndUnknownTokensAreRefused()
+            try await tests.withheldTeamShowsOnlyTheWithheldMessage()
+            try await tests.teamMeetingKShowsChartsTotalsAndBreakdown()
+            try await tests.teamAndModelNamesAreEscaped()
+        }
+    }
+
+    @Test(.enabled(if: TestPostgres.shouldRun, TestPostgres.skipped))
+    func administration() async throws {
+        try await TestPostgres.withDatabases { _ in
+            let tests = TeamAdminTests()
+            try await tests.tokensAreRandomHashedAndRevocableByPrefixOrID()
+            try await tests.refusesBadNamesDuplicatesAndUnknownTeams()
+        }
+    }
+}
