@@ -16,7 +16,7 @@ struct ServerCommand: AsyncParsableCommand {
             Configuration comes from flags, then AIUSAGE_SERVER_DATA_DIR, AIUSAGE_SERVER_DATABASE,
             AIUSAGE_SERVER_HOST, AIUSAGE_SERVER_PORT, AIUSAGE_SERVER_MIN_GROUP_SIZE, then defaults.
             """,
-        subcommands: [Serve.self, TeamCommand.self, TokenCommand.self])
+        subcommands: [Serve.self, TeamCommand.self, TokenCommand.self, CopyCommand.self])
 }
 
 /// Where the data lives; shared by `serve` and every administration command.
