@@ -23,23 +23,7 @@ say() { printf '==> %s\n' "$*"; }
 
 # 1. System packages: libgit2 (git work), SQLite (the store), pkg-config, git.
 packages=(libgit2-dev libsqlite3-dev pkg-config git)
-missing=()
-for package in "${packages[@]}"; do
-    dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")
-done
-if [ ${#missing[@]} -gt 0 ]; then
-    if ! command -v apt-get >/dev/null 2>&1; then
-        echo "install.sh: missing ${missing[*]} and no apt-get here; install libgit2 and SQLite development files by hand" >&2
-        exit 1
-    fi
-    sudo=""
-    if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
-    say "Installing system packages with apt: ${missing[*]}"
-    $sudo apt-get update -qq
-    $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
-else
-    say "System packages present: ${packages[*]}"
-fi
+"$here/scripts/apt-install.sh" "${packages[@]}"
 $deps_only && exit 0
 
 if ! command -v swift >/dev/null 2>&1; then

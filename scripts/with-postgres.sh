@@ -49,15 +49,7 @@ if [ -z "$bin" ]; then
         echo "with-postgres.sh: PostgreSQL is not installed; run 'sudo apt-get install postgresql' or pass --install" >&2
         exit 1
     fi
-    if ! command -v apt-get >/dev/null 2>&1; then
-        echo "with-postgres.sh: PostgreSQL is not installed and there is no apt-get here; install PostgreSQL by hand" >&2
-        exit 1
-    fi
-    sudo=""
-    if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
-    say "Installing PostgreSQL with apt"
-    $sudo apt-get update -qq
-    $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null
+    "$(dirname "$0")/apt-install.sh" postgresql
     bin="$(find_bin)"
     [ -n "$bin" ] || { echo "with-postgres.sh: apt installed postgresql but no initdb was found" >&2; exit 1; }
 fi
