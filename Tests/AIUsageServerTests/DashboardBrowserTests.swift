@@ -65,6 +65,8 @@ import _AIUsageTestSupport
             #expect(findings.desktopChartWidth > 200, "charts are too narrow on a desktop: \(findings.desktopChartWidth) px")
             #expect(findings.phoneOverflow <= 0, "the page scrolls sideways at phone width by \(findings.phoneOverflow) px")
             #expect(findings.phoneChartWidth > 0 && findings.phoneChartWidth <= 390, "charts do not fit a phone: \(findings.phoneChartWidth) px")
+            #expect(findings.selectionShown, "the breakdown link did not lead to one tool and model")
+            #expect(findings.selectionCharts == 7, "one tool and model should draw 7 charts, drew \(findings.selectionCharts)")
             for name in ["dashboard-desktop.png", "dashboard-phone.png"] {
                 let data = try Data(contentsOf: URL(fileURLWithPath: screenshots + "/" + name))
                 #expect(data.starts(with: [0x89, 0x50, 0x4E, 0x47]), "\(name) is not a PNG")
@@ -91,6 +93,8 @@ import _AIUsageTestSupport
         var desktopChartWidth = 0
         var phoneOverflow = 0
         var phoneChartWidth = 0
+        var selectionShown = false
+        var selectionCharts = 0
     }
 
     /// Logs in through the form as a person would, then inspects the dashboard at desktop
@@ -141,6 +145,13 @@ import _AIUsageTestSupport
         findings.phoneOverflow = try int("document.documentElement.scrollWidth - window.innerWidth")
         findings.phoneChartWidth = try int("Math.round(document.querySelector('figure[id^=chart-] svg').getBoundingClientRect().width)")
         try screenshot("dashboard-phone.png")
+
+        // One tool and model, reached as a person would: its link in the breakdown table.
+        try load { _ = try browser.evaluate("document.querySelector('#breakdown a').click(); true", session: session) }
+        findings.selectionShown = try int("document.querySelectorAll('#selection').length") == 1
+        findings.selectionCharts = try int("""
+            [...document.querySelectorAll('figure[id^=chart-] svg')].filter(s => s.querySelector('rect, polyline, circle')).length
+            """)
 
         findings.errors = browser.events.compactMap { event in
             let params = event["params"] as? [String: Any] ?? [:]

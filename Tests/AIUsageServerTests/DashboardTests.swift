@@ -133,11 +133,31 @@ import Testing
             #expect(page.contains("<dd id=\"total-cost\">$7.00</dd>"))
             #expect(page.contains("week of 2026-11-16"))
             // The breakdown lists the shared combination only; the solo one is counted as hidden.
-            #expect(page.contains("<td>claude-code</td><td>claude-sonnet-4-5-20250929</td><td>$6.00</td><td>36</td>"))
+            let link = "/dashboard?weeks=12&amp;tool=claude-code&amp;model=claude-sonnet-4-5-20250929"
+            #expect(page.contains(
+                "<td><a href=\"\(link)\">claude-code</a></td><td><a href=\"\(link)\">claude-sonnet-4-5-20250929</a></td><td>$6.00</td><td>36</td>"))
             #expect(!page.contains("<td>codex</td>"))
             #expect(page.contains("1 tool and model combination not listed"))
             #expect(page.contains("Team-wide"))
             Self.expectSelfContained(page)
+
+            // One listed tool and model: its own totals and trends, the selection kept by the form.
+            let selected = try await client.dashboard(cookie: viewer, query: "?weeks=12&tool=claude-code&model=claude-sonnet-4-5-20250929")
+            #expect(selected.status == .ok)
+            let only = selected.text
+            #expect(only.contains("id=\"selection\""))
+            #expect(only.contains("<dd id=\"total-landed\">36</dd>"))
+            #expect(only.contains("<dd id=\"total-cost\">$6.00</dd>"))
+            #expect(only.components(separatedBy: "<svg").count - 1 == 7)
+            #expect(only.contains("<input type=\"hidden\" name=\"tool\" value=\"claude-code\">"))
+            #expect(only.contains("href=\"/dashboard?weeks=12\""))
+            #expect(!only.contains("id=\"breakdown\""))
+            Self.expectSelfContained(only)
+            // A combination fewer than k developers used is refused, whatever the URL says.
+            let hidden = try await client.dashboard(cookie: viewer, query: "?weeks=12&tool=codex&model=claude-sonnet-4-5-20250929")
+            #expect(hidden.status == .notFound)
+            #expect(!hidden.text.contains("total-landed") && !hidden.text.contains("<svg"))
+            #expect(try await client.dashboard(cookie: viewer, query: "?weeks=12&tool=claude-code").status == .notFound)
 
             #expect(try await client.dashboard(cookie: viewer, query: "?weeks=0").status == .badRequest)
             #expect(try await client.dashboard(cookie: viewer, query: "?weeks=abc").status == .badRequest)
@@ -156,6 +176,13 @@ import Testing
             let page = try await client.dashboard(cookie: viewer).text
             #expect(page.contains("Team &lt;img src=x onerror=alert(1)&gt;&amp;&quot;&#39;"))
             #expect(page.contains("&lt;/td&gt;&lt;script&gt;alert(1)&lt;/script&gt;"))
+            // The model also travels in the link, percent-encoded.
+            #expect(page.contains("model=%3C%2Ftd%3E%3Cscript%3Ealert%281%29%3C%2Fscript%3E"))
+            let selected = try await client.dashboard(
+                cookie: viewer, query: "?weeks=12&tool=claude-code&model=%3C%2Ftd%3E%3Cscript%3Ealert%281%29%3C%2Fscript%3E")
+            #expect(selected.status == .ok)
+            #expect(selected.text.contains("<strong>&lt;/td&gt;&lt;script&gt;alert(1)&lt;/script&gt;</strong>"))
+            #expect(!selected.text.contains("<script"))
             #expect(!page.contains("<img"))
             Self.expectSelfContained(page)
         }

@@ -88,7 +88,26 @@ struct DashboardController<Store: TeamStore>: Sendable {
             team: caller.team.name, rows: rows, since: since, until: until, by: .week, minGroupSize: minGroupSize)
         let breakdown = summary.withheld
             ? nil : TeamSummary.breakdown(rows: rows, since: since, until: until, minGroupSize: minGroupSize)
-        return html(DashboardPage.dashboard(summary: summary, breakdown: breakdown, weeks: weeks))
+        let tool = request.uri.queryParameters.get("tool")
+        let model = request.uri.queryParameters.get("model")
+        guard tool != nil || model != nil else {
+            return html(DashboardPage.dashboard(summary: summary, breakdown: breakdown, weeks: weeks))
+        }
+        // The trends of one tool and model: only a combination the breakdown lists (used by at
+        // least k developers in the window), and within it each week again needs k developers.
+        guard let tool, let model,
+            breakdown?.rows.contains(where: { $0.report.key["tool"] == tool && $0.report.key["model"] == model }) == true
+        else {
+            return html(
+                DashboardPage.message(
+                    title: "Not listed",
+                    text: "That tool and model is not listed for this window: fewer than \(minGroupSize) developers used it."),
+                status: .notFound)
+        }
+        let selected = TeamSummary.compute(
+            team: caller.team.name, rows: rows.filter { $0.row.tool == tool && $0.row.model == model },
+            since: since, until: until, by: .week, minGroupSize: minGroupSize)
+        return html(DashboardPage.dashboard(summary: selected, breakdown: nil, weeks: weeks, selection: (tool, model)))
     }
 
     // MARK: Helpers

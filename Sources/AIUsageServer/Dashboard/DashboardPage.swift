@@ -34,15 +34,30 @@ enum DashboardPage {
             """)
     }
 
-    static func dashboard(summary: TeamSummary, breakdown: (rows: [SummaryRow], hidden: Int)?, weeks: Int) -> String {
+    /// The team's page; with `selection`, the same figures for one tool and model only.
+    static func dashboard(
+        summary: TeamSummary, breakdown: (rows: [SummaryRow], hidden: Int)?, weeks: Int,
+        selection: (tool: String, model: String)? = nil
+    ) -> String {
+        var selectionLine = ""
+        var keepSelection = ""
+        if let selection {
+            selectionLine = """
+                <p id="selection">Only <strong>\(escape(selection.tool))</strong> with <strong>\(escape(selection.model))</strong> ·
+                <a href="\(escape(dashboardLink(weeks: weeks)))">all tools and models</a></p>
+                """
+            keepSelection = "<input type=\"hidden\" name=\"tool\" value=\"\(escape(selection.tool))\">"
+                + "<input type=\"hidden\" name=\"model\" value=\"\(escape(selection.model))\">"
+        }
         var body = """
             <header>
             <h1>Team \(escape(summary.team))</h1>
             <p>\(escape(summary.since)) to \(escape(summary.until)) (\(weeks) \(weeks == 1 ? "week" : "weeks")) ·
             <span id="developers">\(summary.developersContributing)</span> \(summary.developersContributing == 1 ? "developer" : "developers") contributing</p>
+            \(selectionLine)
             <form method="get" action="/dashboard" class="inline"><label for="weeks">Weeks</label>
             <select id="weeks" name="weeks">\([4, 12, 26, 52].map { "<option value=\"\($0)\"\($0 == weeks ? " selected" : "")>\($0)</option>" }.joined())</select>
-            <button type="submit">Show</button></form>
+            \(keepSelection)<button type="submit">Show</button></form>
             <form method="post" action="/logout" class="inline"><button type="submit">Log out</button></form>
             </header>
             <main>
@@ -56,7 +71,7 @@ enum DashboardPage {
         }
         body += totalsSection(totals.report)
         body += chartsSection(summary: summary, series: series)
-        if let breakdown { body += breakdownSection(breakdown, minGroupSize: summary.minGroupSize) }
+        if let breakdown { body += breakdownSection(breakdown, minGroupSize: summary.minGroupSize, weeks: weeks) }
         body += "</main>"
         return page(title: "Team \(summary.team)", body: body)
     }
@@ -110,11 +125,11 @@ enum DashboardPage {
         return html + "</div></section>"
     }
 
-    static func breakdownSection(_ breakdown: (rows: [SummaryRow], hidden: Int), minGroupSize: Int) -> String {
+    static func breakdownSection(_ breakdown: (rows: [SummaryRow], hidden: Int), minGroupSize: Int, weeks: Int) -> String {
         var html = """
             <section><h2>By tool and model</h2>
             <p class="note">Team-wide for the whole window, all contributing developers combined; sorted by name.
-            A tool and model used by fewer than \(minGroupSize) developers is not listed.</p>
+            A tool and model used by fewer than \(minGroupSize) developers is not listed. Choose one to see its trends.</p>
             """
         if breakdown.hidden > 0 {
             html += "<p class=\"note\">\(breakdown.hidden) tool and model \(breakdown.hidden == 1 ? "combination" : "combinations") not listed.</p>"
@@ -127,12 +142,27 @@ enum DashboardPage {
         for summaryRow in breakdown.rows {
             let row = summaryRow.report
             let ratios = row.ratios
-            let cells = [row.key["tool"] ?? "", row.key["model"] ?? "", dollars(row.costUSD), "\(row.ai.landed)",
+            let tool = row.key["tool"] ?? ""
+            let model = row.key["model"] ?? ""
+            let link = escape(dashboardLink(weeks: weeks, tool: tool, model: model))
+            let cells = [dollars(row.costUSD), "\(row.ai.landed)",
                          percent(ratios.yield), percent(ratios.survival), perLine(ratios.costPerLandedLineUSD),
                          percent(ratios.wasteShare), number(ratios.landedAICommitsPerWeek)]
-            html += "<tr>" + cells.map { "<td>\(escape($0))</td>" }.joined() + "</tr>"
+            html += "<tr><td><a href=\"\(link)\">\(escape(tool))</a></td><td><a href=\"\(link)\">\(escape(model))</a></td>"
+                + cells.map { "<td>\(escape($0))</td>" }.joined() + "</tr>"
         }
         return html + "</tbody></table></div></section>"
+    }
+
+    /// `/dashboard?weeks=N`, with a tool and model when given (percent-encoded; the caller
+    /// HTML-escapes the whole link).
+    static func dashboardLink(weeks: Int, tool: String? = nil, model: String? = nil) -> String {
+        var allowed = CharacterSet.alphanumerics.intersection(CharacterSet(charactersIn: Unicode.Scalar(0)...Unicode.Scalar(127)))
+        allowed.insert(charactersIn: "-._~")
+        func encode(_ text: String) -> String { text.addingPercentEncoding(withAllowedCharacters: allowed) ?? "" }
+        var link = "/dashboard?weeks=\(weeks)"
+        if let tool, let model { link += "&tool=\(encode(tool))&model=\(encode(model))" }
+        return link
     }
 
     // MARK: Formatting
