@@ -207,7 +207,7 @@ struct ClaudeEditScan {
                 } else if scalar >= 0xDC00, scalar <= 0xDFFF {
                     throw Bail()
                 }
-                appendUTF8(scalar)
+                JSONWalk.appendUTF8(scalar, to: &scratch)
             default:
                 throw Bail()
             }
@@ -215,39 +215,8 @@ struct ClaudeEditScan {
     }
 
     private func hex4(_ at: Int, _ end: Int) throws -> UInt32 {
-        guard at + 4 <= end else { throw Bail() }
-        var value: UInt32 = 0
-        for k in at..<(at + 4) {
-            let byte = p[k]
-            let digit: UInt8
-            switch byte {
-            case 0x30...0x39: digit = byte - 0x30
-            case 0x41...0x46: digit = byte - 0x41 + 10
-            case 0x61...0x66: digit = byte - 0x61 + 10
-            default: throw Bail()
-            }
-            value = value << 4 | UInt32(digit)
-        }
+        guard let value = JSONWalk.hex4(UnsafeBufferPointer(start: p, count: n), at, end) else { throw Bail() }
         return value
-    }
-
-    private mutating func appendUTF8(_ scalar: UInt32) {
-        switch scalar {
-        case 0..<0x80:
-            scratch.append(UInt8(scalar))
-        case 0x80..<0x800:
-            scratch.append(UInt8(0xC0 | scalar >> 6))
-            scratch.append(UInt8(0x80 | scalar & 0x3F))
-        case 0x800..<0x10000:
-            scratch.append(UInt8(0xE0 | scalar >> 12))
-            scratch.append(UInt8(0x80 | (scalar >> 6) & 0x3F))
-            scratch.append(UInt8(0x80 | scalar & 0x3F))
-        default:
-            scratch.append(UInt8(0xF0 | scalar >> 18))
-            scratch.append(UInt8(0x80 | (scalar >> 12) & 0x3F))
-            scratch.append(UInt8(0x80 | (scalar >> 6) & 0x3F))
-            scratch.append(UInt8(0x80 | scalar & 0x3F))
-        }
     }
 
     // MARK: Records

@@ -341,7 +341,8 @@ enum JSONWalk {
         return out
     }
 
-    private static func hex4(_ line: Bytes, _ start: Int, _ end: Int) -> UInt32? {
+    /// Four hex digits at `start` (a `\uXXXX` escape), or nil.
+    static func hex4(_ line: Bytes, _ start: Int, _ end: Int) -> UInt32? {
         guard start + 4 <= end else { return nil }
         var value: UInt32 = 0
         for index in start..<(start + 4) {
@@ -358,7 +359,8 @@ enum JSONWalk {
         return value
     }
 
-    private static func appendUTF8(_ scalar: UInt32, to out: inout [UInt8]) {
+    /// Appends a scalar's UTF-8 bytes.
+    static func appendUTF8(_ scalar: UInt32, to out: inout [UInt8]) {
         switch scalar {
         case 0..<0x80:
             out.append(UInt8(scalar))
