@@ -40,22 +40,24 @@ let package = Package(
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
             ]
         ),
+        // Every tool's reader, on one shared toolkit (Toolkit/): byte walking, lenient JSON,
+        // line files. Database readers open other tools' SQLite files read-only (GRDB).
         .target(
-            name: "AIUsageDatabaseReaders",
+            name: "AIUsageReaders",
             dependencies: ["AIUsageCore", .product(name: "GRDB", package: "GRDB.swift")]
         ),
-        .target(name: "AIUsageEngine", dependencies: ["AIUsageCore", "AIUsageGit", "AIUsageStore", "AIUsageDatabaseReaders"]),
+        .target(name: "AIUsageEngine", dependencies: ["AIUsageCore", "AIUsageGit", "AIUsageStore", "AIUsageReaders"]),
         .target(
             name: "AIUsageCommands",
             dependencies: [
-                "AIUsageCore", "AIUsageGit", "AIUsageStore", "AIUsageEngine", "AIUsageDatabaseReaders",
+                "AIUsageCore", "AIUsageGit", "AIUsageStore", "AIUsageEngine", "AIUsageReaders",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
         .executableTarget(name: "aiusage", dependencies: ["AIUsageCommands"]),
         .executableTarget(name: "aiusage-share"),
-        .executableTarget(name: "aiusage-bench", dependencies: ["AIUsageEngine", "AIUsageCore", "AIUsageStore"]),
+        .executableTarget(name: "aiusage-bench", dependencies: ["AIUsageEngine", "AIUsageCore", "AIUsageStore", "AIUsageReaders"]),
         // The team server: only `aiusage-server` links Hummingbird, so the `aiusage` binary stays light.
         .target(
             name: "AIUsageServer",
@@ -77,12 +79,21 @@ let package = Package(
         ),
         // Load benchmark of the server on loopback (see BENCHMARKS.md); plain Foundation.
         .executableTarget(name: "aiusage-server-bench"),
-        .target(name: "_AIUsageTestSupport", dependencies: ["AIUsageCore"], path: "Tests/_AIUsageTestSupport"),
+        .target(name: "_AIUsageTestSupport", dependencies: ["AIUsageCore", "AIUsageReaders"], path: "Tests/_AIUsageTestSupport"),
         .testTarget(name: "AIUsageCoreTests", dependencies: ["AIUsageCore", "_AIUsageTestSupport"]),
         .testTarget(name: "AIUsageGitTests", dependencies: ["AIUsageGit", "_AIUsageTestSupport"]),
-        .testTarget(name: "AIUsageStoreTests", dependencies: ["AIUsageStore", "AIUsageDatabaseReaders", "_AIUsageTestSupport"]),
-        .testTarget(name: "AIUsageDatabaseReadersTests", dependencies: ["AIUsageDatabaseReaders", "_AIUsageTestSupport"]),
-        .testTarget(name: "AIUsageEngineTests", dependencies: ["AIUsageEngine", "AIUsageStore", "AIUsageGit", "_AIUsageTestSupport"]),
+        .testTarget(name: "AIUsageStoreTests", dependencies: ["AIUsageStore", "AIUsageReaders", "_AIUsageTestSupport"]),
+        .testTarget(
+            name: "AIUsageReadersTests",
+            dependencies: ["AIUsageReaders", "_AIUsageTestSupport", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
+        .testTarget(
+            name: "AIUsageEngineTests",
+            dependencies: [
+                "AIUsageEngine", "AIUsageStore", "AIUsageGit", "AIUsageReaders", "_AIUsageTestSupport",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ]
+        ),
         .testTarget(
             name: "AIUsageCommandsTests",
             dependencies: ["AIUsageCommands", "AIUsageEngine", "AIUsageStore", "AIUsageGit", "_AIUsageTestSupport"]

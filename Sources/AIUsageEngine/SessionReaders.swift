@@ -1,5 +1,5 @@
 import AIUsageCore
-import AIUsageDatabaseReaders
+import AIUsageReaders
 
 /// The readers aiusage knows: one per tool, each in its own file.
 public enum SessionReaders {

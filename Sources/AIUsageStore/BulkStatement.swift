@@ -1,6 +1,6 @@
 import Foundation
-import GRDB
-import GRDBSQLite
+internal import GRDB
+internal import GRDBSQLite
 
 /// Binds and steps a GRDB cached statement through SQLite's C API, for the ingest's bulk
 /// upserts only.

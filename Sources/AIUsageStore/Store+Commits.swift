@@ -1,6 +1,6 @@
 import AIUsageCore
 import Foundation
-import GRDB
+internal import GRDB
 
 /// A repository known to the store, identified by its common git folder so that
 /// linked worktrees share one record.

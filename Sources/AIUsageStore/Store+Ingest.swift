@@ -1,6 +1,6 @@
 import AIUsageCore
 import Foundation
-import GRDB
+internal import GRDB
 
 /// How far one record file has been read, and how to tell it is still the same file.
 public struct FileCursor: Sendable, Equatable {
@@ -48,6 +48,20 @@ extension Store {
                 result[cursor.path] = cursor
             }
             return result
+        }
+    }
+
+    /// Runs `body` in one write transaction of an ingest run: everything the body
+    /// applies commits together or not at all (group commit).
+    public func ingestTransaction<T>(_ body: (IngestTransaction) throws -> T) throws -> T {
+        try write { db in try body(IngestTransaction(store: self, db: db)) }
+    }
+
+    /// Records when the last ingest ran, for `doctor`.
+    public func setLastIngest(_ date: Date) throws {
+        try write { db in
+            try db.execute(
+                sql: "INSERT OR REPLACE INTO meta (key, value) VALUES ('last_ingest', ?)", arguments: [String(date.timeIntervalSince1970)])
         }
     }
 
@@ -160,6 +174,18 @@ extension Store {
             for cwd in entry.cwds { try addCwd.execute(arguments: [key.tool.rawValue, key.id, cwd]) }
         }
     }
+}
+
+/// One write transaction of an ingest run, handed out by `Store.ingestTransaction`.
+public struct IngestTransaction {
+    let store: Store
+    let db: Database
+
+    /// Stores one batch of reader output (idempotent upserts; see `Store.apply`).
+    public func apply(_ batch: ReadBatch) throws { try store.apply(batch, in: db) }
+
+    /// Moves a file's cursor.
+    public func saveCursor(_ cursor: FileCursor) throws { try store.saveCursor(cursor, in: db) }
 }
 
 /// A session's identity across tools.

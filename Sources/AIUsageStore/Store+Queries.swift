@@ -1,6 +1,6 @@
 import AIUsageCore
 import Foundation
-import GRDB
+internal import GRDB
 
 /// A session row with the folders it worked in.
 public struct SessionRecord: Sendable, Equatable {

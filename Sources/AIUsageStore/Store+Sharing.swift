@@ -1,5 +1,5 @@
 import Foundation
-import GRDB
+internal import GRDB
 
 /// The opt-in sharing settings (`aiusage share enable`): present only while sharing is
 /// on. `aiusage share disable` deletes the row, token included.

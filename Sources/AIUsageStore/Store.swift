@@ -1,6 +1,6 @@
 import AIUsageCore
 import Foundation
-import GRDB
+internal import GRDB
 
 /// The local SQLite store: ingest cursors, sessions, usage, AI-written line hashes,
 /// commits and their attribution. It never holds prompts, replies or code text.
@@ -110,12 +110,12 @@ public final class Store: Sendable {
     }
 
     /// Runs `body` in one write transaction.
-    public func write<T>(_ body: (Database) throws -> T) throws -> T {
+    func write<T>(_ body: (Database) throws -> T) throws -> T {
         try pool.write(body)
     }
 
     /// Runs `body` with a read-only snapshot.
-    public func read<T>(_ body: (Database) throws -> T) throws -> T {
+    func read<T>(_ body: (Database) throws -> T) throws -> T {
         try pool.read(body)
     }
 }

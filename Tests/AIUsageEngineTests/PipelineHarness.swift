@@ -1,5 +1,6 @@
 import AIUsageCore
 import AIUsageEngine
+import AIUsageReaders
 import AIUsageGit
 import AIUsageStore
 import Foundation

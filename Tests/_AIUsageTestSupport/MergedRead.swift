@@ -1,4 +1,5 @@
 import AIUsageCore
+import AIUsageReaders
 
 /// What a reader handed out, merged the way the store merges it: usage by dedup key
 /// with the field-wise maximum, edits by key with the last version winning. Reader

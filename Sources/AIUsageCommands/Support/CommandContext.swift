@@ -1,4 +1,5 @@
 import AIUsageCore
+import AIUsageReaders
 import AIUsageEngine
 import AIUsageGit
 import AIUsageStore

@@ -90,7 +90,7 @@ public enum LineIdentity {
         return isSignificant(String(decoding: Array(bytes), as: UTF8.self))
     }
 
-    static func fnv1a<C: Sequence>(_ bytes: C) -> UInt64 where C.Element == UInt8 {
+    public static func fnv1a<C: Sequence>(_ bytes: C) -> UInt64 where C.Element == UInt8 {
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
         for byte in bytes {
             hash ^= UInt64(byte)

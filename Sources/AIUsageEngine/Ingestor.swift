@@ -1,0 +1,274 @@
+import AIUsageCore
+import AIUsageReaders
+import AIUsageStore
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// What one ingest run did, for progress lines, `doctor` and the benchmark.
+public struct IngestSummary: Sendable {
+    public var filesSeen = 0
+    public var filesRead = 0
+    public var filesRestarted = 0
+    public var bytesRead: Int64 = 0
+    public var linesRead = 0
+    public var linesSkipped = 0
+    public var usageEvents = 0
+    public var edits = 0
+    public var errors: [String] = []
+    public init() {}
+}
+
+/// A record file that has bytes not read yet.
+public struct PendingFile: Sendable {
+    public var path: String
+    public var reader: any SessionReader
+    public var startOffset: Int64
+    public var state: Data?
+    public var size: Int64
+    public var inode: Int64
+    public var mtime: Double
+    public var restarted: Bool
+    /// Line counts carried from earlier runs of the same file, for `doctor`.
+    public var previousLinesRead = 0
+    public var previousLinesSkipped = 0
+    public var pendingBytes: Int64 { size - startOffset }
+}
+
+/// Reads new bytes of every tool's record files into the store.
+///
+/// A second run reads only what changed: a file whose size, mtime and inode match
+/// its cursor is not opened at all. A file that shrank, changed inode or whose
+/// already-read head no longer matches is read again from 0 — the store's upserts
+/// keep that from double-counting. A file that vanished keeps everything already
+/// ingested from it.
+public final class Ingestor: Sendable {
+    public let store: Store
+    public let readers: [any SessionReader]
+    public let environment: ReaderEnvironment
+
+    /// How many record files the last `pendingFiles()` found, for the summary.
+    private let lastDiscoveredCount = LockedCounter()
+
+    public init(store: Store, readers: [any SessionReader], environment: ReaderEnvironment) {
+        self.store = store
+        self.readers = readers
+        self.environment = environment
+    }
+
+    /// Files with unread bytes, found with one `stat` per file.
+    public func pendingFiles() throws -> [PendingFile] {
+        let cursors = try store.cursors()
+        var pending: [PendingFile] = []
+        var seen = 0
+        defer { lastDiscoveredCount.value = seen }
+        for reader in readers {
+            for path in reader.discoverFiles(in: environment) {
+                seen += 1
+                guard var info = FileStat(path: path) else { continue }
+                // A SQLite database changes in its write-ahead log before the file itself.
+                if reader.fileKind == .rewritten, let wal = FileStat(path: path + "-wal") {
+                    info.size += wal.size
+                    info.mtime = max(info.mtime, wal.mtime)
+                }
+                if let cursor = cursors[path] {
+                    if cursor.size == info.size, cursor.mtime == info.mtime, cursor.inode == info.inode { continue }
+                    if reader.fileKind == .rewritten {
+                        pending.append(PendingFile(
+                            path: path, reader: reader, startOffset: 0, state: cursor.state, size: info.size,
+                            inode: info.inode, mtime: info.mtime, restarted: false))
+                        continue
+                    }
+                    let sameFile =
+                        cursor.inode == info.inode && info.size >= cursor.offset
+                        && Fingerprint.of(path: path, length: cursor.offset) == cursor.fingerprint
+                    if sameFile {
+                        pending.append(PendingFile(
+                            path: path, reader: reader, startOffset: cursor.offset, state: cursor.state, size: info.size,
+                            inode: info.inode, mtime: info.mtime, restarted: false,
+                            previousLinesRead: cursor.linesRead, previousLinesSkipped: cursor.linesSkipped))
+                    } else {
+                        pending.append(PendingFile(
+                            path: path, reader: reader, startOffset: 0, state: nil, size: info.size, inode: info.inode,
+                            mtime: info.mtime, restarted: true))
+                    }
+                } else {
+                    pending.append(PendingFile(
+                        path: path, reader: reader, startOffset: 0, state: nil, size: info.size, inode: info.inode,
+                        mtime: info.mtime, restarted: false))
+                }
+            }
+        }
+        return pending
+    }
+
+    /// Ingests every pending file, spreading files over the machine's cores; parsing
+    /// and database writes overlap, with at most a few batches in flight per file.
+    public func run(
+        files: [PendingFile]? = nil,
+        progress: (@Sendable (_ doneBytes: Int64, _ totalBytes: Int64) -> Void)? = nil
+    ) throws -> IngestSummary {
+        let files = try files ?? pendingFiles()
+        // Largest first, so one big file does not start last and run alone.
+        let ordered = files.sorted { $0.pendingBytes > $1.pendingBytes }
+        let totalBytes = ordered.reduce(Int64(0)) { $0 + $1.pendingBytes }
+        let shared = SharedIngestState()
+        let workers = max(1, min(ProcessInfo.processInfo.activeProcessorCount, ordered.count))
+        // One writer for the whole run (SQLite takes one writer at a time anyway), which
+        // commits whatever the parsers queued meanwhile in one transaction. Parsers never
+        // wait for a file's writes before the next file; they wait only when the queue is
+        // full (memory stays bounded).
+        let writer = IngestWriter(store: store, capacity: (2 * workers + 2) * 5000)
+        writer.start()
+        let finished = FinishedFiles()
+        let readAhead = ReadAhead(files: ordered)
+        readAhead.start()
+        defer { readAhead.stop() }
+        DispatchQueue.concurrentPerform(iterations: workers) { _ in
+            while let file = shared.next(from: ordered) {
+                readAhead.started(bytes: file.pendingBytes)
+                let (result, writes) = ingest(file, writer: writer)
+                finished.add(result, writes)
+                let done = shared.advance(bytes: file.pendingBytes)
+                progress?(done, totalBytes)
+            }
+        }
+        writer.close()
+        for (result, writes) in finished.all {
+            var result = result
+            if result.error == nil, let failure = writes.failure {
+                result = FileResult(restarted: result.restarted, error: "\(result.path): \(failure)")
+            }
+            shared.record(result)
+        }
+        var summary = shared.summary
+        if !ordered.isEmpty {
+            try? store.setLastIngest(Date())
+        }
+        summary.filesSeen = lastDiscoveredCount.value
+        return summary
+    }
+
+    /// Parses one file, queueing its batches and then its cursor on the writer; the
+    /// cursor is written only if every batch before it was.
+    private func ingest(_ file: PendingFile, writer: IngestWriter) -> (FileResult, IngestWriter.FileWrites) {
+        var result = FileResult(path: file.path)
+        result.restarted = file.restarted
+        let writes = IngestWriter.FileWrites()
+        do {
+            let progress = try file.reader.read(path: file.path, from: file.startOffset, state: file.state) { batch in
+                result.usage += batch.usage.count
+                result.edits += batch.edits.count
+                writer.enqueue(batch, of: writes)
+            }
+            let cursor = FileCursor(
+                path: file.path, tool: file.reader.tool, offset: progress.offset, size: file.size, inode: file.inode,
+                mtime: file.mtime, fingerprint: Fingerprint.of(path: file.path, length: progress.offset),
+                state: progress.state, linesRead: file.previousLinesRead + progress.linesRead,
+                linesSkipped: file.previousLinesSkipped + progress.linesSkipped)
+            writer.finish(cursor, of: writes)
+            result.bytes = progress.offset - file.startOffset
+            result.lines = progress.linesRead
+            result.skipped = progress.linesSkipped
+        } catch {
+            // Nothing of this file is lost: its cursor is not moved, so the next run
+            // reads the same bytes again and the upserts absorb the repeat.
+            result.error = "\(file.path): \(error)"
+        }
+        return (result, writes)
+    }
+}
+
+/// Files parsed so far, with what they queued, to check once the writer is done.
+final class FinishedFiles: @unchecked Sendable {
+    private let lock = NSLock()
+    private var entries: [(FileResult, IngestWriter.FileWrites)] = []
+    func add(_ result: FileResult, _ writes: IngestWriter.FileWrites) { lock.withLock { entries.append((result, writes)) } }
+    var all: [(FileResult, IngestWriter.FileWrites)] { lock.withLock { entries } }
+}
+
+struct FileResult {
+    var path = ""
+    var bytes: Int64 = 0
+    var lines = 0
+    var skipped = 0
+    var usage = 0
+    var edits = 0
+    var restarted = false
+    var error: String?
+}
+
+/// An integer shared between threads.
+final class LockedCounter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var stored = 0
+    var value: Int {
+        get { lock.withLock { stored } }
+        set { lock.withLock { stored = newValue } }
+    }
+}
+
+/// Work queue and totals shared by the ingest workers.
+final class SharedIngestState: @unchecked Sendable {
+    private let lock = NSLock()
+    private var index = 0
+    private var doneBytes: Int64 = 0
+    private(set) var summary = IngestSummary()
+
+    func next(from files: [PendingFile]) -> PendingFile? {
+        lock.lock()
+        defer { lock.unlock() }
+        guard index < files.count else { return nil }
+        defer { index += 1 }
+        return files[index]
+    }
+
+    func advance(bytes: Int64) -> Int64 {
+        lock.withLock {
+            doneBytes += bytes
+            return doneBytes
+        }
+    }
+
+    func record(_ result: FileResult) {
+        lock.lock()
+        defer { lock.unlock() }
+        summary.filesRead += 1
+        if result.restarted { summary.filesRestarted += 1 }
+        summary.bytesRead += result.bytes
+        summary.linesRead += result.lines
+        summary.linesSkipped += result.skipped
+        summary.usageEvents += result.usage
+        summary.edits += result.edits
+        if let error = result.error { summary.errors.append(error) }
+    }
+}
+
+/// Size, inode and modification time of a file, from one `stat` call.
+struct FileStat {
+    var size: Int64
+    var inode: Int64
+    var mtime: Double
+
+    init?(path: String) {
+        var info = stat()
+        guard stat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else { return nil }
+        size = Int64(info.st_size)
+        inode = Int64(bitPattern: UInt64(info.st_ino))
+        #if canImport(Darwin)
+        mtime = Double(info.st_mtimespec.tv_sec) + Double(info.st_mtimespec.tv_nsec) / 1e9
+        #else
+        mtime = Double(info.st_mtim.tv_sec) + Double(info.st_mtim.tv_nsec) / 1e9
+        #endif
+    }
+}
+
+/// The cursor's fingerprint: the file's head, as a signed integer for SQLite.
+enum Fingerprint {
+    static func of(path: String, length: Int64) -> Int64 {
+        Int64(bitPattern: FileHeadFingerprint.of(path: path, length: length))
+    }
+}

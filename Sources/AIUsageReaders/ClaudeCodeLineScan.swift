@@ -1,0 +1,373 @@
+import AIUsageCore
+import Foundation
+
+/// A single structural pass over one Claude Code record that pulls out the fields
+/// usage and session bookkeeping need, without building any JSON tree.
+///
+/// Most lines of a transcript are either tool output (useless to us) or assistant
+/// lines whose only interest is `message.usage`; decoding those with `JSONDecoder`
+/// costs several times more than this walk. Lines that carry an edit call or an edit
+/// result are recognised here (`flags`) and handed to the full decoder instead.
+///
+/// The walk follows the JSON grammar (objects, arrays, strings with escapes), so keys
+/// are matched at the right depth: `message.usage.output_tokens`, never a look-alike
+/// inside a tool input. It returns nil on a structural error; the caller then lets
+/// `JSONDecoder` judge the line.
+struct ClaudeLineScan {
+    struct Flags: OptionSet {
+        let rawValue: UInt8
+        /// A `"tool_use"` string: a content block of a tool call.
+        static let toolUse = Flags(rawValue: 1 << 0)
+        /// A `"Edit"`, `"MultiEdit"` or `"Write"` string: maybe an edit tool's name.
+        static let editToolName = Flags(rawValue: 1 << 1)
+        /// A `"toolUseResult"` key: a tool result record.
+        static let toolUseResult = Flags(rawValue: 1 << 2)
+        /// `"structuredPatch"`, `"oldString"`, `"originalFile"` or `"create"`: the shape
+        /// of an edit tool's result.
+        static let editResultHint = Flags(rawValue: 1 << 3)
+        /// An `"is_error"` key: a tool result that may report a failed call.
+        static let isError = Flags(rawValue: 1 << 4)
+    }
+
+    var type: Range<Int>?
+    var sessionId: Range<Int>?
+    var cwd: Range<Int>?
+    var timestamp: Range<Int>?
+    var uuid: Range<Int>?
+    var requestId: Range<Int>?
+    var messageID: Range<Int>?
+    var model: Range<Int>?
+    var usage: TokenCounts?
+    var hasMessage = false
+    var flags: Flags = []
+
+    /// Scans `line`; nil when it is not one well-formed JSON object.
+    static func scan(_ line: UnsafeBufferPointer<UInt8>) -> ClaudeLineScan? {
+        guard let base = line.baseAddress else { return nil }
+        var walker = ClaudeJSONWalker(p: base, n: line.count)
+        guard walker.record() else { return nil }
+        return walker.out
+    }
+}
+
+private let quote: UInt8 = 0x22
+private let backslash: UInt8 = 0x5C
+private let colon: UInt8 = 0x3A
+private let comma: UInt8 = 0x2C
+private let openBrace: UInt8 = 0x7B
+private let closeBrace: UInt8 = 0x7D
+private let openBracket: UInt8 = 0x5B
+private let closeBracket: UInt8 = 0x5D
+
+struct ClaudeJSONWalker {
+    let p: UnsafePointer<UInt8>
+    let n: Int
+    var i = 0
+    var out = ClaudeLineScan()
+    /// Nesting beyond this is refused (and left to `JSONDecoder`), bounding recursion.
+    let maxDepth = 256
+    /// When set, `skipValue` also checks that bare values are `true`, `false`, `null` or
+    /// a JSON number (`ClaudeEditScan`, which must refuse what `JSONDecoder` refuses).
+    var strictScalars = false
+
+    init(p: UnsafePointer<UInt8>, n: Int) {
+        self.p = p
+        self.n = n
+    }
+
+    @inline(__always) mutating func skipSpace() {
+        while i < n {
+            let byte = p[i]
+            guard byte == 0x20 || byte == 0x0A || byte == 0x0D || byte == 0x09 else { return }
+            i += 1
+        }
+    }
+
+    @inline(__always) func equals(_ range: Range<Int>, _ text: StaticString) -> Bool {
+        range.count == text.utf8CodeUnitCount && memcmp(p + range.lowerBound, text.utf8Start, range.count) == 0
+    }
+
+    /// A string at `i` (which must be a quote): its content range, escapes left as is.
+    mutating func string() -> Range<Int>? {
+        guard i < n, p[i] == quote else { return nil }
+        let start = i + 1
+        var from = start
+        while from < n {
+            guard let hit = memchr(p + from, Int32(quote), n - from) else { return nil }
+            let end = UnsafeRawPointer(p).distance(to: UnsafeRawPointer(hit))
+            var slashes = 0
+            var k = end - 1
+            while k >= start, p[k] == backslash {
+                slashes += 1
+                k -= 1
+            }
+            if slashes % 2 == 0 {
+                i = end + 1
+                let range = start..<end
+                if range.count <= 15 { note(range) }
+                return range
+            }
+            from = end + 1
+        }
+        return nil
+    }
+
+    /// Flags the few short strings that tell whether a line needs the full decoder.
+    @inline(__always) mutating func note(_ range: Range<Int>) {
+        switch range.count {
+        case 4: if equals(range, "Edit") { out.flags.insert(.editToolName) }
+        case 5: if equals(range, "Write") { out.flags.insert(.editToolName) }
+        case 6: if equals(range, "create") { out.flags.insert(.editResultHint) }
+        case 8:
+            if equals(range, "tool_use") {
+                out.flags.insert(.toolUse)
+            } else if equals(range, "is_error") {
+                out.flags.insert(.isError)
+            }
+        case 9:
+            if equals(range, "MultiEdit") {
+                out.flags.insert(.editToolName)
+            } else if equals(range, "oldString") {
+                out.flags.insert(.editResultHint)
+            }
+        case 12: if equals(range, "originalFile") { out.flags.insert(.editResultHint) }
+        case 13: if equals(range, "toolUseResult") { out.flags.insert(.toolUseResult) }
+        case 15: if equals(range, "structuredPatch") { out.flags.insert(.editResultHint) }
+        default: break
+        }
+    }
+
+    /// Walks an object at `i`, calling `member` with each key; `member` must consume
+    /// the value (at `i`, after the colon and white space) and return success.
+    mutating func object(depth: Int, _ member: (inout ClaudeJSONWalker, Range<Int>) -> Bool) -> Bool {
+        guard depth < maxDepth, i < n, p[i] == openBrace else { return false }
+        i += 1
+        skipSpace()
+        if i < n, p[i] == closeBrace {
+            i += 1
+            return true
+        }
+        while true {
+            skipSpace()
+            guard let key = string() else { return false }
+            skipSpace()
+            guard i < n, p[i] == colon else { return false }
+            i += 1
+            skipSpace()
+            guard member(&self, key) else { return false }
+            skipSpace()
+            guard i < n else { return false }
+            if p[i] == comma {
+                i += 1
+                continue
+            }
+            if p[i] == closeBrace {
+                i += 1
+                return true
+            }
+            return false
+        }
+    }
+
+    mutating func skipValue(depth: Int) -> Bool {
+        skipSpace()
+        guard i < n else { return false }
+        switch p[i] {
+        case quote:
+            return string() != nil
+        case openBrace:
+            return object(depth: depth + 1) { walker, _ in walker.skipValue(depth: depth + 1) }
+        case openBracket:
+            guard depth < maxDepth else { return false }
+            i += 1
+            skipSpace()
+            if i < n, p[i] == closeBracket {
+                i += 1
+                return true
+            }
+            while true {
+                guard skipValue(depth: depth + 1) else { return false }
+                skipSpace()
+                guard i < n else { return false }
+                if p[i] == comma {
+                    i += 1
+                    continue
+                }
+                if p[i] == closeBracket {
+                    i += 1
+                    return true
+                }
+                return false
+            }
+        default:
+            // Number, true, false or null.
+            let start = i
+            while i < n {
+                let byte = p[i]
+                if byte == comma || byte == closeBrace || byte == closeBracket || byte == 0x20 || byte == 0x0A
+                    || byte == 0x0D || byte == 0x09
+                {
+                    break
+                }
+                i += 1
+            }
+            guard i > start else { return false }
+            return !strictScalars || Self.isScalar(UnsafeBufferPointer(start: p + start, count: i - start))
+        }
+    }
+
+    /// Whether `token` is `true`, `false`, `null` or a number in JSON's grammar.
+    static func isScalar(_ token: UnsafeBufferPointer<UInt8>) -> Bool {
+        switch token.first {
+        case UInt8(ascii: "t"): return token.elementsEqual("true".utf8)
+        case UInt8(ascii: "f"): return token.elementsEqual("false".utf8)
+        case UInt8(ascii: "n"): return token.elementsEqual("null".utf8)
+        default: break
+        }
+        var k = 0
+        let n = token.count
+        @inline(__always) func digits() -> Int {
+            let from = k
+            while k < n, token[k] >= 0x30, token[k] <= 0x39 { k += 1 }
+            return k - from
+        }
+        if k < n, token[k] == UInt8(ascii: "-") { k += 1 }
+        guard k < n else { return false }
+        if token[k] == 0x30 {
+            k += 1
+        } else if digits() == 0 {
+            return false
+        }
+        if k < n, token[k] == UInt8(ascii: ".") {
+            k += 1
+            guard digits() > 0 else { return false }
+        }
+        if k < n, token[k] == UInt8(ascii: "e") || token[k] == UInt8(ascii: "E") {
+            k += 1
+            if k < n, token[k] == UInt8(ascii: "+") || token[k] == UInt8(ascii: "-") { k += 1 }
+            guard digits() > 0 else { return false }
+        }
+        return k == n
+    }
+
+    /// A string value into `slot`, or any other value skipped (slot stays nil).
+    mutating func stringValue(_ field: WritableKeyPath<ClaudeLineScan, Range<Int>?>, depth: Int) -> Bool {
+        if i < n, p[i] == quote {
+            guard let range = string() else { return false }
+            out[keyPath: field] = range
+            return true
+        }
+        return skipValue(depth: depth)
+    }
+
+    /// A non-negative integer value (token counts); anything else counts as zero.
+    mutating func integerValue(depth: Int) -> (ok: Bool, value: Int64) {
+        var value: Int64 = 0
+        var digits = 0
+        while i < n, p[i] >= 0x30, p[i] <= 0x39, digits < 18 {
+            value = value * 10 + Int64(p[i] - 0x30)
+            digits += 1
+            i += 1
+        }
+        if digits > 0, i < n, p[i] != 0x2E, p[i] != 0x65, p[i] != 0x45, p[i] < 0x30 || p[i] > 0x39 {
+            return (true, value)
+        }
+        // Fractions, exponents, null, negative or huge values: skip, keep what parsed.
+        return (skipValue(depth: depth), digits > 0 ? value : 0)
+    }
+
+    mutating func record() -> Bool {
+        skipSpace()
+        let ok = object(depth: 0) { walker, key in
+            switch key.count {
+            case 3 where walker.equals(key, "cwd"): return walker.stringValue(\.cwd, depth: 1)
+            case 4 where walker.equals(key, "type"): return walker.stringValue(\.type, depth: 1)
+            case 4 where walker.equals(key, "uuid"): return walker.stringValue(\.uuid, depth: 1)
+            case 7 where walker.equals(key, "message"):
+                guard walker.i < walker.n, walker.p[walker.i] == openBrace else { return walker.skipValue(depth: 1) }
+                walker.out.hasMessage = true
+                return walker.message()
+            case 9 where walker.equals(key, "sessionId"): return walker.stringValue(\.sessionId, depth: 1)
+            case 9 where walker.equals(key, "requestId"): return walker.stringValue(\.requestId, depth: 1)
+            case 9 where walker.equals(key, "timestamp"): return walker.stringValue(\.timestamp, depth: 1)
+            default: return walker.skipValue(depth: 1)
+            }
+        }
+        guard ok else { return false }
+        skipSpace()
+        return i == n
+    }
+
+    mutating func message() -> Bool {
+        object(depth: 1) { walker, key in
+            switch key.count {
+            case 2 where walker.equals(key, "id"): return walker.stringValue(\.messageID, depth: 2)
+            case 5 where walker.equals(key, "model"): return walker.stringValue(\.model, depth: 2)
+            case 5 where walker.equals(key, "usage"):
+                guard walker.i < walker.n, walker.p[walker.i] == openBrace else { return walker.skipValue(depth: 2) }
+                return walker.usage()
+            default: return walker.skipValue(depth: 2)
+            }
+        }
+    }
+
+    mutating func usage() -> Bool {
+        var tokens = TokenCounts()
+        let ok = object(depth: 2) { walker, key in
+            let field: WritableKeyPath<TokenCounts, Int64>
+            if walker.equals(key, "input_tokens") {
+                field = \.input
+            } else if walker.equals(key, "output_tokens") {
+                field = \.output
+            } else if walker.equals(key, "cache_creation_input_tokens") {
+                field = \.cacheWrite
+            } else if walker.equals(key, "cache_read_input_tokens") {
+                field = \.cacheRead
+            } else {
+                return walker.skipValue(depth: 3)
+            }
+            let (ok, value) = walker.integerValue(depth: 3)
+            tokens[keyPath: field] = value
+            return ok
+        }
+        out.usage = tokens
+        return ok
+    }
+}
+
+/// Significant line hashes of edit texts, computed on UTF-8 bytes.
+///
+/// Same hashes as `LineIdentity.significantHash` of each line (trimmed, FNV-1a), but
+/// without a String per line, and splitting CRLF text at every `\n` (a `Character`
+/// split keeps "\r\n" together, so CRLF text would come out as one line).
+enum ClaudeEditLines {
+    static func significantHashes(_ text: String) -> [LineHash] {
+        var text = text
+        return text.withUTF8 { significantHashes(bytes: $0) }
+    }
+
+    /// The same on a text's UTF-8 bytes (split at every `\n`).
+    static func significantHashes(bytes: UnsafeBufferPointer<UInt8>) -> [LineHash] {
+        var result: [LineHash] = []
+        guard let base = bytes.baseAddress else { return result }
+        var start = 0
+        while start < bytes.count {
+            let end: Int
+            if let hit = memchr(base + start, 0x0A, bytes.count - start) {
+                end = UnsafeRawPointer(base).distance(to: UnsafeRawPointer(hit))
+            } else {
+                end = bytes.count
+            }
+            if let hash = LineIdentity.significantHash(bytes: UnsafeBufferPointer(rebasing: bytes[start..<end])) {
+                result.append(hash)
+            }
+            start = end + 1
+        }
+        return result
+    }
+
+    /// Significant lines of `new` that `old` did not already have (multiset).
+    static func between(old: String, new: String) -> [LineHash] {
+        AddedLines.difference(significantHashes(new), minus: significantHashes(old))
+    }
+}

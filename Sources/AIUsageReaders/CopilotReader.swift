@@ -1,0 +1,417 @@
+import AIUsageCore
+import Foundation
+
+extension ToolKind {
+    public static let copilot = ToolKind(rawValue: "copilot")
+}
+
+/// What GitHub Copilot's edit tools wrote, whatever the client: the CLI's `create` /
+/// `edit` (`path`, `file_text`, `old_str` / `new_str`), VS Code's `create_file`
+/// (`filePath`, `content`), `replace_string_in_file` / `multi_replace_string_in_file`
+/// (`oldString` / `newString`), `insert_edit_into_file` (`code`, with
+/// `...existing code...` markers, all of whose other lines count) and `apply_patch`.
+enum CopilotEditTools {
+    struct Edit {
+        var path: String
+        var added: [LineHash]
+    }
+
+    static func edits(tool: String, arguments: [String: Any]) -> [Edit] {
+        let path = LooseJSON.string(arguments["filePath"]) ?? LooseJSON.string(arguments["path"])
+        switch tool {
+        case "create", "create_file":
+            guard let path, let text = (arguments["file_text"] ?? arguments["content"]) as? String else { return [] }
+            return [Edit(path: path, added: LineIdentity.significantHashes(ofText: text))]
+        case "edit", "str_replace", "str_replace_editor", "replace_string_in_file":
+            guard let path, let new = (arguments["new_str"] ?? arguments["newString"]) as? String else { return [] }
+            let old = (arguments["old_str"] ?? arguments["oldString"]) as? String ?? ""
+            return [Edit(path: path, added: AddedLines.between(old: old, new: new))]
+        case "multi_replace_string_in_file":
+            return LooseJSON.array(arguments["replacements"]).flatMap { item -> [Edit] in
+                guard let item = LooseJSON.object(item) else { return [] }
+                return edits(tool: "replace_string_in_file", arguments: item)
+            }
+        case "insert_edit_into_file":
+            guard let path, let code = arguments["code"] as? String else { return [] }
+            let kept = code.split(separator: "\n", omittingEmptySubsequences: false)
+                .filter { !$0.contains("...existing code...") }.joined(separator: "\n")
+            return [Edit(path: path, added: LineIdentity.significantHashes(ofText: kept))]
+        case "apply_patch":
+            guard let patch = LooseJSON.string(arguments["input"]) ?? LooseJSON.string(arguments["patch"]) else { return [] }
+            return ApplyPatchParser.parse(patch).filter { $0.kind != .delete }
+                .map { Edit(path: $0.destinationPath, added: $0.addedLines) }
+        default:
+            return []
+        }
+    }
+
+    /// Tool arguments recorded as an object or as a JSON string.
+    static func arguments(_ value: Any?) -> [String: Any]? {
+        if let object = LooseJSON.object(value) { return object }
+        guard let text = value as? String else { return nil }
+        return LooseJSON.object(LooseJSON.parse(Data(text.utf8)))
+    }
+
+    /// The folder a VS Code workspace storage entry stands for (`workspace.json`'s
+    /// `folder` URI), when it is local.
+    static func workspaceFolder(storageDirectory: String) -> String? {
+        guard let data = FileManager.default.contents(atPath: storageDirectory + "/workspace.json"),
+            let folder = LooseJSON.string(LooseJSON.object(LooseJSON.parse(data))?["folder"])
+        else { return nil }
+        return LooseJSON.localPath(fromURI: folder)
+    }
+
+    /// `workspaceStorage` folders of the VS Code family on Linux and macOS.
+    static func workspaceStorageRoots(in environment: ReaderEnvironment) -> [String] {
+        let home = ReaderPaths.trimmed(environment.home)
+        let config = ReaderPaths.variable("XDG_CONFIG_HOME", in: environment) ?? home + "/.config"
+        let editions = ["Code", "Code - Insiders", "VSCodium"]
+        return editions.map { config + "/" + $0 + "/User/workspaceStorage" }
+            + editions.map { home + "/Library/Application Support/" + $0 + "/User/workspaceStorage" }
+    }
+
+    /// `copilot/gpt-4o` → `gpt-4o`; `auto` is no model.
+    static func model(_ identifier: String?) -> String? {
+        guard var model = identifier, !model.isEmpty else { return nil }
+        if model.hasPrefix("copilot/") { model = String(model.dropFirst("copilot/".count)) }
+        return model == "auto" ? nil : model
+    }
+}
+
+/// Reads GitHub Copilot's event logs: the CLI's
+/// `${COPILOT_HOME:-~/.copilot}/session-state/<id>/events.jsonl` (and the older flat
+/// `session-state/<id>.jsonl`), and the same event stream VS Code's Copilot Chat
+/// writes to `workspaceStorage/<hash>/GitHub.copilot-chat/transcripts/<id>.jsonl`.
+/// Only appended to (`.appendOnly`).
+///
+/// - Context: `session.start` / `session.resume` give `context.cwd` (branch,
+///   repository and head commit are recorded too but have no place in the model);
+///   VS Code transcripts fall back to the workspace's `workspace.json` folder.
+/// - Model: `selectedModel`, `session.model_change`, and each message's `model`.
+/// - Usage, as far as recorded: each `assistant.message` carries only
+///   `outputTokens` (an output-only event keyed by its event id); `session.shutdown`
+///   carries the run's `tokenDetails` (input, output, cache read / write), handed out
+///   as one event with the input and cache counts plus any output the messages did
+///   not already account for. A session that never shut down has no input counts.
+///   No cost is recorded (Copilot bills premium requests, not tokens).
+/// - Edits: `tool.execution_start` of an edit tool (see `CopilotEditTools`), keyed by
+///   its `toolCallId`; a failed `tool.execution_complete` seen in the same read drops it.
+public struct CopilotCLIReader: SessionReader {
+    public let tool: ToolKind = .copilot
+
+    public init() {}
+
+    static let batchLimit = 5000
+
+    static func copilotHome(in environment: ReaderEnvironment) -> String {
+        ReaderPaths.variable("COPILOT_HOME", in: environment) ?? ReaderPaths.trimmed(environment.home) + "/.copilot"
+    }
+
+    public func searchRoots(in environment: ReaderEnvironment) -> [String] {
+        [Self.copilotHome(in: environment) + "/session-state"] + CopilotEditTools.workspaceStorageRoots(in: environment)
+    }
+
+    public func discoverFiles(in environment: ReaderEnvironment) -> [String] {
+        let roots = searchRoots(in: environment)
+        var found: [String] = []
+        // session-state/<id>/events.jsonl, or the older session-state/<id>.jsonl.
+        found += RecordFileWalker.files(under: roots[0], maxDepth: 1) { $0.hasSuffix(".jsonl") }.files
+        for storage in roots.dropFirst() {
+            found += RecordFileWalker.files(under: storage, maxDepth: 3) { $0.hasSuffix(".jsonl") }.files
+                .filter { $0.contains("/GitHub.copilot-chat/transcripts/") }
+        }
+        return found
+    }
+
+    public func read(path: String, from offset: Int64, state: Data?, sink: (ReadBatch) throws -> Void) throws -> ReadProgress {
+        var parser = CopilotEventParser(path: path, state: CopilotEventState.decode(state))
+        let outcome = try JSONLinesFile.forEachLine(path: path, from: offset) { line, _ in
+            parser.consume(line)
+            if parser.batch.count >= Self.batchLimit {
+                try sink(parser.batch)
+                parser.batch = ReadBatch()
+            }
+        }
+        parser.finish()
+        if !parser.batch.isEmpty { try sink(parser.batch) }
+        return ReadProgress(
+            offset: outcome.consumedTo, state: parser.state.encoded(), linesRead: parser.linesRead,
+            linesSkipped: parser.linesSkipped, trailingBytes: outcome.trailingBytes)
+    }
+}
+
+/// What an event log's next read needs: the session's id, folder and model, and the
+/// output tokens messages reported since the last shutdown.
+struct CopilotEventState: Codable, Equatable {
+    var sessionID: String?
+    var cwd: String?
+    var model: String?
+    var outputSinceShutdown: Int64 = 0
+
+    static func decode(_ data: Data?) -> CopilotEventState {
+        guard let data, let state = try? JSONDecoder().decode(CopilotEventState.self, from: data) else { return CopilotEventState() }
+        return state
+    }
+
+    func encoded() -> Data? { try? JSONEncoder().encode(self) }
+}
+
+struct CopilotEventParser {
+    let path: String
+    var state: CopilotEventState
+    var batch = ReadBatch()
+    var linesRead = 0
+    var linesSkipped = 0
+    private var pending: [(callID: String, edits: [EditEvent])] = []
+    private var lastTime = Date(timeIntervalSince1970: 0)
+
+    init(path: String, state: CopilotEventState) {
+        self.path = path
+        self.state = state
+        if state.cwd == nil, let range = path.range(of: "/GitHub.copilot-chat/transcripts/") {
+            self.state.cwd = CopilotEditTools.workspaceFolder(storageDirectory: String(path[..<range.lowerBound]))
+        }
+    }
+
+    var sessionID: String {
+        if let id = state.sessionID { return id }
+        var name = (path as NSString).lastPathComponent
+        if name == "events.jsonl" { name = ((path as NSString).deletingLastPathComponent as NSString).lastPathComponent }
+        return name.hasSuffix(".jsonl") ? String(name.dropLast(6)) : name
+    }
+
+    mutating func consume(_ line: UnsafeBufferPointer<UInt8>) {
+        linesRead += 1
+        guard let event = LooseJSON.object(LooseJSON.parse(bytes: line)), let type = LooseJSON.string(event["type"]) else {
+            linesSkipped += 1
+            return
+        }
+        let data = LooseJSON.object(event["data"]) ?? [:]
+        let time = LooseJSON.date(event["timestamp"]) ?? lastTime
+        lastTime = time
+        let eventID = LooseJSON.string(event["id"]) ?? "line\(linesRead)"
+        switch type {
+        case "session.start", "session.resume":
+            if type == "session.start", let id = LooseJSON.string(data["sessionId"]) { state.sessionID = id }
+            if let cwd = LooseJSON.string(LooseJSON.object(data["context"])?["cwd"]), cwd.hasPrefix("/") { state.cwd = cwd }
+            if let model = CopilotEditTools.model(LooseJSON.string(data["selectedModel"])) { state.model = model }
+            observe(time)
+        case "session.model_change":
+            if let model = CopilotEditTools.model(LooseJSON.string(data["newModel"])) { state.model = model }
+            observe(time)
+        case "assistant.message":
+            if let model = CopilotEditTools.model(LooseJSON.string(data["model"])) { state.model = model }
+            if let output = LooseJSON.int(data["outputTokens"]), output > 0 {
+                state.outputSinceShutdown += output
+                batch.usage.append(UsageEvent(
+                    tool: .copilot, sessionID: sessionID, timestamp: time, model: state.model ?? "unknown",
+                    tokens: TokenCounts(output: output), dedupKey: "\(sessionID):\(eventID)"))
+                observe(time)
+            }
+        case "session.shutdown":
+            shutdown(data, eventID: eventID, time: time)
+        case "tool.execution_start":
+            guard let callID = LooseJSON.string(data["toolCallId"]), let name = LooseJSON.string(data["toolName"]),
+                let arguments = CopilotEditTools.arguments(data["arguments"])
+            else { return }
+            let edits = CopilotEditTools.edits(tool: name, arguments: arguments)
+            guard !edits.isEmpty else { return }
+            pending.append((callID, edits.enumerated().map { index, edit in
+                EditEvent(
+                    tool: .copilot, sessionID: sessionID, timestamp: time,
+                    dedupKey: edits.count == 1 ? callID : "\(callID):\(index)", filePath: edit.path, cwd: state.cwd,
+                    addedLines: edit.added)
+            }))
+        case "tool.execution_complete":
+            guard let callID = LooseJSON.string(data["toolCallId"]), let index = pending.firstIndex(where: { $0.callID == callID }) else { return }
+            let result = LooseJSON.object(data["result"])
+            let failed = (data["success"] as? Bool) == false
+                || ["failure", "error", "rejected", "denied"].contains(LooseJSON.string(result?["result_type"]) ?? LooseJSON.string(result?["resultType"]) ?? "")
+            let entry = pending.remove(at: index)
+            if !failed { batch.edits += entry.edits }
+        default:
+            break  // many other event types: known to exist, nothing to take
+        }
+    }
+
+    mutating func finish() {
+        for entry in pending { batch.edits += entry.edits }
+        pending.removeAll()
+    }
+
+    private mutating func observe(_ time: Date) {
+        batch.observations.append(SessionObservation(tool: .copilot, sessionID: sessionID, cwd: state.cwd, timestamp: time, model: state.model))
+    }
+
+    private mutating func shutdown(_ data: [String: Any], eventID: String, time: Date) {
+        let details = LooseJSON.object(data["tokenDetails"]) ?? [:]
+        func count(_ key: String) -> Int64 { LooseJSON.int(LooseJSON.object(details[key])?["tokenCount"]) ?? 0 }
+        let output = max(0, count("output") - state.outputSinceShutdown)
+        state.outputSinceShutdown = 0
+        if let model = CopilotEditTools.model(LooseJSON.string(data["currentModel"])) { state.model = model }
+        let tokens = TokenCounts(input: count("input"), output: output, cacheWrite: count("cache_write"), cacheRead: count("cache_read"))
+        observe(time)
+        guard !tokens.isZero else { return }
+        batch.usage.append(UsageEvent(
+            tool: .copilot, sessionID: sessionID, timestamp: time, model: state.model ?? "unknown", tokens: tokens,
+            dedupKey: "\(sessionID):\(eventID)"))
+    }
+}
+
+/// Reads VS Code Copilot Chat sessions: `workspaceStorage/<hash>/chatSessions/<id>.json`
+/// (a whole document) and `<id>.jsonl` (a mutation log: `kind` 0 sets the document,
+/// 1 sets the value at key path `k`, 2 appends `v` to the array at `k`, truncating
+/// it to `i` first when given). Both are re-read whole (`.rewritten`): the JSON is
+/// rewritten in place, and replaying the log from the start is the only safe way to
+/// know a request's final state.
+///
+/// - Context: the workspace folder from `workspace.json` beside `chatSessions/`.
+/// - Model: the request's `modelId` (else the input state's selected model).
+/// - Usage: `result.usage` (`promptTokens` as input — VS Code does not split out
+///   cached tokens — and `completionTokens`), keyed by `requestId`; older sessions
+///   record none. No cost.
+/// - Edits: edit tool calls in `result.metadata.toolCallRounds[].toolCalls[]`
+///   (see `CopilotEditTools`), keyed by the call id.
+public struct CopilotChatReader: SessionReader {
+    public let tool: ToolKind = .copilot
+    public var fileKind: RecordFileKind { .rewritten }
+
+    public init() {}
+
+    public func searchRoots(in environment: ReaderEnvironment) -> [String] {
+        CopilotEditTools.workspaceStorageRoots(in: environment)
+    }
+
+    public func discoverFiles(in environment: ReaderEnvironment) -> [String] {
+        searchRoots(in: environment).flatMap { root in
+            RecordFileWalker.files(under: root, maxDepth: 2) { $0.hasSuffix(".json") || $0.hasSuffix(".jsonl") }.files
+                .filter { ($0 as NSString).deletingLastPathComponent.hasSuffix("/chatSessions") }
+        }
+    }
+
+    public func read(path: String, from offset: Int64, state: Data?, sink: (ReadBatch) throws -> Void) throws -> ReadProgress {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw JSONLinesFile.Failure.cannotOpen(path: path, errno: access(path, R_OK) == 0 ? EIO : errno)
+        }
+        var linesRead = 0
+        var linesSkipped = 0
+        var document: Any?
+        if path.hasSuffix(".jsonl") {
+            var log = CopilotMutationLog()
+            let outcome = try JSONLinesFile.forEachLine(path: path, from: 0) { line, _ in
+                linesRead += 1
+                if !log.apply(LooseJSON.parse(bytes: line)) { linesSkipped += 1 }
+            }
+            _ = outcome
+            document = log.document
+        } else {
+            document = LooseJSON.parse(data)
+            linesRead = document == nil ? 0 : 1
+            if document == nil, !data.isEmpty { linesSkipped = 1 }
+        }
+        if let session = LooseJSON.object(document) {
+            let storage = ((path as NSString).deletingLastPathComponent as NSString).deletingLastPathComponent
+            let batch = Self.batch(
+                session: session, fallbackID: ((path as NSString).lastPathComponent as NSString).deletingPathExtension,
+                cwd: CopilotEditTools.workspaceFolder(storageDirectory: storage))
+            if !batch.isEmpty { try sink(batch) }
+        }
+        return ReadProgress(offset: Int64(data.count), state: nil, linesRead: linesRead, linesSkipped: linesSkipped)
+    }
+
+    static func batch(session: [String: Any], fallbackID: String, cwd: String?) -> ReadBatch {
+        var batch = ReadBatch()
+        let sessionID = LooseJSON.string(session["sessionId"]) ?? fallbackID
+        let selected = CopilotEditTools.model(LooseJSON.string(
+            LooseJSON.object(LooseJSON.object(session["inputState"])?["selectedModel"])?["identifier"]))
+        let created = LooseJSON.date(session["creationDate"])
+        if let created {
+            batch.observations.append(SessionObservation(tool: .copilot, sessionID: sessionID, cwd: cwd, timestamp: created, model: selected))
+        }
+        for case let request as [String: Any] in LooseJSON.array(session["requests"]) {
+            guard let time = LooseJSON.date(request["timestamp"]) ?? created else { continue }
+            let model = CopilotEditTools.model(LooseJSON.string(request["modelId"])) ?? selected
+            batch.observations.append(SessionObservation(tool: .copilot, sessionID: sessionID, cwd: cwd, timestamp: time, model: model))
+            let result = LooseJSON.object(request["result"])
+            if let usage = LooseJSON.object(result?["usage"]), let requestID = LooseJSON.string(request["requestId"]) {
+                let tokens = TokenCounts(
+                    input: LooseJSON.int(usage["promptTokens"]) ?? 0, output: LooseJSON.int(usage["completionTokens"]) ?? 0)
+                if !tokens.isZero {
+                    batch.usage.append(UsageEvent(
+                        tool: .copilot, sessionID: sessionID, timestamp: time, model: model ?? "unknown", tokens: tokens,
+                        dedupKey: "\(sessionID):\(requestID)"))
+                }
+            }
+            let rounds = LooseJSON.array(LooseJSON.object(result?["metadata"])?["toolCallRounds"])
+            for case let round as [String: Any] in rounds {
+                for case let call as [String: Any] in LooseJSON.array(round["toolCalls"]) {
+                    guard let name = LooseJSON.string(call["name"]), let id = LooseJSON.string(call["id"]),
+                        let arguments = CopilotEditTools.arguments(call["arguments"])
+                    else { continue }
+                    let edits = CopilotEditTools.edits(tool: name, arguments: arguments)
+                    for (index, edit) in edits.enumerated() {
+                        batch.edits.append(EditEvent(
+                            tool: .copilot, sessionID: sessionID, timestamp: time,
+                            dedupKey: edits.count == 1 ? id : "\(id):\(index)", filePath: edit.path, cwd: cwd,
+                            addedLines: edit.added))
+                    }
+                }
+            }
+        }
+        return batch
+    }
+}
+
+/// Replays VS Code's chat session mutation log into the session document.
+struct CopilotMutationLog {
+    var document: Any?
+
+    /// Applies one record; false when it is not a record of a known shape.
+    mutating func apply(_ record: Any?) -> Bool {
+        guard let record = LooseJSON.object(record), let kind = LooseJSON.int(record["kind"]) else { return false }
+        switch kind {
+        case 0:
+            document = record["v"]
+            return true
+        case 1, 2:
+            guard let keys = record["k"] as? [Any], document != nil else { return false }
+            let value = record["v"]
+            let truncate = LooseJSON.int(record["i"])
+            return Self.update(&document, keys[...]) { target in
+                if kind == 1 {
+                    target = value
+                } else {
+                    var array = target as? [Any] ?? []
+                    if let truncate, truncate >= 0, truncate < array.count { array.removeSubrange(Int(truncate)...) }
+                    if let items = value as? [Any] { array += items } else if let value { array.append(value) }
+                    target = array
+                }
+            }
+        default:
+            return true  // a newer kind: known to be valid, nothing to take
+        }
+    }
+
+    private static func update(_ node: inout Any?, _ keys: ArraySlice<Any>, _ change: (inout Any?) -> Void) -> Bool {
+        guard let key = keys.first else {
+            change(&node)
+            return true
+        }
+        if let name = key as? String {
+            var object = node as? [String: Any] ?? [:]
+            var child = object[name]
+            let ok = update(&child, keys.dropFirst(), change)
+            object[name] = child
+            node = object
+            return ok
+        }
+        if let index = LooseJSON.int(key), var array = node as? [Any], index >= 0, index < array.count {
+            var child: Any? = array[Int(index)]
+            let ok = update(&child, keys.dropFirst(), change)
+            array[Int(index)] = child ?? NSNull()
+            node = array
+            return ok
+        }
+        return false
+    }
+}

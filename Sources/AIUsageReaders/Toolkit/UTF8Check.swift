@@ -1,0 +1,58 @@
+import AIUsageCore
+/// UTF-8 validation of whole lines, fast enough to run on every byte of a transcript.
+///
+/// Readers skip a line that is not valid UTF-8, as `JSONDecoder` would, so every line
+/// is checked before anything is read from it. Most bytes are ASCII: they go 32 at a
+/// time (four words OR-ed, one branch). A multi-byte sequence is checked against the
+/// well-formed byte ranges of the Unicode standard (table 3-7: no overlong forms, no
+/// surrogates, nothing above U+10FFFF) without decoding the scalar.
+enum UTF8Check {
+    static func isValid(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard let base = bytes.baseAddress else { return true }
+        let count = bytes.count
+        let highs: UInt64 = 0x8080_8080_8080_8080
+        var i = 0
+        while i < count {
+            while i + 32 <= count {
+                let raw = UnsafeRawPointer(base + i)
+                let any = raw.loadUnaligned(as: UInt64.self) | raw.loadUnaligned(fromByteOffset: 8, as: UInt64.self)
+                    | raw.loadUnaligned(fromByteOffset: 16, as: UInt64.self) | raw.loadUnaligned(fromByteOffset: 24, as: UInt64.self)
+                if any & highs != 0 { break }
+                i &+= 32
+            }
+            while i + 8 <= count, UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self) & highs == 0 { i &+= 8 }
+            // Byte by byte until the next run of ASCII (or the end).
+            while i < count {
+                let lead = base[i]
+                if lead < 0x80 {
+                    i &+= 1
+                    if i & 7 == 0 { break }  // aligned again: back to the word loops
+                    continue
+                }
+                @inline(__always) func continuation(_ k: Int) -> Bool { base[k] & 0xC0 == 0x80 }
+                switch lead {
+                case 0xC2...0xDF:
+                    guard i + 1 < count, continuation(i + 1) else { return false }
+                    i &+= 2
+                case 0xE0...0xEF:
+                    guard i + 2 < count, continuation(i + 2) else { return false }
+                    let second = base[i + 1]
+                    let low: UInt8 = lead == 0xE0 ? 0xA0 : 0x80  // 0xE0 0x80...0x9F is overlong
+                    let high: UInt8 = lead == 0xED ? 0x9F : 0xBF  // 0xED 0xA0... are surrogates
+                    guard second >= low, second <= high else { return false }
+                    i &+= 3
+                case 0xF0...0xF4:
+                    guard i + 3 < count, continuation(i + 2), continuation(i + 3) else { return false }
+                    let second = base[i + 1]
+                    let low: UInt8 = lead == 0xF0 ? 0x90 : 0x80  // 0xF0 0x80...0x8F is overlong
+                    let high: UInt8 = lead == 0xF4 ? 0x8F : 0xBF  // above 0xF4 0x8F is past U+10FFFF
+                    guard second >= low, second <= high else { return false }
+                    i &+= 4
+                default:
+                    return false  // a stray continuation byte, 0xC0, 0xC1 or 0xF5 and above
+                }
+            }
+        }
+        return true
+    }
+}

@@ -1,0 +1,129 @@
+import AIUsageCore
+import Foundation
+import GRDB
+import Testing
+import _AIUsageTestSupport
+@testable import AIUsageReaders
+import AIUsageCore
+
+private func read(_ reader: some SessionReader, _ path: String, state: Data? = nil) throws -> (ReadBatch, ReadProgress) {
+    var all = ReadBatch()
+    let progress = try reader.read(path: path, from: 0, state: state) { batch in
+        all.observations += batch.observations
+        all.usage += batch.usage
+        all.edits += batch.edits
+    }
+    return (all, progress)
+}
+
+private let schema = """
+    CREATE TABLE message (id TEXT PRIMARY KEY, session_id TEXT NOT NULL, time_created INTEGER NOT NULL, time_updated INTEGER NOT NULL, data TEXT NOT NULL);
+    CREATE TABLE part (id TEXT PRIMARY KEY, message_id TEXT NOT NULL, session_id TEXT NOT NULL, time_created INTEGER NOT NULL, time_updated INTEGER NOT NULL, data TEXT NOT NULL);
+    CREATE TABLE session (id TEXT PRIMARY KEY, project_id TEXT NOT NULL, directory TEXT NOT NULL, time_created INTEGER NOT NULL, time_updated INTEGER NOT NULL);
+    """
+
+@Suite struct OpenCodeDatabaseReaderTests {
+    let reader = OpenCodeDatabaseReader()
+
+    @Test func gitaiSampleDatabase() throws {
+        let (batch, progress) = try read(reader, Samples.path("opencode", "gitai-opencode-sqlite_opencode.db"))
+        // One assistant message: tokens input 10, output 20 (+ reasoning 0), cache 0/0
+        // → total 10 + 20 = 30. Its cost is 0: left to the price table.
+        #expect(batch.usage.count == 1)
+        let usage = try #require(batch.usage.first)
+        #expect(usage.tokens == TokenCounts(input: 10, output: 20))
+        #expect(usage.tokens.total == 30)
+        #expect(usage.recordedCostUSD == nil)
+        #expect(usage.model == "gpt-5")
+        #expect(usage.dedupKey == "test-session-123:msg-assistant-sql-001")
+        #expect(usage.timestamp == Date(timeIntervalSince1970: 1_706_459_835))
+        // prt-sql-003: edit with content `// sqlite path\\nconsole.log("sqlite");` — the
+        // fixture's JSON escapes the backslash, so it is ONE line holding a literal `\n`.
+        #expect(batch.edits.count == 1)
+        let edit = try #require(batch.edits.first)
+        #expect(edit.dedupKey == "call-sql-001:0")
+        #expect(edit.filePath == "/Users/test/project/index.ts")
+        #expect(edit.cwd == "/Users/test/project")
+        #expect(edit.addedLines == LineIdentity.significantHashes(ofText: #"// sqlite path\nconsole.log("sqlite");"#))
+        #expect(edit.addedLines.count == 1)
+        // Session row + two message rows.
+        #expect(batch.observations.count == 3)
+        #expect(batch.observations.allSatisfy { $0.cwd == "/Users/test/project" && $0.sessionID == "test-session-123" })
+        #expect(progress.linesSkipped == 0)
+
+        // Second run with the returned state: nothing new.
+        let (again, _) = try read(reader, Samples.path("opencode", "gitai-opencode-sqlite_opencode.db"), state: progress.state)
+        #expect(again.isEmpty)
+    }
+
+    @Test func emptySampleDatabase() throws {
+        let (batch, progress) = try read(reader, Samples.path("opencode", "gitai-opencode-sqlite-empty_opencode.db"))
+        #expect(batch.isEmpty)
+        #expect(progress.linesSkipped == 0)
+    }
+
+    @Test func updatedAndNewRowsAreReadIncrementally() throws {
+        let folder = try TemporaryDirectory()
+        let path = folder.path + "/opencode.db"
+        let writer = try DatabaseQueue(path: path)
+        try writer.write { db in
+            try db.execute(sql: schema)
+            try db.execute(sql: "INSERT INTO session VALUES ('s1', 'p', '/repo', 1000, 1000)")
+            try db.execute(
+                sql: "INSERT INTO message VALUES ('m1', 's1', 2000, 2000, ?)",
+                arguments: [#"{"role":"assistant","modelID":"claude-opus-4","tokens":{"input":0,"output":0,"reasoning":0,"cache":{"read":0,"write":0}},"cost":0}"#])
+        }
+        let (first, p1) = try read(reader, path)
+        #expect(first.usage.isEmpty)  // still streaming: no tokens yet
+        try writer.write { db in
+            // The message completes (updated), a new one and a tool part arrive.
+            try db.execute(
+                sql: "UPDATE message SET time_updated = 5000, data = ? WHERE id = 'm1'",
+                arguments: [#"{"role":"assistant","modelID":"claude-opus-4","time":{"created":2000,"completed":5000},"tokens":{"input":3,"output":40,"reasoning":10,"cache":{"read":500,"write":60}},"cost":0.5}"#])
+            try db.execute(
+                sql: "INSERT INTO part VALUES ('p1', 'm1', 's1', 3000, 4000, ?)",
+                arguments: [#"{"type":"tool","tool":"write","callID":"w1","state":{"status":"completed","input":{"filePath":"a.py","content":"print(1)\nprint(2)"}}}"#])
+            try db.execute(
+                sql: "INSERT INTO part VALUES ('p2', 'm1', 's1', 3000, 4000, ?)",
+                arguments: [#"{"type":"step-finish","tokens":{"input":3,"output":40,"reasoning":10,"cache":{"read":500,"write":60}},"cost":0.5}"#])
+        }
+        let (second, p2) = try read(reader, path, state: p1.state)
+        // input 3, output 40 + reasoning 10 = 50, cacheWrite 60, cacheRead 500 → total 613.
+        #expect(second.usage.map(\.tokens.total) == [613])
+        #expect(second.usage.first?.recordedCostUSD == 0.5)
+        #expect(second.edits.map(\.dedupKey) == ["w1:0"])
+        #expect(second.edits.first?.absolutePath == "/repo/a.py")  // cwd from the session row
+        #expect(second.observations.count == 1)  // the session row is not read again
+        let (third, _) = try read(reader, path, state: p2.state)
+        #expect(third.isEmpty)
+    }
+
+    @Test func missingTablesAndBadRows() throws {
+        let folder = try TemporaryDirectory()
+        let path = folder.path + "/opencode.db"
+        let writer = try DatabaseQueue(path: path)
+        try writer.write { db in
+            try db.execute(sql: "CREATE TABLE message (id TEXT, session_id TEXT, data TEXT)")
+            try db.execute(sql: "INSERT INTO message VALUES ('m1', 's1', '{broken')")
+            try db.execute(sql: "INSERT INTO message VALUES ('m2', 's1', ?)", arguments: [#"{"role":"user"}"#])
+        }
+        let (batch, progress) = try read(reader, path)
+        #expect(progress.linesSkipped == 1)
+        #expect(progress.linesRead == 1)
+        #expect(batch.observations.count == 1)
+        // Not a database at all: throws, the ingestor retries next run.
+        let junk = try folder.write("junk.db", "this is not sqlite")
+        #expect(throws: (any Error).self) { try read(reader, junk) }
+    }
+
+    @Test func discoveryUnderDataHome() throws {
+        let folder = try TemporaryDirectory()
+        try folder.write("home/.local/share/opencode/opencode.db", "")
+        try folder.write("home/.local/share/opencode/opencode.db-wal", "")
+        try folder.write("xdg/opencode/opencode-beta.db", "")
+        let home = folder.path + "/home"
+        #expect(reader.discoverFiles(in: ReaderEnvironment(home: home)) == [home + "/.local/share/opencode/opencode.db"])
+        let xdg = ReaderEnvironment(home: home, variables: ["XDG_DATA_HOME": folder.path + "/xdg"])
+        #expect(reader.discoverFiles(in: xdg) == [folder.path + "/xdg/opencode/opencode-beta.db"])
+    }
+}
