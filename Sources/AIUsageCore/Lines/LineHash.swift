@@ -90,6 +90,7 @@ public enum LineIdentity {
         return isSignificant(String(decoding: Array(bytes), as: UTF8.self))
     }
 
+    /// 64-bit FNV-1a: stable across runs, platforms and Swift versions.
     public static func fnv1a<C: Sequence>(_ bytes: C) -> UInt64 where C.Element == UInt8 {
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
         for byte in bytes {

@@ -16,10 +16,14 @@ public struct EditEvent: Hashable, Sendable {
     public var cwd: String?
     /// Hashes of the significant lines the edit added, with multiplicity.
     public var addedLines: [LineHash]
+    /// The commit the tool itself says holds this edit (full or abbreviated sha), when it
+    /// says so: Aider prints `Commit <sha>` after applying a reply's edits. The engine
+    /// lets that commit claim the edit's lines first.
+    public var commitHint: String?
 
     public init(
         tool: ToolKind, sessionID: String, timestamp: Date, dedupKey: String, filePath: String,
-        cwd: String?, addedLines: [LineHash]
+        cwd: String?, addedLines: [LineHash], commitHint: String? = nil
     ) {
         self.tool = tool
         self.sessionID = sessionID
@@ -28,6 +32,7 @@ public struct EditEvent: Hashable, Sendable {
         self.filePath = filePath
         self.cwd = cwd
         self.addedLines = addedLines
+        self.commitHint = commitHint
     }
 
     /// The absolute path of the edited file, resolving a relative path against `cwd`.

@@ -10,13 +10,20 @@ public struct TokenCounts: Hashable, Sendable, Codable {
     public var cacheWrite: Int64
     public var cacheRead: Int64
     public var reasoning: Int64
+    /// The part of `cacheWrite` written with a 1-hour time to live (Claude's
+    /// `ephemeral_1h_input_tokens`), priced at its own rate; a detail, like `reasoning`,
+    /// never added to `total` again.
+    public var cacheWrite1h: Int64 = 0
 
-    public init(input: Int64 = 0, output: Int64 = 0, cacheWrite: Int64 = 0, cacheRead: Int64 = 0, reasoning: Int64 = 0) {
+    public init(
+        input: Int64 = 0, output: Int64 = 0, cacheWrite: Int64 = 0, cacheRead: Int64 = 0, reasoning: Int64 = 0, cacheWrite1h: Int64 = 0
+    ) {
         self.input = input
         self.output = output
         self.cacheWrite = cacheWrite
         self.cacheRead = cacheRead
         self.reasoning = reasoning
+        self.cacheWrite1h = cacheWrite1h
     }
 
     public static let zero = TokenCounts()
@@ -30,7 +37,7 @@ public struct TokenCounts: Hashable, Sendable, Codable {
         TokenCounts(
             input: lhs.input + rhs.input, output: lhs.output + rhs.output,
             cacheWrite: lhs.cacheWrite + rhs.cacheWrite, cacheRead: lhs.cacheRead + rhs.cacheRead,
-            reasoning: lhs.reasoning + rhs.reasoning)
+            reasoning: lhs.reasoning + rhs.reasoning, cacheWrite1h: lhs.cacheWrite1h + rhs.cacheWrite1h)
     }
 
     public static func += (lhs: inout TokenCounts, rhs: TokenCounts) { lhs = lhs + rhs }
@@ -41,6 +48,6 @@ public struct TokenCounts: Hashable, Sendable, Codable {
         TokenCounts(
             input: max(input, other.input), output: max(output, other.output),
             cacheWrite: max(cacheWrite, other.cacheWrite), cacheRead: max(cacheRead, other.cacheRead),
-            reasoning: max(reasoning, other.reasoning))
+            reasoning: max(reasoning, other.reasoning), cacheWrite1h: max(cacheWrite1h, other.cacheWrite1h))
     }
 }
