@@ -24,6 +24,7 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
+        .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
     ],
     targets: [
         .systemLibrary(
@@ -32,7 +33,10 @@ let package = Package(
             providers: [.apt(["libgit2-dev"]), .brew(["libgit2"])]
         ),
         .target(name: "AIUsageCore"),
-        .target(name: "AIUsageGit", dependencies: ["CGit2", "AIUsageCore"]),
+        .target(
+            name: "AIUsageGit",
+            dependencies: ["CGit2", "AIUsageCore", .product(name: "HeapModule", package: "swift-collections")]
+        ),
         .target(
             name: "AIUsageStore",
             dependencies: [
@@ -96,7 +100,8 @@ let package = Package(
         ),
         .testTarget(
             name: "AIUsageCommandsTests",
-            dependencies: ["AIUsageCommands", "AIUsageEngine", "AIUsageStore", "AIUsageGit", "_AIUsageTestSupport"]
+            dependencies: ["AIUsageCommands", "AIUsageEngine", "AIUsageStore", "AIUsageGit", "_AIUsageTestSupport"],
+            exclude: ["Golden"]
         ),
         .testTarget(
             name: "AIUsageServerTests",

@@ -27,21 +27,46 @@ public struct CommitView: Sendable, Equatable {
 public struct SessionView: Sendable, Equatable {
     public var tool: ToolKind
     public var id: String
+    /// nil for a session that worked in no repository.
     public var repo: String?
     public var developer: String
     public var start: Date
     public var end: Date
     public var models: [String]
     public var tokens: TokenCounts
-    /// nil when some of its requests were made on an unpriced model.
+    /// Cost of its priced requests; `unpricedTokens` are the rest.
     public var costUSD: Double
     public var unpricedTokens: Int64
     public var aiLinesWritten: Int
     public var commits: [String]
 }
 
-/// Everything the read-only commands show, computed once from the store and git.
+/// What a view asks for: the window its numbers cover, and whether usage must stay
+/// apart by time (day, week and month groupings) or may be summed per session.
+public struct AnalysisWindow: Sendable {
+    public var since: Date?
+    public var until: Date?
+    public var byTime: Bool
+
+    public init(since: Date? = nil, until: Date? = nil, byTime: Bool = true) {
+        self.since = since
+        self.until = until
+        self.byTime = byTime
+    }
+
+    /// Everything, kept apart by quarter hour.
+    public static let all = AnalysisWindow()
+}
+
+/// Everything the read-only commands show, read from the store's aggregates.
+///
+/// Usage comes from the store's per-session, per-quarter-hour rollup and commits from
+/// their stored attribution, landing and cached survival; git is opened only for
+/// survival not computed yet. Nothing here grows with the number of billed requests.
 public struct Analysis {
+    /// The repository key of sessions that worked in no repository.
+    public static let noRepository = "(no repository)"
+
     public var commits: [CommitView] = []
     public var sessions: [SessionView] = []
     public var usageFacts: [UsageFact] = []
@@ -51,35 +76,39 @@ public struct Analysis {
     public var earliestActivity: Date?
     /// Tools whose records carried their own cost, used instead of the price table.
     public var toolsWithRecordedCost: Set<ToolKind> = []
+    /// Models of the requests that had no price, with their tokens.
+    public var unpricedModels: [String: Int64] = [:]
 
-    public init(store: Store, scope: RepositoryScope, prices: PriceTable, survivalDays: Int, now: Date = Date()) throws {
-        // Sessions in scope, by the folder they worked in.
-        let sessionRecords = try store.sessions()
-        var sessionRepo: [SessionKey: RepoRecord] = [:]
-        for session in sessionRecords {
-            for cwd in session.cwds {
-                if let repo = scope.repo(containing: cwd) {
-                    sessionRepo[session.key] = repo
-                    break
-                }
-            }
+    public init(
+        store: Store, scope: RepositoryScope, prices: PriceTable, survivalDays: Int, window: AnalysisWindow = .all, now: Date = Date()
+    ) throws {
+        let reposInScope = scope.repos.map(\.record)
+        let repoIDs = reposInScope.map(\.id)
+        let repoByID = Dictionary(uniqueKeysWithValues: reposInScope.map { ($0.id, $0) })
+
+        // Sessions in scope: those placed in one of the repositories, or every one.
+        let allSessions = try store.sessionSummaries()
+        let inScope = allSessions.filter { session in
+            if scope.wholeMachine { return true }
+            guard let repo = session.repoID else { return false }
+            return repoByID[repo] != nil
         }
-        // A session started outside the repository (say in its parent folder) that
-        // edited files inside it belongs to it too.
-        let allEdits = try store.edits()
-        for edit in allEdits where sessionRepo[edit.session] == nil {
-            if let repo = scope.repo(containing: edit.path) { sessionRepo[edit.session] = repo }
-        }
-        let usage = try store.usage().filter { sessionRepo[$0.session] != nil }
-        var modelCounts: [SessionKey: [String: Int]] = [:]
-        for event in usage { modelCounts[event.session, default: [:]][event.model, default: 0] += 1 }
+        let sessionKeys = Set(inScope.map(\.key))
+        let primaryModels = try store.primaryModels()
         func ref(_ key: SessionKey) -> SessionRef {
-            let models = modelCounts[key] ?? [:]
-            let primary = models.max { ($0.value, $1.key) < ($1.value, $0.key) }?.key ?? "unknown"
-            return SessionRef(tool: key.tool, id: key.id, primaryModel: primary)
+            SessionRef(tool: key.tool, id: key.id, primaryModel: primaryModels[key] ?? "unknown")
         }
 
-        // Commits, their lines, survival.
+        // Commits of the repositories in scope, with their AI lines per session.
+        var byCommit: [String: [SessionKey: Int]] = [:]
+        for entry in try store.commitSessionLines(repos: scope.wholeMachine ? nil : repoIDs) {
+            byCommit["\(entry.repoID):\(entry.sha)", default: [:]][entry.session, default: 0] += entry.aiLines
+        }
+        var survivalCache: [String: SurvivalEntry] = [:]
+        for entry in try store.survivalEntries(repos: scope.wholeMachine ? nil : repoIDs, days: survivalDays) {
+            survivalCache["\(entry.repoID):\(entry.sha):\(entry.session.tool.rawValue):\(entry.session.id)"] = entry
+        }
+        var newSurvival: [SurvivalEntry] = []
         var sessionCommitLines: [SessionKey: [String: Int]] = [:]  // session → developer → AI lines
         var sessionCommits: [SessionKey: Set<String>] = [:]
         var landedSessions: Set<SessionKey> = []
@@ -87,39 +116,34 @@ public struct Analysis {
         for (repo, git) in scope.repos {
             let records = try store.commits(repo: repo.id).filter { $0.supersededBy == nil }
             guard !records.isEmpty else { continue }
-            var linesBySha: [String: [CommitLineRecord]] = [:]
-            for line in try store.commitLines(repo: repo.id) { linesBySha[line.sha, default: []].append(line) }
-            var calculator: SurvivalCalculator?
-            if let git, let branch = try? git.defaultBranch(configured: git.configString("aiusage.defaultbranch")) {
-                calculator = try? SurvivalCalculator(git: git, tip: branch.tip, now: now)
-            }
+            let survival = SurvivalSource(store: store, repo: repo, git: git, records: records, now: now)
             for record in records {
-                let lines = linesBySha[record.sha] ?? []
-                let aiLines = lines.filter { $0.claim != nil }
-                var perSession: [SessionKey: [PathLine]] = [:]
-                for line in aiLines {
-                    guard let claim = line.claim, let session = line.sessionID else { continue }
-                    perSession[SessionKey(tool: claim.tool, id: session), default: []].append(line.line)
-                }
+                let perSession = byCommit["\(repo.id):\(record.sha)"] ?? [:]
                 // Landed lines are spread over sessions in a fixed order (by session key).
                 var remainingLanded = record.landedHow == nil ? 0 : record.landedAILines
                 var bySession: [SessionKey: LineCounts] = [:]
                 var totals = LineCounts()
                 for session in perSession.keys.sorted() {
-                    let sessionLines = perSession[session]!
-                    var counts = LineCounts(committed: sessionLines.count)
-                    counts.landed = min(remainingLanded, sessionLines.count)
+                    let committed = perSession[session] ?? 0
+                    var counts = LineCounts(committed: committed)
+                    counts.landed = min(remainingLanded, committed)
                     remainingLanded -= counts.landed
-                    if counts.landed > 0, let calculator, let into = record.landedInto, let at = record.landedAt {
-                        let survival = try calculator.counts(aiLines: sessionLines, landed: counts.landed, into: into, at: at, days: survivalDays)
-                        counts.surviving = survival.surviving
-                        counts.pending = survival.pending
-                        counts.churned = survival.churned
+                    if counts.landed > 0, let into = record.landedInto, let at = record.landedAt {
+                        let cacheKey = "\(repo.id):\(record.sha):\(session.tool.rawValue):\(session.id)"
+                        if let entry = try survival.counts(
+                            sha: record.sha, session: session, landed: counts.landed, into: into, at: at, days: survivalDays,
+                            cached: survivalCache[cacheKey])
+                        {
+                            counts.surviving = entry.surviving
+                            counts.pending = entry.pending
+                            counts.churned = entry.churned
+                            if survivalCache[cacheKey] != entry { newSurvival.append(entry) }
+                        }
                     }
                     if counts.landed > 0 { landedSessions.insert(session) }
                     bySession[session] = counts
                     totals = totals + counts
-                    sessionCommitLines[session, default: [:]][record.authorEmail, default: 0] += sessionLines.count
+                    sessionCommitLines[session, default: [:]][record.authorEmail, default: 0] += committed
                     sessionCommits[session, default: []].insert(record.sha)
                 }
                 let aiAssisted = record.aiLines > 0 || record.aiTrailer != nil
@@ -130,24 +154,33 @@ public struct Analysis {
                     sessions: perSession.keys.sorted().map { "\($0.tool.rawValue):\($0.id)" }, landedHow: record.landedHow,
                     landedInto: record.landedInto, landedAt: record.landedAt, landedAILines: record.landedHow == nil ? 0 : record.landedAILines,
                     survivingAILines: totals.surviving, pendingAILines: totals.pending, churnedAILines: totals.churned))
-                commitFactsDraft.append((
-                    CommitFact(
-                        sha: record.sha, commitTime: record.commitTime, developer: record.authorEmail, repo: repo.name,
-                        humanLines: record.humanLines, aiAssisted: aiAssisted, landed: record.landedHow != nil, bySession: [:],
-                        trailerTool: record.aiTrailer),
-                    bySession))
+                if Self.inside(record.commitTime, window) {
+                    commitFactsDraft.append((
+                        CommitFact(
+                            sha: record.sha, commitTime: record.commitTime, developer: record.authorEmail, repo: repo.name,
+                            humanLines: record.humanLines, aiAssisted: aiAssisted, landed: record.landedHow != nil, bySession: [:],
+                            trailerTool: record.aiTrailer),
+                        bySession))
+                }
             }
         }
+        try store.saveSurvival(newSurvival)
         commits.sort { ($0.time, $0.sha) < ($1.time, $1.sha) }
 
         // Each session belongs to the developer whose commits hold most of its lines,
-        // else to the repository's configured user.email.
+        // else to its repository's configured user.email, else (no repository) to the
+        // global one.
+        let placement = Dictionary(uniqueKeysWithValues: allSessions.map { ($0.key, $0.repoID) })
+        let knownRepos = Dictionary(uniqueKeysWithValues: try store.repos().map { ($0.id, $0) })
+        func repoRecord(_ key: SessionKey) -> RepoRecord? { placement[key].flatMap { $0 }.flatMap { knownRepos[$0] } }
         func developer(_ key: SessionKey) -> String {
             if let byDeveloper = sessionCommitLines[key], let best = byDeveloper.max(by: { ($0.value, $1.key) < ($1.value, $0.key) }) {
                 return best.key
             }
-            return sessionRepo[key]?.userEmail ?? "unknown"
+            if let repo = repoRecord(key) { return repo.userEmail ?? "unknown" }
+            return scope.globalEmail ?? "unknown"
         }
+        func repoName(_ key: SessionKey) -> String { repoRecord(key)?.name ?? Self.noRepository }
 
         for (fact, bySession) in commitFactsDraft {
             var fact = fact
@@ -156,35 +189,114 @@ public struct Analysis {
         }
         sessionsWithLandedLines = Set(landedSessions.map(ref))
 
+        // Usage, from the rollup: per quarter hour for time groupings, else per session
+        // and model.
+        let pricing = prices
+        let aggregates = try store.usage(
+            UsageQuery(sessions: scope.wholeMachine ? nil : sessionKeys, since: window.since, until: window.until, byBucket: window.byTime),
+            price: { Self.price($0, in: pricing) })
         var sessionTokens: [SessionKey: (TokenCounts, Double, Int64)] = [:]
-        for event in usage {
-            let repo = sessionRepo[event.session]!
-            let cost = event.recordedCostUSD ?? prices.cost(model: event.model, tokens: event.tokens)
-            if event.recordedCostUSD != nil { toolsWithRecordedCost.insert(event.session.tool) }
+        for aggregate in aggregates {
+            if aggregate.recordedRequests > 0 { toolsWithRecordedCost.insert(aggregate.session.tool) }
+            if aggregate.unpricedTokens > 0 { unpricedModels[aggregate.model, default: 0] += aggregate.unpricedTokens }
             usageFacts.append(UsageFact(
-                session: ref(event.session), timestamp: event.timestamp, model: event.model, tokens: event.tokens,
-                costUSD: cost, developer: developer(event.session), repo: repo.name))
-            var entry = sessionTokens[event.session] ?? (TokenCounts(), 0, 0)
-            entry.0 += event.tokens
-            if let cost { entry.1 += cost } else { entry.2 += event.tokens.total }
-            sessionTokens[event.session] = entry
+                session: ref(aggregate.session), timestamp: aggregate.first, model: aggregate.model, tokens: aggregate.tokens,
+                costUSD: aggregate.costUSD, unpricedTokens: aggregate.unpricedTokens, developer: developer(aggregate.session),
+                repo: repoName(aggregate.session)))
+            var entry = sessionTokens[aggregate.session] ?? (TokenCounts(), 0, 0)
+            entry.0 += aggregate.tokens
+            entry.1 += aggregate.costUSD
+            entry.2 += aggregate.unpricedTokens
+            sessionTokens[aggregate.session] = entry
         }
+
+        // Edits: lines a session wrote in its repository, or, working in none, in the
+        // folders it worked in.
+        let cwds = try store.sessions().reduce(into: [SessionKey: [String]]()) { $0[$1.key] = $1.cwds }
         var sessionLinesWritten: [SessionKey: Int] = [:]
-        for edit in allEdits {
-            guard let repo = sessionRepo[edit.session], repo.roots.contains(where: { Paths.relative(edit.path, to: $0) != nil })
+        for edit in try store.editSummaries(since: window.since, until: window.until) where sessionKeys.contains(edit.session) {
+            let roots = repoRecord(edit.session)?.roots ?? cwds[edit.session] ?? []
+            guard roots.isEmpty && repoRecord(edit.session) == nil || roots.contains(where: { Paths.relative(edit.path, to: $0) != nil })
             else { continue }
-            editFacts.append(EditFact(session: ref(edit.session), timestamp: edit.timestamp, lines: edit.lineCount, developer: developer(edit.session), repo: repo.name))
+            editFacts.append(EditFact(
+                session: ref(edit.session), timestamp: edit.timestamp, lines: edit.lineCount, developer: developer(edit.session),
+                repo: repoName(edit.session)))
             sessionLinesWritten[edit.session, default: 0] += edit.lineCount
         }
-        for session in sessionRecords where sessionRepo[session.key] != nil {
+        for session in inScope {
             let tokens = sessionTokens[session.key] ?? (TokenCounts(), 0, 0)
             sessions.append(SessionView(
-                tool: session.key.tool, id: session.key.id, repo: sessionRepo[session.key]?.name, developer: developer(session.key),
+                tool: session.key.tool, id: session.key.id, repo: repoRecord(session.key)?.name, developer: developer(session.key),
                 start: session.startedAt, end: session.endedAt, models: session.models, tokens: tokens.0, costUSD: tokens.1,
                 unpricedTokens: tokens.2, aiLinesWritten: sessionLinesWritten[session.key] ?? 0,
                 commits: (sessionCommits[session.key] ?? []).sorted()))
         }
         earliestActivity = [usageFacts.map(\.timestamp).min(), editFacts.map(\.timestamp).min(), commitFacts.map(\.commitTime).min()]
             .compactMap { $0 }.min()
+    }
+
+    static func inside(_ date: Date, _ window: AnalysisWindow) -> Bool {
+        if let since = window.since, date < since { return false }
+        if let until = window.until, date >= until { return false }
+        return true
+    }
+
+    /// A request's cost: what the tool recorded, else the price table's, else nil.
+    static func price(_ record: UsageRecord, in prices: PriceTable) -> Double? {
+        record.recordedCostUSD ?? prices.cost(model: record.model, tokens: record.tokens)
+    }
+
+    /// The name of a price table as the rollup remembers it: a different table means
+    /// every cost is computed again.
+    public static func pricingIdentity(_ prices: PriceTable) -> String { "\(prices.source)|\(prices.date)" }
+}
+
+/// Survival of landed AI lines for one repository: from the store's cache when still
+/// valid, else computed from git (and handed back to be cached).
+final class SurvivalSource {
+    private let store: Store
+    private let repo: RepoRecord
+    private let git: GitRepository?
+    private let now: Date
+    private let earliestLanding: Date?
+    private var calculator: SurvivalCalculator??
+    private var tip: String??
+
+    init(store: Store, repo: RepoRecord, git: GitRepository?, records: [CommitRecord], now: Date) {
+        self.store = store
+        self.repo = repo
+        self.git = git
+        self.now = now
+        earliestLanding = records.compactMap(\.landedAt).min()
+    }
+
+    /// The default branch's tip now (nil without git or branch).
+    private var currentTip: String? {
+        if let tip { return tip }
+        let value = (try? git?.defaultBranch(configured: git?.configString("aiusage.defaultbranch")))??.tip
+        tip = .some(value)
+        return value
+    }
+
+    func counts(
+        sha: String, session: SessionKey, landed: Int, into: String, at landedAt: Date, days: Int, cached: SurvivalEntry?
+    ) throws -> SurvivalEntry? {
+        let horizon = landedAt.addingTimeInterval(Double(max(days, Int(SurvivalCalculator.churnDays))) * 86_400)
+        let final = now >= horizon
+        // A final entry holds while both horizons have passed; one computed before then
+        // holds only against the same default-branch tip, and only until they pass.
+        if let cached, cached.landed == landed, cached.into == into, cached.final == final, final || cached.tip == currentTip {
+            return cached
+        }
+        guard let git, let tip = currentTip else { return cached }
+        if calculator == nil {
+            calculator = .some(try? SurvivalCalculator(git: git, tip: tip, now: now, notBefore: earliestLanding ?? landedAt))
+        }
+        guard let calculator = calculator ?? nil else { return cached }
+        let lines = try store.aiLines(repo: repo.id, sha: sha, session: session)
+        let counts = try calculator.counts(aiLines: lines, landed: landed, into: into, at: landedAt, days: days)
+        return SurvivalEntry(
+            repoID: repo.id, sha: sha, session: session, days: days, landed: landed, into: into, surviving: counts.surviving,
+            pending: counts.pending, churned: counts.churned, tip: tip, final: final)
     }
 }

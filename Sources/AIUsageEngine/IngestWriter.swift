@@ -18,10 +18,21 @@ import Foundation
 final class IngestWriter: @unchecked Sendable {
     /// What one file queued; records the first write that failed.
     final class FileWrites: @unchecked Sendable {
+        /// The record file the batches come from; `restart`: it is read from its start,
+        /// so what was counted of it before is forgotten first.
+        let path: String
+        let restart: Bool
+        init(path: String, restart: Bool) {
+            self.path = path
+            self.restart = restart
+        }
+        private var forgotten = false
         private let lock = NSLock()
         private var stored: Error?
         var failure: Error? { lock.withLock { stored } }
         func fail(_ error: Error) { lock.withLock { if stored == nil { stored = error } } }
+        /// Whether the file's earlier counts were already forgotten; marks them so.
+        func markForgotten() -> Bool { lock.withLock { defer { forgotten = true }; return forgotten } }
     }
 
     private enum Item {
@@ -127,7 +138,9 @@ final class IngestWriter: @unchecked Sendable {
     private func apply(_ item: Item, in transaction: IngestTransaction) throws {
         guard item.file.failure == nil else { return }
         switch item {
-        case .batch(let batch, _): try transaction.apply(batch)
+        case .batch(let batch, let file):
+            if file.restart, !file.markForgotten() { try transaction.forgetFile(file.path) }
+            try transaction.apply(batch, from: file.path)
         case .cursor(let cursor, _): try transaction.saveCursor(cursor)
         }
     }

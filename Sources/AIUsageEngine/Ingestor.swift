@@ -157,7 +157,7 @@ public final class Ingestor: Sendable {
     private func ingest(_ file: PendingFile, writer: IngestWriter) -> (FileResult, IngestWriter.FileWrites) {
         var result = FileResult(path: file.path)
         result.restarted = file.restarted
-        let writes = IngestWriter.FileWrites()
+        let writes = IngestWriter.FileWrites(path: file.path, restart: file.startOffset == 0)
         do {
             let progress = try file.reader.read(path: file.path, from: file.startOffset, state: file.state) { batch in
                 result.usage += batch.usage.count

@@ -3,17 +3,19 @@ import AIUsageGit
 import AIUsageStore
 import Foundation
 
-/// The repositories a view covers, with their git handles opened once.
+/// What a view covers: one repository (or a few), or the whole machine — every
+/// session ingested, in a repository or not, and every repository known.
 public struct RepositoryScope {
     public var repos: [(record: RepoRecord, git: GitRepository?)]
+    /// Every session counts, including those that worked in no repository.
+    public var wholeMachine: Bool
+    /// The developer of sessions that link to nothing and worked in no repository
+    /// (the global `user.email`, lower-cased).
+    public var globalEmail: String?
 
-    public init(repos: [(record: RepoRecord, git: GitRepository?)]) { self.repos = repos }
-
-    /// The repository whose roots contain `cwd`, if any.
-    func repo(containing cwd: String) -> RepoRecord? {
-        for (record, _) in repos where record.roots.contains(where: { Paths.relative(cwd, to: $0) != nil }) {
-            return record
-        }
-        return nil
+    public init(repos: [(record: RepoRecord, git: GitRepository?)], wholeMachine: Bool = false, globalEmail: String? = nil) {
+        self.repos = repos
+        self.wholeMachine = wholeMachine
+        self.globalEmail = globalEmail
     }
 }

@@ -10,6 +10,13 @@ public struct SyncSummary: Sendable {
     public var commitsRedone = 0
     public var commitsSuperseded = 0
     public var newlyLanded = 0
+    /// Commits git could not read (blobs missing in a partial or shallow clone): kept
+    /// without lines and counted, never a failed sync.
+    public var commitsUnreadable = 0
+    /// Refs left out because they share no history with the default branch.
+    public var orphanRefs: [String] = []
+    /// Nothing had changed since the last sync (same refs, same window): no walk.
+    public var upToDate = false
     /// Why nothing was attributed, when nothing was (e.g. no session worked here).
     public var note: String?
 }
@@ -17,13 +24,24 @@ public struct SyncSummary: Sendable {
 /// Links a repository's commits to the AI-written lines in the store.
 ///
 /// The hook and a backfill run this same code, so attribution cannot depend on which
-/// one saw a commit first: commits are attributed in git's topological-then-time
-/// order, and when a commit shows up that sorts before commits already attributed
-/// (a fetched branch, an older session ingested late), those later commits are
-/// attributed again in order.
+/// one saw a commit first: commits are attributed parents first (ties by time), and
+/// when a commit shows up that sorts before commits already attributed (a fetched
+/// branch, an older session ingested late), those later commits are attributed again
+/// in order.
+///
+/// Work grows with the commits in the window sessions cover, not with the history:
+/// one time-ordered walk reads the window (git's commit-graph file speeds it up when
+/// there is one), and every question about it — which commits the default branch
+/// reaches, which first-parent commit brought each one in — is answered from what
+/// that walk read. A sync whose refs and window did not change since the last one
+/// does nothing at all.
 public struct RepositorySync {
     public let store: Store
     public let git: GitRepository
+
+    /// How far past the window's start the walk goes, for commits whose clock ran
+    /// behind their parents'.
+    static let slack: TimeInterval = 7 * 86_400
 
     public init(store: Store, git: GitRepository) {
         self.store = store
@@ -32,7 +50,7 @@ public struct RepositorySync {
 
     /// Registers the repository (roots, e-mail, default branch) in the store.
     public func register() throws -> RepoRecord {
-        let roots = try git.allWorkTreeRoots()
+        guard let roots = try Self.workTreeRoots(git) else { throw SyncError.bareRepository(path: git.gitDirectory) }
         let common = Paths.resolve(git.commonDirectory)
         let mainRoot = roots.first ?? common
         let name = URL(fileURLWithPath: mainRoot).lastPathComponent
@@ -42,23 +60,54 @@ public struct RepositorySync {
         return try store.upsertRepo(commonDirectory: common, name: name, roots: roots, userEmail: email, defaultBranch: branch?.name)
     }
 
+    /// The work trees of a repository, or nil for a bare one (no work tree: nothing
+    /// a session could have worked in).
+    static func workTreeRoots(_ git: GitRepository) throws -> [String]? {
+        let roots = try git.allWorkTreeRoots()
+        return roots.isEmpty ? nil : roots
+    }
+
     public func sync(progress: ((_ done: Int, _ total: Int) -> Void)? = nil) throws -> SyncSummary {
         var summary = SyncSummary()
         let repo = try register()
         summary.repo = repo
-        guard let floor = try store.earliestSessionStart(under: repo.roots) else {
+        guard let sessionFloor = try store.earliestSessionStart(under: repo.roots) else {
             summary.note = "no AI session has worked in this repository yet"
             return summary
         }
+        // A day of slack before the first session: a commit made just before a session
+        // started cannot hold its lines, but clocks of tools and git may disagree.
+        let floor = sessionFloor.addingTimeInterval(-86_400)
         let branch = try git.defaultBranch(configured: git.configString("aiusage.defaultbranch"))
+        let tips = try git.refTips()
+        let rewrites = try store.rewrites(repo: repo.id)
+        let state = try store.syncState(repo: repo.id)
+        let fingerprint = Self.fingerprint(tips: tips, head: try git.headCommit(), floor: floor, branch: branch, rewrites: rewrites)
+        if state.refsFingerprint == fingerprint {
+            summary.upToDate = true
+            summary.orphanRefs = state.orphanRefs
+            return summary
+        }
+
+        // Refs that share no history with the default branch are nobody's work on the
+        // product (gh-pages, a tool's checkpoint branch): left out, and counted.
+        let (related, orphans) = try relatedTips(tips, branch: branch, repo: repo.id, notBefore: floor.addingTimeInterval(-Self.slack))
+        summary.orphanRefs = orphans
+        var walkTips = related
+        if let head = try git.headCommit(), !walkTips.contains(head), orphans.isEmpty || (try? isRelated(head, branch)) == true {
+            walkTips.append(head)
+        }
+        let mainline = mainlineTips(branch)
+        for tip in mainline where !walkTips.contains(tip) { walkTips.append(tip) }
+        let history = try git.recentHistory(from: walkTips, notBefore: floor, slack: Self.slack)
 
         // History rewrites recorded by the post-rewrite hook: the old commit gives way
-        // to the new one and releases its claims.
-        // The new commit may have been attributed before the mapping arrived (git runs
-        // post-commit before post-rewrite on an amend): attribute it again.
+        // to the new one and releases its claims. The new commit may have been
+        // attributed before the mapping arrived (git runs post-commit before
+        // post-rewrite on an amend): attribute it again.
         var stored = Dictionary(uniqueKeysWithValues: try store.commits(repo: repo.id).map { ($0.sha, $0) })
         var redoFrom: Set<String> = []
-        for (old, new) in try store.rewrites(repo: repo.id) {
+        for (old, new) in rewrites {
             if let record = stored[old], record.supersededBy == nil {
                 try store.supersede(repo: repo.id, sha: old, by: new)
                 stored[old]?.supersededBy = new
@@ -67,13 +116,11 @@ public struct RepositorySync {
             }
         }
 
-        // A day of slack before the first session: a commit made just before a session
-        // started cannot hold its lines, but clocks of tools and git may disagree.
-        let history = try git.commits(notBefore: floor.addingTimeInterval(-86_400))
-        let firstNew = history.firstIndex { stored[$0.sha] == nil || redoFrom.contains($0.sha) }
+        let ordered = history.commits
+        let firstNew = ordered.firstIndex { stored[$0.sha] == nil || redoFrom.contains($0.sha) }
         var toProcess: [CommitInfo] = []
         if let firstNew {
-            toProcess = Array(history[firstNew...])
+            toProcess = Array(ordered[firstNew...])
             let redo = toProcess.filter { stored[$0.sha] != nil }.map(\.sha)
             if !redo.isEmpty {
                 try store.deleteCommits(repo: repo.id, shas: redo)
@@ -82,66 +129,148 @@ public struct RepositorySync {
             }
         }
 
+        let onDefault = history.reachable(from: mainline)
         if !toProcess.isEmpty {
-            try attribute(toProcess, repo: repo, mainlineTips: mainlineTips(branch), stored: stored, progress: progress)
+            summary.commitsUnreadable = try attribute(
+                toProcess, repo: repo, onDefault: onDefault, stored: stored, progress: progress)
             summary.commitsAttributed = toProcess.count
         }
         if let branch {
-            summary.newlyLanded = try LandingTracker(store: store, git: git).update(repo: repo.id, tip: branch.tip)
+            summary.newlyLanded = try land(repo: repo.id, landings: history.landings(tip: branch.tip))
         }
-        try store.setRepoSynced(repo: repo.id)
+        let unreadable = try store.unreadableCommitCount(repo: repo.id)
+        try store.saveSyncState(
+            repo: repo.id,
+            RepoSyncState(
+                refsFingerprint: fingerprint, floor: floor, skippedCommits: unreadable, orphanRefs: orphans,
+                historyIncomplete: history.incomplete))
         return summary
     }
 
+    /// Ref tips worth walking (made within reach of the window and sharing history
+    /// with the default branch), and the names of those that share none. Verdicts are
+    /// kept per tip: an unrelated history costs a full walk to recognise, once.
+    private func relatedTips(
+        _ tips: [RefTip], branch: DefaultBranch?, repo: Int64, notBefore: Date
+    ) throws -> (related: [String], orphans: [String]) {
+        guard let branch else { return (tips.map(\.sha), []) }
+        let known = try store.refVerdicts(repo: repo)
+        var verdicts: [String: (tip: String, related: Bool)] = [:]
+        var related: [String] = []
+        var orphans: [String] = []
+        for tip in tips where tip.commitTime >= notBefore {
+            let isRelated: Bool
+            if let verdict = known[tip.name], verdict.tip == tip.sha {
+                isRelated = verdict.related
+            } else {
+                isRelated = try self.isRelated(tip.sha, branch)
+            }
+            verdicts[tip.name] = (tip.sha, isRelated)
+            if isRelated {
+                if !related.contains(tip.sha) { related.append(tip.sha) }
+            } else {
+                orphans.append(tip.name)
+            }
+        }
+        try store.saveRefVerdicts(repo: repo, verdicts)
+        return (related, orphans)
+    }
+
+    private func isRelated(_ sha: String, _ branch: DefaultBranch?) throws -> Bool {
+        guard let branch else { return true }
+        return try git.shareHistory(sha, branch.tip)
+    }
+
+    /// Changes whenever anything a sync reads changes: refs, HEAD, the window, the
+    /// default branch, recorded rewrites.
+    static func fingerprint(tips: [RefTip], head: String?, floor: Date, branch: DefaultBranch?, rewrites: [String: String]) -> String {
+        var text = "v1\n\(Int64(floor.timeIntervalSince1970))\n\(branch?.name ?? "-") \(branch?.tip ?? "-")\nHEAD \(head ?? "-")\n"
+        for tip in tips { text += "\(tip.name) \(tip.sha)\n" }
+        for (old, new) in rewrites.sorted(by: { $0.key < $1.key }) { text += "rewrite \(old) \(new)\n" }
+        return String(LineIdentity.fnv1a(Array(text.utf8)), radix: 16) + ":" + String(text.utf8.count)
+    }
+
+    /// Attributes `commits` in order; returns how many git could not read.
     private func attribute(
-        _ commits: [CommitInfo], repo: RepoRecord, mainlineTips: [String], stored: [String: CommitRecord],
+        _ commits: [CommitInfo], repo: RepoRecord, onDefault: Set<String>, stored: [String: CommitRecord],
         progress: ((Int, Int) -> Void)?
-    ) throws {
-        let lines = try store.commitLines(repo: repo.id)
-        let claimed = lines.compactMap(\.claim)
-        var pool = LinePool(lines: try store.aiWrittenLines(under: repo.roots), claimed: claimed)
+    ) throws -> Int {
+        var pool = LinePool(lines: try store.aiWrittenLines(under: repo.roots), claimed: try store.claims(repo: repo.id))
 
         // Commits not on the default branch and not landed: what a default-branch
         // commit may copy (squash, cherry-pick, rebase merge).
-        var linesBySha: [String: [CommitLineRecord]] = [:]
-        for line in lines { linesBySha[line.sha, default: []].append(line) }
-        var candidates: [String: SourceCandidate] = [:]
-        for record in stored.values where !record.onDefault && !record.isMerge && record.landedHow == nil && record.copyInto == nil && record.supersededBy == nil {
-            let own = linesBySha[record.sha] ?? []
-            candidates[record.sha] = SourceCandidate(
+        let open = stored.values.filter {
+            !$0.onDefault && !$0.isMerge && $0.landedHow == nil && $0.copyInto == nil && $0.supersededBy == nil
+        }
+        let openLines = try store.commitLines(repo: repo.id, shas: open.map(\.sha))
+        var sources = SourceIndex()
+        for record in open {
+            let own = openLines[record.sha] ?? []
+            sources.add(SourceCandidate(
                 sha: record.sha, commitTime: record.commitTime, patchID: record.patchID, added: own.map(\.line),
-                aiLines: own.filter { $0.claim != nil }.map(\.line))
+                aiLines: own.filter { $0.claim != nil }.map(\.line)))
         }
         var seq = (stored.values.map(\.seq).max() ?? 0) + 1
+        var unreadable = 0
 
         for (index, info) in commits.enumerated() {
             progress?(index, commits.count)
-            let onDefault = try mainlineTips.contains { try git.isAncestor(info.sha, of: $0) }
-            let added: [PathLine] =
-                info.isMerge ? [] : try git.addedLines(of: info.sha).flatMap { file in file.added.map { PathLine(path: file.path, hash: $0) } }
-            let patchID = info.isMerge ? nil : try git.patchID(of: info.sha)
-            let diff = CommitDiff(sha: info.sha, commitTime: info.commitTime, isMerge: info.isMerge, onDefaultBranch: onDefault, patchID: patchID, added: added)
-            let ordered = candidates.values.sorted { $0.sha < $1.sha }
-            let attribution = Attributor.attribute(diff, candidates: onDefault ? ordered : [], pool: &pool)
-            let record = CommitRecord(
+            let isOnDefault = onDefault.contains(info.sha)
+            var changes = CommitChanges(files: [], patchID: nil)
+            var readable = true
+            if !info.isMerge {
+                do {
+                    changes = try git.changes(of: info.sha)
+                } catch let error as GitError where error.isNotFound {
+                    // A partial clone without the blobs, or a shallow one without the
+                    // parent: the commit is kept without lines and counted.
+                    readable = false
+                    unreadable += 1
+                }
+            }
+            let added = changes.files.flatMap { file in file.added.map { PathLine(path: file.path, hash: $0) } }
+            let diff = CommitDiff(
+                sha: info.sha, commitTime: info.commitTime, isMerge: info.isMerge, onDefaultBranch: isOnDefault, patchID: changes.patchID,
+                added: added)
+            let attribution = Attributor.attribute(diff, candidates: sources.candidates(for: diff), pool: &pool)
+            var record = CommitRecord(
                 sha: info.sha, seq: seq, authorEmail: info.authorEmail, authorTime: info.authorTime, commitTime: info.commitTime,
-                isMerge: info.isMerge, aiTrailer: AITrailers.tool(in: info.message) ?? aiderAuthor(info), onDefault: onDefault,
-                patchID: patchID, aiLines: attribution.aiLines.count, humanLines: attribution.humanLines.count,
+                isMerge: info.isMerge, aiTrailer: AITrailers.tool(in: info.message) ?? aiderAuthor(info), onDefault: isOnDefault,
+                patchID: changes.patchID, aiLines: attribution.aiLines.count, humanLines: attribution.humanLines.count,
                 sourceLines: attribution.sourceLineCount, landedHow: nil, landedInto: nil, landedAt: nil, landedAILines: 0,
                 supersededBy: nil)
+            record.unreadable = !readable
             seq += 1
             try store.saveAttribution(
                 repo: repo.id, record: record, added: added, attribution: attribution,
                 sourceLandings: attribution.sources.map { ($0.sha, $0.how, $0.landedAILines) })
-            for source in attribution.sources { candidates[source.sha] = nil }
-            if !onDefault && !info.isMerge {
-                candidates[info.sha] = SourceCandidate(
-                    sha: info.sha, commitTime: info.commitTime, patchID: patchID,
+            for source in attribution.sources { sources.remove(source.sha) }
+            if !isOnDefault && !info.isMerge && readable {
+                sources.add(SourceCandidate(
+                    sha: info.sha, commitTime: info.commitTime, patchID: changes.patchID,
                     added: attribution.aiLines.map { PathLine(path: $0.path, hash: $0.hash) } + attribution.humanLines,
-                    aiLines: attribution.aiLines.map { PathLine(path: $0.path, hash: $0.hash) })
+                    aiLines: attribution.aiLines.map { PathLine(path: $0.path, hash: $0.hash) }))
             }
         }
         progress?(commits.count, commits.count)
+        return unreadable
+    }
+
+    /// Marks commits that reached the default branch as landed, at the time of the
+    /// first-parent commit that brought them in; commits copied by a default-branch
+    /// commit land when their copy does. Returns how many were newly marked.
+    private func land(repo: Int64, landings: [String: BranchLanding]) throws -> Int {
+        var landed = 0
+        for record in try store.commits(repo: repo) where record.supersededBy == nil && record.landedHow != .ancestor {
+            if let landing = landings[record.sha] {
+                try store.markLanded(repo: repo, sha: record.sha, how: .ancestor, into: landing.into, at: landing.at, landedAILines: record.aiLines)
+                landed += 1
+            } else if let copy = record.copyInto, let how = record.copyHow, record.landedHow == nil, let landing = landings[copy] {
+                try store.markLanded(repo: repo, sha: record.sha, how: how, into: copy, at: landing.at, landedAILines: record.copyAILines)
+                landed += 1
+            }
+        }
+        return landed
     }
 
     /// Where default-branch commits are: the default branch, and when that is a
@@ -162,5 +291,17 @@ public struct RepositorySync {
     /// Aider marks the commits it makes with "(aider)" after the author's name.
     private func aiderAuthor(_ info: CommitInfo) -> ToolKind? {
         info.authorName.lowercased().hasSuffix("(aider)") ? ToolKind(rawValue: "aider") : nil
+    }
+}
+
+/// Why a repository cannot be synced.
+public enum SyncError: Error, CustomStringConvertible {
+    case bareRepository(path: String)
+
+    public var description: String {
+        switch self {
+        case .bareRepository(let path):
+            "\(path) is a bare repository (no work tree): aiusage links sessions to commits of a checked-out repository; run it in a clone with a work tree"
+        }
     }
 }

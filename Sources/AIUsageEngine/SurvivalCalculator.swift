@@ -16,11 +16,13 @@ final class SurvivalCalculator {
     private var renameCache: [String: [String: String]] = [:]
     private var fileCache: [String: [LineHash]?] = [:]
 
-    init(git: GitRepository, tip: String, now: Date) throws {
+    /// - Parameter notBefore: the earliest landing it will be asked about; the branch's
+    ///   history before it is not read.
+    init(git: GitRepository, tip: String, now: Date, notBefore: Date) throws {
         self.git = git
         self.tip = tip
         self.now = now
-        chain = try git.firstParentChain(from: tip).reversed().map { ($0, try git.commit($0).commitTime) }
+        chain = try git.firstParentChain(from: tip, notBefore: notBefore).reversed()
     }
 
     struct Counts { var surviving = 0; var pending = 0; var churned = 0 }

@@ -60,6 +60,10 @@ final class MailmapHandle: OwnedHandle {
     deinit { git_mailmap_free(pointer) }
 }
 
+final class ReferenceIteratorHandle: OwnedHandle {
+    deinit { git_reference_iterator_free(pointer) }
+}
+
 final class WorktreeHandle: OwnedHandle {
     deinit { git_worktree_free(pointer) }
 }

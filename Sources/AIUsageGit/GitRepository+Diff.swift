@@ -10,34 +10,53 @@ extension GitRepository {
     public func addedLines(of sha: String) throws -> [FileAddedLines] {
         try locked {
             let diff = try firstParentDiff(of: sha, findRenames: true)
-            let collector = AddedLinesCollector()
-            _ = try withExtendedLifetime(diff) {
-                try check("git_diff_foreach") {
-                    git_diff_foreach(
-                        diff.pointer,
-                        { delta, _, payload in
-                            guard let payload, let delta else { return 0 }
-                            Unmanaged<AddedLinesCollector>.fromOpaque(payload).takeUnretainedValue().begin(delta.pointee)
-                            return 0
-                        },
-                        nil,
-                        nil,
-                        { _, _, line, payload in
-                            guard let payload, let line else { return 0 }
-                            let origin = UInt32(UInt8(bitPattern: line.pointee.origin))
-                            guard origin == GIT_DIFF_LINE_ADDITION.rawValue, let content = line.pointee.content else { return 0 }
-                            let bytes = UnsafeBufferPointer(
-                                start: UnsafeRawPointer(content).assumingMemoryBound(to: UInt8.self),
-                                count: line.pointee.content_len)
-                            Unmanaged<AddedLinesCollector>.fromOpaque(payload).takeUnretainedValue()
-                                .add(bytes, lineNumber: Int(line.pointee.new_lineno))
-                            return 0
-                        },
-                        Unmanaged.passUnretained(collector).toOpaque())
-                }
-            }
-            return collector.finish()
+            return try collectAddedLines(diff)
         }
+    }
+
+    /// What attribution needs of one commit, from one tree diff: the added lines (with
+    /// rename detection) and the patch-id (without, as `patchID(of:)`). Diffing twice
+    /// was half of a first run's time on a long history.
+    public func changes(of sha: String) throws -> CommitChanges {
+        try locked {
+            let commit = try lookupCommit(try commitID(sha))
+            let parents = withExtendedLifetime(commit) { git_commit_parentcount(commit.pointer) }
+            guard parents <= 1 else { return CommitChanges(files: [], patchID: nil) }
+            let diff = try firstParentDiff(of: commit, findRenames: false)
+            let patchID = try self.patchID(of: diff)
+            try findRenames(in: diff)
+            return CommitChanges(files: try collectAddedLines(diff), patchID: patchID)
+        }
+    }
+
+    private func collectAddedLines(_ diff: DiffHandle) throws -> [FileAddedLines] {
+        let collector = AddedLinesCollector()
+        _ = try withExtendedLifetime(diff) {
+            try check("git_diff_foreach") {
+                git_diff_foreach(
+                    diff.pointer,
+                    { delta, _, payload in
+                        guard let payload, let delta else { return 0 }
+                        Unmanaged<AddedLinesCollector>.fromOpaque(payload).takeUnretainedValue().begin(delta.pointee)
+                        return 0
+                    },
+                    nil,
+                    nil,
+                    { _, _, line, payload in
+                        guard let payload, let line else { return 0 }
+                        let origin = UInt32(UInt8(bitPattern: line.pointee.origin))
+                        guard origin == GIT_DIFF_LINE_ADDITION.rawValue, let content = line.pointee.content else { return 0 }
+                        let bytes = UnsafeBufferPointer(
+                            start: UnsafeRawPointer(content).assumingMemoryBound(to: UInt8.self),
+                            count: line.pointee.content_len)
+                        Unmanaged<AddedLinesCollector>.fromOpaque(payload).takeUnretainedValue()
+                            .add(bytes, lineNumber: Int(line.pointee.new_lineno))
+                        return 0
+                    },
+                    Unmanaged.passUnretained(collector).toOpaque())
+            }
+        }
+        return collector.finish()
     }
 
     /// libgit2's patch-id of the first-parent diff, to recognise the same change under
@@ -51,17 +70,20 @@ extension GitRepository {
             let commit = try lookupCommit(try commitID(sha))
             let parents = withExtendedLifetime(commit) { git_commit_parentcount(commit.pointer) }
             guard parents <= 1 else { return nil }
-            let diff = try firstParentDiff(of: commit, findRenames: false)
-            return try withExtendedLifetime(diff) {
-                guard git_diff_num_deltas(diff.pointer) > 0 else { return nil }
-                var options = git_diff_patchid_options()
-                try check("git_diff_patchid_options_init") {
-                    git_diff_patchid_options_init(&options, UInt32(GIT_DIFF_PATCHID_OPTIONS_VERSION))
-                }
-                var oid = git_oid()
-                try check("git_diff_patchid") { git_diff_patchid(&oid, diff.pointer, &options) }
-                return hex(oid)
+            return try patchID(of: try firstParentDiff(of: commit, findRenames: false))
+        }
+    }
+
+    private func patchID(of diff: DiffHandle) throws -> String? {
+        try withExtendedLifetime(diff) {
+            guard git_diff_num_deltas(diff.pointer) > 0 else { return nil }
+            var options = git_diff_patchid_options()
+            try check("git_diff_patchid_options_init") {
+                git_diff_patchid_options_init(&options, UInt32(GIT_DIFF_PATCHID_OPTIONS_VERSION))
             }
+            var oid = git_oid()
+            try check("git_diff_patchid") { git_diff_patchid(&oid, diff.pointer, &options) }
+            return hex(oid)
         }
     }
 
@@ -146,17 +168,20 @@ extension GitRepository {
             let diff = try make(DiffHandle.self, "git_diff_tree_to_tree", owner: handle) {
                 git_diff_tree_to_tree($0, raw, old?.pointer, new?.pointer, &options)
             }
-            if findRenames {
-                var find = git_diff_find_options()
-                try check("git_diff_find_options_init") {
-                    git_diff_find_options_init(&find, UInt32(GIT_DIFF_FIND_OPTIONS_VERSION))
-                }
-                find.flags = GIT_DIFF_FIND_RENAMES.rawValue
-                _ = try withExtendedLifetime(diff) {
-                    try check("git_diff_find_similar") { git_diff_find_similar(diff.pointer, &find) }
-                }
-            }
+            if findRenames { try self.findRenames(in: diff) }
             return diff
+        }
+    }
+
+    /// Pairs deleted and added files that are renames of each other, in place.
+    func findRenames(in diff: DiffHandle) throws {
+        var find = git_diff_find_options()
+        try check("git_diff_find_options_init") {
+            git_diff_find_options_init(&find, UInt32(GIT_DIFF_FIND_OPTIONS_VERSION))
+        }
+        find.flags = GIT_DIFF_FIND_RENAMES.rawValue
+        _ = try withExtendedLifetime(diff) {
+            try check("git_diff_find_similar") { git_diff_find_similar(diff.pointer, &find) }
         }
     }
 }

@@ -57,6 +57,28 @@ extension GitRepository {
         }
     }
 
+    /// `sha` and its first parents with their commit times, newest first, down to the
+    /// first one made before `notBefore`: the tips the branch had over a window.
+    public func firstParentChain(from sha: String, notBefore: Date) throws -> [(sha: String, time: Date)] {
+        try locked {
+            let stop = Int64(notBefore.timeIntervalSince1970)
+            var chain: [(sha: String, time: Date)] = []
+            var next: git_oid? = try commitID(sha)
+            while let oid = next {
+                guard let commit = try? lookupCommit(oid) else { break }
+                let (time, parent) = withExtendedLifetime(commit) { () -> (Int64, git_oid?) in
+                    let time = Int64(git_commit_time(commit.pointer))
+                    let parent = git_commit_parentcount(commit.pointer) > 0 ? git_commit_parent_id(commit.pointer, 0)?.pointee : nil
+                    return (time, parent)
+                }
+                chain.append((hex(oid), Date(timeIntervalSince1970: TimeInterval(time))))
+                if time < stop { break }
+                next = parent
+            }
+            return chain
+        }
+    }
+
     /// Commits reachable from `sha` but not from its first parent, `sha` included,
     /// parents before children (so `sha` is last). For a merge these are the commits
     /// the merge brought in; for a normal commit just `sha`.

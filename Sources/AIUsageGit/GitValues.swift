@@ -64,3 +64,16 @@ public struct DefaultBranch: Sendable, Hashable {
         self.tip = tip
     }
 }
+
+/// A commit's own changes, as attribution needs them.
+public struct CommitChanges: Sendable, Hashable {
+    /// Significant added lines per file (renames paired), against the first parent.
+    public let files: [FileAddedLines]
+    /// Patch-id of the first-parent diff (nil for merges and empty commits).
+    public let patchID: String?
+
+    public init(files: [FileAddedLines], patchID: String?) {
+        self.files = files
+        self.patchID = patchID
+    }
+}

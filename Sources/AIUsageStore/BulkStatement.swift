@@ -34,6 +34,15 @@ struct BulkStatement {
         }
     }
 
+    mutating func bind(_ value: String?) {
+        guard let value else {
+            index += 1
+            sqlite3_bind_null(handle, index)
+            return
+        }
+        bind(value)
+    }
+
     mutating func bind(_ value: Int64) {
         index += 1
         sqlite3_bind_int64(handle, index, value)

@@ -38,6 +38,9 @@ public struct CommitRecord: Sendable, Equatable {
     public var copyHow: LandingKind?
     public var copyInto: String?
     public var copyAILines = 0
+    /// Git could not read it (blobs missing in a partial or shallow clone): kept with
+    /// no lines so it is not tried again, and counted by `doctor`.
+    public var unreadable = false
 
     public init(
         sha: String, seq: Int64, authorEmail: String, authorTime: Date, commitTime: Date, isMerge: Bool, aiTrailer: ToolKind?,
@@ -82,15 +85,32 @@ extension Store {
     /// The record of the repository with this common git folder, created on first use
     /// and refreshed (roots, e-mail, default branch) on every call.
     public func upsertRepo(commonDirectory: String, name: String, roots: [String], userEmail: String?, defaultBranch: String?) throws -> RepoRecord {
-        try write { db in
-            let rootsText = roots.joined(separator: "\n")
+        let rootsText = roots.joined(separator: "\n")
+        // Most calls find it as it was: read first, so that a report writes nothing.
+        let known = try read { db in
+            try Row.fetchOne(
+                db, sql: "SELECT id, name, roots, user_email, default_branch FROM repos WHERE common_dir = ?", arguments: [commonDirectory])
+        }
+        if let known, known[1] == name, known[2] == rootsText, known[3] == userEmail, known[4] == defaultBranch {
+            return RepoRecord(
+                id: known[0], commonDirectory: commonDirectory, name: name, roots: roots, userEmail: userEmail, defaultBranch: defaultBranch)
+        }
+        return try write { db in
             try db.execute(
                 sql: """
                     INSERT INTO repos (common_dir, name, roots, user_email, default_branch) VALUES (?, ?, ?, ?, ?)
                     ON CONFLICT(common_dir) DO UPDATE SET name = excluded.name, roots = excluded.roots,
                       user_email = excluded.user_email, default_branch = excluded.default_branch
                     """, arguments: [commonDirectory, name, rootsText, userEmail, defaultBranch])
-            let id = try Int64.fetchOne(db, sql: "SELECT id FROM repos WHERE common_dir = ?", arguments: [commonDirectory])!
+            guard let id = try Int64.fetchOne(db, sql: "SELECT id FROM repos WHERE common_dir = ?", arguments: [commonDirectory]) else {
+                throw StoreError.cannotOpen(path: location.databasePath, reason: "the repository record was not written")
+            }
+            if known == nil || known?[2] != rootsText {
+                // A new or moved work tree may hold sessions placed nowhere so far, and
+                // folders remembered as outside any repository.
+                try db.execute(sql: "UPDATE sessions SET placed = 0 WHERE repo_id IS NULL")
+                try db.execute(sql: "DELETE FROM places WHERE repo_id IS NULL")
+            }
             return RepoRecord(id: id, commonDirectory: commonDirectory, name: name, roots: roots, userEmail: userEmail, defaultBranch: defaultBranch)
         }
     }
@@ -160,24 +180,75 @@ extension Store {
 
     public func commits(repo: Int64) throws -> [CommitRecord] {
         try read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM commits WHERE repo_id = ? ORDER BY seq", arguments: [repo]).map(Self.commitRecord)
+            try Row.fetchAll(db, sql: "SELECT \(Self.commitColumns) FROM commits WHERE repo_id = ? ORDER BY seq", arguments: [repo])
+                .map(Self.commitRecord)
         }
     }
 
+    static let commitColumns = """
+        sha, seq, author_email, author_time, commit_time, is_merge, ai_trailer_tool, on_default, patch_id, ai_lines, human_lines,
+        source_lines, landed_how, landed_into, landed_at, landed_ai_lines, superseded_by, copy_how, copy_into, copy_ai_lines,
+        unreadable
+        """
+
+    /// Reads a row of `commitColumns` by position (reading by name lower-cases every
+    /// column name, a visible share of a report's time).
     static func commitRecord(_ row: Row) -> CommitRecord {
-        let trailer: String? = row["ai_trailer_tool"]
-        let landed: String? = row["landed_how"]
-        let landedAt: Double? = row["landed_at"]
-        return CommitRecord(
-            sha: row["sha"], seq: row["seq"], authorEmail: row["author_email"],
-            authorTime: Date(timeIntervalSince1970: row["author_time"]),
-            commitTime: Date(timeIntervalSince1970: row["commit_time"]), isMerge: row["is_merge"],
-            aiTrailer: trailer.map(ToolKind.init(rawValue:)), onDefault: row["on_default"], patchID: row["patch_id"],
-            aiLines: row["ai_lines"], humanLines: row["human_lines"], sourceLines: row["source_lines"],
-            landedHow: landed.flatMap(LandingKind.init(rawValue:)), landedInto: row["landed_into"],
-            landedAt: landedAt.map(Date.init(timeIntervalSince1970:)), landedAILines: row["landed_ai_lines"],
-            supersededBy: row["superseded_by"], copy: (row["copy_how"] as String?).flatMap(LandingKind.init(rawValue:)),
-            copyInto: row["copy_into"], copyAILines: row["copy_ai_lines"])
+        let trailer: String? = row[6]
+        let landed: String? = row[12]
+        let landedAt: Double? = row[14]
+        let copy: String? = row[17]
+        var record = CommitRecord(
+            sha: row[0], seq: row[1], authorEmail: row[2], authorTime: Date(timeIntervalSince1970: row[3]),
+            commitTime: Date(timeIntervalSince1970: row[4]), isMerge: row[5], aiTrailer: trailer.map(ToolKind.init(rawValue:)),
+            onDefault: row[7], patchID: row[8], aiLines: row[9], humanLines: row[10], sourceLines: row[11],
+            landedHow: landed.flatMap(LandingKind.init(rawValue:)), landedInto: row[13],
+            landedAt: landedAt.map(Date.init(timeIntervalSince1970:)), landedAILines: row[15], supersededBy: row[16],
+            copy: copy.flatMap(LandingKind.init(rawValue:)), copyInto: row[18], copyAILines: row[19])
+        record.unreadable = row[20]
+        return record
+    }
+
+    /// How many of the repository's commits git could not read.
+    public func unreadableCommitCount(repo: Int64) throws -> Int {
+        try read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM commits WHERE repo_id = ? AND unreadable = 1", arguments: [repo]) ?? 0 }
+    }
+
+    /// Claims made so far in the repository: the AI-written lines commits hold.
+    public func claims(repo: Int64) throws -> [ClaimKey] {
+        try read { db in
+            var result: [ClaimKey] = []
+            let cursor = try Row.fetchCursor(
+                db, sql: "SELECT edit_tool, edit_key, line_hash FROM commit_lines WHERE repo_id = ? AND edit_tool IS NOT NULL",
+                arguments: [repo])
+            while let row = try cursor.next() {
+                result.append(ClaimKey(tool: ToolKind(rawValue: row[0]), editKey: row[1], hash: LineHash(storageValue: row[2])))
+            }
+            return result
+        }
+    }
+
+    /// Own added lines of the given commits, by sha.
+    public func commitLines(repo: Int64, shas: [String]) throws -> [String: [CommitLineRecord]] {
+        try read { db in
+            var result: [String: [CommitLineRecord]] = [:]
+            let statement = try db.cachedStatement(
+                sql: "SELECT path, line_hash, edit_tool, edit_key, session_id FROM commit_lines WHERE repo_id = ? AND sha = ? ORDER BY rowid")
+            for sha in shas {
+                let cursor = try Row.fetchCursor(statement, arguments: [repo, sha])
+                var lines: [CommitLineRecord] = []
+                while let row = try cursor.next() {
+                    let line = PathLine(path: row[0], hash: LineHash(storageValue: row[1]))
+                    let tool: String? = row[2]
+                    let key: String? = row[3]
+                    var claim: ClaimKey?
+                    if let tool, let key { claim = ClaimKey(tool: ToolKind(rawValue: tool), editKey: key, hash: line.hash) }
+                    lines.append(CommitLineRecord(sha: sha, line: line, claim: claim, sessionID: row[4]))
+                }
+                result[sha] = lines
+            }
+            return result
+        }
     }
 
     /// Own added lines of the repository's commits (all of them, or of `sha`).
@@ -212,15 +283,15 @@ extension Store {
                 sql: """
                     INSERT OR REPLACE INTO commits (repo_id, sha, seq, author_email, author_time, commit_time, is_merge,
                       ai_trailer, ai_trailer_tool, on_default, patch_id, ai_lines, human_lines, source_lines, landed_how, landed_into,
-                      landed_at, landed_ai_lines, superseded_by)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                      landed_at, landed_ai_lines, superseded_by, unreadable)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """,
                 arguments: [
                     repo, record.sha, record.seq, record.authorEmail, record.authorTime.timeIntervalSince1970,
                     record.commitTime.timeIntervalSince1970, record.isMerge, record.aiTrailer != nil, record.aiTrailer?.rawValue,
                     record.onDefault, record.patchID, record.aiLines, record.humanLines, record.sourceLines,
                     record.landedHow?.rawValue, record.landedInto, record.landedAt?.timeIntervalSince1970,
-                    record.landedAILines, record.supersededBy,
+                    record.landedAILines, record.supersededBy, record.unreadable,
                 ])
             let insert = try db.cachedStatement(
                 sql: "INSERT INTO commit_lines (repo_id, sha, path, line_hash, edit_tool, edit_key, session_id) VALUES (?, ?, ?, ?, ?, ?, ?)")
@@ -229,6 +300,15 @@ extension Store {
             }
             for line in attribution.humanLines {
                 try insert.execute(arguments: [repo, record.sha, line.path, line.hash.storageValue, nil, nil, nil])
+            }
+            try db.execute(sql: "DELETE FROM commit_sessions WHERE repo_id = ? AND sha = ?", arguments: [repo, record.sha])
+            try db.execute(sql: "DELETE FROM survival WHERE repo_id = ? AND sha = ?", arguments: [repo, record.sha])
+            var bySession: [SessionKey: Int] = [:]
+            for line in attribution.aiLines { bySession[SessionKey(tool: line.tool, id: line.sessionID), default: 0] += 1 }
+            let perSession = try db.cachedStatement(
+                sql: "INSERT INTO commit_sessions (repo_id, sha, tool, session_id, ai_lines) VALUES (?, ?, ?, ?, ?)")
+            for (session, count) in bySession {
+                try perSession.execute(arguments: [repo, record.sha, session.tool.rawValue, session.id, count])
             }
             // A copy lands its sources only when it lands itself (LandingTracker).
             for source in sourceLandings {
@@ -246,6 +326,7 @@ extension Store {
             try db.execute(
                 sql: "UPDATE commits SET landed_how = ?, landed_into = ?, landed_at = ?, landed_ai_lines = ? WHERE repo_id = ? AND sha = ?",
                 arguments: [how.rawValue, into, at.timeIntervalSince1970, landedAILines, repo, sha])
+            try db.execute(sql: "DELETE FROM survival WHERE repo_id = ? AND sha = ?", arguments: [repo, sha])
         }
     }
 
@@ -254,6 +335,8 @@ extension Store {
         try write { db in
             for sha in shas {
                 try db.execute(sql: "DELETE FROM commit_lines WHERE repo_id = ? AND sha = ?", arguments: [repo, sha])
+                try db.execute(sql: "DELETE FROM commit_sessions WHERE repo_id = ? AND sha = ?", arguments: [repo, sha])
+                try db.execute(sql: "DELETE FROM survival WHERE repo_id = ? AND (sha = ? OR into_sha = ?)", arguments: [repo, sha, sha])
                 try db.execute(sql: "DELETE FROM commits WHERE repo_id = ? AND sha = ?", arguments: [repo, sha])
                 try db.execute(
                     sql: "UPDATE commits SET landed_how = NULL, landed_into = NULL, landed_at = NULL, landed_ai_lines = 0 WHERE repo_id = ? AND landed_into = ? AND landed_how != 'ancestor'",
@@ -292,6 +375,8 @@ extension Store {
         try write { db in
             try db.execute(sql: "UPDATE commits SET superseded_by = ? WHERE repo_id = ? AND sha = ?", arguments: [newSha, repo, sha])
             try db.execute(sql: "DELETE FROM commit_lines WHERE repo_id = ? AND sha = ?", arguments: [repo, sha])
+            try db.execute(sql: "DELETE FROM commit_sessions WHERE repo_id = ? AND sha = ?", arguments: [repo, sha])
+            try db.execute(sql: "DELETE FROM survival WHERE repo_id = ? AND sha = ?", arguments: [repo, sha])
         }
     }
 

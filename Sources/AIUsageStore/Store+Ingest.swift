@@ -86,20 +86,25 @@ extension Store {
     /// - an edit keeps its last version: a tool call's result, read after the call, says
     ///   what was really applied;
     /// - sessions widen to the earliest start and latest end seen, collecting models.
-    func apply(_ batch: ReadBatch, in db: Database) throws {
+    /// - the sessions whose usage changed are marked, so their report aggregates are
+    ///   folded again (`refreshUsageRollup`);
+    /// - what the reader did not recognise is counted against the file it came from.
+    func apply(_ batch: ReadBatch, path: String?, in db: Database) throws {
         if !batch.usage.isEmpty {
             let statement = try db.cachedStatement(
                 sql: """
-                    INSERT INTO usage (tool, dedup_key, session_id, ts, model, input, output, cache_write, cache_read, reasoning, recorded_cost)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    INSERT INTO usage (tool, dedup_key, session_id, ts, model, input, output, cache_write, cache_read, reasoning,
+                      recorded_cost, cache_write_1h)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     ON CONFLICT(tool, dedup_key) DO UPDATE SET
                       input = max(input, excluded.input), output = max(output, excluded.output),
                       cache_write = max(cache_write, excluded.cache_write), cache_read = max(cache_read, excluded.cache_read),
-                      reasoning = max(reasoning, excluded.reasoning),
+                      reasoning = max(reasoning, excluded.reasoning), cache_write_1h = max(cache_write_1h, excluded.cache_write_1h),
                       recorded_cost = coalesce(max(recorded_cost, excluded.recorded_cost), recorded_cost, excluded.recorded_cost)
                     """)
             var insert = BulkStatement(statement, in: db)
             defer { insert.finish() }
+            var touched: Set<SessionKey> = []
             for event in batch.usage {
                 insert.bind(event.tool.rawValue)
                 insert.bind(event.dedupKey)
@@ -112,15 +117,19 @@ extension Store {
                 insert.bind(event.tokens.cacheRead)
                 insert.bind(event.tokens.reasoning)
                 insert.bind(event.recordedCostUSD)
+                insert.bind(event.tokens.cacheWrite1h)
                 try insert.step()
+                touched.insert(SessionKey(tool: event.tool, id: event.sessionID))
             }
+            let mark = try db.cachedStatement(sql: "INSERT OR IGNORE INTO dirty_sessions (tool, session_id) VALUES (?, ?)")
+            for key in touched { try mark.execute(arguments: [key.tool.rawValue, key.id]) }
         }
         if !batch.edits.isEmpty {
             let statement = try db.cachedStatement(
                 sql: """
-                    INSERT INTO edits (tool, dedup_key, session_id, ts, path, line_count, lines) VALUES (?, ?, ?, ?, ?, ?, ?)
+                    INSERT INTO edits (tool, dedup_key, session_id, ts, path, line_count, lines, commit_hint) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                     ON CONFLICT(tool, dedup_key) DO UPDATE SET session_id = excluded.session_id, ts = excluded.ts,
-                      path = excluded.path, line_count = excluded.line_count, lines = excluded.lines
+                      path = excluded.path, line_count = excluded.line_count, lines = excluded.lines, commit_hint = excluded.commit_hint
                     """)
             var insert = BulkStatement(statement, in: db)
             defer { insert.finish() }
@@ -134,12 +143,30 @@ extension Store {
                 insert.bind(Paths.normalize(edit.absolutePath))
                 insert.bind(edit.addedLines.count)
                 insert.bind(LineHashBlob.encode(edit.addedLines))
+                insert.bind(edit.commitHint)
                 try insert.step()
             }
         }
         if !batch.observations.isEmpty {
             try applyObservations(batch.observations, in: db)
         }
+        if !batch.drift.isEmpty, let path {
+            let tool = batch.usage.first?.tool ?? batch.edits.first?.tool ?? batch.observations.first?.tool
+            let upsert = try db.cachedStatement(
+                sql: """
+                    INSERT INTO format_drift (path, tool, kind, name, count, seen_at) VALUES (?, ?, ?, ?, ?, ?)
+                    ON CONFLICT(path, kind, name) DO UPDATE SET count = count + excluded.count, seen_at = excluded.seen_at
+                    """)
+            let now = Date().timeIntervalSince1970
+            for (drift, count) in batch.drift {
+                try upsert.execute(arguments: [path, tool?.rawValue ?? "", drift.kind.rawValue, drift.name, count, now])
+            }
+        }
+    }
+
+    /// Forgets what was counted of a file before it is read again from its start.
+    func forgetFile(_ path: String, in db: Database) throws {
+        try db.execute(sql: "DELETE FROM format_drift WHERE path = ?", arguments: [path])
     }
 
     private func applyObservations(_ observations: [SessionObservation], in db: Database) throws {
@@ -157,9 +184,16 @@ extension Store {
             folded[key] = entry
         }
         let select = try db.cachedStatement(sql: "SELECT started_at, ended_at, models FROM sessions WHERE tool = ? AND id = ?")
+        // An upsert, not a replace: the session's placement (repository) is kept.
         let upsert = try db.cachedStatement(
-            sql: "INSERT OR REPLACE INTO sessions (tool, id, started_at, ended_at, models) VALUES (?, ?, ?, ?, ?)")
+            sql: """
+                INSERT INTO sessions (tool, id, started_at, ended_at, models) VALUES (?, ?, ?, ?, ?)
+                ON CONFLICT(tool, id) DO UPDATE SET started_at = excluded.started_at, ended_at = excluded.ended_at,
+                  models = excluded.models
+                """)
         let addCwd = try db.cachedStatement(sql: "INSERT OR IGNORE INTO session_cwds (tool, session_id, cwd) VALUES (?, ?, ?)")
+        // A folder not seen before for this session may put it in a repository.
+        let unplace = try db.cachedStatement(sql: "UPDATE sessions SET placed = 0 WHERE tool = ? AND id = ?")
         for (key, entry) in folded {
             var start = entry.start
             var end = entry.end
@@ -171,7 +205,10 @@ extension Store {
                 models.formUnion(known.split(separator: ",").map(String.init))
             }
             try upsert.execute(arguments: [key.tool.rawValue, key.id, start, end, models.sorted().joined(separator: ",")])
-            for cwd in entry.cwds { try addCwd.execute(arguments: [key.tool.rawValue, key.id, cwd]) }
+            for cwd in entry.cwds {
+                try addCwd.execute(arguments: [key.tool.rawValue, key.id, cwd])
+                if db.changesCount > 0 { try unplace.execute(arguments: [key.tool.rawValue, key.id]) }
+            }
         }
     }
 }
@@ -181,8 +218,11 @@ public struct IngestTransaction {
     let store: Store
     let db: Database
 
-    /// Stores one batch of reader output (idempotent upserts; see `Store.apply`).
-    public func apply(_ batch: ReadBatch) throws { try store.apply(batch, in: db) }
+    /// Stores one batch of reader output read from `path` (idempotent upserts; see `Store.apply`).
+    public func apply(_ batch: ReadBatch, from path: String? = nil) throws { try store.apply(batch, path: path, in: db) }
+
+    /// Forgets what was counted of a file that is read again from its start.
+    public func forgetFile(_ path: String) throws { try store.forgetFile(path, in: db) }
 
     /// Moves a file's cursor.
     public func saveCursor(_ cursor: FileCursor) throws { try store.saveCursor(cursor, in: db) }

@@ -106,6 +106,64 @@ public final class Store: Sendable {
                     last_attempt_at REAL, last_success_at REAL, last_result TEXT);
                 """)
         }
+        // Issues 8 and 11: the report computed by the store from aggregates, sessions
+        // placed in the repository they worked in (or none), landing and survival kept
+        // instead of recomputed, what readers and git could not read counted.
+        migrator.registerMigration("v3-engine") { db in
+            try db.execute(sql: """
+                ALTER TABLE usage ADD COLUMN cache_write_1h INTEGER NOT NULL DEFAULT 0;
+                -- Per session, model and quarter hour: what every report reads instead of
+                -- every request. Costs are priced per request when a session's rows are
+                -- folded (tiers depend on the request), with the price table named in meta.
+                CREATE TABLE usage_rollup (
+                    tool TEXT NOT NULL, session_id TEXT NOT NULL, model TEXT NOT NULL, bucket INTEGER NOT NULL,
+                    requests INTEGER NOT NULL, input INTEGER NOT NULL, output INTEGER NOT NULL,
+                    cache_write INTEGER NOT NULL, cache_write_1h INTEGER NOT NULL, cache_read INTEGER NOT NULL,
+                    reasoning INTEGER NOT NULL, cost REAL NOT NULL, unpriced_tokens INTEGER NOT NULL,
+                    recorded_requests INTEGER NOT NULL, min_ts REAL NOT NULL, max_ts REAL NOT NULL,
+                    PRIMARY KEY (tool, session_id, model, bucket)) WITHOUT ROWID;
+                -- Sessions whose usage rows changed since they were last folded.
+                CREATE TABLE dirty_sessions (tool TEXT NOT NULL, session_id TEXT NOT NULL,
+                    PRIMARY KEY (tool, session_id)) WITHOUT ROWID;
+                INSERT INTO dirty_sessions SELECT DISTINCT tool, session_id FROM usage;
+                -- The repository a session worked in (NULL: none), looked for once per new cwd.
+                ALTER TABLE sessions ADD COLUMN repo_id INTEGER;
+                ALTER TABLE sessions ADD COLUMN placed INTEGER NOT NULL DEFAULT 0;
+                -- Folders already looked up: the repository they are in, or none.
+                CREATE TABLE places (path TEXT PRIMARY KEY, repo_id INTEGER, checked_at REAL NOT NULL);
+                ALTER TABLE repos ADD COLUMN refs_fingerprint TEXT;
+                ALTER TABLE repos ADD COLUMN sync_floor REAL;
+                ALTER TABLE repos ADD COLUMN skipped_commits INTEGER NOT NULL DEFAULT 0;
+                ALTER TABLE repos ADD COLUMN orphan_refs TEXT NOT NULL DEFAULT '';
+                ALTER TABLE repos ADD COLUMN history_incomplete INTEGER NOT NULL DEFAULT 0;
+                -- Whether a ref's tip shares history with the default branch (per tip).
+                CREATE TABLE ref_history (repo_id INTEGER NOT NULL, ref TEXT NOT NULL, tip TEXT NOT NULL,
+                    related INTEGER NOT NULL, PRIMARY KEY (repo_id, ref)) WITHOUT ROWID;
+                -- AI lines of each commit per session: what reports read instead of every line.
+                CREATE TABLE commit_sessions (repo_id INTEGER NOT NULL, sha TEXT NOT NULL, tool TEXT NOT NULL,
+                    session_id TEXT NOT NULL, ai_lines INTEGER NOT NULL,
+                    PRIMARY KEY (repo_id, sha, tool, session_id)) WITHOUT ROWID;
+                INSERT INTO commit_sessions SELECT repo_id, sha, edit_tool, session_id, count(*) FROM commit_lines
+                    WHERE edit_tool IS NOT NULL AND session_id IS NOT NULL GROUP BY 1, 2, 3, 4;
+                -- Survival, pending and churn per commit and session, for a number of days;
+                -- final once both horizons have passed, else valid for the default-branch tip.
+                CREATE TABLE survival (repo_id INTEGER NOT NULL, sha TEXT NOT NULL, tool TEXT NOT NULL,
+                    session_id TEXT NOT NULL, days INTEGER NOT NULL, landed INTEGER NOT NULL, into_sha TEXT NOT NULL,
+                    surviving INTEGER NOT NULL, pending INTEGER NOT NULL, churned INTEGER NOT NULL,
+                    tip TEXT NOT NULL, final INTEGER NOT NULL,
+                    PRIMARY KEY (repo_id, sha, tool, session_id, days)) WITHOUT ROWID;
+                CREATE INDEX commit_lines_claims ON commit_lines(repo_id) WHERE edit_tool IS NOT NULL;
+                ALTER TABLE edits ADD COLUMN commit_hint TEXT;
+                -- A commit git could not read (blobs missing in a partial or shallow clone):
+                -- kept, with no lines, so it is not tried again on every run.
+                ALTER TABLE commits ADD COLUMN unreadable INTEGER NOT NULL DEFAULT 0;
+                ALTER TABLE files ADD COLUMN last_error TEXT;
+                -- What readers saw and did not understand, per file (replaced on a re-read).
+                CREATE TABLE format_drift (path TEXT NOT NULL, tool TEXT NOT NULL, kind TEXT NOT NULL, name TEXT NOT NULL,
+                    count INTEGER NOT NULL, seen_at REAL NOT NULL, PRIMARY KEY (path, kind, name)) WITHOUT ROWID;
+                DELETE FROM meta WHERE key = 'rollup_prices';
+                """)
+        }
         return migrator
     }
 

@@ -24,12 +24,18 @@ import _AIUsageTestSupport
         #expect(result.stdout.isEmpty)
     }
 
-    @Test func outsideARepositoryTheErrorSaysSo() throws {
+    /// Issue 11: outside a repository `report` covers every session on the machine;
+    /// commands about one repository's commits still say where they must run.
+    @Test func outsideARepositoryReportCoversTheMachineAndExplainSaysWhy() throws {
         let folder = try TemporaryDirectory()
         let store = try TemporaryDirectory()
-        let result = try CLI.run(["report"], in: folder.path, environment: CLI.environment(home: folder.path, store: store.path))
-        #expect(result.status != 0)
-        #expect(result.stderr.contains("not a git repository"))
+        let environment = CLI.environment(home: folder.path, store: store.path)
+        let report = try CLI.run(["report", "--format", "json"], in: folder.path, environment: environment)
+        #expect(report.status == 0, "\(report.stderr)")
+        #expect(report.stdout.contains("\"aiusage.report/1\""))
+        let explain = try CLI.run(["explain", "HEAD"], in: folder.path, environment: environment)
+        #expect(explain.status != 0)
+        #expect(explain.stderr.contains("not a git repository"))
     }
 
     @Test func reportJSONFollowsSchemaReport1() throws {

@@ -25,18 +25,20 @@ final class PipelineHarness {
     var now: Int { fixture.clock }
 
     /// What the hook does: read new transcript bytes, then link new commits.
+    var engine: Engine {
+        Engine(store: store, environment: ReaderEnvironment(home: fixture.home), readers: [ClaudeCodeReader(), CodexReader()])
+    }
+
     @discardableResult
     func sync(repoPath: String? = nil) throws -> SyncSummary {
-        let ingestor = Ingestor(store: store, readers: [ClaudeCodeReader(), CodexReader()], environment: ReaderEnvironment(home: fixture.home))
-        let summary = try ingestor.run()
-        precondition(summary.errors.isEmpty, "\(summary.errors)")
-        return try RepositorySync(store: store, git: try GitRepository(discoveringFrom: repoPath ?? root)).sync()
+        let summary = try engine.update(.repository(try GitRepository(discoveringFrom: repoPath ?? root)))
+        precondition(summary.ingest.errors.isEmpty && summary.problems.isEmpty, "\(summary.ingest.errors) \(summary.problems)")
+        return summary.syncs[0]
     }
 
     func analysis(now: Date = Date(), survivalDays: Int = 30) throws -> Analysis {
-        let git = try GitRepository(discoveringFrom: root)
-        let record = try RepositorySync(store: store, git: git).register()
-        return try Analysis(store: store, scope: RepositoryScope(repos: [(record, git)]), prices: .bundled, survivalDays: survivalDays, now: now)
+        let engine = self.engine
+        return try engine.analysis(try engine.scope(.repository(try GitRepository(discoveringFrom: root))), survivalDays: survivalDays, now: now)
     }
 
     func commit(_ sha: String, in analysis: Analysis) -> CommitView? {

@@ -46,7 +46,9 @@ enum Sharing {
     static func document(
         context: CommandContext, policy: UploadPolicy, since: Date, now: Date, scan: Bool, quiet: Bool = true
     ) throws -> UploadDocument {
-        let (analysis, _) = try context.analysis(repoPath: nil, allRepos: true, noScan: !scan, survivalDays: 30, quiet: quiet, now: now)
+        let (analysis, _) = try context.analysis(
+            repoPath: nil, allRepos: true, noScan: !scan, survivalDays: 30, quiet: quiet, window: AnalysisWindow(since: since, until: nil),
+            now: now)
         return UploadDocument(analysis: analysis, policy: policy, since: since, now: now, timeZone: TimeZone.current)
     }
 

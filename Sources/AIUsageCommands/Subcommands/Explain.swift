@@ -33,7 +33,7 @@ extension AIUsageCommand {
             let git = try context.openRepository(repoPath)
             let sha: String
             do { sha = try git.resolveCommit(revision) } catch { throw ValidationError("unknown revision '\(revision)' in this repository") }
-            if !noScan { try context.ingestAndSync([git], quiet: json) }
+            if !noScan { try context.update(.repository(git), quiet: json) }
             let repo = try RepositorySync(store: context.store, git: git).register()
             guard let record = try context.store.commits(repo: repo.id).first(where: { $0.sha == sha }) else {
                 throw ValidationError("commit \(sha.prefix(8)) is not attributed: it predates every AI session in this repository, or was rewritten")

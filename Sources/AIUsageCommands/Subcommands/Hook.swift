@@ -77,20 +77,24 @@ extension AIUsageCommand {
         }
 
         private func process(_ pending: [String], context: CommandContext, log: HookLog) throws {
-            let started = Date()
-            let summary = try context.ingestor.run()
-            for error in summary.errors { log.write("ingest: \(error)") }
-            log.debug("ingested \(summary.bytesRead) bytes from \(summary.filesRead) files")
+            var repositories: [GitRepository] = []
             for root in pending {
                 do {
-                    let repository = try GitRepository(discoveringFrom: root)
-                    let result = try RepositorySync(store: context.store, git: repository).sync()
-                    log.debug("\(root): \(result.commitsAttributed) commits attributed, \(result.newlyLanded) landed" + (result.note.map { " (\($0))" } ?? ""))
+                    repositories.append(try GitRepository(discoveringFrom: root))
                 } catch {
                     log.write("\(root): \(error)")
                 }
             }
-            log.debug(String(format: "done in %.3f s", Date().timeIntervalSince(started)))
+            let summary = try context.engine.update(.repositories(repositories))
+            for error in summary.ingest.errors { log.write("ingest: \(error)") }
+            for problem in summary.problems { log.write(problem) }
+            log.debug("ingested \(summary.ingest.bytesRead) bytes from \(summary.ingest.filesRead) files")
+            for result in summary.syncs {
+                log.debug(
+                    "\(result.repo?.name ?? "?"): \(result.commitsAttributed) commits attributed, \(result.newlyLanded) landed"
+                        + (result.note.map { " (\($0))" } ?? ""))
+            }
+            log.debug(String(format: "done in %.3f s", summary.seconds))
             uploadIfDue(context: context, log: log)
         }
 

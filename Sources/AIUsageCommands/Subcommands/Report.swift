@@ -64,12 +64,15 @@ extension AIUsageCommand {
         /// Scans (unless `noScan`), analyses and builds the report document.
         static func document(context: CommandContext, repoPath: String?, options: ReportOptions, now: Date = Date()) throws -> ReportDocument {
             let zone = try TimeWindow.timeZone(options.timezone)
+            let end = try options.until.map { try TimeWindow.parse($0, timeZone: zone, now: now) } ?? now
+            let since = try options.since.map { try TimeWindow.parse($0, timeZone: zone, now: now) }
+            if let since, since > end { throw ValidationError("--since is after --until") }
+            // Only what the grouping needs: usage stays apart by quarter hour for time groupings only.
+            let byTime = [.day, .week, .month].contains(options.grouping)
             let (analysis, repositoryScope) = try context.analysis(
                 repoPath: repoPath, allRepos: options.allRepos, noScan: options.noScan, survivalDays: options.survivalDays,
-                quiet: options.format != .table, now: now)
-            let end = try options.until.map { try TimeWindow.parse($0, timeZone: zone, now: now) } ?? now
-            let start = try options.since.map { try TimeWindow.parse($0, timeZone: zone, now: now) } ?? min(analysis.earliestActivity ?? end, end)
-            guard start <= end else { throw ValidationError("--since is after --until") }
+                quiet: options.format != .table, window: AnalysisWindow(since: since, until: end, byTime: byTime), now: now)
+            let start = since ?? min(analysis.earliestActivity ?? end, end)
             let builder = ReportBuilder(grouping: options.grouping, calendar: ReportCalendar(timeZone: zone), windowStart: start, windowEnd: end.addingTimeInterval(start == end ? 1 : 0))
             let (rows, totals) = builder.build(
                 usage: analysis.usageFacts, edits: analysis.editFacts, commits: analysis.commitFacts,

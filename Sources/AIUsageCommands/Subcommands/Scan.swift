@@ -26,13 +26,13 @@ extension AIUsageCommand {
 
         func run() throws {
             let context = try CommandContext()
-            let (scope, repos) = try context.scope(allRepos: allRepos, repoPath: repoPath)
-            let started = Date()
-            try context.ingestAndSync(repos, quiet: quiet)
+            let coverage = try context.coverage(allRepos: allRepos, repoPath: repoPath)
+            let summary = try context.update(coverage, quiet: quiet)
             if !quiet {
                 let stats = try context.store.statistics()
                 let sessions = stats.sessionsByTool.values.reduce(0, +)
-                print("Scanned \(scope.repos.count) repositor\(scope.repos.count == 1 ? "y" : "ies") in \(String(format: "%.1f", Date().timeIntervalSince(started))) s: \(sessions) sessions, \(stats.commits) commits stored.")
+                let linked = summary.syncs.count
+                print("Scanned \(linked) repositor\(linked == 1 ? "y" : "ies") in \(String(format: "%.1f", summary.seconds)) s: \(sessions) sessions, \(stats.commits) commits stored.")
             }
         }
     }

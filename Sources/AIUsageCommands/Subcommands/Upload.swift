@@ -61,7 +61,7 @@ extension AIUsageCommand {
 
         /// While sharing is off: the git e-mails of the known repositories, the placeholder key.
         static func offlinePolicy(context: CommandContext) throws -> UploadPolicy {
-            _ = try? context.scope(allRepos: true, repoPath: nil)
+            if let git = try? context.openRepository(nil) { _ = try? context.engine.scope(.repository(git)) }
             let emails = Set(try context.store.repos().compactMap(\.userEmail))
             return UploadPolicy(developers: emails, named: false, plainRepoNames: false, key: Array("dry-run".utf8))
         }

@@ -1,16 +1,16 @@
 import AIUsageCore
-import AIUsageReaders
 import AIUsageEngine
 import AIUsageGit
+import AIUsageReaders
 import AIUsageStore
 import ArgumentParser
 import Foundation
 
-/// What every command needs: the store, the readers, the environment.
+/// What every command needs: the store and the engine over it, for this environment.
 struct CommandContext {
     let environment: [String: String]
     let store: Store
-    let readerEnvironment: ReaderEnvironment
+    let engine: Engine
 
     init(environment: [String: String] = ProcessInfo.processInfo.environment) throws {
         self.environment = environment
@@ -19,80 +19,75 @@ struct CommandContext {
         } catch {
             throw CleanExit.message("\(error)")
         }
-        readerEnvironment = ReaderEnvironment(home: environment["HOME"] ?? NSHomeDirectory(), variables: environment)
+        engine = Engine(store: store, environment: ReaderEnvironment(home: environment["HOME"] ?? NSHomeDirectory(), variables: environment))
     }
 
-    /// An ingestor over every reader; tools that keep records inside repositories see
-    /// the work trees of every repository the store knows.
-    var ingestor: Ingestor {
-        var environment = readerEnvironment
-        environment.repositoryRoots = ((try? store.repos()) ?? []).flatMap(\.roots)
-        return Ingestor(store: store, readers: SessionReaders.all, environment: environment)
-    }
+    /// An ingestor over every reader (the hook's first step).
+    var ingestor: Ingestor { engine.ingestor }
 
-    /// Opens the repository containing `path` (default: the current folder).
+    /// Opens the repository containing `path` (default: the current folder); a bare
+    /// repository is refused, since no session can have worked in it.
     func openRepository(_ path: String?) throws -> GitRepository {
         let start = path ?? FileManager.default.currentDirectoryPath
+        let git: GitRepository
         do {
-            return try GitRepository(discoveringFrom: start)
+            git = try GitRepository(discoveringFrom: start)
         } catch {
             throw ValidationError("not a git repository: \(start) (run inside a repository or pass --repo PATH)")
         }
+        guard git.workTreeRoot != nil else {
+            throw ValidationError("\(git.gitDirectory) is a bare repository (no work tree): run aiusage in a clone with a work tree")
+        }
+        return git
     }
 
-    /// Reads new transcript bytes, then links this repository's new commits, with a
-    /// progress line on a terminal.
-    func ingestAndSync(_ repos: [GitRepository], quiet: Bool = false) throws {
-        let lock = FileLock(path: store.location.directory + "/sync.lock")
-        lock?.lock()
-        defer { lock?.unlock() }
+    /// What a view covers: `--all-repos` (or a folder outside any repository) is the
+    /// whole machine; otherwise the repository the user is in, or `--repo PATH`.
+    func coverage(allRepos: Bool, repoPath: String?) throws -> Engine.Coverage {
+        if allRepos { return .machine }
+        if let repoPath { return .repository(try openRepository(repoPath)) }
+        guard let git = try? GitRepository(discoveringFrom: FileManager.default.currentDirectoryPath) else { return .machine }
+        guard git.workTreeRoot != nil else {
+            throw ValidationError("\(git.gitDirectory) is a bare repository (no work tree): run aiusage in a clone with a work tree")
+        }
+        return .repository(git)
+    }
+
+    /// Reads new session records, places sessions, links commits, with a progress
+    /// line on a terminal and one line on stderr for what it found and what failed.
+    @discardableResult
+    func update(_ coverage: Engine.Coverage, quiet: Bool = false) throws -> Engine.UpdateSummary {
         let progress = ProgressLine(enabled: !quiet && Terminal.stderrIsInteractive(environment))
-        let summary = try ingestor.run { done, total in
-            progress.update("reading AI session records", done: done, total: total, unit: .bytes)
+        let summary = try engine.update(coverage) { label, done, total, bytes in
+            progress.update(label, done: done, total: total, unit: bytes ? .bytes : .count)
         }
         progress.finish()
-        for error in summary.errors { Terminal.warn(error) }
-        for git in repos {
-            _ = try RepositorySync(store: store, git: git).sync { done, total in
-                progress.update("linking commits", done: Int64(done), total: Int64(total), unit: .count)
-            }
-            progress.finish()
+        for error in summary.ingest.errors { Terminal.warn(error) }
+        for problem in summary.problems { Terminal.warn(problem) }
+        if !summary.discovered.isEmpty && !quiet {
+            let names = summary.discovered.map(\.name).sorted()
+            let shown = names.prefix(5).joined(separator: ", ") + (names.count > 5 ? ", ..." : "")
+            FileHandle.standardError.write(Data(
+                "aiusage: found \(names.count) repositor\(names.count == 1 ? "y" : "ies") where your AI sessions worked (\(shown)); linked in \(String(format: "%.1f", summary.seconds)) s\n".utf8))
         }
+        return summary
     }
 
-    /// What the read-only commands show: scan first unless `--no-scan`, then analyse.
-    func analysis(_ options: ScopeOptions, quiet: Bool, now: Date = Date()) throws -> (analysis: Analysis, scope: RepositoryScope) {
+    /// What the read-only commands show: update first unless `--no-scan`, then analyse.
+    func analysis(_ options: ScopeOptions, quiet: Bool, window: AnalysisWindow = .all, now: Date = Date()) throws -> (
+        analysis: Analysis, scope: RepositoryScope
+    ) {
         try analysis(
             repoPath: options.repoPath, allRepos: options.allRepos, noScan: options.noScan, survivalDays: options.survivalDays,
-            quiet: quiet, now: now)
+            quiet: quiet, window: window, now: now)
     }
 
     func analysis(
-        repoPath: String?, allRepos: Bool, noScan: Bool, survivalDays: Int, quiet: Bool, now: Date = Date()
+        repoPath: String?, allRepos: Bool, noScan: Bool, survivalDays: Int, quiet: Bool, window: AnalysisWindow = .all, now: Date = Date()
     ) throws -> (analysis: Analysis, scope: RepositoryScope) {
-        let (repositoryScope, repos) = try scope(allRepos: allRepos, repoPath: repoPath)
-        if !noScan { try ingestAndSync(repos, quiet: quiet) }
-        let analysis = try Analysis(store: store, scope: repositoryScope, prices: .bundled, survivalDays: survivalDays, now: now)
-        return (analysis, repositoryScope)
-    }
-
-    /// The repositories a view covers: the current one, or every one the store knows.
-    func scope(allRepos: Bool, repoPath: String?) throws -> (RepositoryScope, [GitRepository]) {
-        if allRepos {
-            var entries: [(record: RepoRecord, git: GitRepository?)] = []
-            var opened: [GitRepository] = []
-            if let here = try? GitRepository(discoveringFrom: repoPath ?? FileManager.default.currentDirectoryPath) {
-                _ = try RepositorySync(store: store, git: here).register()
-            }
-            for record in try store.repos() {
-                let git = record.roots.lazy.compactMap { try? GitRepository(discoveringFrom: $0) }.first
-                if let git { opened.append(git) }
-                entries.append((record, git))
-            }
-            return (RepositoryScope(repos: entries), opened)
-        }
-        let git = try openRepository(repoPath)
-        let record = try RepositorySync(store: store, git: git).register()
-        return (RepositoryScope(repos: [(record, git)]), [git])
+        let coverage = try coverage(allRepos: allRepos, repoPath: repoPath)
+        if !noScan { try update(coverage, quiet: quiet) }
+        let scope = try engine.scope(coverage)
+        return (try engine.analysis(scope, survivalDays: survivalDays, window: window, now: now), scope)
     }
 }

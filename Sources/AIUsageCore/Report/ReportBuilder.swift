@@ -52,12 +52,9 @@ public struct ReportBuilder: Sendable {
             let apply: (inout ReportRow) -> Void = { row in
                 row.sessions.insert(fact.session.tool.rawValue + ":" + fact.session.id)
                 row.tokens += fact.tokens
-                if let cost = fact.costUSD {
-                    row.costUSD += cost
-                    if wasted { row.wastedCostUSD += cost }
-                } else {
-                    row.unpricedTokens += fact.tokens.total
-                }
+                row.costUSD += fact.costUSD
+                if wasted { row.wastedCostUSD += fact.costUSD }
+                row.unpricedTokens += fact.unpricedTokens
             }
             update(value, apply)
             apply(&totals)

@@ -1,24 +1,39 @@
 import Foundation
 
-/// One billed request, placed: whose, which repository, priced.
+/// Billed requests of one session on one model, placed: whose, which repository,
+/// priced. One request, or several summed (the store's aggregates).
 public struct UsageFact: Sendable {
     public var session: SessionRef
+    /// When the (first) request was made.
     public var timestamp: Date
     public var model: String
     public var tokens: TokenCounts
-    /// nil when the model is unpriced (never taken as $0).
-    public var costUSD: Double?
+    /// Cost of the requests that have a price.
+    public var costUSD: Double
+    /// Tokens of requests without a price: reported as unpriced, never as $0.
+    public var unpricedTokens: Int64
     public var developer: String
     public var repo: String
 
-    public init(session: SessionRef, timestamp: Date, model: String, tokens: TokenCounts, costUSD: Double?, developer: String, repo: String) {
+    public init(
+        session: SessionRef, timestamp: Date, model: String, tokens: TokenCounts, costUSD: Double, unpricedTokens: Int64,
+        developer: String, repo: String
+    ) {
         self.session = session
         self.timestamp = timestamp
         self.model = model
         self.tokens = tokens
         self.costUSD = costUSD
+        self.unpricedTokens = unpricedTokens
         self.developer = developer
         self.repo = repo
+    }
+
+    /// One request: `costUSD` nil means unpriced.
+    public init(session: SessionRef, timestamp: Date, model: String, tokens: TokenCounts, costUSD: Double?, developer: String, repo: String) {
+        self.init(
+            session: session, timestamp: timestamp, model: model, tokens: tokens, costUSD: costUSD ?? 0,
+            unpricedTokens: costUSD == nil ? tokens.total : 0, developer: developer, repo: repo)
     }
 }
 

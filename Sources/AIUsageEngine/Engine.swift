@@ -1,0 +1,128 @@
+import AIUsageCore
+import AIUsageGit
+import AIUsageReaders
+import AIUsageStore
+import Foundation
+
+/// The one wiring point between the commands and the work: reading new session
+/// records, placing sessions in repositories, linking commits, and the numbers the
+/// views show. Commands parse their arguments, call this, and print.
+public final class Engine {
+    public let store: Store
+    public let readers: [any SessionReader]
+    public let prices: PriceTable
+    private let baseEnvironment: ReaderEnvironment
+
+    public init(store: Store, environment: ReaderEnvironment, readers: [any SessionReader] = SessionReaders.all, prices: PriceTable = .bundled) {
+        self.store = store
+        self.baseEnvironment = environment
+        self.readers = readers
+        self.prices = prices
+    }
+
+    /// Where readers look; tools that keep records inside repositories (Aider) see the
+    /// work trees of every repository the store knows.
+    public var readerEnvironment: ReaderEnvironment {
+        var environment = baseEnvironment
+        environment.repositoryRoots = ((try? store.repos()) ?? []).flatMap(\.roots)
+        return environment
+    }
+
+    public var ingestor: Ingestor { Ingestor(store: store, readers: readers, environment: readerEnvironment) }
+
+    /// What a view covers.
+    public enum Coverage {
+        /// One repository (the one the user is in, or `--repo`).
+        case repository(GitRepository)
+        /// A few repositories (those the hook queued).
+        case repositories([GitRepository])
+        /// Every session and every repository known (`--all-repos`, or outside a repository).
+        case machine
+    }
+
+    /// What `update` did, for progress lines, `doctor` and the hook's log.
+    public struct UpdateSummary: Sendable {
+        public var ingest = IngestSummary()
+        /// Repositories registered because a session worked in them.
+        public var discovered: [RepoRecord] = []
+        public var syncs: [SyncSummary] = []
+        /// Repositories that could not be linked, with why (the view still shows them).
+        public var problems: [String] = []
+        public var seconds = 0.0
+    }
+
+    /// Progress of a long step: a label, done and total, in bytes or in items.
+    public typealias Progress = @Sendable (_ label: String, _ done: Int64, _ total: Int64, _ bytes: Bool) -> Void
+
+    /// What every read-only command does first: read new records, place new sessions
+    /// (registering the repositories they worked in), then link the commits of the
+    /// repositories the view covers.
+    public func update(_ coverage: Coverage, progress: Progress? = nil) throws -> UpdateSummary {
+        let started = Date()
+        let lock = FileLock(path: store.location.directory + "/sync.lock")
+        lock?.lock()
+        defer { lock?.unlock() }
+        var summary = UpdateSummary()
+        var repositories: [GitRepository]
+        switch coverage {
+        case .repository(let git): repositories = [git]
+        case .repositories(let list): repositories = list
+        case .machine: repositories = []
+        }
+        // Registered first: some tools keep their records in the work tree (Aider).
+        for git in repositories { _ = try? RepositorySync(store: store, git: git).register() }
+        summary.ingest = try ingestor.run { done, total in progress?("reading AI session records", done, total, true) }
+        summary.discovered = try SessionPlacer(store: store, now: Date()).place().discovered
+        if !summary.discovered.isEmpty {
+            // The repositories just found may hold records of their own.
+            let again = try ingestor.run()
+            summary.ingest.errors += again.errors
+            summary.discovered += try SessionPlacer(store: store, now: Date()).place().discovered
+        }
+        if case .machine = coverage { repositories = try openRepositories().compactMap(\.git) }
+        for git in repositories {
+            do {
+                summary.syncs.append(try RepositorySync(store: store, git: git).sync { done, total in
+                    progress?("linking commits", Int64(done), Int64(total), false)
+                })
+            } catch {
+                summary.problems.append("\(git.workTreeRoot ?? git.gitDirectory): \(error)")
+            }
+        }
+        summary.seconds = Date().timeIntervalSince(started)
+        return summary
+    }
+
+    /// Every repository the store knows, opened when its work tree is still there.
+    public func openRepositories() throws -> [(record: RepoRecord, git: GitRepository?)] {
+        try store.repos().map { record in
+            (record, record.roots.lazy.compactMap { root in
+                FileManager.default.fileExists(atPath: root) ? try? GitRepository(discoveringFrom: root) : nil
+            }.first)
+        }
+    }
+
+    /// The scope of a view: the repository (registered if new), or the whole machine.
+    public func scope(_ coverage: Coverage) throws -> RepositoryScope {
+        let globalEmail = GitGlobalConfig.string("user.email")?.lowercased()
+        switch coverage {
+        case .repository(let git):
+            let record = try RepositorySync(store: store, git: git).register()
+            return RepositoryScope(repos: [(record, git)], wholeMachine: false, globalEmail: globalEmail)
+        case .repositories(let list):
+            let repos = try list.map { (record: try RepositorySync(store: store, git: $0).register(), git: Optional($0)) }
+            return RepositoryScope(repos: repos, wholeMachine: false, globalEmail: globalEmail)
+        case .machine:
+            return RepositoryScope(repos: try openRepositories(), wholeMachine: true, globalEmail: globalEmail)
+        }
+    }
+
+    /// The numbers of a view, from the store (usage folded first if it changed).
+    public func analysis(
+        _ scope: RepositoryScope, survivalDays: Int, window: AnalysisWindow = .all, now: Date = Date()
+    ) throws -> Analysis {
+        let prices = self.prices
+        try store.refreshUsageRollup(pricing: Analysis.pricingIdentity(prices)) { Analysis.price($0, in: prices) }
+        return try Analysis(store: store, scope: scope, prices: prices, survivalDays: survivalDays, window: window, now: now)
+    }
+}

@@ -1,0 +1,262 @@
+import AIUsageCore
+import Foundation
+internal import GRDB
+
+/// Usage of one session on one model in one quarter hour: what reports read.
+///
+/// A report used to load every billed request into Swift (130,000 of them for a heavy
+/// user's gigabyte of transcripts, a second on every run). Requests are folded once,
+/// when their session changes, priced one by one (long-context tiers depend on the
+/// request), into rows per quarter hour — a grain fine enough for every time zone's
+/// day boundaries (all UTC offsets are whole quarter hours) and for `--since`/`--until`
+/// windows (a row a window boundary cuts through is read again request by request).
+public struct UsageAggregate: Sendable, Equatable {
+    public var session: SessionKey
+    public var model: String
+    /// Start of the quarter hour (or of the earliest one, when several were summed).
+    public var bucketStart: Date
+    public var requests: Int
+    public var tokens: TokenCounts
+    /// Cost of the requests that have a price (recorded by the tool, or from the table).
+    public var costUSD: Double
+    /// Tokens of requests without any price: never counted as $0.
+    public var unpricedTokens: Int64
+    /// Requests whose cost the tool recorded itself.
+    public var recordedRequests: Int
+    /// Earliest and latest request inside.
+    public var first: Date
+    public var last: Date
+
+    public init(
+        session: SessionKey, model: String, bucketStart: Date, requests: Int, tokens: TokenCounts, costUSD: Double,
+        unpricedTokens: Int64, recordedRequests: Int, first: Date, last: Date
+    ) {
+        self.session = session
+        self.model = model
+        self.bucketStart = bucketStart
+        self.requests = requests
+        self.tokens = tokens
+        self.costUSD = costUSD
+        self.unpricedTokens = unpricedTokens
+        self.recordedRequests = recordedRequests
+        self.first = first
+        self.last = last
+    }
+
+    /// Adds one request.
+    mutating func add(_ record: UsageRecord, cost: Double?) {
+        requests += 1
+        tokens += record.tokens
+        if let cost { costUSD += cost } else { unpricedTokens += record.tokens.total }
+        if record.recordedCostUSD != nil { recordedRequests += 1 }
+        first = min(first, record.timestamp)
+        last = max(last, record.timestamp)
+    }
+
+    /// Adds another aggregate of the same session and model.
+    mutating func add(_ other: UsageAggregate) {
+        requests += other.requests
+        tokens += other.tokens
+        costUSD += other.costUSD
+        unpricedTokens += other.unpricedTokens
+        recordedRequests += other.recordedRequests
+        bucketStart = min(bucketStart, other.bucketStart)
+        first = min(first, other.first)
+        last = max(last, other.last)
+    }
+
+    static func empty(_ record: UsageRecord, bucket: Int64) -> UsageAggregate {
+        UsageAggregate(
+            session: record.session, model: record.model, bucketStart: Date(timeIntervalSince1970: Double(bucket) * Store.bucketSeconds),
+            requests: 0, tokens: TokenCounts(), costUSD: 0, unpricedTokens: 0, recordedRequests: 0, first: record.timestamp,
+            last: record.timestamp)
+    }
+}
+
+/// How a report asks for usage: which sessions, which window, and whether rows must
+/// stay apart by quarter hour (time groupings) or may be summed per session and model.
+public struct UsageQuery: Sendable {
+    public var sessions: Set<SessionKey>?
+    public var since: Date?
+    public var until: Date?
+    public var byBucket: Bool
+
+    public init(sessions: Set<SessionKey>? = nil, since: Date? = nil, until: Date? = nil, byBucket: Bool) {
+        self.sessions = sessions
+        self.since = since
+        self.until = until
+        self.byBucket = byBucket
+    }
+}
+
+extension Store {
+    static let bucketSeconds = 900.0
+
+    static func bucket(_ time: Double) -> Int64 { Int64((time / bucketSeconds).rounded(.down)) }
+
+    /// Folds the usage of every session marked since the last call into the rollup,
+    /// pricing each request with `price` (nil: unpriced). `pricing` names the price table:
+    /// when it differs from the one the rollup was built with, everything is folded again.
+    /// Returns how many sessions were folded.
+    @discardableResult
+    public func refreshUsageRollup(pricing: String, price: (UsageRecord) -> Double?) throws -> Int {
+        try write { db in
+            let built = try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'rollup_prices'")
+            if built != pricing {
+                try db.execute(sql: "DELETE FROM usage_rollup")
+                try db.execute(sql: "INSERT OR IGNORE INTO dirty_sessions SELECT DISTINCT tool, session_id FROM usage")
+                try db.execute(sql: "INSERT OR REPLACE INTO meta (key, value) VALUES ('rollup_prices', ?)", arguments: [pricing])
+            }
+            var dirty: Set<SessionKey> = []
+            for row in try Row.fetchAll(db, sql: "SELECT tool, session_id FROM dirty_sessions") {
+                dirty.insert(SessionKey(tool: ToolKind(rawValue: row[0]), id: row[1]))
+            }
+            guard !dirty.isEmpty else { return 0 }
+            var folded: [RollupKey: UsageAggregate] = [:]
+            func fold(_ record: UsageRecord) {
+                let bucket = Self.bucket(record.timestamp.timeIntervalSince1970)
+                let key = RollupKey(session: record.session, model: record.model, bucket: bucket)
+                var aggregate = folded[key] ?? .empty(record, bucket: bucket)
+                aggregate.add(record, cost: price(record))
+                folded[key] = aggregate
+            }
+            // Many sessions: one pass over the table; a few: through the session index.
+            if dirty.count > 200 {
+                let cursor = try Row.fetchCursor(db, sql: "SELECT \(Self.usageColumns) FROM usage")
+                while let row = try cursor.next() {
+                    let record = Self.usageRecord(row)
+                    if dirty.contains(record.session) { fold(record) }
+                }
+            } else {
+                let statement = try db.cachedStatement(sql: "SELECT \(Self.usageColumns) FROM usage WHERE tool = ? AND session_id = ?")
+                for session in dirty {
+                    let cursor = try Row.fetchCursor(statement, arguments: [session.tool.rawValue, session.id])
+                    while let row = try cursor.next() { fold(Self.usageRecord(row)) }
+                }
+            }
+            let delete = try db.cachedStatement(sql: "DELETE FROM usage_rollup WHERE tool = ? AND session_id = ?")
+            let clean = try db.cachedStatement(sql: "DELETE FROM dirty_sessions WHERE tool = ? AND session_id = ?")
+            for session in dirty {
+                try delete.execute(arguments: [session.tool.rawValue, session.id])
+                try clean.execute(arguments: [session.tool.rawValue, session.id])
+            }
+            var insert = BulkStatement(
+                try db.cachedStatement(
+                    sql: """
+                        INSERT INTO usage_rollup (tool, session_id, model, bucket, requests, input, output, cache_write, cache_write_1h,
+                          cache_read, reasoning, cost, unpriced_tokens, recorded_requests, min_ts, max_ts)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        """), in: db)
+            defer { insert.finish() }
+            for (key, aggregate) in folded {
+                insert.bind(key.session.tool.rawValue)
+                insert.bind(key.session.id)
+                insert.bind(key.model)
+                insert.bind(key.bucket)
+                insert.bind(aggregate.requests)
+                insert.bind(aggregate.tokens.input)
+                insert.bind(aggregate.tokens.output)
+                insert.bind(aggregate.tokens.cacheWrite)
+                insert.bind(aggregate.tokens.cacheWrite1h)
+                insert.bind(aggregate.tokens.cacheRead)
+                insert.bind(aggregate.tokens.reasoning)
+                insert.bind(aggregate.costUSD)
+                insert.bind(aggregate.unpricedTokens)
+                insert.bind(aggregate.recordedRequests)
+                insert.bind(aggregate.first.timeIntervalSince1970)
+                insert.bind(aggregate.last.timeIntervalSince1970)
+                try insert.step()
+            }
+            return dirty.count
+        }
+    }
+
+    /// Usage in the rollup matching `query`: per session, model and quarter hour, or
+    /// summed per session and model. A row that a window boundary cuts through is read
+    /// again from the requests, so windows are exact to the second. `price` prices those
+    /// requests the same way `refreshUsageRollup` did.
+    public func usage(_ query: UsageQuery, price: (UsageRecord) -> Double?) throws -> [UsageAggregate] {
+        try read { db in
+            var conditions: [String] = []
+            var arguments: StatementArguments = []
+            // Buckets that overlap the window at all; rows only partly inside are redone.
+            if let since = query.since {
+                conditions.append("max_ts >= ?")
+                arguments += [since.timeIntervalSince1970]
+            }
+            if let until = query.until {
+                conditions.append("min_ts < ?")
+                arguments += [until.timeIntervalSince1970]
+            }
+            let filter = conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND ")
+            let sql =
+                "SELECT tool, session_id, model, bucket, requests, input, output, cache_write, cache_write_1h, cache_read, reasoning, cost, unpriced_tokens, recorded_requests, min_ts, max_ts FROM usage_rollup"
+                + filter
+            var whole: [RollupKey: UsageAggregate] = [:]
+            // Rows a window boundary cuts through, by session: (model, bucket).
+            var cut: [SessionKey: Set<RollupKey>] = [:]
+            let since = query.since?.timeIntervalSince1970 ?? -.infinity
+            let until = query.until?.timeIntervalSince1970 ?? .infinity
+            let cursor = try Row.fetchCursor(db, sql: sql, arguments: arguments)
+            while let row = try cursor.next() {
+                let session = SessionKey(tool: ToolKind(rawValue: row[0]), id: row[1])
+                if let wanted = query.sessions, !wanted.contains(session) { continue }
+                let first: Double = row[14]
+                let last: Double = row[15]
+                let model: String = row[2]
+                let bucket: Int64 = row[3]
+                if first < since || last >= until {
+                    cut[session, default: []].insert(RollupKey(session: session, model: model, bucket: bucket))
+                    continue
+                }
+                let aggregate = UsageAggregate(
+                    session: session, model: model, bucketStart: Date(timeIntervalSince1970: Double(bucket) * Self.bucketSeconds),
+                    requests: row[4],
+                    tokens: TokenCounts(input: row[5], output: row[6], cacheWrite: row[7], cacheRead: row[9], reasoning: row[10], cacheWrite1h: row[8]),
+                    costUSD: row[11], unpricedTokens: row[12], recordedRequests: row[13],
+                    first: Date(timeIntervalSince1970: first), last: Date(timeIntervalSince1970: last))
+                let key = RollupKey(session: session, model: model, bucket: query.byBucket ? bucket : 0)
+                if var known = whole[key] {
+                    known.add(aggregate)
+                    whole[key] = known
+                } else {
+                    whole[key] = aggregate
+                }
+            }
+            if !cut.isEmpty {
+                let statement = try db.cachedStatement(
+                    sql: "SELECT \(Self.usageColumns) FROM usage WHERE tool = ? AND session_id = ? AND ts >= ? AND ts < ?")
+                for (session, buckets) in cut {
+                    let rows = try Row.fetchCursor(statement, arguments: [session.tool.rawValue, session.id, since, until])
+                    while let row = try rows.next() {
+                        let record = Self.usageRecord(row)
+                        let bucket = Self.bucket(record.timestamp.timeIntervalSince1970)
+                        guard buckets.contains(RollupKey(session: session, model: record.model, bucket: bucket)) else { continue }
+                        let key = RollupKey(session: session, model: record.model, bucket: query.byBucket ? bucket : 0)
+                        var aggregate = whole[key] ?? .empty(record, bucket: bucket)
+                        aggregate.add(record, cost: price(record))
+                        aggregate.bucketStart = min(aggregate.bucketStart, Date(timeIntervalSince1970: Double(bucket) * Self.bucketSeconds))
+                        whole[key] = aggregate
+                    }
+                }
+            }
+            return whole.values.sorted { ($0.session, $0.model, $0.bucketStart) < ($1.session, $1.model, $1.bucketStart) }
+        }
+    }
+
+    static let usageColumns = "tool, session_id, ts, model, input, output, cache_write, cache_read, reasoning, recorded_cost, cache_write_1h"
+
+    static func usageRecord(_ row: Row) -> UsageRecord {
+        UsageRecord(
+            session: SessionKey(tool: ToolKind(rawValue: row[0]), id: row[1]), timestamp: Date(timeIntervalSince1970: row[2]),
+            model: row[3],
+            tokens: TokenCounts(input: row[4], output: row[5], cacheWrite: row[6], cacheRead: row[7], reasoning: row[8], cacheWrite1h: row[10]),
+            recordedCostUSD: row[9])
+    }
+}
+
+private struct RollupKey: Hashable {
+    var session: SessionKey
+    var model: String
+    var bucket: Int64
+}
