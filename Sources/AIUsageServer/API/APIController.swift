@@ -86,18 +86,22 @@ struct APIController<Store: TeamStore>: Sendable {
             throw APIError.forbidden("A \(caller.token.role.rawValue) token cannot read the team summary; it needs a viewer or admin token.")
         }
         let query = request.uri.queryParameters
-        let until = try day(query.get("until"), name: "until") ?? today()
-        let since = try day(query.get("since"), name: "since") ?? DayMath.adding(-27, to: until)
-        guard since <= until else { throw APIError.invalid("since (\(since)) must not be after until (\(until)).") }
-        guard DayMath.length(since, until) <= 3660 else { throw APIError.invalid("The window is limited to ten years.") }
         let by: TeamSummary.Period
         switch query.get("by") {
         case nil, "week": by = .week
         case "day": by = .day
         case let other?: throw APIError.invalid("by must be day or week; got \"\(other.prefix(20))\".")
         }
-        let rows = try await store.rows(teamID: caller.team.id, since: since, until: until)
-        return try json(TeamSummary.compute(team: team, rows: rows, since: since, until: until, by: by, minGroupSize: minGroupSize))
+        let asked = try day(query.get("until"), name: "until") ?? today()
+        let since = try day(query.get("since"), name: "since") ?? DayMath.adding(-27, to: asked)
+        guard since <= asked else { throw APIError.invalid("since (\(since)) must not be after until (\(asked)).") }
+        guard DayMath.length(since, asked) <= 3660 else { throw APIError.invalid("The window is limited to ten years.") }
+        // Whole periods only (see `GroupSizeRule`): a week window grows to Monday..Sunday.
+        let window = TeamSummary.aligned(since: since, until: asked, by: by)
+        let needed = TeamSummary.rowsNeeded(since: window.since, until: window.until)
+        let rows = try await store.rows(teamID: caller.team.id, since: needed.since, until: needed.until)
+        return try json(TeamSummary.compute(
+            team: team, rows: rows, since: window.since, until: window.until, by: by, rule: GroupSizeRule(minGroupSize: minGroupSize)))
     }
 
     // MARK: Helpers

@@ -80,33 +80,39 @@ struct DashboardController<Store: TeamStore>: Sendable {
         guard let weeks = weeksText.map({ Int($0) }) ?? 12, (1...156).contains(weeks) else {
             return html(DashboardPage.message(title: "Bad request", text: "weeks must be a whole number from 1 to 156."), status: .badRequest)
         }
-        // Whole ISO weeks: from the Monday `weeks - 1` weeks before today's week, to today.
-        let until = today()
-        let since = DayMath.week(DayMath.adding(-7 * (weeks - 1), to: until))
+        // Whole ISO weeks: from the Monday `weeks - 1` weeks before today's week, to the Sunday
+        // of today's week. Every figure below comes from the k-rule's published cells.
+        let since = DayMath.week(DayMath.adding(-7 * (weeks - 1), to: today()))
+        let until = DayMath.adding(6, to: DayMath.week(today()))
         let rows = try await store.rows(teamID: caller.team.id, since: since, until: until)
+        let rule = GroupSizeRule(minGroupSize: minGroupSize)
+        let published = rule.publish(rows)
         let summary = TeamSummary.compute(
-            team: caller.team.name, rows: rows, since: since, until: until, by: .week, minGroupSize: minGroupSize)
+            team: caller.team.name, rows: rows, since: since, until: until, by: .week, rule: rule, published: published)
         let breakdown = summary.withheld
-            ? nil : TeamSummary.breakdown(rows: rows, since: since, until: until, minGroupSize: minGroupSize)
+            ? nil : published.pairRows(since: since, until: until, windowDays: Double(DayMath.length(since, until)))
         let tool = request.uri.queryParameters.get("tool")
         let model = request.uri.queryParameters.get("model")
         guard tool != nil || model != nil else {
             return html(DashboardPage.dashboard(summary: summary, breakdown: breakdown, weeks: weeks))
         }
-        // The trends of one tool and model: only a combination the breakdown lists (used by at
-        // least k developers in the window), and within it each week again needs k developers.
+        // The trends of one tool and model: only a combination the breakdown lists, and each
+        // week is the sum of its published (day, tool, model) cells.
         guard let tool, let model,
             breakdown?.rows.contains(where: { $0.report.key["tool"] == tool && $0.report.key["model"] == model }) == true
         else {
             return html(
                 DashboardPage.message(
                     title: "Not listed",
-                    text: "That tool and model is not listed for this window: fewer than \(minGroupSize) developers used it."),
+                    text: "That tool and model is not listed for this window: too few developers used it (fewer than \(minGroupSize) on the same days)."),
                 status: .notFound)
         }
-        let selected = TeamSummary.compute(
-            team: caller.team.name, rows: rows.filter { $0.row.tool == tool && $0.row.model == model },
-            since: since, until: until, by: .week, minGroupSize: minGroupSize)
+        var selected = summary
+        selected.series = published.pairWeeks(tool: tool, model: model, since: since, until: until)
+        selected.withheldPeriods = []
+        var totals = SummaryRow(key: [:], windowDays: Double(DayMath.length(since, until)))
+        for week in selected.series ?? [] { totals.add(week) }
+        selected.totals = totals
         return html(DashboardPage.dashboard(summary: selected, breakdown: nil, weeks: weeks, selection: (tool, model)))
     }
 
@@ -152,25 +158,4 @@ func addDashboardRoutes(
     store: some TeamStore, minGroupSize: Int, today: @escaping @Sendable () -> String, to router: Router<BasicRequestContext>
 ) {
     DashboardController(store: store, minGroupSize: minGroupSize, today: today).addRoutes(to: router)
-}
-
-extension TeamSummary {
-    /// One team-wide row per (tool, model) over the window, sorted by tool then model (never by
-    /// cost or tokens). A combination used by fewer than `minGroupSize` developers is left out,
-    /// since it could reveal one person; `hidden` counts those left out.
-    static func breakdown(rows: [TeamRow], since: String, until: String, minGroupSize: Int) -> (rows: [SummaryRow], hidden: Int) {
-        let windowDays = Double(DayMath.length(since, until))
-        var groups: [[String]: (row: SummaryRow, developers: Set<String>)] = [:]
-        for stored in rows {
-            let key = [stored.row.tool, stored.row.model]
-            if groups[key] == nil {
-                groups[key] = (SummaryRow(key: ["tool": key[0], "model": key[1]], windowDays: windowDays), [])
-            }
-            groups[key]!.row.add(stored.row)
-            groups[key]!.developers.insert(stored.developer)
-        }
-        let ordered = groups.keys.sorted { $0.lexicographicallyPrecedes($1) }
-        let shown = ordered.filter { groups[$0]!.developers.count >= minGroupSize }
-        return (shown.map { groups[$0]!.row }, ordered.count - shown.count)
-    }
 }
