@@ -16,34 +16,51 @@ import Testing
             #expect(page.contains("<form method=\"post\" action=\"/login\">"))
             #expect(page.contains("name=\"token\""))
             #expect(page.contains("name=\"viewport\""))
+            // The form's CSRF token is the login cookie's value.
+            let csrf = try #require(page.hiddenFields.first { $0.0 == "csrf" }?.1)
+            #expect(csrf.count == 64)
+            let cookie = try #require(response.headers[values: .setCookie].first)
+            #expect(cookie.hasPrefix("aiusage_login=\(csrf);") && cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"))
             #expect(response.headers[.contentSecurityPolicy]?.contains("default-src 'none'") == true)
             Self.expectSelfContained(page)
         }
     }
 
-    @Test func viewerLoginSetsAStrictHttpOnlyCookieAndRedirects() async throws {
+    @Test func viewerLoginSetsASessionCookieAndLogoutEndsIt() async throws {
         let fixture = try await ServerFixture()
         let viewer = try await fixture.token("web", "boss@example.com", .viewer)
         try await fixture.app().test(.router) { client in
             let response = try await client.login(viewer)
             #expect(response.status == .seeOther)
             #expect(response.headers[.location] == "/dashboard")
-            let cookie = try #require(response.headers[values: .setCookie].first)
-            #expect(cookie.hasPrefix("aiusage_token=\(viewer)"))
+            let cookie = try #require(response.headers[values: .setCookie].first { $0.hasPrefix("aiusage_session=") })
+            // A random session id, never the token; the store has only its hash.
+            let id = String(cookie.dropFirst("aiusage_session=".count).prefix { $0 != ";" })
+            #expect(id.count == 64 && !cookie.contains(viewer) && !cookie.contains(viewer.dropFirst(4).prefix(16)))
+            #expect(try await fixture.store.session(hash: Tokens.hash(id), at: Date()) != nil)
             #expect(cookie.contains("HttpOnly"))
             #expect(cookie.contains("SameSite=Strict"))
             #expect(cookie.contains("Path=/"))
+            #expect(cookie.contains("Max-Age=28800"))
+            #expect(!cookie.contains("Secure"), "no TLS was configured")
 
-            let dashboard = try await client.dashboard(cookie: viewer)
+            let dashboard = try await client.dashboard(session: "aiusage_session=\(id)")
             #expect(dashboard.status == .ok)
             #expect(dashboard.text.contains("Team web"))
+            let csrf = try #require(dashboard.text.hiddenFields.first { $0.0 == "csrf" }?.1)
 
-            let logout = try await client.execute(uri: "/logout", method: .post)
+            let logout = try await client.execute(
+                uri: "/logout", method: .post,
+                headers: [.cookie: "aiusage_session=\(id)", .contentType: "application/x-www-form-urlencoded"],
+                body: ByteBuffer(string: "csrf=\(csrf)"))
             #expect(logout.status == .seeOther)
             #expect(logout.headers[.location] == "/")
             let cleared = try #require(logout.headers[values: .setCookie].first)
-            #expect(cleared.hasPrefix("aiusage_token=;"))
+            #expect(cleared.hasPrefix("aiusage_session=;"))
             #expect(cleared.contains("Max-Age=0"))
+            // The session is gone on the server, not only in this browser.
+            #expect(try await fixture.store.session(hash: Tokens.hash(id), at: Date()) == nil)
+            #expect(try await client.dashboard(session: "aiusage_session=\(id)").status == .seeOther)
         }
     }
 
@@ -54,24 +71,27 @@ import Testing
         try await fixture.app().test(.router) { client in
             let refused = try await client.login(member)
             #expect(refused.status == .forbidden)
-            #expect(refused.headers[values: .setCookie].isEmpty)
+            #expect(!refused.headers[values: .setCookie].contains { $0.hasPrefix("aiusage_session=") })
             #expect(refused.text.contains("member token cannot view"))
 
             let unknown = try await client.login("aiu_" + String(repeating: "0", count: 64))
             #expect(unknown.status == .unauthorized)
-            #expect(unknown.headers[values: .setCookie].isEmpty)
+            #expect(!unknown.headers[values: .setCookie].contains { $0.hasPrefix("aiusage_session=") })
             let garbage = try await client.login("x\r\nSet-Cookie: evil=1")
             #expect(garbage.status == .unauthorized)
-            #expect(garbage.headers[values: .setCookie].isEmpty)
+            #expect(!garbage.headers[values: .setCookie].contains { $0.contains("evil") })
 
-            // A member token put into the cookie by hand is refused too.
-            #expect(try await client.dashboard(cookie: member).status == .forbidden)
-            // A revoked token stops working at once and its cookie is cleared.
-            #expect(try await client.dashboard(cookie: viewer).status == .ok)
+            // A token put into the cookie by hand is not a session.
+            #expect(try await client.dashboard(session: "aiusage_session=\(viewer)").status == .seeOther)
+            #expect(try await client.dashboard(session: "aiusage_token=\(viewer)").status == .seeOther)
+            // Revoking the token ends its sessions at once, and the cookie is cleared.
+            let cookie = try await client.sessionCookie(viewer)
+            #expect(try await client.dashboard(session: cookie).status == .ok)
             _ = try await fixture.admin.revokeToken(String(viewer.prefix(12)))
-            let revoked = try await client.dashboard(cookie: viewer)
+            let revoked = try await client.dashboard(session: cookie)
             #expect(revoked.status == .seeOther)
             #expect(revoked.headers[.location] == "/")
+            #expect(revoked.headers[values: .setCookie].first?.contains("Max-Age=0") == true)
         }
     }
 
@@ -81,7 +101,7 @@ import Testing
             let response = try await client.execute(uri: "/dashboard", method: .get)
             #expect(response.status == .seeOther)
             #expect(response.headers[.location] == "/")
-            let bad = try await client.dashboard(cookie: "aiu_" + String(repeating: "1", count: 64))
+            let bad = try await client.dashboard(session: "aiusage_session=" + String(repeating: "1", count: 64))
             #expect(bad.status == .seeOther)
         }
     }
@@ -215,10 +235,16 @@ extension ServerFixture {
 }
 
 extension TestClientProtocol {
+    /// The login form's answer to `token`, sent as a browser would (login page first).
     func login(_ token: String) async throws -> TestResponse {
-        let form = "token=" + (token.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")
+        let page = try await execute(uri: "/", method: .get)
+        var jar = CookieJar()
+        jar.take(page)
+        var form = "token=" + (token.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")
+        for (name, value) in page.text.hiddenFields { form += "&\(name)=\(value)" }
         return try await execute(
-            uri: "/login", method: .post, headers: [.contentType: "application/x-www-form-urlencoded"], body: ByteBuffer(string: form))
+            uri: "/login", method: .post, headers: [.contentType: "application/x-www-form-urlencoded", .cookie: jar.header],
+            body: ByteBuffer(string: form))
     }
 
     /// Logs in as a browser would (the login page first, its cookies and form fields sent back)
@@ -241,8 +267,9 @@ extension TestClientProtocol {
         try await execute(uri: "/dashboard" + query, method: .get, headers: [.cookie: cookie])
     }
 
+    /// Logs in with `token`, then opens the dashboard.
     func dashboard(cookie token: String, query: String = "") async throws -> TestResponse {
-        try await execute(uri: "/dashboard" + query, method: .get, headers: [.cookie: "aiusage_token=\(token)"])
+        try await dashboard(session: try await sessionCookie(token), query: query)
     }
 }
 

@@ -59,11 +59,23 @@ import Testing
     func dashboard() async throws {
         try await TestPostgres.withDatabases { _ in
             let tests = DashboardTests()
-            try await tests.viewerLoginSetsAStrictHttpOnlyCookieAndRedirects()
+            try await tests.viewerLoginSetsASessionCookieAndLogoutEndsIt()
             try await tests.memberAndUnknownTokensAreRefused()
             try await tests.withheldTeamShowsOnlyTheWithheldMessage()
             try await tests.teamMeetingKShowsChartsTotalsAndBreakdown()
             try await tests.teamAndModelNamesAreEscaped()
+        }
+    }
+
+    @Test(.enabled(if: TestPostgres.shouldRun, TestPostgres.skipped))
+    func dashboardSessions() async throws {
+        try await TestPostgres.withDatabases { _ in
+            let tests = DashboardSessionTests()
+            try await tests.loginWithoutTheFormsCSRFTokenIsRefused()
+            try await tests.logoutWithoutTheSessionsCSRFTokenIsRefused()
+            try await tests.cookiesAreSecureBehindTLS()
+            try await tests.expiredSessionsLeadBackToTheLoginPage()
+            try await BodyLimitTests().oversizedBodiesEndTheConnectionWithoutBeingRead()
         }
     }
 
