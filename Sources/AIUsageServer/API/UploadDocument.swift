@@ -103,7 +103,21 @@ struct WireDocument: Decodable {
     var named: Bool
     var repoNames: UploadDocument.RepoNames
     var days: [WireDay]
-    enum CodingKeys: String, CodingKey { case schema, named, repoNames = "repo_names", days }
+    /// Informative and not stored, but typed: the document says they are strings.
+    var generatedAt: String?
+    var client: String?
+    enum CodingKeys: String, CodingKey { case schema, named, repoNames = "repo_names", days, generatedAt = "generated_at", client }
+
+    init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        schema = try container.decode(String.self, forKey: .schema)
+        named = try container.decode(Bool.self, forKey: .named)
+        repoNames = try container.decode(UploadDocument.RepoNames.self, forKey: .repoNames)
+        days = try container.decode([WireDay].self, forKey: .days)
+        // Optional, but a string when present: `null` is refused as the document says.
+        generatedAt = container.contains(.generatedAt) ? try container.decode(String.self, forKey: .generatedAt) : nil
+        client = container.contains(.client) ? try container.decode(String.self, forKey: .client) : nil
+    }
 
     func validated(limits: UploadDocument.Limits) throws(APIError) -> UploadDocument {
         guard days.count <= limits.maxDays else {
@@ -179,6 +193,22 @@ struct UsageRowJSON: Codable {
         var input: Int64, output: Int64, cacheWrite: Int64, cacheRead: Int64, reasoning: Int64
         var total: Int64?
         enum CodingKeys: String, CodingKey { case input, output, cacheWrite = "cache_write", cacheRead = "cache_read", reasoning, total }
+
+        init(input: Int64, output: Int64, cacheWrite: Int64, cacheRead: Int64, reasoning: Int64, total: Int64?) {
+            (self.input, self.output, self.cacheWrite, self.cacheRead, self.reasoning, self.total) =
+                (input, output, cacheWrite, cacheRead, reasoning, total)
+        }
+
+        init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            input = try container.decode(Int64.self, forKey: .input)
+            output = try container.decode(Int64.self, forKey: .output)
+            cacheWrite = try container.decode(Int64.self, forKey: .cacheWrite)
+            cacheRead = try container.decode(Int64.self, forKey: .cacheRead)
+            reasoning = try container.decode(Int64.self, forKey: .reasoning)
+            // Ignored, but an integer when present (`null` is not one).
+            total = container.contains(.total) ? try container.decode(Int64.self, forKey: .total) : nil
+        }
     }
 
     init(_ row: UsageRow) {
