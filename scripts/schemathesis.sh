@@ -35,6 +35,8 @@ if ! "$venv/bin/schemathesis" --version 2>/dev/null | grep -q "$version"; then
     "$venv/bin/pip" install --quiet --disable-pip-version-check "schemathesis==$version"
 fi
 
+command -v curl >/dev/null || scripts/apt-install.sh curl
+
 if [ ! -x "$binary" ]; then
     say "building aiusage-server"
     swift build --product aiusage-server
