@@ -81,7 +81,10 @@ curl -fsS -X POST "$base/api/v1/uploads" -H "Authorization: Bearer $token" -H 'C
              \"days\": [{\"day\": \"$today\", \"rows\": [$row]}]}" >/dev/null
 
 say "schemathesis $version: $examples examples per operation against $base"
-"$venv/bin/schemathesis" --config-file scripts/schemathesis.toml run "$base/openapi.yaml" \
+# From the temporary folder, so that Hypothesis's example database does not land in the work tree.
+root="$(pwd)"
+cd "$folder"
+"$root/$venv/bin/schemathesis" --config-file "$root/scripts/schemathesis.toml" run "$base/openapi.yaml" \
     --url "$base" \
     --header "Authorization: Bearer $token" \
     --checks not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance,negative_data_rejection,ignored_auth \
