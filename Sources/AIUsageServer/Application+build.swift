@@ -15,13 +15,17 @@ public func buildApplication(
     store: any TeamStore, configuration: ServerConfiguration,
     today: (@Sendable () -> String)? = nil
 ) -> some ApplicationProtocol {
-    let router = Router()
+    let router = Router(context: ServerContext.self)
+    // Outermost: a body over its route's limit is refused before anything reads it.
+    router.add(middleware: BodyLimitMiddleware(uploadLimit: configuration.maxBodyBytes))
     router.add(middleware: JSONErrorMiddleware())
     var limits = UploadDocument.Limits()
     limits.maxBodyBytes = configuration.maxBodyBytes
     let today = today ?? { DayMath.string(Date()) }
     addAPIRoutes(store: store, minGroupSize: configuration.minGroupSize, limits: limits, today: today, to: router)
-    addDashboardRoutes(store: store, minGroupSize: configuration.minGroupSize, today: today, to: router)
+    addDashboardRoutes(
+        store: store, minGroupSize: configuration.minGroupSize, secureCookies: configuration.secureCookies, today: today,
+        to: router)
     router.get("openapi.yaml") { _, _ in
         Response(
             status: .ok, headers: [.contentType: "application/yaml; charset=utf-8"],
@@ -35,7 +39,7 @@ public func buildApplication(
 /// Opens the existential store so the controller stays generic over a concrete `TeamStore`.
 func addAPIRoutes(
     store: some TeamStore, minGroupSize: Int, limits: UploadDocument.Limits, today: @escaping @Sendable () -> String,
-    to router: Router<BasicRequestContext>
+    to router: Router<ServerContext>
 ) {
     APIController(store: store, minGroupSize: minGroupSize, limits: limits, today: today).addRoutes(to: router.group("api/v1"))
 }

@@ -12,6 +12,10 @@ public struct ServerConfiguration: Sendable, Equatable {
     /// k: team figures are shown only when at least this many developers contributed.
     public var minGroupSize = 5
     public var maxBodyBytes = 1 << 20
+    /// The address people and clients use, e.g. `https://aiusage.example.com` behind a TLS
+    /// proxy. With `https`, the dashboard's cookies are `Secure` (never sent over plain HTTP).
+    public var publicURL: String?
+    public var secureCookies: Bool { publicURL?.lowercased().hasPrefix("https://") == true }
 
     public init(dataDirectory: String) { self.dataDirectory = dataDirectory }
 
@@ -24,7 +28,7 @@ public struct ServerConfiguration: Sendable, Equatable {
 
     /// Flags win over `AIUSAGE_SERVER_*` variables, which win over defaults.
     public static func resolve(
-        host: String?, port: Int?, dataDirectory: String?, database: String?, minGroupSize: Int?,
+        host: String?, port: Int?, dataDirectory: String?, database: String?, minGroupSize: Int?, publicURL: String? = nil,
         environment: [String: String] = ProcessInfo.processInfo.environment
     ) throws -> ServerConfiguration {
         func env(_ name: String) -> String? { environment["AIUSAGE_SERVER_" + name].flatMap { $0.isEmpty ? nil : $0 } }
@@ -39,6 +43,14 @@ public struct ServerConfiguration: Sendable, Equatable {
         configuration.port = try port ?? int("PORT") ?? configuration.port
         configuration.databaseURL = database ?? env("DATABASE")
         configuration.minGroupSize = try minGroupSize ?? int("MIN_GROUP_SIZE") ?? configuration.minGroupSize
+        if let url = publicURL ?? env("PUBLIC_URL") {
+            guard let components = URLComponents(string: url), ["http", "https"].contains(components.scheme?.lowercased() ?? ""),
+                  components.host?.isEmpty == false
+            else {
+                throw ConfigurationError("The public URL must be http://HOST or https://HOST (as people reach the server); got \"\(url)\".")
+            }
+            configuration.publicURL = url
+        }
         guard (0...65535).contains(configuration.port) else { throw ConfigurationError("The port must be 0 to 65535; got \(configuration.port).") }
         guard configuration.minGroupSize >= 1 else { throw ConfigurationError("The minimum group size must be at least 1.") }
         return configuration

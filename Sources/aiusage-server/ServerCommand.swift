@@ -14,7 +14,8 @@ struct ServerCommand: AsyncParsableCommand {
               aiusage-server token issue --team web --developer dev@example.com --role member
               aiusage-server serve
             Configuration comes from flags, then AIUSAGE_SERVER_DATA_DIR, AIUSAGE_SERVER_DATABASE,
-            AIUSAGE_SERVER_HOST, AIUSAGE_SERVER_PORT, AIUSAGE_SERVER_MIN_GROUP_SIZE, then defaults.
+            AIUSAGE_SERVER_HOST, AIUSAGE_SERVER_PORT, AIUSAGE_SERVER_MIN_GROUP_SIZE,
+            AIUSAGE_SERVER_PUBLIC_URL, then defaults.
             """,
         subcommands: [Serve.self, TeamCommand.self, TokenCommand.self, CopyCommand.self])
 }
@@ -27,9 +28,10 @@ struct StorageOptions: ParsableArguments {
     @Option(help: "Database URL: sqlite:///path/file.sqlite or postgres://USER:PASSWORD@HOST:PORT/DATABASE.")
     var database: String?
 
-    func configuration(host: String? = nil, port: Int? = nil, minGroupSize: Int? = nil) throws -> ServerConfiguration {
+    func configuration(host: String? = nil, port: Int? = nil, minGroupSize: Int? = nil, publicURL: String? = nil) throws -> ServerConfiguration {
         try ServerConfiguration.resolve(
-            host: host, port: port, dataDirectory: dataDirectory, database: database, minGroupSize: minGroupSize)
+            host: host, port: port, dataDirectory: dataDirectory, database: database, minGroupSize: minGroupSize,
+            publicURL: publicURL)
     }
 
     /// Runs `body` with the administration operations over the configured store, then closes

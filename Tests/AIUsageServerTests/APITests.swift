@@ -155,6 +155,8 @@ import Testing
             (Upload.document([("2026-11-20", [Upload.row(tool: String(repeating: "x", count: 201))])]), .badRequest, "invalid_value"),
             (Upload.document([("2026-11-20", [Upload.row().replacingOccurrences(of: "\"sessions\": 2", with: "\"sessions\": 2.5")])]),
              .badRequest, "invalid_document"),
+            // Found by schemathesis: informative fields must still have the documented type.
+            (Upload.document([]).replacingOccurrences(of: "\"aiusage 0.1\"", with: "{}"), .badRequest, "invalid_document"),
         ]
         try await fixture.app().test(.router) { client in
             for (body, status, code) in cases {

@@ -36,8 +36,10 @@ import _AIUsageTestSupport
             // Six weeks of uploads with changing figures, so every chart has a line to draw.
             for (index, token) in tokens.enumerated() {
                 let days = (0..<6).map { week -> (String, [String]) in
-                    // Weeks from Monday 2026-10-05 on; the fixture's today is 2026-11-24.
-                    let day = Self.isoDay(1_791_158_400 + (week * 7 + index) * 86_400)
+                    // Weeks from Monday 2026-10-05 on, everyone on the Monday (the k-rule shows
+                    // a tool and model only on days at least k developers used it); the
+                    // fixture's today is 2026-11-24.
+                    let day = Self.isoDay(1_791_158_400 + week * 7 * 86_400)
                     let landed = 3 + week * 2 + index
                     return (day, [
                         Upload.row(cost: 0.5 + Double(week) * 0.3, landed: landed, written: landed + 8 - week,

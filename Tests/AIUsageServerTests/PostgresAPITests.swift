@@ -29,6 +29,29 @@ import Testing
             try await tests.daySeriesAndQuietPeriodsWithheld()
             try await tests.windowFiltersAndBadQueriesAre400()
             try await tests.minGroupSizeIsConfigurable()
+            try await tests.namedDevelopersAreListed()
+        }
+    }
+
+    @Test(.enabled(if: TestPostgres.shouldRun, TestPostgres.skipped))
+    func hostileUploads() async throws {
+        try await TestPostgres.withDatabases { _ in
+            let tests = HostileUploadTests()
+            try await tests.numbersBeyondARealDeveloperDayAreRefused()
+            try await tests.controlCharactersInStringsAreRefused()
+            try await tests.extremeStoredValuesNeverCrashAnEndpoint()
+        }
+    }
+
+    @Test(.enabled(if: TestPostgres.shouldRun, TestPostgres.skipped))
+    func differencing() async throws {
+        try await TestPostgres.withDatabases { _ in
+            let tests = DifferencingTests()
+            try await tests.windowsDifferingByOneDayAgree()
+            try await tests.weekMinusItsDaysRevealsNoOne()
+            try await tests.dashboardTotalMinusListedRowsRevealsNoOne()
+            try await tests.noPairOfAnswersRevealsTheTarget()
+            try await tests.namedDevelopersCannotBeSubtractedToRevealTheOthers()
         }
     }
 
@@ -36,11 +59,23 @@ import Testing
     func dashboard() async throws {
         try await TestPostgres.withDatabases { _ in
             let tests = DashboardTests()
-            try await tests.viewerLoginSetsAStrictHttpOnlyCookieAndRedirects()
+            try await tests.viewerLoginSetsASessionCookieAndLogoutEndsIt()
             try await tests.memberAndUnknownTokensAreRefused()
             try await tests.withheldTeamShowsOnlyTheWithheldMessage()
             try await tests.teamMeetingKShowsChartsTotalsAndBreakdown()
             try await tests.teamAndModelNamesAreEscaped()
+        }
+    }
+
+    @Test(.enabled(if: TestPostgres.shouldRun, TestPostgres.skipped))
+    func dashboardSessions() async throws {
+        try await TestPostgres.withDatabases { _ in
+            let tests = DashboardSessionTests()
+            try await tests.loginWithoutTheFormsCSRFTokenIsRefused()
+            try await tests.logoutWithoutTheSessionsCSRFTokenIsRefused()
+            try await tests.cookiesAreSecureBehindTLS()
+            try await tests.expiredSessionsLeadBackToTheLoginPage()
+            try await BodyLimitTests().oversizedBodiesEndTheConnectionWithoutBeingRead()
         }
     }
 

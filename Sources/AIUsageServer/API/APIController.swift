@@ -10,7 +10,7 @@ struct APIController<Store: TeamStore>: Sendable {
     /// Injected so summary defaults (the last 28 days) are testable.
     let today: @Sendable () -> String
 
-    func addRoutes(to group: RouterGroup<BasicRequestContext>) {
+    func addRoutes(to group: RouterGroup<ServerContext>) {
         group.get("health", use: health)
         group.post("uploads", use: upload)
         group.get("me", use: me)
@@ -35,20 +35,18 @@ struct APIController<Store: TeamStore>: Sendable {
 
     // MARK: Routes
 
-    @Sendable func health(_ request: Request, context: BasicRequestContext) async throws -> Response {
+    @Sendable func health(_ request: Request, context: ServerContext) async throws -> Response {
         _ = try await store.team(named: "") // proves the database answers, not only the process
         return try json(["status": "ok"])
     }
 
-    @Sendable func upload(_ request: Request, context: BasicRequestContext) async throws -> Response {
+    @Sendable func upload(_ request: Request, context: ServerContext) async throws -> Response {
         let caller = try await authenticate(request)
         guard caller.token.role.canUpload else {
             throw APIError.forbidden("A \(caller.token.role.rawValue) token cannot upload; uploads need a member or admin token.")
         }
-        // Refuse by the declared length first, so an oversized body is not read at all.
-        if let length = request.headers[.contentLength].flatMap(Int.init), length > limits.maxBodyBytes {
-            throw APIError.tooLarge(limits.maxBodyBytes)
-        }
+        // `BodyLimitMiddleware` refused a declared length over the limit before this ran; a
+        // chunked body stops being read at the limit here.
         let body: ByteBuffer
         do {
             body = try await request.body.collect(upTo: limits.maxBodyBytes)
@@ -61,7 +59,7 @@ struct APIController<Store: TeamStore>: Sendable {
         return try json(UploadReceipt(acceptedDays: document.days.count, storedRows: written))
     }
 
-    @Sendable func me(_ request: Request, context: BasicRequestContext) async throws -> Response {
+    @Sendable func me(_ request: Request, context: ServerContext) async throws -> Response {
         let caller = try await authenticate(request)
         let days = try await store.days(teamID: caller.team.id, developer: caller.token.developer)
         let named = try await store.developerNamed(teamID: caller.team.id, developer: caller.token.developer) ?? caller.token.named
@@ -70,13 +68,13 @@ struct APIController<Store: TeamStore>: Sendable {
             teamKey: caller.team.key, days: days.map { MeDocument.Day(day: $0.day, rows: $0.rows.map(UsageRowJSON.init)) }))
     }
 
-    @Sendable func deleteMe(_ request: Request, context: BasicRequestContext) async throws -> Response {
+    @Sendable func deleteMe(_ request: Request, context: ServerContext) async throws -> Response {
         let caller = try await authenticate(request)
         let deleted = try await store.deleteDeveloper(teamID: caller.team.id, developer: caller.token.developer)
         return try json(["deleted_rows": deleted])
     }
 
-    @Sendable func summary(_ request: Request, context: BasicRequestContext) async throws -> Response {
+    @Sendable func summary(_ request: Request, context: ServerContext) async throws -> Response {
         let caller = try await authenticate(request)
         let team = try context.parameters.require("team")
         guard caller.team.name == team else {
@@ -86,18 +84,22 @@ struct APIController<Store: TeamStore>: Sendable {
             throw APIError.forbidden("A \(caller.token.role.rawValue) token cannot read the team summary; it needs a viewer or admin token.")
         }
         let query = request.uri.queryParameters
-        let until = try day(query.get("until"), name: "until") ?? today()
-        let since = try day(query.get("since"), name: "since") ?? DayMath.adding(-27, to: until)
-        guard since <= until else { throw APIError.invalid("since (\(since)) must not be after until (\(until)).") }
-        guard DayMath.length(since, until) <= 3660 else { throw APIError.invalid("The window is limited to ten years.") }
         let by: TeamSummary.Period
         switch query.get("by") {
         case nil, "week": by = .week
         case "day": by = .day
         case let other?: throw APIError.invalid("by must be day or week; got \"\(other.prefix(20))\".")
         }
-        let rows = try await store.rows(teamID: caller.team.id, since: since, until: until)
-        return try json(TeamSummary.compute(team: team, rows: rows, since: since, until: until, by: by, minGroupSize: minGroupSize))
+        let asked = try day(query.get("until"), name: "until") ?? today()
+        let since = try day(query.get("since"), name: "since") ?? DayMath.adding(-27, to: asked)
+        guard since <= asked else { throw APIError.invalid("since (\(since)) must not be after until (\(asked)).") }
+        guard DayMath.length(since, asked) <= 3660 else { throw APIError.invalid("The window is limited to ten years.") }
+        // Whole periods only (see `GroupSizeRule`): a week window grows to Monday..Sunday.
+        let window = TeamSummary.aligned(since: since, until: asked, by: by)
+        let needed = TeamSummary.rowsNeeded(since: window.since, until: window.until)
+        let rows = try await store.rows(teamID: caller.team.id, since: needed.since, until: needed.until)
+        return try json(TeamSummary.compute(
+            team: team, rows: rows, since: window.since, until: window.until, by: by, rule: GroupSizeRule(minGroupSize: minGroupSize)))
     }
 
     // MARK: Helpers
@@ -124,7 +126,12 @@ struct Caller: Sendable {
 
     /// Looks the token up by its hash: it must exist, not be revoked, and its team must exist.
     static func authenticate(token: String, store: some TeamStore) async throws -> Caller {
-        guard let record = try await store.token(hash: Tokens.hash(token)) else {
+        try await authenticate(tokenHash: Tokens.hash(token), store: store)
+    }
+
+    /// The same check for a token known by its hash (a dashboard session's).
+    static func authenticate(tokenHash: String, store: some TeamStore) async throws -> Caller {
+        guard let record = try await store.token(hash: tokenHash) else {
             throw APIError.unauthorized("Unknown token.")
         }
         guard !record.isRevoked else { throw APIError.unauthorized("This token has been revoked.") }

@@ -4,11 +4,12 @@ import Foundation
 /// `GET /api/v1/teams/{team}/summary`, schema `aiusage.team-summary/1`.
 ///
 /// Sums go into AIUsageCore's `ReportRow`, so the ratios are exactly those of
-/// `aiusage report` (one formula, in `ReportRow.ratios`). Privacy rules of issue 3:
+/// `aiusage report` (one formula, in `ReportRow.ratios`). What may be shown is decided by
+/// `GroupSizeRule` alone (the k-rule, shared with the dashboard):
 /// - nothing but `withheld: true` when fewer than `minGroupSize` developers contributed;
-/// - a series period with fewer than `minGroupSize` contributors is left out of `series` and
-///   of `totals`, and listed in `withheld_periods`, since a week one person worked in would
-///   reveal that person (directly, or as totals minus the series);
+/// - the window is whole periods (ISO weeks for `by=week`, days for `by=day`); `series` holds
+///   the published periods, `withheld_periods` those with data that the rule withheld, and
+///   `totals` is the sum of `series`, so it reveals nothing the series does not;
 /// - `developers` lists only developers whose latest upload said `named`, sorted by e-mail.
 public struct TeamSummary: Sendable {
     public enum Period: String, Sendable { case day, week }
@@ -25,41 +26,44 @@ public struct TeamSummary: Sendable {
     public var developers: [SummaryRow]?
     public var withheld: Bool { totals == nil }
 
-    public static func compute(team: String, rows: [TeamRow], since: String, until: String, by: Period, minGroupSize: Int) -> TeamSummary {
-        let contributors = Set(rows.map(\.developer))
+    /// The window made of whole periods: for weeks, from the Monday of `since`'s week to the
+    /// Sunday of `until`'s, so that two windows always differ by whole weeks.
+    public static func aligned(since: String, until: String, by: Period) -> (since: String, until: String) {
+        by == .day ? (since, until) : (DayMath.week(since), DayMath.adding(6, to: DayMath.week(until)))
+    }
+
+    /// The days whose rows `compute` needs: every ISO week the window touches, whole, since
+    /// the k-rule decides each week from all of its days.
+    public static func rowsNeeded(since: String, until: String) -> (since: String, until: String) {
+        (DayMath.week(since), DayMath.adding(6, to: DayMath.week(until)))
+    }
+
+    /// The summary of an aligned window. `rows` must cover `rowsNeeded(since:until:)`;
+    /// `published` is `rule.publish(rows)`, passed when the caller already has it.
+    public static func compute(
+        team: String, rows: [TeamRow], since: String, until: String, by: Period, rule: GroupSizeRule,
+        published: PublishedCells? = nil
+    ) -> TeamSummary {
+        let inWindow = rows.filter { $0.day >= since && $0.day <= until && UploadBounds.isWithinBounds($0.row) }
+        let contributors = Set(inWindow.map(\.developer))
         var summary = TeamSummary(
-            team: team, since: since, until: until, by: by, minGroupSize: minGroupSize,
+            team: team, since: since, until: until, by: by, minGroupSize: rule.minGroupSize,
             developersContributing: contributors.count)
-        guard contributors.count >= minGroupSize, !rows.isEmpty else { return summary }
+        guard contributors.count >= rule.minGroupSize, !inWindow.isEmpty else { return summary }
+        let cells = published ?? rule.publish(rows)
         let windowDays = Double(DayMath.length(since, until))
 
+        let (shown, withheld) = by == .day ? cells.daySeries(since: since, until: until) : cells.weekSeries(since: since, until: until)
         var totals = SummaryRow(key: [:], windowDays: windowDays)
-        var periods: [String: (row: SummaryRow, developers: Set<String>)] = [:]
-        var named: [String: SummaryRow] = [:]
-        func periodOf(_ stored: TeamRow) -> String { by == .day ? stored.day : DayMath.week(stored.day) }
-        for stored in rows {
-            let period = periodOf(stored)
-            if periods[period] == nil {
-                // A period's length for the per-week ratio: clipped to the window at both ends.
-                let end = by == .day ? period : min(DayMath.adding(6, to: period), until)
-                let start = max(period, since)
-                periods[period] = (SummaryRow(key: [by.rawValue: period], windowDays: Double(DayMath.length(start, end))), [])
-            }
-            periods[period]!.row.add(stored.row)
-            periods[period]!.developers.insert(stored.developer)
-            if stored.named {
-                named[stored.developer, default: SummaryRow(key: ["developer": stored.developer], windowDays: windowDays)].add(stored.row)
-            }
-        }
-        // Totals leave out withheld periods too: otherwise totals minus the series would
-        // give away the figures of a period too few people worked in.
-        for stored in rows where periods[periodOf(stored)]!.developers.count >= minGroupSize {
-            totals.add(stored.row)
-        }
+        for period in shown { totals.add(period) }
         summary.totals = totals
-        let ordered = periods.keys.sorted()
-        summary.series = ordered.compactMap { periods[$0]!.developers.count >= minGroupSize ? periods[$0]!.row : nil }
-        summary.withheldPeriods = ordered.filter { periods[$0]!.developers.count < minGroupSize }
+        summary.series = shown
+        summary.withheldPeriods = withheld
+
+        var named: [String: SummaryRow] = [:]
+        for stored in inWindow where stored.named {
+            named[stored.developer, default: SummaryRow(key: ["developer": stored.developer], windowDays: windowDays)].add(stored.row)
+        }
         summary.developers = named.keys.sorted().map { named[$0]! }
         return summary
     }
@@ -76,21 +80,53 @@ public struct SummaryRow: Sendable {
         report.windowDays = windowDays
     }
 
+    /// Adds one stored row. Saturating (see `Saturating`): sums cover any number of rows.
     mutating func add(_ row: UsageRow) {
-        sessions += row.sessions
-        report.tokens = report.tokens + TokenCounts(
-            input: row.input, output: row.output, cacheWrite: row.cacheWrite, cacheRead: row.cacheRead, reasoning: row.reasoning)
-        report.costUSD += row.costUSD
-        report.unpricedTokens += row.unpricedTokens
-        report.wastedCostUSD += row.wastedCostUSD
-        report.aiLinesWritten += Int(row.aiLinesWritten)
-        report.ai = report.ai + LineCounts(
-            committed: Int(row.aiLinesCommitted), landed: Int(row.aiLinesLanded), surviving: Int(row.aiLinesSurviving),
-            pending: Int(row.aiLinesPending), churned: Int(row.aiLinesChurned))
-        report.humanLinesCommitted += Int(row.humanLinesCommitted)
-        report.commits += Int(row.commits)
-        report.aiAssistedCommits += Int(row.aiAssistedCommits)
-        report.landedAIAssistedCommits += Int(row.landedAIAssistedCommits)
+        sessions = Saturating.add(sessions, row.sessions)
+        report.tokens = TokenCounts(
+            input: Saturating.add(report.tokens.input, row.input), output: Saturating.add(report.tokens.output, row.output),
+            cacheWrite: Saturating.add(report.tokens.cacheWrite, row.cacheWrite),
+            cacheRead: Saturating.add(report.tokens.cacheRead, row.cacheRead),
+            reasoning: Saturating.add(report.tokens.reasoning, row.reasoning))
+        report.costUSD = Saturating.add(report.costUSD, row.costUSD)
+        report.unpricedTokens = Saturating.add(report.unpricedTokens, row.unpricedTokens)
+        report.wastedCostUSD = Saturating.add(report.wastedCostUSD, row.wastedCostUSD)
+        report.aiLinesWritten = Saturating.add(report.aiLinesWritten, row.aiLinesWritten)
+        report.ai = LineCounts(
+            committed: Saturating.add(report.ai.committed, row.aiLinesCommitted),
+            landed: Saturating.add(report.ai.landed, row.aiLinesLanded),
+            surviving: Saturating.add(report.ai.surviving, row.aiLinesSurviving),
+            pending: Saturating.add(report.ai.pending, row.aiLinesPending),
+            churned: Saturating.add(report.ai.churned, row.aiLinesChurned))
+        report.humanLinesCommitted = Saturating.add(report.humanLinesCommitted, row.humanLinesCommitted)
+        report.commits = Saturating.add(report.commits, row.commits)
+        report.aiAssistedCommits = Saturating.add(report.aiAssistedCommits, row.aiAssistedCommits)
+        report.landedAIAssistedCommits = Saturating.add(report.landedAIAssistedCommits, row.landedAIAssistedCommits)
+    }
+
+    /// Adds another sum (a published cell into a total), saturating too.
+    mutating func add(_ other: SummaryRow) {
+        var row = UsageRow(repo: "", tool: "", model: "")
+        row.sessions = other.sessions
+        row.input = other.report.tokens.input
+        row.output = other.report.tokens.output
+        row.cacheWrite = other.report.tokens.cacheWrite
+        row.cacheRead = other.report.tokens.cacheRead
+        row.reasoning = other.report.tokens.reasoning
+        row.costUSD = other.report.costUSD
+        row.unpricedTokens = other.report.unpricedTokens
+        row.wastedCostUSD = other.report.wastedCostUSD
+        row.aiLinesWritten = Int64(other.report.aiLinesWritten)
+        row.aiLinesCommitted = Int64(other.report.ai.committed)
+        row.aiLinesLanded = Int64(other.report.ai.landed)
+        row.aiLinesSurviving = Int64(other.report.ai.surviving)
+        row.aiLinesPending = Int64(other.report.ai.pending)
+        row.aiLinesChurned = Int64(other.report.ai.churned)
+        row.humanLinesCommitted = Int64(other.report.humanLinesCommitted)
+        row.commits = Int64(other.report.commits)
+        row.aiAssistedCommits = Int64(other.report.aiAssistedCommits)
+        row.landedAIAssistedCommits = Int64(other.report.landedAIAssistedCommits)
+        add(row)
     }
 }
 

@@ -29,6 +29,11 @@ public struct UploadDocument: Sendable, Equatable {
         } catch {
             throw APIError(.badRequest, "malformed_json", "The request body is not valid JSON.")
         }
+        // JSON may escape any character, NUL included; stored text must not carry control
+        // characters (a NUL truncated the string in SQLite's C API, others garble pages and logs).
+        if let path = Self.controlCharacterPath(in: object) {
+            throw APIError(.badRequest, "invalid_value", "The string at \(path) contains a control character (U+0000 to U+001F, U+007F to U+009F).")
+        }
         guard let dictionary = object as? [String: Any] else {
             throw APIError(.badRequest, "invalid_document", "The upload document must be a JSON object.")
         }
@@ -53,6 +58,32 @@ public struct UploadDocument: Sendable, Equatable {
         return try wire.validated(limits: limits)
     }
 
+    /// Where the first string (or object key) with a control character is, as a path like
+    /// `days[0].rows[1].model`; nil when there is none.
+    static func controlCharacterPath(in value: Any, at path: String = "") -> String? {
+        func hasControl(_ text: String) -> Bool {
+            text.unicodeScalars.contains { $0.value < 0x20 || (0x7F...0x9F).contains($0.value) }
+        }
+        switch value {
+        case let text as String:
+            return hasControl(text) ? (path.isEmpty ? "the top level" : path) : nil
+        case let dictionary as [String: Any]:
+            for key in dictionary.keys.sorted() {
+                let child = path.isEmpty ? key : path + "." + key
+                if hasControl(key) { return "a key of " + (path.isEmpty ? "the top level" : path) }
+                if let found = controlCharacterPath(in: dictionary[key]!, at: child) { return found }
+            }
+            return nil
+        case let array as [Any]:
+            for (index, element) in array.enumerated() {
+                if let found = controlCharacterPath(in: element, at: path + "[\(index)]") { return found }
+            }
+            return nil
+        default:
+            return nil
+        }
+    }
+
     static func path(_ keys: [any CodingKey]) -> String {
         let text = keys.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined()
         return text.isEmpty ? "the top level" : String(text.drop { $0 == "." })
@@ -60,7 +91,8 @@ public struct UploadDocument: Sendable, Equatable {
 
     /// `YYYY-MM-DD` that names a real calendar day.
     static func isDay(_ text: String) -> Bool {
-        guard text.utf8.count == 10, let date = DayMath.date(text) else { return false }
+        // Years 1970 to 2999: real usage, and far from the calendar's edges for day arithmetic.
+        guard text.utf8.count == 10, ("1970"..."2999").contains(text.prefix(4)), let date = DayMath.date(text) else { return false }
         return DayMath.string(date) == text
     }
 }
@@ -71,7 +103,21 @@ struct WireDocument: Decodable {
     var named: Bool
     var repoNames: UploadDocument.RepoNames
     var days: [WireDay]
-    enum CodingKeys: String, CodingKey { case schema, named, repoNames = "repo_names", days }
+    /// Informative and not stored, but typed: the document says they are strings.
+    var generatedAt: String?
+    var client: String?
+    enum CodingKeys: String, CodingKey { case schema, named, repoNames = "repo_names", days, generatedAt = "generated_at", client }
+
+    init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        schema = try container.decode(String.self, forKey: .schema)
+        named = try container.decode(Bool.self, forKey: .named)
+        repoNames = try container.decode(UploadDocument.RepoNames.self, forKey: .repoNames)
+        days = try container.decode([WireDay].self, forKey: .days)
+        // Optional, but a string when present: `null` is refused as the document says.
+        generatedAt = container.contains(.generatedAt) ? try container.decode(String.self, forKey: .generatedAt) : nil
+        client = container.contains(.client) ? try container.decode(String.self, forKey: .client) : nil
+    }
 
     func validated(limits: UploadDocument.Limits) throws(APIError) -> UploadDocument {
         guard days.count <= limits.maxDays else {
@@ -89,8 +135,9 @@ struct WireDocument: Decodable {
             for (rowIndex, row) in day.rows.enumerated() {
                 let at = "days[\(index)].rows[\(rowIndex)]"
                 for (name, value) in [("repo", row.repo), ("tool", row.tool), ("model", row.model)] {
-                    guard !value.isEmpty, value.count <= limits.maxStringLength else {
-                        throw .invalid("\(at).\(name) must be 1 to \(limits.maxStringLength) characters.")
+                    // Code points, as JSON Schema's maxLength counts them (a Character may hold thousands).
+                    guard !value.isEmpty, value.unicodeScalars.count <= limits.maxStringLength else {
+                        throw .invalid("\(at).\(name) must be 1 to \(limits.maxStringLength) characters (code points).")
                     }
                 }
                 if repoNames == .hashed, !(row.repo.utf8.count == 64 && row.repo.utf8.allSatisfy(\.isHexDigit)) {
@@ -98,12 +145,8 @@ struct WireDocument: Decodable {
                     throw .invalid("\(at).repo must be 64 hex digits (HMAC-SHA256) when repo_names is \"hashed\".")
                 }
                 let usage = row.usage
-                for (name, value) in usage.counts where value < 0 {
-                    throw .invalid("\(at).\(name) must be zero or more.")
-                }
-                for (name, value) in [("cost_usd", usage.costUSD), ("wasted_cost_usd", usage.wastedCostUSD)]
-                where !(value.isFinite && value >= 0) {
-                    throw .invalid("\(at).\(name) must be a finite number, zero or more.")
+                if let violation = UploadBounds.violation(in: usage) {
+                    throw .invalid("\(at).\(violation.field) \(violation.problem).")
                 }
                 rows.append(usage)
             }
@@ -150,6 +193,22 @@ struct UsageRowJSON: Codable {
         var input: Int64, output: Int64, cacheWrite: Int64, cacheRead: Int64, reasoning: Int64
         var total: Int64?
         enum CodingKeys: String, CodingKey { case input, output, cacheWrite = "cache_write", cacheRead = "cache_read", reasoning, total }
+
+        init(input: Int64, output: Int64, cacheWrite: Int64, cacheRead: Int64, reasoning: Int64, total: Int64?) {
+            (self.input, self.output, self.cacheWrite, self.cacheRead, self.reasoning, self.total) =
+                (input, output, cacheWrite, cacheRead, reasoning, total)
+        }
+
+        init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            input = try container.decode(Int64.self, forKey: .input)
+            output = try container.decode(Int64.self, forKey: .output)
+            cacheWrite = try container.decode(Int64.self, forKey: .cacheWrite)
+            cacheRead = try container.decode(Int64.self, forKey: .cacheRead)
+            reasoning = try container.decode(Int64.self, forKey: .reasoning)
+            // Ignored, but an integer when present (`null` is not one).
+            total = container.contains(.total) ? try container.decode(Int64.self, forKey: .total) : nil
+        }
     }
 
     init(_ row: UsageRow) {
@@ -159,7 +218,9 @@ struct UsageRowJSON: Codable {
         sessions = row.sessions
         tokens = TokensJSON(
             input: row.input, output: row.output, cacheWrite: row.cacheWrite, cacheRead: row.cacheRead,
-            reasoning: row.reasoning, total: row.input + row.output + row.cacheWrite + row.cacheRead)
+            reasoning: row.reasoning,
+            // Saturating: a row stored before `UploadBounds` existed may hold any Int64.
+            total: [row.output, row.cacheWrite, row.cacheRead].reduce(row.input) { Saturating.add($0, $1) })
         costUSD = row.costUSD
         unpricedTokens = row.unpricedTokens
         wastedCostUSD = row.wastedCostUSD

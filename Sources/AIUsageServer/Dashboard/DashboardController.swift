@@ -4,19 +4,25 @@ import Hummingbird
 /// The web dashboard for viewers: `GET /` (login form), `POST /login`, `POST /logout` and
 /// `GET /dashboard?weeks=N`, all server-rendered HTML without scripts or external resources.
 ///
-/// The session cookie carries the token itself (like a bearer; the server stores only hashes),
-/// HttpOnly and SameSite=Strict, and is checked against the store on every request, so a
-/// revoked token stops working at once.
+/// Login exchanges a viewer token for a server-side session (`DashboardSession`): the cookie
+/// holds a random session id (stored only as its hash, expiring after 8 hours), never the
+/// token. Cookies are HttpOnly and SameSite=Strict, and `Secure` when the server is told it
+/// sits behind TLS (`--public-url https://...`). Both forms carry a CSRF token: the login
+/// form one that must match a cookie set with the form (a cross-site page can neither read
+/// nor set it), the logout form one derived from the session id. Every request checks the
+/// token behind the session again, so revoking it ends its sessions at once.
 struct DashboardController<Store: TeamStore>: Sendable {
-    static var cookieName: String { "aiusage_token" }
-    /// The largest login form accepted; a token is 68 characters.
-    static var maxFormBytes: Int { 4096 }
+    static var sessionCookie: String { "aiusage_session" }
+    static var loginCookie: String { "aiusage_login" }
 
     let store: Store
     let minGroupSize: Int
+    let secureCookies: Bool
     let today: @Sendable () -> String
+    /// Injected so expiry is testable.
+    var now: @Sendable () -> Date = { Date() }
 
-    func addRoutes(to router: Router<BasicRequestContext>) {
+    func addRoutes(to router: Router<ServerContext>) {
         router.get("/", use: loginPage)
         router.post("login", use: login)
         router.post("logout", use: logout)
@@ -25,95 +31,159 @@ struct DashboardController<Store: TeamStore>: Sendable {
 
     // MARK: Routes
 
-    @Sendable func loginPage(_ request: Request, context: BasicRequestContext) async throws -> Response {
-        html(DashboardPage.login(message: nil))
+    @Sendable func loginPage(_ request: Request, context: ServerContext) async throws -> Response {
+        loginForm(request, message: nil)
     }
 
-    @Sendable func login(_ request: Request, context: BasicRequestContext) async throws -> Response {
-        let body: ByteBuffer
-        do {
-            body = try await request.body.collect(upTo: Self.maxFormBytes)
-        } catch {
-            return html(DashboardPage.login(message: "The form was too large."), status: .contentTooLarge)
+    /// The login form with its CSRF token, reusing the browser's login cookie when it has a
+    /// well-formed one (two tabs keep working) and setting a new one otherwise.
+    func loginForm(_ request: Request, message: String?, status: HTTPResponse.Status = .ok) -> Response {
+        let existing = request.cookies[Self.loginCookie]?.value
+        let csrf = existing.flatMap { Self.isToken($0) ? $0 : nil } ?? Tokens.randomHex()
+        var response = DashboardPage.response(DashboardPage.login(message: message, csrf: csrf), status: status)
+        if existing != csrf { response.setCookie(cookie(Self.loginCookie, csrf, maxAge: 3600)) }
+        return response
+    }
+
+    @Sendable func login(_ request: Request, context: ServerContext) async throws -> Response {
+        let form = try await Self.readForm(request)
+        // The form's token must be the one in the login cookie; a cross-site page can send
+        // neither (SameSite=Strict keeps the cookie home, and it cannot read the page).
+        guard let expected = request.cookies[Self.loginCookie]?.value, Self.isToken(expected),
+              let given = Self.formValue("csrf", in: form), Self.constantTimeEqual(given, expected), !Self.isCrossSite(request)
+        else {
+            return loginForm(request, message: "The login form expired or came from another site; please log in again.", status: .forbidden)
         }
-        let form = String(buffer: body)
         let token = Self.formValue("token", in: form)?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
-        // Tokens are `aiu_` and hex; anything else cannot be one and must not reach a header.
+        // Tokens are `aiu_` and hex; anything else cannot be one.
         guard !token.isEmpty, token.count <= 200, token.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") }) else {
-            return html(DashboardPage.login(message: "Enter a viewer token (aiu_...)."), status: .unauthorized)
+            return loginForm(request, message: "Enter a viewer token (aiu_...).", status: .unauthorized)
         }
         let caller: Caller
         do {
             caller = try await Caller.authenticate(token: token, store: store)
         } catch let error as APIError {
-            return html(DashboardPage.login(message: error.message), status: .unauthorized)
+            return loginForm(request, message: error.message, status: .unauthorized)
         }
         guard caller.token.role.canViewTeam else {
-            return html(DashboardPage.forbidden(role: caller.token.role.rawValue), status: .forbidden)
+            return DashboardPage.response(DashboardPage.forbidden(role: caller.token.role.rawValue), status: .forbidden)
         }
+        try await store.deleteExpiredSessions(at: now())
+        let id = Tokens.randomHex()
+        let started = now()
+        try await store.createSession(DashboardSession(
+            hash: Tokens.hash(id), tokenHash: caller.token.hash, createdAt: started,
+            expiresAt: started.addingTimeInterval(DashboardSession.lifetime)))
         var response = redirect("/dashboard")
-        response.setCookie(Cookie(
-            name: Self.cookieName, value: token, maxAge: 8 * 3600, path: "/", secure: false, httpOnly: true, sameSite: .strict))
+        response.setCookie(cookie(Self.sessionCookie, id, maxAge: Int(DashboardSession.lifetime)))
+        response.setCookie(cookie(Self.loginCookie, "", maxAge: 0))
         return response
     }
 
-    @Sendable func logout(_ request: Request, context: BasicRequestContext) async throws -> Response {
+    @Sendable func logout(_ request: Request, context: ServerContext) async throws -> Response {
+        let form = try await Self.readForm(request)
+        if let id = request.cookies[Self.sessionCookie]?.value, !id.isEmpty {
+            // Only the session's own page knows its CSRF token: a cross-site form cannot log out.
+            guard let given = Self.formValue("csrf", in: form),
+                  Self.constantTimeEqual(given, DashboardSession.csrfToken(sessionID: id)), !Self.isCrossSite(request)
+            else {
+                return DashboardPage.response(
+                    DashboardPage.message(title: "Not logged out", text: "The logout form came from another site or an old page; use the button on the dashboard."),
+                    status: .forbidden)
+            }
+            try await store.deleteSession(hash: Tokens.hash(id))
+        }
         var response = redirect("/")
-        response.setCookie(Self.clearedCookie)
+        response.setCookie(cookie(Self.sessionCookie, "", maxAge: 0))
         return response
     }
 
-    @Sendable func dashboard(_ request: Request, context: BasicRequestContext) async throws -> Response {
-        guard let token = request.cookies[Self.cookieName]?.value, !token.isEmpty else { return redirect("/") }
+    @Sendable func dashboard(_ request: Request, context: ServerContext) async throws -> Response {
+        guard let id = request.cookies[Self.sessionCookie]?.value, !id.isEmpty else { return redirect("/") }
         let caller: Caller
         do {
-            caller = try await Caller.authenticate(token: token, store: store)
+            guard let session = try await store.session(hash: Tokens.hash(id), at: now()) else {
+                throw APIError.unauthorized("The session has expired or was ended.")
+            }
+            caller = try await Caller.authenticate(tokenHash: session.tokenHash, store: store)
         } catch is APIError {
             var response = redirect("/")
-            response.setCookie(Self.clearedCookie)
+            response.setCookie(cookie(Self.sessionCookie, "", maxAge: 0))
             return response
         }
         guard caller.token.role.canViewTeam else {
-            return html(DashboardPage.forbidden(role: caller.token.role.rawValue), status: .forbidden)
+            return DashboardPage.response(DashboardPage.forbidden(role: caller.token.role.rawValue), status: .forbidden)
         }
+        let csrf = DashboardSession.csrfToken(sessionID: id)
         let weeksText = request.uri.queryParameters.get("weeks")
         guard let weeks = weeksText.map({ Int($0) }) ?? 12, (1...156).contains(weeks) else {
-            return html(DashboardPage.message(title: "Bad request", text: "weeks must be a whole number from 1 to 156."), status: .badRequest)
+            return DashboardPage.response(
+                DashboardPage.message(title: "Bad request", text: "weeks must be a whole number from 1 to 156."), status: .badRequest)
         }
-        // Whole ISO weeks: from the Monday `weeks - 1` weeks before today's week, to today.
-        let until = today()
-        let since = DayMath.week(DayMath.adding(-7 * (weeks - 1), to: until))
+        // Whole ISO weeks: from the Monday `weeks - 1` weeks before today's week, to the Sunday
+        // of today's week. Every figure below comes from the k-rule's published cells.
+        let since = DayMath.week(DayMath.adding(-7 * (weeks - 1), to: today()))
+        let until = DayMath.adding(6, to: DayMath.week(today()))
         let rows = try await store.rows(teamID: caller.team.id, since: since, until: until)
+        let rule = GroupSizeRule(minGroupSize: minGroupSize)
+        let published = rule.publish(rows)
         let summary = TeamSummary.compute(
-            team: caller.team.name, rows: rows, since: since, until: until, by: .week, minGroupSize: minGroupSize)
+            team: caller.team.name, rows: rows, since: since, until: until, by: .week, rule: rule, published: published)
         let breakdown = summary.withheld
-            ? nil : TeamSummary.breakdown(rows: rows, since: since, until: until, minGroupSize: minGroupSize)
+            ? nil : published.pairRows(since: since, until: until, windowDays: Double(DayMath.length(since, until)))
         let tool = request.uri.queryParameters.get("tool")
         let model = request.uri.queryParameters.get("model")
         guard tool != nil || model != nil else {
-            return html(DashboardPage.dashboard(summary: summary, breakdown: breakdown, weeks: weeks))
+            return DashboardPage.response(DashboardPage.dashboard(summary: summary, breakdown: breakdown, weeks: weeks, csrf: csrf))
         }
-        // The trends of one tool and model: only a combination the breakdown lists (used by at
-        // least k developers in the window), and within it each week again needs k developers.
+        // The trends of one tool and model: only a combination the breakdown lists, and each
+        // week is the sum of its published (day, tool, model) cells.
         guard let tool, let model,
             breakdown?.rows.contains(where: { $0.report.key["tool"] == tool && $0.report.key["model"] == model }) == true
         else {
-            return html(
+            return DashboardPage.response(
                 DashboardPage.message(
                     title: "Not listed",
-                    text: "That tool and model is not listed for this window: fewer than \(minGroupSize) developers used it."),
+                    text: "That tool and model is not listed for this window: too few developers used it (fewer than \(minGroupSize) on the same days)."),
                 status: .notFound)
         }
-        let selected = TeamSummary.compute(
-            team: caller.team.name, rows: rows.filter { $0.row.tool == tool && $0.row.model == model },
-            since: since, until: until, by: .week, minGroupSize: minGroupSize)
-        return html(DashboardPage.dashboard(summary: selected, breakdown: nil, weeks: weeks, selection: (tool, model)))
+        var selected = summary
+        selected.series = published.pairWeeks(tool: tool, model: model, since: since, until: until)
+        selected.withheldPeriods = []
+        var totals = SummaryRow(key: [:], windowDays: Double(DayMath.length(since, until)))
+        for week in selected.series ?? [] { totals.add(week) }
+        selected.totals = totals
+        return DashboardPage.response(
+            DashboardPage.dashboard(summary: selected, breakdown: nil, weeks: weeks, selection: (tool, model), csrf: csrf))
     }
 
     // MARK: Helpers
 
-    static var clearedCookie: Cookie {
-        Cookie(name: cookieName, value: "", maxAge: 0, path: "/", secure: false, httpOnly: true, sameSite: .strict)
+    /// A dashboard cookie: HttpOnly, SameSite=Strict, whole site, Secure behind TLS.
+    func cookie(_ name: String, _ value: String, maxAge: Int) -> Cookie {
+        Cookie(name: name, value: value, maxAge: maxAge, path: "/", secure: secureCookies, httpOnly: true, sameSite: .strict)
+    }
+
+    /// The form body; `BodyLimitMiddleware` already refused a declared length over the limit,
+    /// and a chunked one stops at it here (thrown as 413).
+    static func readForm(_ request: Request) async throws -> String {
+        String(buffer: try await request.body.collect(upTo: BodyLimitMiddleware.formLimit))
+    }
+
+    /// 64 hex digits, as `Tokens.randomHex` makes.
+    static func isToken(_ text: String) -> Bool { text.utf8.count == 64 && text.utf8.allSatisfy(\.isHexDigit) }
+
+    static func constantTimeEqual(_ a: String, _ b: String) -> Bool {
+        let a = Array(a.utf8), b = Array(b.utf8)
+        guard a.count == b.count else { return false }
+        return zip(a, b).reduce(UInt8(0)) { $0 | ($1.0 ^ $1.1) } == 0
+    }
+
+    /// A browser's own word that the form came from another site (`Sec-Fetch-Site`); older
+    /// browsers do not send it, and the CSRF tokens protect them.
+    static func isCrossSite(_ request: Request) -> Bool {
+        guard let site = request.headers[.init("Sec-Fetch-Site")!] else { return false }
+        return site == "cross-site" || site == "same-site"
     }
 
     /// The first value of `name` in an `application/x-www-form-urlencoded` body.
@@ -133,12 +203,15 @@ struct DashboardController<Store: TeamStore>: Sendable {
     func redirect(_ location: String) -> Response {
         Response(status: .seeOther, headers: [.location: location, .cacheControl: "no-store"])
     }
+}
 
-    func html(_ text: String, status: HTTPResponse.Status = .ok) -> Response {
+extension DashboardPage {
+    /// An HTML response with the dashboard's headers: no caching, and a policy that allows
+    /// nothing but the page itself (no scripts at all, inline styles, forms to this server).
+    static func response(_ text: String, status: HTTPResponse.Status = .ok) -> Response {
         var headers: HTTPFields = [
             .contentType: "text/html; charset=utf-8",
             .cacheControl: "no-store",
-            // Nothing but the page itself: no scripts at all, inline styles, forms to this server.
             .contentSecurityPolicy: "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
             .xContentTypeOptions: "nosniff",
         ]
@@ -149,28 +222,8 @@ struct DashboardController<Store: TeamStore>: Sendable {
 
 /// Opens the existential store, as `addAPIRoutes` does.
 func addDashboardRoutes(
-    store: some TeamStore, minGroupSize: Int, today: @escaping @Sendable () -> String, to router: Router<BasicRequestContext>
+    store: some TeamStore, minGroupSize: Int, secureCookies: Bool, today: @escaping @Sendable () -> String,
+    to router: Router<ServerContext>
 ) {
-    DashboardController(store: store, minGroupSize: minGroupSize, today: today).addRoutes(to: router)
-}
-
-extension TeamSummary {
-    /// One team-wide row per (tool, model) over the window, sorted by tool then model (never by
-    /// cost or tokens). A combination used by fewer than `minGroupSize` developers is left out,
-    /// since it could reveal one person; `hidden` counts those left out.
-    static func breakdown(rows: [TeamRow], since: String, until: String, minGroupSize: Int) -> (rows: [SummaryRow], hidden: Int) {
-        let windowDays = Double(DayMath.length(since, until))
-        var groups: [[String]: (row: SummaryRow, developers: Set<String>)] = [:]
-        for stored in rows {
-            let key = [stored.row.tool, stored.row.model]
-            if groups[key] == nil {
-                groups[key] = (SummaryRow(key: ["tool": key[0], "model": key[1]], windowDays: windowDays), [])
-            }
-            groups[key]!.row.add(stored.row)
-            groups[key]!.developers.insert(stored.developer)
-        }
-        let ordered = groups.keys.sorted { $0.lexicographicallyPrecedes($1) }
-        let shown = ordered.filter { groups[$0]!.developers.count >= minGroupSize }
-        return (shown.map { groups[$0]!.row }, ordered.count - shown.count)
-    }
+    DashboardController(store: store, minGroupSize: minGroupSize, secureCookies: secureCookies, today: today).addRoutes(to: router)
 }

@@ -6,12 +6,13 @@ import Foundation
 enum DashboardPage {
     // MARK: Pages
 
-    static func login(message: String?) -> String {
+    static func login(message: String?, csrf: String) -> String {
         page(title: "aiusage team dashboard", body: """
             <main class="narrow">
             <h1>aiusage team dashboard</h1>
             \(message.map { "<p class=\"error\" role=\"alert\">\(escape($0))</p>" } ?? "")
             <form method="post" action="/login">
+            <input type="hidden" name="csrf" value="\(escape(csrf))">
             <label for="token">Viewer token</label>
             <input id="token" name="token" type="password" autocomplete="off" required placeholder="aiu_...">
             <button type="submit">Log in</button>
@@ -37,7 +38,7 @@ enum DashboardPage {
     /// The team's page; with `selection`, the same figures for one tool and model only.
     static func dashboard(
         summary: TeamSummary, breakdown: (rows: [SummaryRow], hidden: Int)?, weeks: Int,
-        selection: (tool: String, model: String)? = nil
+        selection: (tool: String, model: String)? = nil, csrf: String
     ) -> String {
         var selectionLine = ""
         var keepSelection = ""
@@ -58,7 +59,7 @@ enum DashboardPage {
             <form method="get" action="/dashboard" class="inline"><label for="weeks">Weeks</label>
             <select id="weeks" name="weeks">\([4, 12, 26, 52].map { "<option value=\"\($0)\"\($0 == weeks ? " selected" : "")>\($0)</option>" }.joined())</select>
             \(keepSelection)<button type="submit">Show</button></form>
-            <form method="post" action="/logout" class="inline"><button type="submit">Log out</button></form>
+            <form method="post" action="/logout" class="inline"><input type="hidden" name="csrf" value="\(escape(csrf))"><button type="submit">Log out</button></form>
             </header>
             <main>
             """

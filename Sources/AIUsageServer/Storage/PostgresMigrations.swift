@@ -67,6 +67,17 @@ enum PostgresMigrations {
             "CREATE INDEX usage_rows_developer_day ON usage_rows(team_id, developer, day)",
             "CREATE INDEX usage_rows_team_day ON usage_rows(team_id, day)",
         ]),
+        Migration(name: "v2-dashboard-sessions", statements: [
+            """
+            CREATE TABLE dashboard_sessions (
+                hash TEXT PRIMARY KEY,
+                token_hash TEXT NOT NULL REFERENCES tokens(hash),
+                created_at DOUBLE PRECISION NOT NULL,
+                expires_at DOUBLE PRECISION NOT NULL
+            )
+            """,
+            "CREATE INDEX dashboard_sessions_expires ON dashboard_sessions(expires_at)",
+        ]),
     ]
 
     /// Any constant shared by every aiusage-server process: the key of the advisory lock that

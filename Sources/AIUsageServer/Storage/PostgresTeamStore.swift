@@ -247,6 +247,35 @@ public final class PostgresTeamStore: TeamStore {
         }
     }
 
+    // MARK: Dashboard sessions
+
+    public func createSession(_ session: DashboardSession) async throws {
+        _ = try await fetch("""
+            INSERT INTO dashboard_sessions (hash, token_hash, created_at, expires_at)
+            VALUES (\(session.hash), \(session.tokenHash), \(session.createdAt.timeIntervalSince1970),
+                \(session.expiresAt.timeIntervalSince1970))
+            """)
+    }
+
+    public func session(hash: String, at date: Date) async throws -> DashboardSession? {
+        try await fetch(
+            "SELECT * FROM dashboard_sessions WHERE hash = \(hash) AND expires_at > \(date.timeIntervalSince1970)"
+        ).first.map { row in
+            DashboardSession(
+                hash: try row["hash"].decode(String.self), tokenHash: try row["token_hash"].decode(String.self),
+                createdAt: Date(timeIntervalSince1970: try row["created_at"].decode(Double.self)),
+                expiresAt: Date(timeIntervalSince1970: try row["expires_at"].decode(Double.self)))
+        }
+    }
+
+    public func deleteSession(hash: String) async throws {
+        _ = try await fetch("DELETE FROM dashboard_sessions WHERE hash = \(hash)")
+    }
+
+    @discardableResult public func deleteExpiredSessions(at date: Date) async throws -> Int {
+        try await fetch("DELETE FROM dashboard_sessions WHERE expires_at <= \(date.timeIntervalSince1970) RETURNING hash").count
+    }
+
     // MARK: Row decoding
 
     static let uniqueViolation = "23505"

@@ -65,6 +65,18 @@ public final class SQLiteTeamStore: TeamStore {
                 CREATE INDEX usage_rows_team_day ON usage_rows(team_id, day);
                 """)
         }
+        migrator.registerMigration("v2-dashboard-sessions") { db in
+            // Dashboard logins: the id's SHA-256 (never the id), the token's hash, expiry.
+            try db.execute(sql: """
+                CREATE TABLE dashboard_sessions (
+                    hash TEXT PRIMARY KEY,
+                    token_hash TEXT NOT NULL REFERENCES tokens(hash),
+                    created_at DOUBLE NOT NULL,
+                    expires_at DOUBLE NOT NULL
+                );
+                CREATE INDEX dashboard_sessions_expires ON dashboard_sessions(expires_at);
+                """)
+        }
         return migrator
     }
 
@@ -226,6 +238,41 @@ public final class SQLiteTeamStore: TeamStore {
             ).map { row in
                 TeamRow(developer: row["developer"], named: row["developer_named"], day: row["day"], row: Self.usage(row))
             }
+        }
+    }
+
+    // MARK: Dashboard sessions
+
+    public func createSession(_ session: DashboardSession) async throws {
+        try await pool.write { db in
+            try db.execute(
+                sql: "INSERT INTO dashboard_sessions (hash, token_hash, created_at, expires_at) VALUES (?, ?, ?, ?)",
+                arguments: [session.hash, session.tokenHash, session.createdAt.timeIntervalSince1970,
+                            session.expiresAt.timeIntervalSince1970])
+        }
+    }
+
+    public func session(hash: String, at date: Date) async throws -> DashboardSession? {
+        try await pool.read { db in
+            try Row.fetchOne(
+                db, sql: "SELECT * FROM dashboard_sessions WHERE hash = ? AND expires_at > ?",
+                arguments: [hash, date.timeIntervalSince1970]
+            ).map { row in
+                DashboardSession(
+                    hash: row["hash"], tokenHash: row["token_hash"], createdAt: Date(timeIntervalSince1970: row["created_at"]),
+                    expiresAt: Date(timeIntervalSince1970: row["expires_at"]))
+            }
+        }
+    }
+
+    public func deleteSession(hash: String) async throws {
+        try await pool.write { db in try db.execute(sql: "DELETE FROM dashboard_sessions WHERE hash = ?", arguments: [hash]) }
+    }
+
+    @discardableResult public func deleteExpiredSessions(at date: Date) async throws -> Int {
+        try await pool.write { db in
+            try db.execute(sql: "DELETE FROM dashboard_sessions WHERE expires_at <= ?", arguments: [date.timeIntervalSince1970])
+            return db.changesCount
         }
     }
 

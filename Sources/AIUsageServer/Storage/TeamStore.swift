@@ -36,6 +36,15 @@ public protocol TeamStore: Sendable {
     /// Every row of the team with `since <= day <= until` (ISO dates compare as strings).
     func rows(teamID: Int64, since: String, until: String) async throws -> [TeamRow]
 
+    /// Stores a new dashboard session (its id's hash only).
+    func createSession(_ session: DashboardSession) async throws
+    /// The session with this id hash, if it exists and has not expired at `date`.
+    func session(hash: String, at date: Date) async throws -> DashboardSession?
+    /// Ends a session (logout); no error when there is none.
+    func deleteSession(hash: String) async throws
+    /// Removes every session expired at `date`; returns how many.
+    @discardableResult func deleteExpiredSessions(at date: Date) async throws -> Int
+
     /// Releases connections and background work; call once, after the last use. A pooled store
     /// (PostgreSQL) needs it for a clean exit; the SQLite store has nothing to release.
     func close() async
