@@ -21,33 +21,37 @@ final class IngestWriter: @unchecked Sendable {
         /// The record file the batches come from; `restart`: it is read from its start,
         /// so what was counted of it before is forgotten first.
         let path: String
+        let fileID: Int64
+        let takeover: FileTakeover
         let restart: Bool
-        init(path: String, restart: Bool) {
+        init(path: String, fileID: Int64, takeover: FileTakeover, restart: Bool) {
             self.path = path
+            self.fileID = fileID
+            self.takeover = takeover
             self.restart = restart
         }
-        private var forgotten = false
         private let lock = NSLock()
         private var stored: Error?
         var failure: Error? { lock.withLock { stored } }
         func fail(_ error: Error) { lock.withLock { if stored == nil { stored = error } } }
-        /// Whether the file's earlier counts were already forgotten; marks them so.
-        func markForgotten() -> Bool { lock.withLock { defer { forgotten = true }; return forgotten } }
+
     }
 
     private enum Item {
+        /// A file's first item: what becomes of its earlier rows.
+        case begin(FileWrites)
         case batch(ReadBatch, FileWrites)
         case cursor(FileCursor, FileWrites)
 
         var file: FileWrites {
             switch self {
-            case .batch(_, let file), .cursor(_, let file): file
+            case .begin(let file), .batch(_, let file), .cursor(_, let file): file
             }
         }
         var records: Int {
             switch self {
             case .batch(let batch, _): batch.count
-            case .cursor: 1
+            case .cursor, .begin: 1
             }
         }
     }
@@ -72,6 +76,12 @@ final class IngestWriter: @unchecked Sendable {
         thread.name = "aiusage.ingest-writer"
         thread.start()
         self.thread = thread
+    }
+
+    /// Queues the start of `file`'s writes, when its earlier rows must go or move.
+    func begin(_ file: FileWrites) {
+        guard file.restart || file.takeover != .none else { return }
+        put(.begin(file))
     }
 
     /// Queues a batch of `file`; waits while the queue is full.
@@ -138,10 +148,16 @@ final class IngestWriter: @unchecked Sendable {
     private func apply(_ item: Item, in transaction: IngestTransaction) throws {
         guard item.file.failure == nil else { return }
         switch item {
+        case .begin(let file):
+            // A file read from its start: what was counted of it is forgotten, and a
+            // replaced or renamed file's earlier rows go or become its own. Retried in
+            // order with the file's other items should the group fail.
+            if file.restart { try transaction.forgetFile(file.path) }
+            if file.fileID != 0 { try transaction.takeOver(file.takeover, fileID: file.fileID, path: file.path) }
         case .batch(let batch, let file):
-            if file.restart, !file.markForgotten() { try transaction.forgetFile(file.path) }
-            try transaction.apply(batch, from: file.path)
-        case .cursor(let cursor, _): try transaction.saveCursor(cursor)
+            try transaction.apply(batch, from: file.path, fileID: file.fileID == 0 ? nil : file.fileID)
+        case .cursor(let cursor, _):
+            try transaction.saveCursor(cursor)
         }
     }
 }

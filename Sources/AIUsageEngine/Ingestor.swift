@@ -35,16 +35,24 @@ public struct PendingFile: Sendable {
     /// Line counts carried from earlier runs of the same file, for `doctor`.
     public var previousLinesRead = 0
     public var previousLinesSkipped = 0
+    /// The store's id of the file: its rows carry it.
+    public var fileID: Int64 = 0
+    /// What becomes of the file's earlier rows before this read's (see `FileTakeover`).
+    public var takeover: FileTakeover = .none
     public var pendingBytes: Int64 { size - startOffset }
 }
 
 /// Reads new bytes of every tool's record files into the store.
 ///
 /// A second run reads only what changed: a file whose size, mtime and inode match
-/// its cursor is not opened at all. A file that shrank, changed inode or whose
-/// already-read head no longer matches is read again from 0 — the store's upserts
-/// keep that from double-counting. A file that vanished keeps everything already
-/// ingested from it.
+/// its cursor is not opened at all. A grown file whose head and last read block are
+/// still those it had is read on from its cursor. Any other change — it shrank, its
+/// inode changed, the region already read was rewritten — means another version of
+/// the file: its rows are replaced by those of a read from 0 (rows know the file they
+/// came from), and files that gave the same records are read again, so nothing is
+/// lost or counted twice. A file found under a new name with the inode and bytes of
+/// one that vanished is that file renamed: it keeps its rows and its cursor. A file
+/// that vanished keeps everything already ingested from it.
 public final class Ingestor: Sendable {
     public let store: Store
     public let readers: [any SessionReader]
@@ -64,45 +72,82 @@ public final class Ingestor: Sendable {
         let cursors = try store.cursors()
         var pending: [PendingFile] = []
         var seen = 0
+        var discovered: Set<String> = []
+        var newFiles: [(path: String, reader: any SessionReader, info: FileStat)] = []
         defer { lastDiscoveredCount.value = seen }
         for reader in readers {
             for path in reader.discoverFiles(in: environment) {
                 seen += 1
-                guard var info = FileStat(path: path) else { continue }
+                guard discovered.insert(path).inserted, var info = FileStat(path: path) else { continue }
+                let kind = reader.fileKind
                 // A SQLite database changes in its write-ahead log before the file itself.
-                if reader.fileKind == .rewritten, let wal = FileStat(path: path + "-wal") {
+                if kind == .rewritten, let wal = FileStat(path: path + "-wal") {
                     info.size += wal.size
                     info.mtime = max(info.mtime, wal.mtime)
                 }
-                if let cursor = cursors[path] {
-                    if cursor.size == info.size, cursor.mtime == info.mtime, cursor.inode == info.inode { continue }
-                    if reader.fileKind == .rewritten {
-                        pending.append(PendingFile(
-                            path: path, reader: reader, startOffset: 0, state: cursor.state, size: info.size,
-                            inode: info.inode, mtime: info.mtime, restarted: false))
-                        continue
-                    }
-                    let sameFile =
-                        cursor.inode == info.inode && info.size >= cursor.offset
-                        && Fingerprint.of(path: path, length: cursor.offset) == cursor.fingerprint
-                    if sameFile {
-                        pending.append(PendingFile(
-                            path: path, reader: reader, startOffset: cursor.offset, state: cursor.state, size: info.size,
-                            inode: info.inode, mtime: info.mtime, restarted: false,
-                            previousLinesRead: cursor.linesRead, previousLinesSkipped: cursor.linesSkipped))
-                    } else {
-                        pending.append(PendingFile(
-                            path: path, reader: reader, startOffset: 0, state: nil, size: info.size, inode: info.inode,
-                            mtime: info.mtime, restarted: true))
-                    }
-                } else {
-                    pending.append(PendingFile(
-                        path: path, reader: reader, startOffset: 0, state: nil, size: info.size, inode: info.inode,
-                        mtime: info.mtime, restarted: false))
+                guard let cursor = cursors[path] else {
+                    newFiles.append((path, reader, info))
+                    continue
                 }
+                var file = PendingFile(
+                    path: path, reader: reader, startOffset: 0, state: nil, size: info.size, inode: info.inode, mtime: info.mtime,
+                    restarted: false, fileID: cursor.fileID)
+                if cursor.reread {
+                    // Another file with the same records was replaced: read this one again.
+                    pending.append(file)
+                    continue
+                }
+                if cursor.size == info.size, cursor.mtime == info.mtime, cursor.inode == info.inode { continue }
+                if kind == .rewritten {
+                    file.state = cursor.state
+                    pending.append(file)
+                    continue
+                }
+                if Self.sameFile(path: path, info: info, cursor: cursor) {
+                    file.startOffset = cursor.offset
+                    file.state = cursor.state
+                    file.previousLinesRead = cursor.linesRead
+                    file.previousLinesSkipped = cursor.linesSkipped
+                } else {
+                    file.restarted = true
+                    file.takeover = .replace
+                }
+                pending.append(file)
             }
         }
+        guard !newFiles.isEmpty else { return pending }
+        // A new name for a file that vanished under its old one (same inode, same bytes
+        // where it was read): a rename, which keeps its rows and cursor.
+        var vanished: [Int64: FileCursor] = [:]
+        for cursor in cursors.values where !discovered.contains(cursor.path) && FileStat(path: cursor.path) == nil {
+            vanished[cursor.inode] = cursor
+        }
+        let ids = try store.fileIDs(for: newFiles.map(\.path))
+        for (path, reader, info) in newFiles {
+            var file = PendingFile(
+                path: path, reader: reader, startOffset: 0, state: nil, size: info.size, inode: info.inode, mtime: info.mtime,
+                restarted: false, fileID: ids[path] ?? 0)
+            if reader.fileKind == .appendOnly, let old = vanished[info.inode], old.tool == reader.tool,
+                Self.sameFile(path: path, info: info, cursor: old)
+            {
+                vanished[info.inode] = nil
+                file.startOffset = old.offset
+                file.state = old.state
+                file.previousLinesRead = old.linesRead
+                file.previousLinesSkipped = old.linesSkipped
+                file.takeover = .renamed(from: old.path)
+            }
+            pending.append(file)
+        }
         return pending
+    }
+
+    /// Whether `path` still holds, where it was read, the bytes `cursor` saw: same inode,
+    /// not shorter, same head and same last read block.
+    static func sameFile(path: String, info: FileStat, cursor: FileCursor) -> Bool {
+        cursor.inode == info.inode && info.size >= cursor.offset
+            && Fingerprint.of(path: path, length: cursor.offset) == cursor.fingerprint
+            && Fingerprint.tail(path: path, end: cursor.offset) == cursor.tailFingerprint
     }
 
     /// Ingests every pending file, spreading files over the machine's cores; parsing
@@ -110,6 +155,27 @@ public final class Ingestor: Sendable {
     public func run(
         files: [PendingFile]? = nil,
         progress: (@Sendable (_ doneBytes: Int64, _ totalBytes: Int64) -> Void)? = nil
+    ) throws -> IngestSummary {
+        var summary = try runOnce(files: files, progress: progress)
+        // Files that shared records with a replaced one are read again at once, so a
+        // run ends with the totals the files on disk give.
+        var rounds = 0
+        while files == nil, rounds < 2, try store.hasRereads() {
+            rounds += 1
+            let again = try runOnce(files: nil, progress: nil)
+            summary.filesRead += again.filesRead
+            summary.bytesRead += again.bytesRead
+            summary.linesRead += again.linesRead
+            summary.linesSkipped += again.linesSkipped
+            summary.usageEvents += again.usageEvents
+            summary.edits += again.edits
+            summary.errors += again.errors
+        }
+        return summary
+    }
+
+    private func runOnce(
+        files: [PendingFile]?, progress: (@Sendable (_ doneBytes: Int64, _ totalBytes: Int64) -> Void)?
     ) throws -> IngestSummary {
         let files = try files ?? pendingFiles()
         // Largest first, so one big file does not start last and run alone.
@@ -157,7 +223,8 @@ public final class Ingestor: Sendable {
     private func ingest(_ file: PendingFile, writer: IngestWriter) -> (FileResult, IngestWriter.FileWrites) {
         var result = FileResult(path: file.path)
         result.restarted = file.restarted
-        let writes = IngestWriter.FileWrites(path: file.path, restart: file.startOffset == 0)
+        let writes = IngestWriter.FileWrites(path: file.path, fileID: file.fileID, takeover: file.takeover, restart: file.startOffset == 0)
+        writer.begin(writes)
         do {
             let progress = try file.reader.read(path: file.path, from: file.startOffset, state: file.state) { batch in
                 result.usage += batch.usage.count
@@ -168,7 +235,8 @@ public final class Ingestor: Sendable {
                 path: file.path, tool: file.reader.tool, offset: progress.offset, size: file.size, inode: file.inode,
                 mtime: file.mtime, fingerprint: Fingerprint.of(path: file.path, length: progress.offset),
                 state: progress.state, linesRead: file.previousLinesRead + progress.linesRead,
-                linesSkipped: file.previousLinesSkipped + progress.linesSkipped)
+                linesSkipped: file.previousLinesSkipped + progress.linesSkipped,
+                tailFingerprint: Fingerprint.tail(path: file.path, end: progress.offset), fileID: file.fileID)
             writer.finish(cursor, of: writes)
             result.bytes = progress.offset - file.startOffset
             result.lines = progress.linesRead
@@ -266,9 +334,31 @@ struct FileStat {
     }
 }
 
-/// The cursor's fingerprint: the file's head, as a signed integer for SQLite.
+/// The cursor's fingerprints, as signed integers for SQLite: the file's head, and the
+/// last block read.
 enum Fingerprint {
+    static let block: Int64 = 4096
+
     static func of(path: String, length: Int64) -> Int64 {
         Int64(bitPattern: FileHeadFingerprint.of(path: path, length: length))
+    }
+
+    /// FNV-1a of the `min(end, 4096)` bytes before `end`; 0 when they cannot be read.
+    static func tail(path: String, end: Int64) -> Int64 {
+        let start = max(0, end - block)
+        let count = Int(end - start)
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        guard count > 0 else { return Int64(bitPattern: hash) }
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return 0 }
+        defer { close(fd) }
+        var buffer = [UInt8](repeating: 0, count: count)
+        let got = buffer.withUnsafeMutableBytes { pread(fd, $0.baseAddress, count, off_t(start)) }
+        guard got == count else { return 0 }
+        for byte in buffer {
+            hash ^= UInt64(byte)
+            hash = hash &* 0x0000_0100_0000_01B3
+        }
+        return Int64(bitPattern: hash)
     }
 }

@@ -43,6 +43,15 @@ struct BulkStatement {
         bind(value)
     }
 
+    mutating func bind(_ value: Int64?) {
+        guard let value else {
+            index += 1
+            sqlite3_bind_null(handle, index)
+            return
+        }
+        bind(value)
+    }
+
     mutating func bind(_ value: Int64) {
         index += 1
         sqlite3_bind_int64(handle, index, value)
@@ -80,6 +89,24 @@ struct BulkStatement {
             let message = connection.map { String(cString: sqlite3_errmsg($0)) }
             throw DatabaseError(resultCode: ResultCode(rawValue: code), message: message, sql: statement.sql)
         }
+    }
+
+    /// As `step`, for a statement with `RETURNING` one integer: the value of the row
+    /// written (nil when nothing was returned, or NULL).
+    mutating func stepReturningInt64() throws -> Int64? {
+        index = 0
+        var value: Int64?
+        var code = sqlite3_step(handle)
+        if code == SQLITE_ROW {
+            if sqlite3_column_type(handle, 0) != SQLITE_NULL { value = sqlite3_column_int64(handle, 0) }
+            code = sqlite3_step(handle)
+        }
+        sqlite3_reset(handle)
+        guard code == SQLITE_DONE else {
+            let message = connection.map { String(cString: sqlite3_errmsg($0)) }
+            throw DatabaseError(resultCode: ResultCode(rawValue: code), message: message, sql: statement.sql)
+        }
+        return value
     }
 
     /// Drops the bound values (SQLite kept copies) once the batch is done.

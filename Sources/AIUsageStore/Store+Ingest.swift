@@ -17,10 +17,19 @@ public struct FileCursor: Sendable, Equatable {
     public var state: Data?
     public var linesRead: Int
     public var linesSkipped: Int
+    /// FNV-1a of the last `min(offset, 4096)` bytes before `offset`: with the head and
+    /// the size, what tells cheaply that the region already read was not rewritten
+    /// (a rewrite of the same size and head was once never read again).
+    public var tailFingerprint: Int64 = 0
+    /// The file's id in the store: every row read from it carries it.
+    public var fileID: Int64 = 0
+    /// Set when a file that gave the same records was replaced: read this one again
+    /// from its start (its own rows stay; the upserts absorb the repeat).
+    public var reread = false
 
     public init(
         path: String, tool: ToolKind, offset: Int64, size: Int64, inode: Int64, mtime: Double, fingerprint: Int64,
-        state: Data?, linesRead: Int, linesSkipped: Int
+        state: Data?, linesRead: Int, linesSkipped: Int, tailFingerprint: Int64 = 0, fileID: Int64 = 0
     ) {
         self.path = path
         self.tool = tool
@@ -32,7 +41,19 @@ public struct FileCursor: Sendable, Equatable {
         self.state = state
         self.linesRead = linesRead
         self.linesSkipped = linesSkipped
+        self.tailFingerprint = tailFingerprint
+        self.fileID = fileID
     }
+}
+
+/// What a file's rows should become before the rows of this read are stored.
+public enum FileTakeover: Sendable, Equatable {
+    /// Nothing: rows are added (an append, or a first read).
+    case none
+    /// The file was replaced or rewritten: its earlier rows go.
+    case replace
+    /// The file was renamed: the rows of its old name are its own now.
+    case renamed(from: String)
 }
 
 extension Store {
@@ -40,15 +61,48 @@ extension Store {
     public func cursors() throws -> [String: FileCursor] {
         try read { db in
             var result: [String: FileCursor] = [:]
-            for row in try Row.fetchAll(db, sql: "SELECT * FROM files") {
-                let cursor = FileCursor(
-                    path: row["path"], tool: ToolKind(rawValue: row["tool"]), offset: row["offset"], size: row["size"],
-                    inode: row["inode"], mtime: row["mtime"], fingerprint: row["fingerprint"], state: row["state"],
-                    linesRead: row["lines_read"], linesSkipped: row["lines_skipped"])
-                result[cursor.path] = cursor
+            let cursor = try Row.fetchCursor(
+                db,
+                sql: """
+                    SELECT f.path, f.tool, f.offset, f.size, f.inode, f.mtime, f.fingerprint, f.state, f.lines_read, f.lines_skipped,
+                      f.tail_fingerprint, coalesce(i.id, 0), f.reread
+                    FROM files f LEFT JOIN file_ids i ON i.path = f.path
+                    """)
+            while let row = try cursor.next() {
+                var file = FileCursor(
+                    path: row[0], tool: ToolKind(rawValue: row[1]), offset: row[2], size: row[3], inode: row[4], mtime: row[5],
+                    fingerprint: row[6], state: row[7], linesRead: row[8], linesSkipped: row[9], tailFingerprint: row[10],
+                    fileID: row[11])
+                file.reread = row[12]
+                result[file.path] = file
             }
             return result
         }
+    }
+
+    /// The store's id of each path, given on first sight and never reused.
+    public func fileIDs(for paths: [String]) throws -> [String: Int64] {
+        guard !paths.isEmpty else { return [:] }
+        var known: [String: Int64] = try read { db in
+            var result: [String: Int64] = [:]
+            let cursor = try Row.fetchCursor(db, sql: "SELECT path, id FROM file_ids")
+            while let row = try cursor.next() { result[row[0]] = row[1] }
+            return result
+        }
+        let missing = paths.filter { known[$0] == nil }
+        if !missing.isEmpty {
+            try write { db in
+                let insert = try db.cachedStatement(sql: "INSERT OR IGNORE INTO file_ids (path) VALUES (?)")
+                let select = try db.cachedStatement(sql: "SELECT id FROM file_ids WHERE path = ?")
+                for path in missing {
+                    try insert.execute(arguments: [path])
+                    known[path] = try Int64.fetchOne(select, arguments: [path])
+                }
+            }
+        }
+        var result: [String: Int64] = [:]
+        for path in paths { result[path] = known[path] }
+        return result
     }
 
     /// Runs `body` in one write transaction of an ingest run: everything the body
@@ -68,16 +122,63 @@ extension Store {
     func saveCursor(_ cursor: FileCursor, in db: Database) throws {
         try db.cachedStatement(
             sql: """
-                INSERT INTO files (path, tool, offset, size, inode, mtime, fingerprint, state, lines_read, lines_skipped, updated_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                INSERT INTO files (path, tool, offset, size, inode, mtime, fingerprint, state, lines_read, lines_skipped, updated_at,
+                  tail_fingerprint, reread)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)
                 ON CONFLICT(path) DO UPDATE SET tool = excluded.tool, offset = excluded.offset, size = excluded.size,
                   inode = excluded.inode, mtime = excluded.mtime, fingerprint = excluded.fingerprint, state = excluded.state,
-                  lines_read = excluded.lines_read, lines_skipped = excluded.lines_skipped, updated_at = excluded.updated_at
+                  lines_read = excluded.lines_read, lines_skipped = excluded.lines_skipped, updated_at = excluded.updated_at,
+                  tail_fingerprint = excluded.tail_fingerprint, reread = 0, last_error = NULL
                 """
         ).execute(arguments: [
             cursor.path, cursor.tool.rawValue, cursor.offset, cursor.size, cursor.inode, cursor.mtime,
             cursor.fingerprint, cursor.state, cursor.linesRead, cursor.linesSkipped, Date().timeIntervalSince1970,
+            cursor.tailFingerprint,
         ])
+    }
+
+    /// Before a file's new rows: a replaced file's old rows go (their sessions are
+    /// folded again, and the files that shared records with it are read again); a
+    /// renamed file takes over the rows and cursor of its old name.
+    func takeOver(_ takeover: FileTakeover, fileID: Int64, path: String, in db: Database) throws {
+        switch takeover {
+        case .none:
+            return
+        case .replace:
+            for table in ["usage", "edits"] {
+                if table == "usage" {
+                    try db.execute(
+                        sql: "INSERT OR IGNORE INTO dirty_sessions SELECT DISTINCT tool, session_id FROM usage WHERE file_id = ?",
+                        arguments: [fileID])
+                }
+                try db.execute(sql: "DELETE FROM \(table) WHERE file_id = ?", arguments: [fileID])
+            }
+            try db.execute(sql: "DELETE FROM format_drift WHERE path = ?", arguments: [path])
+            try db.execute(
+                sql: """
+                    UPDATE files SET reread = 1 WHERE path IN (SELECT i.path FROM file_ids i JOIN file_links l
+                      ON (l.a = ? AND l.b = i.id) OR (l.b = ? AND l.a = i.id))
+                    """, arguments: [fileID, fileID])
+        case .renamed(let old):
+            guard let oldID = try Int64.fetchOne(db, sql: "SELECT id FROM file_ids WHERE path = ?", arguments: [old]) else { return }
+            try db.execute(sql: "UPDATE usage SET file_id = ? WHERE file_id = ?", arguments: [fileID, oldID])
+            try db.execute(sql: "UPDATE edits SET file_id = ? WHERE file_id = ?", arguments: [fileID, oldID])
+            try db.execute(sql: "UPDATE OR IGNORE file_links SET a = ? WHERE a = ?", arguments: [fileID, oldID])
+            try db.execute(sql: "UPDATE OR IGNORE file_links SET b = ? WHERE b = ?", arguments: [fileID, oldID])
+            try db.execute(sql: "UPDATE OR IGNORE format_drift SET path = ? WHERE path = ?", arguments: [path, old])
+            try db.execute(sql: "DELETE FROM files WHERE path = ?", arguments: [old])
+        }
+    }
+
+    /// Records that two files gave the same records.
+    func link(_ a: Int64, _ b: Int64, in db: Database) throws {
+        guard a != b else { return }
+        try db.cachedStatement(sql: "INSERT OR IGNORE INTO file_links (a, b) VALUES (?, ?)").execute(arguments: [min(a, b), max(a, b)])
+    }
+
+    /// Whether some file is waiting to be read again.
+    public func hasRereads() throws -> Bool {
+        try read { db in try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM files WHERE reread = 1)") ?? false }
     }
 
     /// Stores one batch of reader output with idempotent upserts:
@@ -89,18 +190,21 @@ extension Store {
     /// - the sessions whose usage changed are marked, so their report aggregates are
     ///   folded again (`refreshUsageRollup`);
     /// - what the reader did not recognise is counted against the file it came from.
-    func apply(_ batch: ReadBatch, path: String?, in db: Database) throws {
+    func apply(_ batch: ReadBatch, path: String?, fileID: Int64?, in db: Database) throws {
+        var linked: Set<Int64> = []
         if !batch.usage.isEmpty {
             let statement = try db.cachedStatement(
                 sql: """
                     INSERT INTO usage (tool, dedup_key, session_id, ts, model, input, output, cache_write, cache_read, reasoning,
-                      recorded_cost, cache_write_1h)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                      recorded_cost, cache_write_1h, file_id)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     ON CONFLICT(tool, dedup_key) DO UPDATE SET
                       input = max(input, excluded.input), output = max(output, excluded.output),
                       cache_write = max(cache_write, excluded.cache_write), cache_read = max(cache_read, excluded.cache_read),
                       reasoning = max(reasoning, excluded.reasoning), cache_write_1h = max(cache_write_1h, excluded.cache_write_1h),
-                      recorded_cost = coalesce(max(recorded_cost, excluded.recorded_cost), recorded_cost, excluded.recorded_cost)
+                      recorded_cost = coalesce(max(recorded_cost, excluded.recorded_cost), recorded_cost, excluded.recorded_cost),
+                      file_id = coalesce(file_id, excluded.file_id)
+                    RETURNING file_id
                     """)
             var insert = BulkStatement(statement, in: db)
             defer { insert.finish() }
@@ -118,7 +222,9 @@ extension Store {
                 insert.bind(event.tokens.reasoning)
                 insert.bind(event.recordedCostUSD)
                 insert.bind(event.tokens.cacheWrite1h)
-                try insert.step()
+                insert.bind(fileID)
+                // The row's owner: another file's id means both gave this record.
+                if let owner = try insert.stepReturningInt64(), let fileID, owner != fileID { linked.insert(owner) }
                 touched.insert(SessionKey(tool: event.tool, id: event.sessionID))
             }
             let mark = try db.cachedStatement(sql: "INSERT OR IGNORE INTO dirty_sessions (tool, session_id) VALUES (?, ?)")
@@ -127,9 +233,12 @@ extension Store {
         if !batch.edits.isEmpty {
             let statement = try db.cachedStatement(
                 sql: """
-                    INSERT INTO edits (tool, dedup_key, session_id, ts, path, line_count, lines, commit_hint) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                    INSERT INTO edits (tool, dedup_key, session_id, ts, path, line_count, lines, commit_hint, file_id)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
                     ON CONFLICT(tool, dedup_key) DO UPDATE SET session_id = excluded.session_id, ts = excluded.ts,
-                      path = excluded.path, line_count = excluded.line_count, lines = excluded.lines, commit_hint = excluded.commit_hint
+                      path = excluded.path, line_count = excluded.line_count, lines = excluded.lines, commit_hint = excluded.commit_hint,
+                      file_id = coalesce(file_id, excluded.file_id)
+                    RETURNING file_id
                     """)
             var insert = BulkStatement(statement, in: db)
             defer { insert.finish() }
@@ -144,11 +253,15 @@ extension Store {
                 insert.bind(edit.addedLines.count)
                 insert.bind(LineHashBlob.encode(edit.addedLines))
                 insert.bind(edit.commitHint)
-                try insert.step()
+                insert.bind(fileID)
+                if let owner = try insert.stepReturningInt64(), let fileID, owner != fileID { linked.insert(owner) }
             }
         }
         if !batch.observations.isEmpty {
             try applyObservations(batch.observations, in: db)
+        }
+        if let fileID {
+            for owner in linked { try link(fileID, owner, in: db) }
         }
         if !batch.drift.isEmpty, let path {
             let tool = batch.usage.first?.tool ?? batch.edits.first?.tool ?? batch.observations.first?.tool
@@ -219,10 +332,17 @@ public struct IngestTransaction {
     let db: Database
 
     /// Stores one batch of reader output read from `path` (idempotent upserts; see `Store.apply`).
-    public func apply(_ batch: ReadBatch, from path: String? = nil) throws { try store.apply(batch, path: path, in: db) }
+    public func apply(_ batch: ReadBatch, from path: String? = nil, fileID: Int64? = nil) throws {
+        try store.apply(batch, path: path, fileID: fileID, in: db)
+    }
 
     /// Forgets what was counted of a file that is read again from its start.
     public func forgetFile(_ path: String) throws { try store.forgetFile(path, in: db) }
+
+    /// Replaces a file's earlier rows, or takes over those of its old name (see `FileTakeover`).
+    public func takeOver(_ takeover: FileTakeover, fileID: Int64, path: String) throws {
+        try store.takeOver(takeover, fileID: fileID, path: path, in: db)
+    }
 
     /// Moves a file's cursor.
     public func saveCursor(_ cursor: FileCursor) throws { try store.saveCursor(cursor, in: db) }

@@ -158,6 +158,18 @@ public final class Store: Sendable {
                 -- kept, with no lines, so it is not tried again on every run.
                 ALTER TABLE commits ADD COLUMN unreadable INTEGER NOT NULL DEFAULT 0;
                 ALTER TABLE files ADD COLUMN last_error TEXT;
+                -- Issue 10: a file's identity covers what was read (its head and the last
+                -- block before the cursor), and rows know the file they came from, so a
+                -- rewritten file replaces its rows instead of adding to them.
+                CREATE TABLE file_ids (id INTEGER PRIMARY KEY AUTOINCREMENT, path TEXT NOT NULL UNIQUE);
+                INSERT INTO file_ids (path) SELECT path FROM files ORDER BY path;
+                ALTER TABLE files ADD COLUMN tail_fingerprint INTEGER NOT NULL DEFAULT 0;
+                ALTER TABLE files ADD COLUMN reread INTEGER NOT NULL DEFAULT 0;
+                ALTER TABLE usage ADD COLUMN file_id INTEGER;
+                ALTER TABLE edits ADD COLUMN file_id INTEGER;
+                -- Files that gave the same records (copies, forks, renames): when one is
+                -- replaced, the others are read again so what only they hold stays counted.
+                CREATE TABLE file_links (a INTEGER NOT NULL, b INTEGER NOT NULL, PRIMARY KEY (a, b)) WITHOUT ROWID;
                 -- What readers saw and did not understand, per file (replaced on a re-read).
                 CREATE TABLE format_drift (path TEXT NOT NULL, tool TEXT NOT NULL, kind TEXT NOT NULL, name TEXT NOT NULL,
                     count INTEGER NOT NULL, seen_at REAL NOT NULL, PRIMARY KEY (path, kind, name)) WITHOUT ROWID;

@@ -78,6 +78,8 @@ import _AIUsageTestSupport
         #expect(try s.totals() == TokenCounts(input: 70, output: 7))
     }
 
+    /// Issue 10: a file rewritten with other content replaces what its earlier version
+    /// gave (it used to be added to it).
     @Test func aFileRewrittenInPlaceWithOtherContentIsReadFromTheStart() throws {
         let s = try Setup()
         try s.transcripts.claudeUsage(session: "a", cwd: "/w", at: 1000, input: 10, output: 1)
@@ -90,7 +92,96 @@ import _AIUsageTestSupport
         try s.transcripts.claudeUsage(session: "b", cwd: "/w", at: 2000, input: 100, output: 10)
         try s.transcripts.claudeUsage(session: "b", cwd: "/w", at: 2001, input: 100, output: 10)
         _ = try s.ingestor.run()
-        #expect(try s.totals() == TokenCounts(input: 210, output: 21))
+        #expect(try s.totals() == TokenCounts(input: 200, output: 20))
+    }
+
+    /// Totals of a store that reads `home`'s files for the first time.
+    func freshTotals(_ s: Setup) throws -> TokenCounts {
+        let store = try Store(location: StoreLocation(directory: try TemporaryDirectory(prefix: "aiusage-fresh").path))
+        _ = try Ingestor(store: store, readers: [ClaudeCodeReader(), CodexReader()], environment: ReaderEnvironment(home: s.home.path)).run()
+        return try store.usage().reduce(TokenCounts()) { $0 + $1.tokens }
+    }
+
+    /// A Codex rollout in two versions with the same first bytes and the same size, but
+    /// other token counts after them (issue 10: a rewrite with the same size and head was
+    /// never read again).
+    func codexVersions(_ s: Setup, session: String) throws -> (Data, Data) {
+        try s.transcripts.codexStart(session: session, cwd: "/w", at: 1000)
+        let head = try Data(contentsOf: URL(fileURLWithPath: s.transcripts.codexPath(session: session)))
+        let padding = String(repeating: "x", count: 5000)
+        func tail(_ input: Int, _ output: Int) -> Data {
+            Data((#"{"timestamp":"2024-01-01T00:00:10Z","type":"event_msg","payload":{"type":"agent_message","message":"\#(padding)"}}"# + "\n"
+                + #"{"timestamp":"2024-01-01T00:00:20Z","type":"event_msg","payload":{"type":"token_count","info":{"total_token_usage":{"input_tokens":\#(input),"cached_input_tokens":0,"output_tokens":\#(output),"reasoning_output_tokens":0,"total_tokens":\#(input + output)}}}}"# + "\n").utf8)
+        }
+        return (head + tail(1000, 200), head + tail(9000, 800))
+    }
+
+    @Test func aRewriteWithTheSameSizeAndHeadIsReadAgain() throws {
+        let s = try Setup()
+        let (first, second) = try codexVersions(s, session: "c1")
+        #expect(first.count == second.count)
+        let url = URL(fileURLWithPath: s.transcripts.codexPath(session: "c1"))
+        try first.write(to: url)
+        _ = try s.ingestor.run()
+        #expect(try s.totals().input == 1000)
+        // Rewritten in place (same inode), same size, same first 4 KB.
+        let handle = try FileHandle(forWritingTo: url)
+        try handle.write(contentsOf: second)
+        try handle.close()
+        try FileManager.default.setAttributes([.modificationDate: Date().addingTimeInterval(5)], ofItemAtPath: url.path)
+        _ = try s.ingestor.run()
+        #expect(try s.totals() == (try freshTotals(s)))
+        #expect(try s.totals().input == 9000)
+    }
+
+    @Test func aReplacedVersionReplacesItsRows() throws {
+        let s = try Setup()
+        let (first, second) = try codexVersions(s, session: "c2")
+        let path = s.transcripts.codexPath(session: "c2")
+        try first.write(to: URL(fileURLWithPath: path))
+        _ = try s.ingestor.run()
+        // Another version of the file takes its place (new inode, as an editor's save does).
+        try second.write(to: URL(fileURLWithPath: path + ".tmp"))
+        _ = rename(path + ".tmp", path)
+        _ = try s.ingestor.run()
+        #expect(try s.totals() == (try freshTotals(s)))
+        #expect(try s.totals().input == 9000)
+    }
+
+    @Test func aRenamedFileKeepsItsRowsOnceAndFollowsItsNewName() throws {
+        let s = try Setup()
+        let (first, second) = try codexVersions(s, session: "c3")
+        let path = s.transcripts.codexPath(session: "c3")
+        try first.write(to: URL(fileURLWithPath: path))
+        _ = try s.ingestor.run()
+        let renamed = (path as NSString).deletingLastPathComponent + "/rollout-2024-01-01T00-00-00-c3-renamed.jsonl"
+        try FileManager.default.moveItem(atPath: path, toPath: renamed)
+        let afterRename = try s.ingestor.run()
+        #expect(afterRename.bytesRead == 0)
+        #expect(try s.totals() == (try freshTotals(s)))
+        // The renamed file is then rewritten: its rows follow it.
+        try second.write(to: URL(fileURLWithPath: renamed))
+        _ = try s.ingestor.run()
+        #expect(try s.totals() == (try freshTotals(s)))
+    }
+
+    /// Two copies of one session (an archive): when one is rewritten without some
+    /// records, the other copy still counts them.
+    @Test func aRewrittenFileDoesNotTakeItsCopysRecordsWithIt() throws {
+        let s = try Setup()
+        try s.transcripts.claudeUsage(session: "a", cwd: "/w", at: 1000, input: 10, output: 1)
+        try s.transcripts.claudeUsage(session: "a", cwd: "/w", at: 1001, input: 20, output: 2)
+        let path = s.transcripts.claudePath(session: "a")
+        let copy = (path as NSString).deletingLastPathComponent + "/a-copy.jsonl"
+        try FileManager.default.copyItem(atPath: path, toPath: copy)
+        _ = try s.ingestor.run()
+        #expect(try s.totals() == TokenCounts(input: 30, output: 3))
+        // The original is rewritten with its first record only.
+        let lines = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n")
+        try (lines[0] + "\n").write(toFile: path, atomically: false, encoding: .utf8)
+        _ = try s.ingestor.run()
+        #expect(try s.totals() == (try freshTotals(s)))
+        #expect(try s.totals() == TokenCounts(input: 30, output: 3))
     }
 
     @Test func aDeletedFileKeepsWhatWasIngested() throws {
