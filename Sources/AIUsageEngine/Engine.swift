@@ -117,12 +117,18 @@ public final class Engine {
         }
     }
 
+    /// Folds the usage of sessions that changed into the store's rollup, priced with
+    /// this engine's table (everything again when the table changed).
+    public func foldUsage() throws {
+        let prices = self.prices
+        try store.refreshUsageRollup(pricing: Analysis.pricingIdentity(prices)) { Analysis.price($0, in: prices) }
+    }
+
     /// The numbers of a view, from the store (usage folded first if it changed).
     public func analysis(
         _ scope: RepositoryScope, survivalDays: Int, window: AnalysisWindow = .all, now: Date = Date()
     ) throws -> Analysis {
-        let prices = self.prices
-        try store.refreshUsageRollup(pricing: Analysis.pricingIdentity(prices)) { Analysis.price($0, in: prices) }
+        try foldUsage()
         return try Analysis(store: store, scope: scope, prices: prices, survivalDays: survivalDays, window: window, now: now)
     }
 }

@@ -206,7 +206,10 @@ public final class Ingestor: Sendable {
         for (result, writes) in finished.all {
             var result = result
             if result.error == nil, let failure = writes.failure {
-                result = FileResult(restarted: result.restarted, error: "\(result.path): \(failure)")
+                result = FileResult(path: result.path, restarted: result.restarted, error: "\(result.path): \(failure)")
+            }
+            if let error = result.error, let file = ordered.first(where: { $0.path == result.path }) {
+                try? store.recordFileError(path: file.path, tool: file.reader.tool, message: error)
             }
             shared.record(result)
         }

@@ -128,13 +128,23 @@ extension Store {
                 ON CONFLICT(path) DO UPDATE SET tool = excluded.tool, offset = excluded.offset, size = excluded.size,
                   inode = excluded.inode, mtime = excluded.mtime, fingerprint = excluded.fingerprint, state = excluded.state,
                   lines_read = excluded.lines_read, lines_skipped = excluded.lines_skipped, updated_at = excluded.updated_at,
-                  tail_fingerprint = excluded.tail_fingerprint, reread = 0, last_error = NULL
+                  tail_fingerprint = excluded.tail_fingerprint, reread = 0
                 """
         ).execute(arguments: [
             cursor.path, cursor.tool.rawValue, cursor.offset, cursor.size, cursor.inode, cursor.mtime,
             cursor.fingerprint, cursor.state, cursor.linesRead, cursor.linesSkipped, Date().timeIntervalSince1970,
             cursor.tailFingerprint,
         ])
+        try db.cachedStatement(sql: "DELETE FROM file_errors WHERE path = ?").execute(arguments: [cursor.path])
+    }
+
+    /// Records why a record file could not be read (shown by `doctor`).
+    public func recordFileError(path: String, tool: ToolKind, message: String) throws {
+        try write { db in
+            try db.execute(
+                sql: "INSERT OR REPLACE INTO file_errors (path, tool, message, at) VALUES (?, ?, ?, ?)",
+                arguments: [path, tool.rawValue, message, Date().timeIntervalSince1970])
+        }
     }
 
     /// Before a file's new rows: a replaced file's old rows go (their sessions are

@@ -157,7 +157,8 @@ public final class Store: Sendable {
                 -- A commit git could not read (blobs missing in a partial or shallow clone):
                 -- kept, with no lines, so it is not tried again on every run.
                 ALTER TABLE commits ADD COLUMN unreadable INTEGER NOT NULL DEFAULT 0;
-                ALTER TABLE files ADD COLUMN last_error TEXT;
+                -- Record files that could not be read, with why (cleared once one is read).
+                CREATE TABLE file_errors (path TEXT PRIMARY KEY, tool TEXT NOT NULL, message TEXT NOT NULL, at REAL NOT NULL);
                 -- Issue 10: a file's identity covers what was read (its head and the last
                 -- block before the cursor), and rows know the file they came from, so a
                 -- rewritten file replaces its rows instead of adding to them.

@@ -95,6 +95,9 @@ struct HookInstaller {
         do { git = try GitRepository(discoveringFrom: repoPath ?? FileManager.default.currentDirectoryPath) } catch {
             throw ValidationError("not a git repository: run inside one, pass --repo PATH, or use --global")
         }
+        guard git.workTreeRoot != nil else {
+            throw ValidationError("\(git.gitDirectory) is a bare repository (no work tree): nobody commits there, so install the hooks in a clone with a work tree")
+        }
         return try git.hooksDirectory()
     }
 
