@@ -173,6 +173,8 @@ private let schema = """
                   tokens_cache_write INTEGER DEFAULT 0 NOT NULL);
                 CREATE TABLE message (id TEXT PRIMARY KEY, session_id TEXT NOT NULL, time_created INTEGER NOT NULL, time_updated INTEGER, data TEXT NOT NULL);
                 CREATE TABLE part (id TEXT PRIMARY KEY, message_id TEXT NOT NULL, session_id TEXT NOT NULL, time_created INTEGER NOT NULL, time_updated INTEGER, data TEXT NOT NULL);
+                CREATE INDEX part_message_idx ON part (message_id, id);
+                CREATE INDEX message_session_idx ON message (session_id, time_created, id);
                 """)
             // s1: its messages carry no usage; the session columns do.
             try db.execute(sql: """

@@ -110,6 +110,12 @@ public struct OpenCodeDatabaseReader: SessionReader {
                     guard !hasTime || updated > watermark.session else { continue }
                     changedSessions.append(row.copy())
                 }
+                let candidates = changedSessions.compactMap { sessionUsage($0, sessions: sessions) }
+                let counted = messageColumns.isSuperset(of: ["session_id", "data"])
+                    ? try sessionsWithMessageUsage(db, candidates.map(\.session)) : []
+                let sessionEvents = Dictionary(
+                    candidates.filter { !counted.contains($0.session) }.map { ($0.session, $0.event) },
+                    uniquingKeysWith: { first, _ in first })
                 for row in changedSessions {
                     let id: String = row["id"]
                     watermark.session = max(watermark.session, row["time_updated"] as Int64? ?? 0)
@@ -118,21 +124,38 @@ public struct OpenCodeDatabaseReader: SessionReader {
                         SessionObservation(
                             tool: .opencode, sessionID: sessions.root(id), cwd: sessions.directory[id],
                             timestamp: JSONDict.date(row["time_created"] as Int64?) ?? Date(timeIntervalSince1970: 0)))
-                    if let usage = try sessionUsage(db, row, sessions: sessions, canScanMessages: messageColumns.isSuperset(of: ["session_id", "data"])) {
-                        batch.usage.append(usage)
-                    }
+                    if let usage = sessionEvents[id] { batch.usage.append(usage) }
                     try flushIfFull()
                 }
             }
 
+            // Step sums need an index on `part.message_id` (OpenCode has one); without it
+            // each lookup would scan every part, so messages keep their own tokens.
+            let partIndexes = partColumns.isEmpty ? [] : try db.indexes(on: "part")
             let canSumSteps = partColumns.isSuperset(of: ["message_id", "data"])
+                && partIndexes.contains { $0.columns.first == "message_id" }
+            /// Assistant messages waiting for their step sums: looked up 256 at a time.
+            var waiting: [OpenCodeRecords.Message] = []
+            func emitWaiting() throws {
+                guard !waiting.isEmpty else { return }
+                let steps = canSumSteps ? try stepTotals(db, messageIDs: waiting.map(\.id)) : [:]
+                for var message in waiting {
+                    if let sum = steps[message.id] { OpenCodeRecords.raise(&message, toSteps: sum) }
+                    if var usage = message.usage {
+                        usage.sessionID = sessions.root(message.sessionID)
+                        batch.usage.append(usage)
+                    }
+                }
+                waiting.removeAll(keepingCapacity: true)
+                try flushIfFull()
+            }
             if messageColumns.isSuperset(of: ["id", "session_id", "data"]) {
                 let cursor = try rowsSince(db, table: "message", columns: messageColumns, watermark: watermark.message)
                 while let row = try cursor.rows.next() {
                     let updated = row["time_updated"] as Int64? ?? 0
                     if cursor.hasTime { watermark.message = max(watermark.message, updated) }
                     guard let data = row["data"] as String?, let json = JSONDict.object(data),
-                        var message = OpenCodeRecords.message(
+                        let message = OpenCodeRecords.message(
                             json, fallbackID: row["id"], fallbackSessionID: row["session_id"],
                             fallbackTime: JSONDict.date(row["time_created"] as Int64?) ?? Date(timeIntervalSince1970: 0))
                     else {
@@ -146,18 +169,13 @@ public struct OpenCodeDatabaseReader: SessionReader {
                     observation.sessionID = root
                     if observation.cwd == nil { observation.cwd = sessions.directory[message.sessionID] }
                     batch.observations.append(observation)
-                    if canSumSteps, message.role == "assistant" {
-                        let steps = try stepTotals(db, messageID: message.id)
-                        if !steps.isZero {
-                            OpenCodeRecords.raise(&message, toSteps: steps)
-                        }
-                    }
-                    if var usage = message.usage {
-                        usage.sessionID = root
-                        batch.usage.append(usage)
+                    if message.role == "assistant" {
+                        waiting.append(message)
+                        if waiting.count >= 256 { try emitWaiting() }
                     }
                     try flushIfFull()
                 }
+                try emitWaiting()
             }
 
             if partColumns.isSuperset(of: ["id", "session_id", "data"]) {
@@ -206,21 +224,26 @@ public struct OpenCodeDatabaseReader: SessionReader {
             offset: 0, state: try? JSONEncoder().encode(watermark), linesRead: read, linesSkipped: skipped)
     }
 
-    /// Sum of the `step-finish` parts of one message (one per model call).
-    func stepTotals(_ db: Database, messageID: String) throws -> TokenCounts {
-        let rows = try String.fetchCursor(
-            db, sql: "SELECT data FROM part WHERE message_id = ? AND data LIKE '%\"step-finish\"%'", arguments: [messageID])
-        var total = TokenCounts.zero
-        while let data = try rows.next() {
-            guard let json = JSONDict.object(data), JSONDict.string(json, "type") == "step-finish" else { continue }
-            total += OpenCodeRecords.tokenCounts(JSONDict.object(json, "tokens"))
+    /// Sums of the `step-finish` parts (one per model call) of the given messages.
+    func stepTotals(_ db: Database, messageIDs: [String]) throws -> [String: TokenCounts] {
+        var totals: [String: TokenCounts] = [:]
+        let marks = databaseQuestionMarks(count: messageIDs.count)
+        let rows = try Row.fetchCursor(
+            db, sql: "SELECT message_id, data FROM part WHERE message_id IN (\(marks)) AND data LIKE '%\"step-finish\"%'",
+            arguments: StatementArguments(messageIDs))
+        while let row = try rows.next() {
+            guard let id = row[0] as String?, let data = row[1] as String?, let json = JSONDict.object(data),
+                JSONDict.string(json, "type") == "step-finish"
+            else { continue }
+            totals[id, default: .zero] += OpenCodeRecords.tokenCounts(JSONDict.object(json, "tokens"))
         }
-        return total
+        return totals
     }
 
-    /// One event with a session's usage columns, when none of its messages records
-    /// usage (else the messages are counted and this would count them twice).
-    func sessionUsage(_ db: Database, _ row: Row, sessions: Sessions, canScanMessages: Bool) throws -> UsageEvent? {
+    /// A session's usage columns as one event (nil when they are all zero). Handed out
+    /// only for sessions none of whose messages records usage, else the messages are
+    /// counted and this would count them twice.
+    func sessionUsage(_ row: Row, sessions: Sessions) -> (session: String, event: UsageEvent)? {
         let id: String = row["id"]
         func number(_ column: String) -> Int64 { max(0, row[column] as Int64? ?? 0) }
         let reasoning = number("tokens_reasoning")
@@ -229,25 +252,38 @@ public struct OpenCodeDatabaseReader: SessionReader {
             cacheWrite: number("tokens_cache_write"), cacheRead: number("tokens_cache_read"), reasoning: reasoning)
         let cost = (row["cost"] as Double?).flatMap { $0.isFinite && $0 > 0 ? $0 : nil }
         guard !tokens.isZero || cost != nil else { return nil }
-        if canScanMessages {
-            let messages = try String.fetchCursor(
-                db, sql: "SELECT data FROM message WHERE session_id = ? AND (data LIKE '%\"tokens\"%' OR data LIKE '%\"cost\"%')",
-                arguments: [id])
-            while let data = try messages.next() {
-                guard let json = JSONDict.object(data),
-                    OpenCodeRecords.message(json, fallbackID: "-", fallbackSessionID: id, fallbackTime: Date())?.usage != nil
-                else { continue }
-                return nil
-            }
-        }
         // The session's model: a JSON `{"id": …}` (1.18) or plain text.
         let modelText = row["model"] as String?
         let model = modelText.flatMap { JSONDict.object($0).flatMap { JSONDict.string($0, "id") } ?? ($0.hasPrefix("{") ? nil : $0) }
         let time = JSONDict.date(row["time_updated"] as Int64?) ?? JSONDict.date(row["time_created"] as Int64?)
             ?? Date(timeIntervalSince1970: 0)
-        return UsageEvent(
+        return (id, UsageEvent(
             tool: .opencode, sessionID: sessions.root(id), timestamp: time, model: model ?? "unknown", tokens: tokens,
-            dedupKey: "\(id):session", recordedCostUSD: cost)
+            dedupKey: "\(id):session", recordedCostUSD: cost))
+    }
+
+    /// Which of `ids` have a message that records usage (500 sessions per query).
+    func sessionsWithMessageUsage(_ db: Database, _ ids: [String]) throws -> Set<String> {
+        var found: Set<String> = []
+        var start = 0
+        while start < ids.count {
+            let chunk = Array(ids[start..<min(start + 500, ids.count)])
+            start += chunk.count
+            let rows = try Row.fetchCursor(
+                db,
+                sql: """
+                    SELECT session_id, data FROM message WHERE session_id IN (\(databaseQuestionMarks(count: chunk.count)))
+                    AND (data LIKE '%"tokens"%' OR data LIKE '%"cost"%')
+                    """, arguments: StatementArguments(chunk))
+            while let row = try rows.next() {
+                guard let session = row[0] as String?, !found.contains(session), let data = row[1] as String?,
+                    let json = JSONDict.object(data),
+                    OpenCodeRecords.message(json, fallbackID: "-", fallbackSessionID: session, fallbackTime: Date())?.usage != nil
+                else { continue }
+                found.insert(session)
+            }
+        }
+        return found
     }
 
     /// The column names of `table`, empty when the table does not exist.
