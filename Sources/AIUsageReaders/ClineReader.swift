@@ -450,7 +450,7 @@ public struct ClineReader: SessionReader {
                 let stateFile = ((folder as NSString).deletingLastPathComponent as NSString).deletingLastPathComponent
                     + "/state/taskHistory.json"
                 if let data = FileManager.default.contents(atPath: stateFile),
-                    let items = (try? JSONSerialization.jsonObject(with: data)) as? [Any]
+                    let items = JSONDepthLimit.jsonObject(data) as? [Any]
                 {
                     item = items.lazy.compactMap { $0 as? [String: Any] }.first { JSONDict.string($0, "id") == taskID }
                 }

@@ -227,7 +227,7 @@ struct GeminiFilePlace {
         }
         let registry = ReaderPaths.joined(geminiDir, "projects.json")
         guard let data = FileManager.default.contents(atPath: registry),
-            let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+            let object = LooseJSON.object(LooseJSON.parse(data)),
             let projects = object["projects"] as? [String: Any]
         else { return nil }
         return projects.first { ($0.value as? String) == project }?.key

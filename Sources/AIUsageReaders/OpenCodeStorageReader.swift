@@ -181,15 +181,19 @@ public struct OpenCodeStorageReader: SessionReader {
     }
 
     /// The `step-finish` part documents of one message (`part/<message>/*.json`); other
-    /// parts are skipped by a look at their first bytes, without parsing them.
+    /// parts (a text part can be large) are skipped after a look at their first bytes.
     static func parts(ofMessage messageID: String, storageRoot: String) -> [[String: Any]] {
         let folder = storageRoot + "/part/" + messageID
         guard let names = try? FileManager.default.contentsOfDirectory(atPath: folder) else { return [] }
         return names.sorted().compactMap { name -> [String: Any]? in
-            guard name.hasSuffix(".json"), let data = FileManager.default.contents(atPath: folder + "/" + name),
-                data.count < 1 << 20, String(decoding: data.prefix(4096), as: UTF8.self).contains("step-finish")
+            guard name.hasSuffix(".json"), let handle = FileHandle(forReadingAtPath: folder + "/" + name) else { return nil }
+            defer { try? handle.close() }
+            guard let head = try? handle.read(upToCount: 4096),
+                String(decoding: head, as: UTF8.self).contains("\"step-finish\"")
             else { return nil }
-            return JSONDict.object(data)
+            // At the end of the file `read` gives nil: the head was all of it.
+            let rest = (try? handle.read(upToCount: 1 << 20)) ?? nil
+            return JSONDict.object(head + (rest ?? Data()))
         }
     }
 
