@@ -167,9 +167,16 @@ struct CopilotEventState: Codable, Equatable {
     /// `session.usage_record` events seen in this segment: when there are any, the
     /// segment's requests are counted one by one and its shutdown totals are not.
     var usageRecords: Int?
+    /// The session-wide count earlier versions of this reader kept (state written before
+    /// the per-model split): moved into `outputByModel` on decode.
+    var outputSinceShutdown: Int64?
 
     static func decode(_ data: Data?) -> CopilotEventState {
-        guard let data, let state = try? JSONDecoder().decode(CopilotEventState.self, from: data) else { return CopilotEventState() }
+        guard let data, var state = try? JSONDecoder().decode(CopilotEventState.self, from: data) else { return CopilotEventState() }
+        if let legacy = state.outputSinceShutdown {
+            if legacy > 0, state.outputByModel == nil { state.outputByModel = [state.model ?? "unknown": legacy] }
+            state.outputSinceShutdown = nil
+        }
         return state
     }
 

@@ -253,3 +253,14 @@ private func sample(_ name: String) -> String { Samples.path("copilot", name) }
         #expect(edits.map(\.added) == [significantHashes("run()")])
     }
 }
+
+@Suite struct CopilotStateMigrationTests {
+    @Test func stateOfTheEarlierReaderKeepsItsCountedOutput() throws {
+        // State written before the per-model split: 15 output tokens already counted.
+        let old = Data(#"{"sessionID":"s1","model":"gpt-5","outputSinceShutdown":15}"#.utf8)
+        let dir = try TemporaryDirectory()
+        let path = try dir.write("s1.jsonl", #"{"type":"session.shutdown","data":{"tokenDetails":{"input":{"tokenCount":100},"output":{"tokenCount":15}}},"id":"sd","timestamp":"2026-01-01T00:00:00Z"}"# + "\n")
+        let read = try DriftRead.read(CopilotCLIReader(), path, state: old)
+        #expect(read.usage["s1:sd"]?.tokens == TokenCounts(input: 100, output: 0))
+    }
+}
