@@ -21,7 +21,12 @@ extension ToolKind {
 ///   uses, one `EditEvent` per call keyed by the tool-use id. What was applied is
 ///   preferred: the result's unified `diff` when present, else the call's input. A
 ///   call whose result is an error / cancellation, or has no result yet (thread still
-///   running: the next rewrite is read again), adds nothing.
+///   running: the next rewrite is read again), adds nothing. Added lines follow the
+///   exact-text rule (`AddedLines`): a re-indented line was written.
+/// - Format drift: a message role, content block type or tool name this reader does
+///   not know is counted in the batch (`ReadBatch.drift`), and so is a thread file
+///   that is not a JSON object at all. A value nested past Foundation's depth limit in
+///   a field not read (a tool output) no longer costs the thread (`JSONDepthLimit`).
 public struct AmpReader: SessionReader {
     public let tool: ToolKind = .amp
     public var fileKind: RecordFileKind { .rewritten }
@@ -50,6 +55,12 @@ public struct AmpReader: SessionReader {
         let size = Int64(data.count)
         guard let thread = LooseJSON.object(LooseJSON.parse(data)) else {
             // Empty, or cut off mid-rewrite: nothing now, read again when it changes.
+            // Counted, so that a thread format Amp changed is seen, not silently lost.
+            if !data.isEmpty {
+                var drift = ReadBatch()
+                drift.noteUnrecognized(.shape, "thread-not-json-object")
+                try sink(drift)
+            }
             return ReadProgress(offset: size, state: nil, linesRead: 0, linesSkipped: data.isEmpty ? 0 : 1)
         }
         var parse = AmpThreadParse(thread: thread, fallbackID: Self.threadID(fromPath: path))
@@ -81,9 +92,23 @@ struct AmpThreadParse {
     let created: Date
     var messagesRead = 0
     var messagesSkipped = 0
+    /// Usage on a message without `messageId`: not keyable, so not counted (drift).
+    var unkeyedUsage = 0
 
     /// Tool names whose input says what was written.
     static let editTools: Set<String> = ["edit_file", "create_file"]
+    /// Tools known to write no file (or to write through the edit tools above): not
+    /// format drift. From Amp's tool list (ampcode.com/manual) and the real threads.
+    static let otherTools: Set<String> = [
+        "Read", "read_file", "Bash", "bash", "Grep", "grep", "glob", "Glob", "list_directory", "codebase_search_agent",
+        "read_web_page", "web_search", "mermaid", "Task", "oracle", "todo_read", "todo_write", "undo_edit",
+        "format_file", "get_diagnostics", "read_mcp_resource", "librarian", "find_thread", "read_thread", "look_at",
+        "skill", "painter",
+    ]
+    static let roles: Set<String> = ["user", "assistant", "info"]
+    static let blockTypes: Set<String> = [
+        "text", "thinking", "redacted_thinking", "tool_use", "tool_result", "image", "summary", "manual_bash_invocation",
+    ]
 
     init(thread: [String: Any], fallbackID: String) {
         self.thread = thread
@@ -124,9 +149,15 @@ struct AmpThreadParse {
         for message in messages {
             guard let message = LooseJSON.object(message), let role = LooseJSON.string(message["role"]) else {
                 messagesSkipped += 1
+                batch.noteUnrecognized(.shape, "message")
                 continue
             }
             messagesRead += 1
+            if !Self.roles.contains(role) { batch.noteUnrecognized(.recordType, "role:\(role)") }
+            for case let block as [String: Any] in LooseJSON.array(message["content"]) {
+                let type = LooseJSON.string(block["type"]) ?? "(none)"
+                if !Self.blockTypes.contains(type) { batch.noteUnrecognized(.recordType, "block:\(type)") }
+            }
             let usage = LooseJSON.object(message["usage"])
             let time = LooseJSON.date(usage?["timestamp"]) ?? LooseJSON.date(LooseJSON.object(message["meta"])?["sentAt"]) ?? lastTime
             lastTime = time
@@ -138,11 +169,16 @@ struct AmpThreadParse {
             }
             for case let block as [String: Any] in LooseJSON.array(message["content"])
             where LooseJSON.string(block["type"]) == "tool_use" {
-                guard let name = LooseJSON.string(block["name"]), Self.editTools.contains(name) else { continue }
+                guard let name = LooseJSON.string(block["name"]), Self.editTools.contains(name) else {
+                    let name = LooseJSON.string(block["name"]) ?? "(none)"
+                    if !Self.otherTools.contains(name), !name.hasPrefix("mcp__") { batch.noteUnrecognized(.toolName, name) }
+                    continue
+                }
                 guard let id = LooseJSON.string(block["id"]), let input = LooseJSON.object(block["input"]),
                     let path = LooseJSON.string(input["path"])
                 else {
                     messagesSkipped += 1
+                    batch.noteUnrecognized(.shape, "\(name)-input")
                     continue
                 }
                 guard let run = results[id], LooseJSON.string(run["status"]) == "done",
@@ -153,6 +189,7 @@ struct AmpThreadParse {
                     addedLines: added))
             }
         }
+        for _ in 0..<unkeyedUsage { batch.noteUnrecognized(.shape, "usage-without-messageId") }
         return batch
     }
 
@@ -169,6 +206,7 @@ struct AmpThreadParse {
     private mutating func usageEvent(_ usage: [String: Any], message: [String: Any], time: Date, model: String?) -> UsageEvent? {
         guard let messageID = LooseJSON.int(message["messageId"]) else {
             messagesSkipped += 1
+            unkeyedUsage += 1
             return nil
         }
         // `inputTokens` is already uncached: totalInputTokens = input + cache creation + cache read.

@@ -30,6 +30,14 @@ extension ToolKind {
 ///
 /// The working directory is taken from the environment details Cline puts in every
 /// request (`# Current Working Directory (/path) Files`), else from the task history.
+///
+/// Added lines follow the exact-text rule (`AddedLines`): a SEARCH/REPLACE block that
+/// only re-indents a line wrote that line. Subagent spend (`say: "subagent_usage"`,
+/// Cline 3.x) is counted like a request. Format drift is counted in the batch
+/// (`ReadBatch.drift`): an unknown `say`/`ask` or message type, content block type or
+/// tool name, and a task file that is not a JSON array. A value nested past
+/// Foundation's depth limit in a field not read no longer costs the file
+/// (`JSONDepthLimit`).
 /// No real Cline/Roo task files were available to test on: the format follows the
 /// public source, and the tests write small fixtures.
 public struct ClineReader: SessionReader {
@@ -73,7 +81,11 @@ public struct ClineReader: SessionReader {
         }
         let size = Int64(data.count)
         if data.isEmpty { return ReadProgress(offset: 0, state: nil) }
-        guard let array = (try? JSONSerialization.jsonObject(with: data)) as? [Any] else {
+        guard let array = JSONDepthLimit.jsonObject(data) as? [Any] else {
+            // Cut off mid-rewrite, or a shape Cline changed: counted, read again on change.
+            var drift = ReadBatch()
+            drift.noteUnrecognized(.shape, "\((path as NSString).lastPathComponent)-not-array")
+            try sink(drift)
             return ReadProgress(offset: size, state: nil, linesSkipped: 1)
         }
         let taskFolder = (path as NSString).deletingLastPathComponent
@@ -99,14 +111,16 @@ public struct ClineReader: SessionReader {
         for element in messages {
             guard let message = element as? [String: Any] else {
                 counts.skipped += 1
+                batch.noteUnrecognized(.shape, "ui-message")
                 continue
             }
             counts.read += 1
+            Self.noteDrift(ofUIMessage: message, into: &batch)
             let time = JSONDict.date(message, "ts")
             if firstTime == nil { firstTime = time }
             if let model = JSONDict.string(message, "modelInfo", "modelId") { lastModel = model }
             let say = JSONDict.string(message, "say")
-            guard say == "api_req_started" || say == "deleted_api_reqs" else { continue }
+            guard say == "api_req_started" || say == "deleted_api_reqs" || say == "subagent_usage" else { continue }
             guard let text = JSONDict.string(message, "text"), let info = JSONDict.object(text) else {
                 if JSONDict.string(message, "text") != nil { counts.skipped += 1 }
                 continue
@@ -155,24 +169,40 @@ public struct ClineReader: SessionReader {
         for (index, element) in messages.enumerated() {
             guard let message = element as? [String: Any] else {
                 counts.skipped += 1
+                batch.noteUnrecognized(.shape, "history-message")
                 continue
             }
             counts.read += 1
-            guard JSONDict.string(message, "role") == "assistant" else { continue }
+            let role = JSONDict.string(message, "role") ?? "(none)"
+            if role != "assistant" && role != "user" { batch.noteUnrecognized(.recordType, "role:\(role)") }
+            for block in Self.blocks(message) {
+                let type = JSONDict.string(block, "type") ?? "(none)"
+                if !Self.blockTypes.contains(type) { batch.noteUnrecognized(.recordType, "block:\(type)") }
+            }
+            guard role == "assistant" else { continue }
             let time = JSONDict.date(message, "ts") ?? task.startTime
             for block in Self.blocks(message) {
                 if JSONDict.string(block, "type") == "tool_use" {
-                    guard let name = JSONDict.string(block, "name"), let input = JSONDict.object(block, "input"),
-                        let call = Self.edit(tool: name, input)
-                    else { continue }
+                    guard let name = JSONDict.string(block, "name") else { continue }
+                    guard Self.editTools.contains(name) else {
+                        if !Self.otherTools.contains(name), !name.hasPrefix("mcp") { batch.noteUnrecognized(.toolName, name) }
+                        continue
+                    }
+                    guard let input = JSONDict.object(block, "input") else {
+                        batch.noteUnrecognized(.shape, "\(name)-input")
+                        continue
+                    }
                     let id = JSONDict.string(block, "id")
                     if let id, denied.contains(id) { continue }
-                    let key = id.map { "\($0):0" } ?? contentKey(task.taskID, name, call, &occurrences)
-                    batch.edits.append(event(task, time, key, call, cwd))
+                    for (fileIndex, call) in Self.edits(tool: name, input).enumerated() {
+                        let key = id.map { "\($0):\(fileIndex)" } ?? contentKey(task.taskID, name, call, &occurrences)
+                        batch.edits.append(event(task, time, key, call, cwd))
+                    }
                 } else if let text = Self.text(of: block), !deniedAfter.contains(index) {
                     for (name, input) in Self.xmlToolCalls(in: text) {
-                        guard let call = Self.edit(tool: name, input) else { continue }
-                        batch.edits.append(event(task, time, contentKey(task.taskID, name, call, &occurrences), call, cwd))
+                        for call in Self.edits(tool: name, input) {
+                            batch.edits.append(event(task, time, contentKey(task.taskID, name, call, &occurrences), call, cwd))
+                        }
                     }
                 }
             }
@@ -209,6 +239,68 @@ public struct ClineReader: SessionReader {
     struct EditCall {
         var path: String
         var added: [LineHash]
+    }
+
+    /// Tool names whose calls write files (Cline's and Roo Code's).
+    static let editTools: Set<String> = [
+        "write_to_file", "insert_content", "new_file", "replace_in_file", "apply_diff", "search_and_replace", "apply_patch",
+    ]
+    /// Tools known to write no file: not format drift. From Cline's and Roo Code's
+    /// tool definitions (cline/cline `src/core/prompts`, RooCodeInc/Roo-Code `src/shared/tools.ts`).
+    static let otherTools: Set<String> = [
+        "execute_command", "read_file", "search_files", "list_files", "list_code_definition_names", "browser_action",
+        "use_mcp_tool", "access_mcp_resource", "ask_followup_question", "plan_mode_respond", "act_mode_respond",
+        "attempt_completion", "new_task", "load_mcp_documentation", "web_fetch", "web_search", "condense",
+        "summarize_task", "report_bug", "new_rule", "focus_chain", "use_skill", "use_subagents", "codebase_search",
+        "fetch_instructions", "switch_mode", "update_todo_list", "run_slash_command", "generate_image", "read_many_files",
+    ]
+    /// Content block types of Anthropic-style messages.
+    static let blockTypes: Set<String> = [
+        "text", "image", "tool_use", "tool_result", "thinking", "redacted_thinking", "document",
+    ]
+    /// `ClineSay` and `ClineAsk` values (cline/cline `src/shared/ExtensionMessage.ts`), plus Roo Code's.
+    static let knownSays: Set<String> = [
+        "task", "error", "error_retry", "api_req_started", "api_req_finished", "text", "reasoning", "completion_result",
+        "user_feedback", "user_feedback_diff", "api_req_retried", "command", "command_output", "tool",
+        "shell_integration_warning", "shell_integration_warning_with_suggestion", "browser_action_launch",
+        "browser_action", "browser_action_result", "mcp_server_request_started", "mcp_server_response",
+        "mcp_notification", "use_mcp_server", "diff_error", "deleted_api_reqs", "clineignore_error",
+        "command_permission_denied", "checkpoint_created", "load_mcp_documentation", "generate_explanation", "info",
+        "task_progress", "hook_status", "hook_output_stream", "subagent", "use_subagents", "subagent_usage",
+        "conditional_rules_applied", "rooignore_error", "codebase_search_result", "condense_context",
+        "condense_context_error", "api_req_retry_delayed", "api_req_deleted", "subtask_result", "user_edit_todos",
+        "too_many_tools_warning", "image",
+    ]
+    static let knownAsks: Set<String> = [
+        "followup", "plan_mode_respond", "act_mode_respond", "command", "command_output", "completion_result", "tool",
+        "api_req_failed", "resume_task", "resume_completed_task", "mistake_limit_reached", "browser_action_launch",
+        "use_mcp_server", "new_task", "condense", "summarize_task", "report_bug", "use_subagents",
+        "auto_approval_max_req_reached",
+    ]
+
+    static func noteDrift(ofUIMessage message: [String: Any], into batch: inout ReadBatch) {
+        switch JSONDict.string(message, "type") {
+        case "say":
+            let say = JSONDict.string(message, "say") ?? "(none)"
+            if !knownSays.contains(say) { batch.noteUnrecognized(.recordType, "say:\(say)") }
+        case "ask":
+            let ask = JSONDict.string(message, "ask") ?? "(none)"
+            if !knownAsks.contains(ask) { batch.noteUnrecognized(.recordType, "ask:\(ask)") }
+        case let other:
+            batch.noteUnrecognized(.recordType, "type:\(other ?? "(none)")")
+        }
+    }
+
+    /// The files and added lines of one edit tool call; `apply_patch` (Cline's tool for
+    /// GPT-5-class models, Codex's patch format in `input`) may touch several files.
+    static func edits(tool name: String, _ input: [String: Any]) -> [EditCall] {
+        if name == "apply_patch" {
+            guard let patch = JSONDict.string(input, "input") ?? JSONDict.string(input, "patch") else { return [] }
+            let blocks = ApplyPatchParser.extractPatches(from: patch)
+            return (blocks.isEmpty ? [patch[...]] : blocks).flatMap { ApplyPatchParser.parse(String($0)) }
+                .filter { $0.kind != .delete }.map { EditCall(path: $0.destinationPath, added: $0.addedLines) }
+        }
+        return edit(tool: name, input).map { [$0] } ?? []
     }
 
     /// The lines an edit tool call adds, by tool name (Cline and Roo Code names).
@@ -358,7 +450,7 @@ public struct ClineReader: SessionReader {
                 let stateFile = ((folder as NSString).deletingLastPathComponent as NSString).deletingLastPathComponent
                     + "/state/taskHistory.json"
                 if let data = FileManager.default.contents(atPath: stateFile),
-                    let items = (try? JSONSerialization.jsonObject(with: data)) as? [Any]
+                    let items = JSONDepthLimit.jsonObject(data) as? [Any]
                 {
                     item = items.lazy.compactMap { $0 as? [String: Any] }.first { JSONDict.string($0, "id") == taskID }
                 }

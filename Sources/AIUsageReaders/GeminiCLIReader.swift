@@ -48,6 +48,14 @@ extension ToolKind {
 ///   edit's lines simply never match a commit; dropping them would lose lines of
 ///   edits the developer kept. This also keeps an incremental read and a full re-read
 ///   identical.
+/// - **Working directory**: from the project folder (above); else the first of the
+///   `directories` a metadata line or `$set` records (subagent transcripts list the
+///   workspace directories).
+/// - **Format drift**: a message `type`, tool name or record shape this reader does not
+///   know is counted in the batch (`ReadBatch.drift`); a `.json` document that does not
+///   parse is a `.shape`. A value nested past Foundation's depth limit in a field not
+///   read (a tool result, say) no longer costs the line or the whole `.json` session
+///   (`JSONDepthLimit`). Added lines follow the exact-text rule (`AddedLines`).
 public struct GeminiCLIReader: SessionReader {
     public init() {}
 
@@ -111,6 +119,8 @@ public struct GeminiCLIReader: SessionReader {
         var sessionID: String?
         var lastTimestamp: Double?
         var lastModel: String?
+        /// The first recorded workspace directory, when the project folder gave no cwd.
+        var recordedDirectory: String?
     }
 
     private func readLines(
@@ -131,7 +141,7 @@ public struct GeminiCLIReader: SessionReader {
         var linesSkipped = 0
         let decoder = JSONDecoder()
         let outcome = try JSONLinesFile.forEachLine(path: path, from: start) { line, _ in
-            if let record = try? decoder.decode(GeminiRecord.self, from: Data(buffer: line)) {
+            if let record = JSONDepthLimit.decode(GeminiRecord.self, from: Data(buffer: line), using: decoder) {
                 let dropped = interpreter.handle(record, into: &builder)
                 linesRead += 1
                 linesSkipped += dropped
@@ -145,7 +155,8 @@ public struct GeminiCLIReader: SessionReader {
         let next = identity.map {
             LinesState(
                 offset: outcome.consumedTo, identity: $0, sessionID: interpreter.ownSessionID,
-                lastTimestamp: interpreter.lastTimestamp?.timeIntervalSince1970, lastModel: interpreter.lastModel)
+                lastTimestamp: interpreter.lastTimestamp?.timeIntervalSince1970, lastModel: interpreter.lastModel,
+                recordedDirectory: interpreter.recordedDirectory)
         }
         return ReadProgress(
             offset: outcome.consumedTo, state: try next.map { try JSONEncoder().encode($0) }, linesRead: linesRead,
@@ -161,7 +172,12 @@ public struct GeminiCLIReader: SessionReader {
     {
         let data = try Data(contentsOf: URL(fileURLWithPath: path))
         guard !data.isEmpty else { return ReadProgress(offset: 0, state: nil) }
-        guard let document = try? JSONDecoder().decode(GeminiRecord.self, from: data) else {
+        guard let document = JSONDepthLimit.decode(GeminiRecord.self, from: data, using: JSONDecoder()) else {
+            // Cut off while rewritten, or a shape Gemini CLI changed: counted, and read
+            // again when the file changes.
+            var drift = ReadBatch()
+            drift.noteUnrecognized(.shape, "session-json")
+            try sink(drift)
             return ReadProgress(offset: Int64(data.count), state: nil, linesRead: 0, linesSkipped: 1)
         }
         var interpreter = GeminiInterpreter(place: place, fileTime: GeminiPaths.modificationTime(path))
@@ -211,7 +227,7 @@ struct GeminiFilePlace {
         }
         let registry = ReaderPaths.joined(geminiDir, "projects.json")
         guard let data = FileManager.default.contents(atPath: registry),
-            let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+            let object = LooseJSON.object(LooseJSON.parse(data)),
             let projects = object["projects"] as? [String: Any]
         else { return nil }
         return projects.first { ($0.value as? String) == project }?.key
@@ -228,9 +244,14 @@ struct GeminiRecord: Decodable {
     /// Messages of a whole `.json` document.
     var messages: [GeminiMessage]?
     var droppedMessages = 0
+    /// Workspace directories of the metadata line or document.
+    var directories: [String]?
+    /// Whether the record is any of the shapes above (a metadata line names its
+    /// session; a message its id).
+    var isKnownShape: Bool { message != nil || sessionID != nil || set != nil || rewindTo != nil || messages != nil }
 
     enum CodingKeys: String, CodingKey {
-        case id, sessionId, messages
+        case id, sessionId, messages, directories
         case set = "$set"
         case rewindTo = "$rewindTo"
     }
@@ -247,6 +268,7 @@ struct GeminiRecord: Decodable {
             messages = list.values
             droppedMessages = list.dropped
         }
+        directories = container.geminiLenient([String].self, .directories)
     }
 }
 
@@ -254,12 +276,14 @@ struct GeminiSetRecord: Decodable {
     var sessionID: String?
     var messages: [GeminiMessage]?
     var droppedMessages = 0
+    var directories: [String]?
 
-    enum CodingKeys: String, CodingKey { case sessionId, messages }
+    enum CodingKeys: String, CodingKey { case sessionId, messages, directories }
 
     init(from decoder: Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         sessionID = container.geminiLenient(String.self, .sessionId)
+        directories = container.geminiLenient([String].self, .directories)
         if let list = container.geminiLenientArray(GeminiMessage.self, .messages) {
             messages = list.values
             droppedMessages = list.dropped
@@ -336,6 +360,18 @@ struct GeminiInterpreter {
     private(set) var lastTimestamp: Date?
     private(set) var lastModel: String?
     private(set) var messagesSeen = 0
+    /// The first workspace directory a record named (cwd when the folder gives none).
+    private(set) var recordedDirectory: String?
+
+    /// Message types Gemini CLI writes (`chatRecordingTypes.ts`).
+    static let messageTypes: Set<String> = ["user", "gemini", "model", "info", "error", "warning"]
+    /// Tools that write no file (edits are `GeminiEdits`): Gemini CLI's built-in tools.
+    static let otherTools: Set<String> = [
+        "read_file", "read_many_files", "list_directory", "glob", "search_file_content", "grep_search",
+        "run_shell_command", "web_fetch", "google_web_search", "save_memory", "write_todos", "delegate_to_agent",
+        "activate_skill", "codebase_investigator", "get_internal_docs", "ask_user", "enter_plan_mode",
+        "exit_plan_mode", "complete_task", "cli_help",
+    ]
 
     init(place: GeminiFilePlace, fileTime: Date) {
         self.place = place
@@ -346,7 +382,11 @@ struct GeminiInterpreter {
         ownSessionID = state.sessionID
         lastTimestamp = state.lastTimestamp.map(Date.init(timeIntervalSince1970:))
         lastModel = state.lastModel
+        recordedDirectory = state.recordedDirectory
     }
+
+    /// The session's working directory: the project folder's, else a recorded one.
+    private var cwd: String? { place.cwd ?? recordedDirectory }
 
     /// Scope of every dedup key: the conversation's own id.
     private var keyScope: String { ownSessionID ?? place.stem }
@@ -358,6 +398,16 @@ struct GeminiInterpreter {
         if let message = record.message {
             handle(message, into: &builder)
             return 0
+        }
+        guard record.isKnownShape else {
+            // Well-formed JSON of a shape not known here: format drift, not a malformed line.
+            builder.noteUnrecognized(.shape, "record")
+            return 0
+        }
+        if recordedDirectory == nil,
+            let directory = (record.directories ?? record.set?.directories)?.first(where: { $0.hasPrefix("/") })
+        {
+            recordedDirectory = directory
         }
         var dropped = record.droppedMessages
         // The metadata line (or document) names the session: only before any message,
@@ -377,6 +427,11 @@ struct GeminiInterpreter {
 
     private mutating func handle(_ message: GeminiMessage, into builder: inout GeminiStyleBatch) {
         messagesSeen += 1
+        if let type = message.type, !Self.messageTypes.contains(type) { builder.noteUnrecognized(.recordType, type) }
+        for call in message.toolCalls {
+            guard let name = call.name, !GeminiEdits.isEditTool(name), !Self.otherTools.contains(name) else { continue }
+            builder.noteUnrecognized(.toolName, name)
+        }
         let time = resolve(message.timestamp)
         let isModel = message.type == "gemini" || message.type == "model"
         var model: String?
@@ -387,7 +442,7 @@ struct GeminiInterpreter {
             model = lastModel
         }
         builder.observe(
-            SessionObservation(tool: .geminiCLI, sessionID: sessionID, cwd: place.cwd, timestamp: time, model: model))
+            SessionObservation(tool: .geminiCLI, sessionID: sessionID, cwd: cwd, timestamp: time, model: model))
         if let usage = message.tokens, !usage.tokens.isZero {
             builder.add(
                 usage: UsageEvent(
@@ -406,7 +461,7 @@ struct GeminiInterpreter {
                 edit: EditEvent(
                     tool: .geminiCLI, sessionID: sessionID,
                     timestamp: call.timestamp.flatMap(Timestamps.parse) ?? time, dedupKey: "\(keyScope):\(callKey)",
-                    filePath: filePath, cwd: place.cwd, addedLines: added))
+                    filePath: filePath, cwd: cwd, addedLines: added))
         }
     }
 

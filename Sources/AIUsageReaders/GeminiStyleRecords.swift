@@ -203,6 +203,11 @@ struct GeminiStyleBatch {
         if observed.insert(observation).inserted { batch.observations.append(observation) }
     }
 
+    /// Counts something the reader does not understand (`ReadBatch.drift`).
+    mutating func noteUnrecognized(_ kind: FormatDrift.Kind, _ name: String) {
+        batch.noteUnrecognized(kind, name)
+    }
+
     mutating func flushIfFull(_ sink: (ReadBatch) throws -> Void) rethrows {
         if batch.count >= limit { try flush(sink) }
     }

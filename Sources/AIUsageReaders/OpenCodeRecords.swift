@@ -10,8 +10,11 @@ extension ToolKind {
 /// the `storage/` JSON reader here and the `opencode.db` reader (AIUsageDatabaseReaders),
 /// which hold the very same JSON documents, so both give the same dedup keys.
 ///
-/// Tokens are taken once per assistant *message* (`tokens`, `cost`), never again from
-/// its `step-finish` parts, which repeat the per-step split of the same spend. OpenCode
+/// Tokens are taken once per assistant *message* (`tokens`, `cost`). A message of
+/// several model calls has one `step-finish` part per call, and OpenCode overwrites the
+/// message's `tokens` with the last call's (sst/opencode `session/processor.ts`,
+/// `finish-step`) while it adds up `cost`: readers that can see the parts raise the
+/// message's tokens to their sum (`raise(_:toSteps:)`), under the same key. OpenCode
 /// stores `tokens.input` without cached tokens and `tokens.output` without reasoning
 /// (it subtracts both when it records usage), so `output` here is output + reasoning.
 public enum OpenCodeRecords {
@@ -29,7 +32,18 @@ public enum OpenCodeRecords {
         public var observation: SessionObservation
         /// Set for assistant messages that carry tokens or a cost.
         public var usage: UsageEvent?
+        /// Keys of `tokens` this reader does not know (format drift: their counts are lost).
+        public var unknownTokenFields: [String] = []
+
+        /// Counts the message's unknown role and token fields (`ReadBatch.drift`).
+        public func noteDrift(into batch: inout ReadBatch) {
+            if let role, !OpenCodeRecords.roles.contains(role) { batch.noteUnrecognized(.recordType, "role:\(role)") }
+            for field in unknownTokenFields { batch.noteUnrecognized(.shape, "tokens.\(field)") }
+        }
     }
+
+    /// The keys of OpenCode's `tokens` object.
+    static let tokenFields: Set<String> = ["input", "output", "reasoning", "cache", "total"]
 
     /// Parses a message document. `id`/`sessionID` fall back to what the caller knows
     /// from the file's path or the database row; nil when neither is known.
@@ -51,7 +65,9 @@ public enum OpenCodeRecords {
             id: id, sessionID: sessionID, role: role, timestamp: timestamp, model: model, cwd: cwd,
             projectRoot: root, observation: observation, usage: nil)
         guard role == "assistant" else { return result }
-        let tokens = tokenCounts(JSONDict.object(json, "tokens"))
+        let tokenObject = JSONDict.object(json, "tokens")
+        result.unknownTokenFields = (tokenObject?.keys).map { $0.filter { !tokenFields.contains($0) }.sorted() } ?? []
+        let tokens = tokenCounts(tokenObject)
         let cost = JSONDict.double(json, "cost")
         guard !tokens.isZero || (cost ?? 0) > 0 else { return result }
         result.usage = UsageEvent(
@@ -75,8 +91,53 @@ public enum OpenCodeRecords {
             reasoning: reasoning)
     }
 
+    /// Raises a message's usage to the sum of its `step-finish` parts (field by field,
+    /// never lower), creating it when the message itself recorded none.
+    public static func raise(_ message: inout Message, toSteps steps: TokenCounts) {
+        guard message.role == "assistant", !steps.isZero else { return }
+        if var usage = message.usage {
+            usage.tokens = usage.tokens.fieldwiseMax(steps)
+            message.usage = usage
+        } else {
+            message.usage = UsageEvent(
+                tool: .opencode, sessionID: message.sessionID, timestamp: message.timestamp,
+                model: message.model ?? "unknown", tokens: steps, dedupKey: "\(message.sessionID):\(message.id)")
+        }
+    }
+
     /// The tool names whose parts write files.
     public static let editTools: Set<String> = ["edit", "write", "patch", "multiedit", "apply_patch"]
+    /// Tools that write no file: OpenCode's built-in tools (sst/opencode `src/tool/`).
+    public static let otherTools: Set<String> = [
+        "read", "bash", "glob", "grep", "list", "ls", "task", "todowrite", "todoread", "webfetch", "websearch",
+        "codesearch", "question", "skill", "lsp", "lsp_diagnostics", "lsp_hover", "batch", "invalid", "plan_enter",
+        "plan_exit",
+    ]
+    /// Part types OpenCode writes (`session/message-v2.ts`).
+    public static let partTypes: Set<String> = [
+        "text", "reasoning", "tool", "step-start", "step-finish", "patch", "file", "agent", "snapshot", "subtask",
+        "retry", "compaction",
+    ]
+    public static let roles: Set<String> = ["user", "assistant"]
+
+    /// Counts a part type or tool name not known here (`ReadBatch.drift`).
+    public static func noteDrift(ofPart json: [String: Any], into batch: inout ReadBatch) {
+        let type = JSONDict.string(json, "type") ?? "(none)"
+        guard partTypes.contains(type) else {
+            batch.noteUnrecognized(.recordType, "part:\(type)")
+            return
+        }
+        guard type == "tool", let tool = JSONDict.string(json, "tool") else { return }
+        if !editTools.contains(tool), !otherTools.contains(tool), !tool.contains("_mcp"), !tool.hasPrefix("mcp") {
+            batch.noteUnrecognized(.toolName, tool)
+        }
+    }
+
+    /// Sum of the `step-finish` parts among `parts`.
+    public static func stepTotals(_ parts: [[String: Any]]) -> TokenCounts {
+        parts.filter { JSONDict.string($0, "type") == "step-finish" }
+            .reduce(TokenCounts.zero) { $0 + tokenCounts(JSONDict.object($1, "tokens")) }
+    }
 
     /// Whether a part document is a tool call of an edit tool (cheap pre-check before
     /// looking up the session and working directory it needs).

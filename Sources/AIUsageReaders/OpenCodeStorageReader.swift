@@ -13,7 +13,12 @@ import Foundation
 /// deterministic keys (`<session>:<message>` for usage, `<callID>:<index>` for edits).
 /// A part file does not always name its session, and never its working directory:
 /// for edit parts only, the reader looks up the part's message file (and the session
-/// file) in the same tree.
+/// file) in the same tree. An assistant message's tokens are raised to the sum of its
+/// `step-finish` parts (`part/<message>/`; see `OpenCodeRecords`). Unknown part types,
+/// tool names and roles, and a file that is no JSON object, are counted as format
+/// drift (`ReadBatch.drift`). Child sessions are not folded into their parent here (the
+/// tree does not say a message's parent session without a lookup per file); OpenCode
+/// 1.16 and later write only `opencode.db`, where they are.
 public struct OpenCodeStorageReader: SessionReader {
     public let tool: ToolKind = .opencode
 
@@ -60,6 +65,9 @@ public struct OpenCodeStorageReader: SessionReader {
         let size = Int64(data.count)
         if data.isEmpty { return ReadProgress(offset: 0, state: nil) }
         guard let json = JSONDict.object(data) else {
+            var drift = ReadBatch()
+            drift.noteUnrecognized(.shape, "storage-file-not-object")
+            try sink(drift)
             return ReadProgress(offset: size, state: nil, linesRead: 0, linesSkipped: 1)
         }
         let location = Location(path: path)
@@ -68,15 +76,20 @@ public struct OpenCodeStorageReader: SessionReader {
         var skipped = 0
 
         if json["role"] != nil {
-            if let message = OpenCodeRecords.message(
+            if var message = OpenCodeRecords.message(
                 json, fallbackID: location.baseName, fallbackSessionID: location.parentIf("message"), fallbackTime: fileTime)
             {
+                message.noteDrift(into: &batch)
+                if message.role == "assistant", let root = location.storageRoot {
+                    OpenCodeRecords.raise(&message, toSteps: OpenCodeRecords.stepTotals(Self.parts(ofMessage: message.id, storageRoot: root)))
+                }
                 batch.observations.append(message.observation)
                 if let usage = message.usage { batch.usage.append(usage) }
             } else {
                 skipped = 1
             }
         } else if json["type"] != nil, JSONDict.string(json, "messageID") != nil || location.parentIf("part") != nil {
+            OpenCodeRecords.noteDrift(ofPart: json, into: &batch)
             if OpenCodeRecords.isEditPart(json) {
                 let messageID = JSONDict.string(json, "messageID") ?? location.parentIf("part")
                 let context = lookUpContext(
@@ -93,6 +106,8 @@ public struct OpenCodeStorageReader: SessionReader {
                 SessionObservation(
                     tool: .opencode, sessionID: sessionID, cwd: JSONDict.string(json, "directory"),
                     timestamp: JSONDict.date(json, "time", "created") ?? fileTime))
+        } else {
+            batch.noteUnrecognized(.shape, "storage-record")  // no message, part or session
         }
         if !batch.isEmpty { try sink(batch) }
         return ReadProgress(offset: size, state: nil, linesRead: skipped == 0 ? 1 : 0, linesSkipped: skipped)
@@ -163,6 +178,23 @@ public struct OpenCodeStorageReader: SessionReader {
             }
         }
         return context
+    }
+
+    /// The `step-finish` part documents of one message (`part/<message>/*.json`); other
+    /// parts (a text part can be large) are skipped after a look at their first bytes.
+    static func parts(ofMessage messageID: String, storageRoot: String) -> [[String: Any]] {
+        let folder = storageRoot + "/part/" + messageID
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: folder) else { return [] }
+        return names.sorted().compactMap { name -> [String: Any]? in
+            guard name.hasSuffix(".json"), let handle = FileHandle(forReadingAtPath: folder + "/" + name) else { return nil }
+            defer { try? handle.close() }
+            guard let head = try? handle.read(upToCount: 4096),
+                String(decoding: head, as: UTF8.self).contains("\"step-finish\"")
+            else { return nil }
+            // At the end of the file `read` gives nil: the head was all of it.
+            let rest = (try? handle.read(upToCount: 1 << 20)) ?? nil
+            return JSONDict.object(head + (rest ?? Data()))
+        }
     }
 
     static func modificationTime(_ path: String) -> Date? {

@@ -34,6 +34,11 @@ extension ToolKind {
 /// - **Rewinds** (`system`/`rewind`, and branches abandoned through `parentUuid`):
 ///   their requests were billed and their edits made, so both are kept, as for
 ///   Gemini CLI.
+/// - **Format drift**: a record `type`/`subtype` or function-call name this reader does
+///   not know is counted in the batch (`ReadBatch.drift`); a line that is JSON but no
+///   Qwen record counts as a `.shape`. Added lines follow the exact-text rule
+///   (`AddedLines.between`): a re-indented line was written. A value nested past
+///   Foundation's depth limit in a field not read no longer costs the line.
 public struct QwenCodeReader: SessionReader {
     public init() {}
 
@@ -87,9 +92,16 @@ public struct QwenCodeReader: SessionReader {
         var linesSkipped = 0
         let decoder = JSONDecoder()
         let outcome = try JSONLinesFile.forEachLine(path: path, from: offset) { line, _ in
-            if let record = try? decoder.decode(QwenRecord.self, from: Data(buffer: line)), record.isRecord {
-                interpreter.handle(record, into: &builder)
-                linesRead += 1
+            if let record = JSONDepthLimit.decode(QwenRecord.self, from: Data(buffer: line), using: decoder) {
+                if record.isRecord {
+                    QwenDrift.note(record, into: &builder)
+                    interpreter.handle(record, into: &builder)
+                    linesRead += 1
+                } else {
+                    // Well-formed JSON of no Qwen shape: format drift, not a malformed line.
+                    builder.noteUnrecognized(.shape, "record")
+                    linesRead += 1
+                }
             } else {
                 linesSkipped += 1
             }
@@ -100,6 +112,36 @@ public struct QwenCodeReader: SessionReader {
         return ReadProgress(
             offset: outcome.consumedTo, state: next == State() ? nil : try JSONEncoder().encode(next),
             linesRead: linesRead, linesSkipped: linesSkipped, trailingBytes: outcome.trailingBytes)
+    }
+}
+
+/// What Qwen Code writes that this reader knows (QwenLM/qwen-code
+/// `packages/core/src/services/chatRecordingService.ts` and its tool names), so that
+/// anything else is counted as format drift.
+enum QwenDrift {
+    static let types: Set<String> = ["user", "assistant", "tool_result", "system"]
+    static let subtypes: Set<String> = [
+        "ui_telemetry", "rewind", "chat_compression", "slash_command", "at_command", "custom_title", "notification",
+        "mid_turn_user_message", "session_artifact_snapshot", "session_start", "session_end", "error", "info",
+        "warning", "summary",
+    ]
+    /// Non-edit tools (edits are `GeminiEdits`).
+    static let tools: Set<String> = [
+        "read_file", "read_many_files", "list_directory", "glob", "search_file_content", "grep_search", "grep",
+        "run_shell_command", "web_fetch", "web_search", "google_web_search", "save_memory", "todo_write", "task",
+        "exit_plan_mode", "skill", "lsp", "ask_user_question",
+    ]
+
+    static func note(_ record: QwenRecord, into builder: inout GeminiStyleBatch) {
+        if let type = record.type, !types.contains(type) { builder.noteUnrecognized(.recordType, type) }
+        if let subtype = record.subtype, !subtypes.contains(subtype) {
+            builder.noteUnrecognized(.recordType, "\(record.type ?? "?"):\(subtype)")
+        }
+        for call in record.calls {
+            guard let name = call.name, !GeminiEdits.isEditTool(name), !tools.contains(name), !name.hasPrefix("mcp__")
+            else { continue }
+            builder.noteUnrecognized(.toolName, name)
+        }
     }
 }
 
@@ -116,6 +158,7 @@ struct QwenRecord: Decodable {
     var sessionID: String?
     var timestamp: String?
     var type: String?
+    var subtype: String?
     var cwd: String?
     var model: String?
     var usage: GeminiStyleUsage?
@@ -127,7 +170,7 @@ struct QwenRecord: Decodable {
     var isRecord: Bool { uuid != nil || sessionID != nil || type != nil }
 
     enum CodingKeys: String, CodingKey {
-        case uuid, sessionId, timestamp, type, cwd, model, usageMetadata, message, toolCallResult
+        case uuid, sessionId, timestamp, type, subtype, cwd, model, usageMetadata, message, toolCallResult
     }
 
     init(from decoder: Decoder) throws {
@@ -136,6 +179,7 @@ struct QwenRecord: Decodable {
         sessionID = container.geminiLenient(String.self, .sessionId)
         timestamp = container.geminiLenient(String.self, .timestamp)
         type = container.geminiLenient(String.self, .type)
+        subtype = container.geminiLenient(String.self, .subtype)
         cwd = container.geminiLenient(String.self, .cwd)
         model = container.geminiLenient(String.self, .model)
         usage = container.geminiLenient(QwenUsageMetadata.self, .usageMetadata)?.usage

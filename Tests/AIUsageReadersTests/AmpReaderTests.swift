@@ -145,3 +145,60 @@ private func results(_ id: Int, _ runs: [(String, [String: Any])]) -> [String: A
         #expect(UnifiedDiffAddedLines.addedLines(in: "no hunk here") == nil)
     }
 }
+
+/// Issue 11: the exact-text added-lines rule, format drift, deep nesting.
+@Suite struct AmpCurrentFormatTests {
+    private let dir = try! TemporaryDirectory()
+
+    private func write(_ text: String, _ name: String = "T-test") throws -> String {
+        try dir.write("threads/\(name).json", text)
+    }
+
+    @Test func reindentedLineInTheAppliedDiffIsWritten() throws {
+        // Amp's edit_file result diff (shape of the real gitai-T-019ca1f6 thread).
+        let diff = "```diff\n--- a/a.py\n+++ b/a.py\n@@ -1,2 +1,2 @@\n if x:\n-  run()\n+    run()\n```"
+        let text = thread(messages: [
+            assistant(1, tools: [["id": "tu1", "name": "edit_file", "input": ["path": "/w/a.py", "old_str": "  run()", "new_str": "    run()"]]]),
+            results(2, [("tu1", ["status": "done", "result": ["diff": diff]])]),
+        ])
+        let path = try write(text)
+        let read = try DriftRead.read(AmpReader(), path)
+        #expect(read.edits["tu1"]?.addedLines == significantHashes("run()"))
+    }
+
+    @Test func deepValueInAToolResultKeepsTheThread() throws {
+        let usage = #"{"model":"claude-sonnet-4","inputTokens":5,"outputTokens":7,"cacheCreationInputTokens":0,"cacheReadInputTokens":0}"#
+        let text = #"{"v":3,"id":"T-deep","created":1772241173221,"messages":["#
+            + #"{"role":"assistant","messageId":1,"usage":\#(usage),"content":[{"type":"tool_use","id":"r1","name":"Read","input":{"path":"/a"}}]},"#
+            + #"{"role":"user","messageId":2,"content":[{"type":"tool_result","toolUseID":"r1","run":{"status":"done","result":"#
+            + deeplyNested(100_000) + "}}]}]}"
+        let path = try write(text)
+        let read = try DriftRead.read(AmpReader(), path)
+        #expect(read.usage["T-deep:1"]?.tokens == TokenCounts(input: 5, output: 7))
+        #expect(read.drift.isEmpty)
+    }
+
+    @Test func unknownRolesBlocksAndToolsAreCounted() throws {
+        let text = thread(messages: [
+            ["role": "oracle", "messageId": 1, "content": [Any]()],
+            ["role": "assistant", "messageId": 2, "content": [
+                ["type": "hologram"] as [String: Any],
+                ["type": "tool_use", "id": "x", "name": "teleport", "input": [String: Any]()],
+            ] as [Any]],
+        ])
+        let path = try write(text)
+        let read = try DriftRead.read(AmpReader(), path)
+        #expect(read.count(.recordType, "role:oracle") == 1)
+        #expect(read.count(.recordType, "block:hologram") == 1)
+        #expect(read.count(.toolName, "teleport") == 1)
+        // A thread file that is no JSON object is counted, not silently dropped.
+        let cut = try write(#"{"v":3,"id":"T-cut","mess"#, "T-cut")
+        #expect(try DriftRead.read(AmpReader(), cut).count(.shape, "thread-not-json-object") == 1)
+    }
+
+    @Test func realThreadsShowNoDrift() throws {
+        for path in [planThread, editThread] {
+            #expect(try DriftRead.read(AmpReader(), path).drift.isEmpty)
+        }
+    }
+}

@@ -163,3 +163,52 @@ private let history = #"""
         #expect(ClineReader.searchReplaceAddedLines(truncated) == LineIdentity.significantHashes(ofText: "new"))
     }
 }
+
+/// Issue 11: deep nesting, format drift, the exact-text added-lines rule, and the
+/// records newer Cline writes (`subagent_usage`, `apply_patch`), written from
+/// cline/cline `src/shared/ExtensionMessage.ts` (`ClineSay`, `ClineSubagentUsageInfo`).
+@Suite struct ClineCurrentFormatTests {
+    @Test func deepValueInAFieldNotReadKeepsTheTask() throws {
+        let dir = try TemporaryDirectory()
+        let messages = "[" + apiReq(1718000001000, #"{"tokensIn":12,"tokensOut":34,"cacheWrites":0,"cacheReads":0,"cost":0.01}"#)
+            + #",{"ts":1718000002000,"type":"say","say":"text","text":"ok","extra":"# + deeplyNested(100_000) + "}]"
+        let path = try dir.write(taskRoot + "/ui_messages.json", messages)
+        let read = try DriftRead.read(ClineReader(), path)
+        #expect(read.merged.totals == TokenCounts(input: 12, output: 34))
+        #expect(read.drift.isEmpty)
+    }
+
+    @Test func subagentUsageUnknownSaysAndToolsAreCounted() throws {
+        let dir = try TemporaryDirectory()
+        let messages = "["
+            + #"{"ts":1718000001000,"type":"say","say":"subagent_usage","text":"{\"source\":\"subagents\",\"tokensIn\":100,\"tokensOut\":20,\"cacheWrites\":5,\"cacheReads\":50,\"cost\":0.02}"},"#
+            + #"{"ts":1718000002000,"type":"say","say":"telepathy","text":""},"#
+            + #"{"ts":1718000003000,"type":"ask","ask":"followup","text":"?"}"#
+            + "]"
+        let read = try DriftRead.read(ClineReader(), try dir.write(taskRoot + "/ui_messages.json", messages))
+        #expect(read.merged.totals == TokenCounts(input: 100, output: 20, cacheWrite: 5, cacheRead: 50))
+        #expect(read.count(.recordType, "say:telepathy") == 1)
+        #expect(read.drift.count == 1)
+
+        let history = #"[{"role":"assistant","content":[{"type":"tool_use","id":"t1","name":"teleport","input":{}},{"type":"hologram"}]}]"#
+        let historyRead = try DriftRead.read(ClineReader(), try dir.write(taskRoot + "/api_conversation_history.json", history))
+        #expect(historyRead.count(.toolName, "teleport") == 1)
+        #expect(historyRead.count(.recordType, "block:hologram") == 1)
+        let broken = try DriftRead.read(ClineReader(), try dir.write(taskRoot + "/x/ui_messages.json", #"{"not":"an array"}"#))
+        #expect(broken.count(.shape, "ui_messages.json-not-array") == 1)
+    }
+
+    @Test func applyPatchAndReindentedReplace() throws {
+        let dir = try TemporaryDirectory()
+        let patch = "*** Begin Patch\\n*** Add File: src/new.py\\n+def f():\\n+    return 1\\n*** End Patch"
+        let diff = "------- SEARCH\\nif x:\\n  run()\\n=======\\nif x:\\n    run()\\n+++++++ REPLACE"
+        let history = #"[{"role":"assistant","content":["#
+            + #"{"type":"tool_use","id":"p1","name":"apply_patch","input":{"input":"\#(patch)"}},"#
+            + #"{"type":"tool_use","id":"r1","name":"replace_in_file","input":{"path":"src/a.py","diff":"\#(diff)"}}]}]"#
+        let read = try DriftRead.read(ClineReader(), try dir.write(taskRoot + "/api_conversation_history.json", history))
+        #expect(read.edits["p1:0"]?.filePath == "src/new.py")
+        #expect(read.edits["p1:0"]?.addedLines == significantHashes("def f():", "return 1"))
+        // A SEARCH/REPLACE that only re-indents a line wrote it.
+        #expect(read.edits["r1:0"]?.addedLines == significantHashes("run()"))
+    }
+}

@@ -342,3 +342,108 @@ private let replaceCall =
         #expect(merged.edits["sub-9:replace-a"]?.sessionID == "parent-123")
     }
 }
+
+/// The formats Gemini CLI writes today (issue 11): per-session subfolders for subagents
+/// (`chats/<parent session id>/<id>.jsonl`), `$set` records mixed with bare message
+/// records, format drift, deep nesting, re-indentation.
+@Suite struct GeminiCurrentFormatTests {
+    private func toktrack(_ file: String) throws -> String {
+        try String(contentsOfFile: Samples.path("gemini", file), encoding: .utf8)
+    }
+
+    @Test func mainSessionAndSubagentFolderFromTheToktrackPair() throws {
+        // mag123c/toktrack's pair, laid out as Gemini CLI does (google-gemini/gemini-cli
+        // `chatRecordingService.ts`: subagents nest under the full parent session id).
+        let dir = try TemporaryDirectory()
+        let main = try dir.write(
+            "home/.gemini/tmp/proj/chats/session-2026-04-20T10-00-00-abc12345.jsonl",
+            try toktrack("toktrack-tmp_jsonl_chats_session-2026-04-20T10-00-00-abc12345.jsonl"))
+        let sub = try dir.write(
+            "home/.gemini/tmp/proj/chats/abc12345-9999-4d2e-8a1f-000000000001/sub-abc.jsonl",
+            try toktrack("toktrack-tmp_jsonl_chats_parent-session-xyz_sub-abc.jsonl"))
+        #expect(GeminiCLIReader().discoverFiles(in: ReaderEnvironment(home: dir.path + "/home")) == [main, sub].sorted())
+
+        let session = "abc12345-9999-4d2e-8a1f-000000000001"
+        let mainRead = try DriftRead.read(GeminiCLIReader(), main)
+        // m2: input 100 with 20 cached, tool 10 → input 90, cache read 20; output 50 +
+        // thoughts 30. m4 (after the rewind, which keeps spend): input 250 − 50 = 200,
+        // cache read 50, output 150 + 100.
+        #expect(mainRead.usage["\(session):m2"]?.tokens == TokenCounts(input: 90, output: 80, cacheRead: 20, reasoning: 30))
+        #expect(mainRead.usage["\(session):m4"]?.tokens == TokenCounts(input: 200, output: 250, cacheRead: 50, reasoning: 100))
+        #expect(mainRead.usage["\(session):m4"]?.model == "gemini-2.5-flash")
+        // No project map here: the header's `directories` gives the working directory.
+        #expect(mainRead.merged.observations.allSatisfy { $0.cwd == "/tmp/project" && $0.sessionID == session })
+        // `$set`, `$rewindTo`, user and error messages: all known.
+        #expect(mainRead.drift.isEmpty)
+        #expect(mainRead.progress.linesSkipped == 0)
+
+        let subRead = try DriftRead.read(GeminiCLIReader(), sub)
+        let subUsage = try #require(subRead.usage["sub-abc-0000-4d2e-8a1f-000000000002:sm2"])
+        #expect(subUsage.sessionID == session)  // the subagent's spend is the parent session's
+        #expect(subUsage.tokens == TokenCounts(input: 35, output: 15, cacheRead: 5))
+        #expect(subRead.drift.isEmpty)
+    }
+
+    @Test func setBatchOfMessagesMixedWithBareRecordsCountsEachRequestOnce() throws {
+        // `updateMessagesFromHistory` appends `{"$set":{"messages":[…]}}` with copies of the
+        // messages already written as bare records (google-gemini/gemini-cli).
+        let dir = try TemporaryDirectory()
+        let g1 = #"{"id":"g1","timestamp":"2026-05-01T10:00:00Z","type":"gemini","model":"gemini-2.5-pro","tokens":{"input":10,"output":2,"cached":0,"total":12}}"#
+        let g2 = #"{"id":"g2","timestamp":"2026-05-01T10:01:00Z","type":"gemini","model":"gemini-2.5-pro","tokens":{"input":20,"output":4,"cached":5,"total":24}}"#
+        let body = #"{"sessionId":"s-set","projectHash":"h","startTime":"2026-05-01T09:59:00Z","lastUpdated":"2026-05-01T09:59:00Z","kind":"main"}"# + "\n"
+            + g1 + "\n"
+            + #"{"$set":{"lastUpdated":"2026-05-01T10:00:01Z"}}"# + "\n"
+            + #"{"$set":{"messages":[{"id":"u1","type":"user","content":[{"text":"hi"}]},"# + g1 + "," + g2 + #"],"lastUpdated":"2026-05-01T10:01:01Z"}}"# + "\n"
+            + g2 + "\n"
+        let read = try DriftRead.read(GeminiCLIReader(), try dir.write("session-set.jsonl", body))
+        #expect(read.usage.count == 2)
+        #expect(read.merged.totals == TokenCounts(input: 25, output: 6, cacheRead: 5))
+        #expect(read.drift.isEmpty)
+    }
+
+    @Test func deepValueInAFieldNotReadKeepsTheSession() throws {
+        let dir = try TemporaryDirectory()
+        let deepCall = #"[{"id":"read-1","name":"read_file","args":{"file_path":"/r/x.json"},"result":"# + deeplyNested(100_000) + "}]"
+        // A whole `.json` session (older versions): one deep tool result used to cost it all.
+        let document = #"{"sessionId":"s-deep","projectHash":"h","messages":["#
+            + #"{"id":"g1","timestamp":"2026-05-01T10:00:00Z","type":"gemini","model":"gemini-2.5-pro","tokens":{"input":7,"output":3},"toolCalls":"# + deepCall + "}]}"
+        let json = try DriftRead.read(GeminiCLIReader(), try dir.write("session-deep.json", document))
+        #expect(json.usage["s-deep:g1"]?.tokens == TokenCounts(input: 7, output: 3))
+        // The same message as a `.jsonl` line.
+        let lines = metadataLineForDepth("s-deep2")
+            + #"{"id":"g1","timestamp":"2026-05-01T10:00:00Z","type":"gemini","model":"gemini-2.5-pro","tokens":{"input":7,"output":3},"toolCalls":"# + deepCall + "}\n"
+        let jsonl = try DriftRead.read(GeminiCLIReader(), try dir.write("session-deep2.jsonl", lines))
+        #expect(jsonl.usage["s-deep2:g1"]?.tokens == TokenCounts(input: 7, output: 3))
+        #expect(jsonl.progress.linesSkipped == 0)
+        // A document that is no JSON at all is counted as drift, not dropped silently.
+        let cut = try DriftRead.read(GeminiCLIReader(), try dir.write("session-cut.json", #"{"sessionId":"s","mess"#))
+        #expect(cut.count(.shape, "session-json") == 1)
+    }
+
+    @Test func unknownTypesToolsAndShapesAreCounted() throws {
+        let dir = try TemporaryDirectory()
+        let body = metadataLineForDepth("s-drift")
+            + #"{"id":"x1","timestamp":"2026-05-01T10:00:00Z","type":"hologram","content":"?"}"# + "\n"
+            + #"{"id":"g1","timestamp":"2026-05-01T10:00:01Z","type":"gemini","model":"m","toolCalls":[{"id":"c1","name":"teleport","args":{}},{"id":"c2","name":"read_file","args":{"file_path":"/a"}}]}"# + "\n"
+            + #"{"kind":"something-new","payload":{}}"# + "\n"
+        let read = try DriftRead.read(GeminiCLIReader(), try dir.write("session-drift.jsonl", body))
+        #expect(read.count(.recordType, "hologram") == 1)
+        #expect(read.count(.toolName, "teleport") == 1)
+        #expect(read.count(.shape, "record") == 1)
+        #expect(read.drift.count == 3)  // read_file is known
+        #expect(read.progress.linesSkipped == 0)  // well-formed: drift, not malformed
+    }
+
+    @Test func reindentedLineIsWritten() throws {
+        let dir = try TemporaryDirectory()
+        let call = #"[{"id":"r1","name":"replace","args":{"file_path":"/r/a.py","old_string":"if x:\n  run()","new_string":"if x:\n    run()"}}]"#
+        let body = metadataLineForDepth("s-indent")
+            + #"{"id":"g1","timestamp":"2026-05-01T10:00:00Z","type":"gemini","model":"m","toolCalls":"# + call + "}\n"
+        let read = try DriftRead.read(GeminiCLIReader(), try dir.write("session-indent.jsonl", body))
+        #expect(read.edits["s-indent:r1"]?.addedLines == [LineIdentity.significantHash("run()")!])
+    }
+
+    private func metadataLineForDepth(_ session: String) -> String {
+        #"{"sessionId":"\#(session)","projectHash":"abc","startTime":"2026-05-01T09:59:00Z","lastUpdated":"2026-05-01T09:59:00Z","kind":"main"}"# + "\n"
+    }
+}

@@ -127,3 +127,85 @@ private let schema = """
         #expect(reader.discoverFiles(in: xdg) == [folder.path + "/xdg/opencode/opencode-beta.db"])
     }
 }
+
+/// OpenCode 1.16 and later (issue 11): SQLite only, session usage columns, child
+/// sessions as subagents of their parent, several model calls per message.
+@Suite struct OpenCodeCurrentFormatTests {
+    let reader = OpenCodeDatabaseReader()
+
+    @Test func rungraphSampleFoldsChildSessionsIntoTheirRoot() throws {
+        // fayzan123/rungraph's 1.18.19-shaped database: ses_fx7a…child01 and child02 are
+        // `explore` subagents (parent_id) of ses_fx7…task.
+        let read = try DriftRead.read(reader, Samples.path("opencode", "rungraph-opencode.db"))
+        let child = try #require(read.usage["ses_fx7a00000000000child01:msg_fx00000024"])
+        #expect(child.sessionID == "ses_fx7000000000000000task")
+        #expect(child.tokens == TokenCounts(input: 5000, output: 120))
+        #expect(read.usage["ses_fx7b00000000000child02:msg_fx00000026"]?.sessionID == "ses_fx7000000000000000task")
+        #expect(read.usage["ses_fxe1000000000lanechild:msg_fx00000065"]?.sessionID == "ses_fxe0000000000revertlane")
+        let task = read.merged.observations.filter { $0.sessionID == "ses_fx7000000000000000task" }
+        #expect(task.count > 2)  // its own rows and both children's
+        #expect(!read.merged.observations.contains { $0.sessionID.hasSuffix("child01") || $0.sessionID.hasSuffix("child02") })
+        // Every assistant message records usage: no session-column events, each of the
+        // 40 assistant messages once.
+        #expect(!read.usage.keys.contains { $0.hasSuffix(":session") })
+        #expect(read.usage.count == 40)
+        // Drift: part types this reader does not know, and a `tokens` field it cannot
+        // read (`promptTokens` in the "shape" session).
+        #expect(read.count(.recordType, "part:flux-marker") == 1)
+        #expect(read.count(.recordType, "part:turn-capsule") == 30)
+        #expect(read.count(.shape, "tokens.promptTokens") == 1)
+        #expect(read.drift.count == 3)
+    }
+
+    /// Written from sst/opencode's migration `20260510033149_session_usage` (the usage
+    /// columns) and `session/processor.ts` (`finish-step`: message tokens are the last
+    /// step's, `step-finish` parts carry each step's).
+    @Test func sessionColumnsAndStepSums() throws {
+        let folder = try TemporaryDirectory()
+        let path = folder.path + "/opencode.db"
+        let writer = try DatabaseQueue(path: path)
+        try writer.write { db in
+            try db.execute(sql: """
+                CREATE TABLE session (id TEXT PRIMARY KEY, project_id TEXT, parent_id TEXT, directory TEXT,
+                  time_created INTEGER NOT NULL, time_updated INTEGER, model TEXT, cost REAL DEFAULT 0 NOT NULL,
+                  tokens_input INTEGER DEFAULT 0 NOT NULL, tokens_output INTEGER DEFAULT 0 NOT NULL,
+                  tokens_reasoning INTEGER DEFAULT 0 NOT NULL, tokens_cache_read INTEGER DEFAULT 0 NOT NULL,
+                  tokens_cache_write INTEGER DEFAULT 0 NOT NULL);
+                CREATE TABLE message (id TEXT PRIMARY KEY, session_id TEXT NOT NULL, time_created INTEGER NOT NULL, time_updated INTEGER, data TEXT NOT NULL);
+                CREATE TABLE part (id TEXT PRIMARY KEY, message_id TEXT NOT NULL, session_id TEXT NOT NULL, time_created INTEGER NOT NULL, time_updated INTEGER, data TEXT NOT NULL);
+                CREATE INDEX part_message_idx ON part (message_id, id);
+                CREATE INDEX message_session_idx ON message (session_id, time_created, id);
+                """)
+            // s1: its messages carry no usage; the session columns do.
+            try db.execute(sql: """
+                INSERT INTO session VALUES ('s1', 'p', NULL, '/repo', 1000, 9000, '{"id":"claude-sonnet-4-5","providerID":"anthropic"}',
+                  0.25, 300, 40, 10, 5000, 700)
+                """)
+            try db.execute(sql: "INSERT INTO message VALUES ('m1', 's1', 2000, 2000, ?)", arguments: [#"{"role":"user"}"#])
+            try db.execute(sql: "INSERT INTO message VALUES ('m2', 's1', 3000, 3000, ?)", arguments: [#"{"role":"assistant","modelID":"claude-sonnet-4-5"}"#])
+            // s2: one assistant message of two model calls.
+            try db.execute(sql: "INSERT INTO session VALUES ('s2', 'p', NULL, '/repo', 1000, 9000, NULL, 0.3, 30, 60, 0, 200, 0)")
+            try db.execute(
+                sql: "INSERT INTO message VALUES ('m3', 's2', 4000, 8000, ?)",
+                arguments: [#"{"role":"assistant","modelID":"gpt-5","tokens":{"input":20,"output":35,"reasoning":0,"cache":{"read":150,"write":0}},"cost":0.3}"#])
+            try db.execute(
+                sql: "INSERT INTO part VALUES ('p1', 'm3', 's2', 5000, 5000, ?)",
+                arguments: [#"{"type":"step-finish","tokens":{"input":10,"output":25,"reasoning":0,"cache":{"read":50,"write":0}},"cost":0.1}"#])
+            try db.execute(
+                sql: "INSERT INTO part VALUES ('p2', 'm3', 's2', 8000, 8000, ?)",
+                arguments: [#"{"type":"step-finish","tokens":{"input":20,"output":35,"reasoning":0,"cache":{"read":150,"write":0}},"cost":0.2}"#])
+        }
+        let read = try DriftRead.read(reader, path)
+        // s1: input 300, output 40 + reasoning 10, cache read 5000, write 700, cost recorded.
+        let session = try #require(read.usage["s1:session"])
+        #expect(session.tokens == TokenCounts(input: 300, output: 50, cacheWrite: 700, cacheRead: 5000, reasoning: 10))
+        #expect(session.recordedCostUSD == 0.25)
+        #expect(session.model == "claude-sonnet-4-5")
+        // s2: its message counts (the session columns do not, again): the two steps'
+        // sum, not the last step's tokens only.
+        #expect(read.usage["s2:session"] == nil)
+        #expect(read.usage["s2:m3"]?.tokens == TokenCounts(input: 30, output: 60, cacheRead: 200))
+        #expect(read.usage.count == 2)
+        #expect(read.drift.isEmpty)
+    }
+}

@@ -184,3 +184,28 @@ private func linkedStorage(_ folder: TemporaryDirectory, _ links: [(String, Stri
         #expect(reader.discoverFiles(in: xdg) == [folder.path + "/xdg/opencode/storage/part/m/p.json"])
     }
 }
+
+/// Issue 11 in the legacy `storage/` tree: a message's tokens raised to the sum of its
+/// `step-finish` parts (sst/opencode `session/processor.ts` keeps only the last step's
+/// tokens on the message), and drift counted.
+@Suite struct OpenCodeStorageCurrentFormatTests {
+    @Test func stepSumsAndDrift() throws {
+        let folder = try TemporaryDirectory()
+        let message = try folder.write(
+            "opencode/storage/message/ses_1/msg_1.json",
+            #"{"id":"msg_1","sessionID":"ses_1","role":"assistant","modelID":"gpt-5","time":{"created":1700000000000},"tokens":{"input":20,"output":35,"reasoning":0,"cache":{"read":150,"write":0}},"cost":0.3}"#)
+        try folder.write(
+            "opencode/storage/part/msg_1/prt_1.json",
+            #"{"id":"prt_1","messageID":"msg_1","type":"step-finish","tokens":{"input":10,"output":25,"reasoning":0,"cache":{"read":50,"write":0}},"cost":0.1}"#)
+        try folder.write(
+            "opencode/storage/part/msg_1/prt_2.json",
+            #"{"id":"prt_2","messageID":"msg_1","type":"step-finish","tokens":{"input":20,"output":35,"reasoning":0,"cache":{"read":150,"write":0}},"cost":0.2}"#)
+        let unknownPart = try folder.write(
+            "opencode/storage/part/msg_1/prt_3.json", #"{"id":"prt_3","messageID":"msg_1","type":"hologram"}"#)
+        let read = try DriftRead.read(OpenCodeStorageReader(), message)
+        #expect(read.usage["ses_1:msg_1"]?.tokens == TokenCounts(input: 30, output: 60, cacheRead: 200))
+        #expect(try DriftRead.read(OpenCodeStorageReader(), unknownPart).count(.recordType, "part:hologram") == 1)
+        let stray = try folder.write("opencode/storage/message/ses_1/odd.json", #"{"something":"else"}"#)
+        #expect(try DriftRead.read(OpenCodeStorageReader(), stray).count(.shape, "storage-record") == 1)
+    }
+}

@@ -176,10 +176,14 @@ private let editCall =
                 + #"{"uuid":"x","sessionId":"q1","type":"brand_new_type","payload":[1]}"# + "\n"
                 + #"{"uuid":"a2","sessionId":"q1","type":"assistant","#)
         let merged = try read(path)
-        // Broken JSON, a number, and an object of no Qwen shape are skipped; an odd
-        // message and an unknown type are read; the cut last line waits.
-        #expect(merged.progress.linesSkipped == 3)
-        #expect(merged.progress.linesRead == 2)
+        // Broken JSON and a number are skipped; an object of no Qwen shape is format
+        // drift (read, and counted as such); an odd message and an unknown type are
+        // read; the cut last line waits.
+        #expect(merged.progress.linesSkipped == 2)
+        #expect(merged.progress.linesRead == 3)
+        let drift = try DriftRead.read(QwenCodeReader(), path)
+        #expect(drift.count(.shape, "record") == 1)
+        #expect(drift.count(.recordType, "brand_new_type") == 1)
         #expect(merged.progress.trailingBytes > 0)
         #expect(merged.totals == TokenCounts(input: 7, output: 1))
         #expect(merged.usage["q1:a1"]?.model == "unknown")
@@ -211,5 +215,46 @@ private let editCall =
         let tilde = ReaderEnvironment(home: home, variables: ["QWEN_RUNTIME_DIR": "~/rt"])
         #expect(reader.searchRoots(in: tilde).first == home + "/rt/projects")
         #expect(reader.discoverFiles(in: ReaderEnvironment(home: dir.path + "/nobody")).isEmpty)
+    }
+}
+
+/// Issue 11: format drift, deep nesting and the added-lines rule in Qwen Code records.
+@Suite struct QwenCurrentFormatTests {
+    @Test func realSamplesShowOnlyTheirTrimmedToolName() throws {
+        // agent-sessions' Qwen fixtures: every type and subtype is known; one tool name
+        // was trimmed by the fixture's author and is counted as unknown.
+        var drift: [FormatDrift: Int] = [:]
+        for file in [
+            "agentsessions-qwen-019f0000-0000-7000-8000-000000000001.jsonl",
+            "agentsessions-qwen-019f0000-0000-7000-8000-000000000004.jsonl", "agentsessions-qwen-system_telemetry.jsonl",
+        ] {
+            drift.merge(try DriftRead.read(QwenCodeReader(), sample(file)).drift, uniquingKeysWith: +)
+        }
+        #expect(drift == [FormatDrift(kind: .toolName, name: "[trimmed for fixture]"): 1])
+    }
+
+    @Test func unknownSubtypesAndToolsAreCounted() throws {
+        let dir = try TemporaryDirectory()
+        let body = #"{"uuid":"s1","sessionId":"q1","type":"system","subtype":"quantum_sync"}"# + "\n"
+            + assistant(uuid: "a1", parts: #"[{"functionCall":{"id":"c1","name":"teleport","args":{}}}]"#)
+        let read = try DriftRead.read(QwenCodeReader(), try dir.write("q1.jsonl", body))
+        #expect(read.count(.recordType, "system:quantum_sync") == 1)
+        #expect(read.count(.toolName, "teleport") == 1)
+    }
+
+    @Test func deepValueInAFieldNotReadKeepsTheRecord() throws {
+        let dir = try TemporaryDirectory()
+        let line = #"{"uuid":"a1","sessionId":"q1","timestamp":"2026-05-01T10:00:00Z","type":"assistant","model":"qwen3-coder-plus","debug":"#
+            + deeplyNested(100_000) + #","usageMetadata":{"promptTokenCount":9,"candidatesTokenCount":4}}"# + "\n"
+        let read = try DriftRead.read(QwenCodeReader(), try dir.write("q1.jsonl", line))
+        #expect(read.usage["q1:a1"]?.tokens == TokenCounts(input: 9, output: 4))
+        #expect(read.progress.linesSkipped == 0)
+    }
+
+    @Test func reindentedLineIsWritten() throws {
+        let dir = try TemporaryDirectory()
+        let call = #"[{"functionCall":{"id":"c1","name":"edit","args":{"file_path":"/repo/a.py","old_string":"if x:\n  run()","new_string":"if x:\n    run()"}}}]"#
+        let read = try DriftRead.read(QwenCodeReader(), try dir.write("q1.jsonl", assistant(uuid: "a1", parts: call)))
+        #expect(read.edits["q1:c1"]?.addedLines == [hash("run()")])
     }
 }

@@ -21,7 +21,8 @@ import GRDB
 ///   `meta` key `0` (hex JSON: `agentId`, `createdAt`, `lastUsedModel`) → a session.
 ///   Its `blobs` are protobuf/JSON trees, not read.
 ///
-/// All are rewritten in place (`.rewritten`). `cursorDiskKV` and `ai_code_hashes` rows
+/// A database with none of these tables, and a tool name no Cursor reader knows, are
+/// counted as format drift (`ReadBatch.drift`). All are rewritten in place (`.rewritten`). `cursorDiskKV` and `ai_code_hashes` rows
 /// replaced on update get a new rowid, so the state is the largest rowid seen per table.
 public struct CursorDatabaseReader: SessionReader {
     public let tool: ToolKind = .cursor
@@ -63,19 +64,25 @@ public struct CursorDatabaseReader: SessionReader {
         var counts = (read: 0, skipped: 0)
         try queue.read { db in
             var batch = ReadBatch()
+            var known = false
             if try columns(db, "cursorDiskKV").isSuperset(of: ["key", "value"]) {
+                known = true
                 try readKeyValues(db, &watermark, &counts, &batch, sink)
             }
             let hashColumns = try columns(db, "ai_code_hashes")
             if hashColumns.contains("conversationId") {
+                known = true
                 try readCodeHashes(db, hashColumns, &watermark, &counts, &batch)
             }
             if try columns(db, "scored_commits").isEmpty == false {
+                known = true
                 counts.read += try Int.fetchOne(db, sql: "SELECT count(*) FROM scored_commits") ?? 0
             }
             if try columns(db, "meta").isSuperset(of: ["key", "value"]) {
+                known = true
                 try readChatMeta(db, &counts, &batch)
             }
+            if !known { batch.noteUnrecognized(.shape, "database-without-known-tables") }
             if !batch.isEmpty { try sink(batch) }
         }
         return ReadProgress(offset: 0, state: try? JSONEncoder().encode(watermark), linesRead: counts.read, linesSkipped: counts.skipped)
@@ -151,6 +158,11 @@ public struct CursorDatabaseReader: SessionReader {
             batch.observations.append(SessionObservation(tool: .cursor, sessionID: composer, cwd: nil, timestamp: time, model: model))
         }
         guard let toolData = JSONDict.object(json, "toolFormerData"), let name = JSONDict.string(toolData, "name") else { return }
+        if !CursorTranscriptReader.isEditTool(name), !CursorTranscriptReader.otherTools.contains(name.lowercased()),
+            !name.lowercased().hasPrefix("mcp")
+        {
+            batch.noteUnrecognized(.toolName, name)
+        }
         let status = JSONDict.string(toolData, "status")
         guard status == nil || status == "completed" else { return }
         // Arguments arrive as a JSON string (`rawArgs` / `params`) or an object.

@@ -8,10 +8,12 @@ import Foundation
 /// optional, numbers may arrive as strings, and a wrong type must mean "absent", never
 /// a failed decode of the whole record.
 public enum JSONDict {
-    /// The top-level object of `data`, or nil when it is not a JSON object.
+    /// The top-level object of `data`, or nil when it is not a JSON object. A value
+    /// nested past Foundation's depth limit reads as `null` instead of costing the
+    /// whole object (see `JSONDepthLimit`).
     public static func object(_ data: Data) -> [String: Any]? {
         guard !data.isEmpty else { return nil }
-        return (try? JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed])) as? [String: Any]
+        return JSONDepthLimit.jsonObject(data) as? [String: Any]
     }
 
     /// The top-level object of `text`, or nil.

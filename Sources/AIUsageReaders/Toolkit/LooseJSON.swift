@@ -7,9 +7,11 @@ import Foundation
 /// the whole record.
 enum LooseJSON {
     /// Parses a JSON document; nil when it is not valid JSON (e.g. cut off while written).
+    /// A value nested past Foundation's depth limit is read as `null` instead of
+    /// failing the document (see `JSONDepthLimit`).
     static func parse(_ data: Data) -> Any? {
         guard !data.isEmpty else { return nil }
-        return try? JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed])
+        return JSONDepthLimit.jsonObject(data)
     }
 
     static func parse(bytes: UnsafeBufferPointer<UInt8>) -> Any? {
@@ -72,16 +74,19 @@ enum LooseJSON {
 /// Added lines of a unified diff as tools show it after an edit (`--- a`, `+++ b`,
 /// `@@` hunks, possibly inside a Markdown ```diff fence).
 enum UnifiedDiffAddedLines {
-    /// Significant hashes of `+` lines minus those of `-` lines (multiset), so a line
-    /// moved within the hunk is not counted as written. Header lines before the first
-    /// `@@` are ignored; nil when the text has no hunk at all.
+    /// Identities of the `+` lines not present, white space included, among the `-`
+    /// lines (multiset; `AddedLines.added`): a line moved within the diff is not
+    /// written, a re-indented one is. Header lines before the first `@@` are ignored;
+    /// nil when the text has no hunk at all.
     static func addedLines(in diff: String) -> [LineHash]? {
         var sawHunk = false
         var oldLeft = 0  // lines of the current hunk still expected on each side
         var newLeft = 0
-        var added: [LineHash] = []
-        var removed: [LineHash] = []
-        for rawLine in diff.split(separator: "\n", omittingEmptySubsequences: false) {
+        var added: [EditLine] = []
+        var removed: [EditLine] = []
+        // Split on the newline byte: Swift reads "\r\n" as one Character, so splitting a
+        // CRLF diff on "\n" would leave it one line.
+        for rawLine in diff.utf8.split(separator: 0x0A, omittingEmptySubsequences: false).map(Substring.init) {
             let line = rawLine.hasSuffix("\r") ? rawLine.dropLast() : rawLine
             if oldLeft <= 0, newLeft <= 0 {
                 // Between hunks: only a hunk header matters (file headers, fences and
@@ -93,10 +98,10 @@ enum UnifiedDiffAddedLines {
             }
             if line.hasPrefix("+") {
                 newLeft -= 1
-                if let hash = LineIdentity.significantHash(line.dropFirst()) { added.append(hash) }
+                added.append(editLine(line.dropFirst()))
             } else if line.hasPrefix("-") {
                 oldLeft -= 1
-                if let hash = LineIdentity.significantHash(line.dropFirst()) { removed.append(hash) }
+                removed.append(editLine(line.dropFirst()))
             } else if line.hasPrefix("\\") {
                 continue  // "\ No newline at end of file"
             } else {
@@ -105,7 +110,12 @@ enum UnifiedDiffAddedLines {
             }
         }
         guard sawHunk else { return nil }
-        return AddedLines.difference(added, minus: removed)
+        return AddedLines.added(added, minus: removed)
+    }
+
+    static func editLine(_ text: Substring) -> EditLine {
+        var copy = String(text)
+        return copy.withUTF8 { LineIdentity.editLine(bytes: $0) }
     }
 
     /// `(old count, new count)` of `@@ -a,b +c,d @@` (a missing count means 1).
