@@ -63,6 +63,10 @@ extension AIUsageCommand {
                     if ingested.files < files.count { print("    \(files.count - ingested.files) files not ingested yet: run `aiusage scan`") }
                 }
             }
+            let prices = EffectivePrices.load(storeDirectory: context.store.location.directory)
+            if let problem = prices.problem { problems.append(problem) }
+            print("")
+            print(Self.pricesSection(prices: prices, usage: (try? context.store.usage()) ?? []))
             print("\nHooks:")
             let installer = try? HookInstaller(environment: context.environment)
             if installer == nil { problems.append("the hook script was not found: reinstall with ./install.sh") }
@@ -98,6 +102,29 @@ extension AIUsageCommand {
                 for line in lines { print("  \(line)") }
             }
             print(problems.isEmpty ? "\nNo problems found." : "\nProblems:\n" + problems.map { "  - \($0)" }.joined(separator: "\n"))
+        }
+
+        /// The price table in use and the models of the store it does not price.
+        static func pricesSection(prices: EffectivePrices, usage: [UsageRecord]) -> String {
+            let table = prices.table
+            var lines = ["Prices: \(table.label)" + (prices.origin == .bundled ? ", bundled with aiusage" : ", stored by `aiusage prices update`")]
+            var unpriced: [String: (tokens: Int64, requests: Int)] = [:]
+            for record in usage where record.recordedCostUSD == nil {
+                if let known = unpriced[record.model] {
+                    unpriced[record.model] = (known.tokens + record.tokens.total, known.requests + 1)
+                } else if table.price(for: record.model) == nil {
+                    unpriced[record.model] = (record.tokens.total, 1)
+                }
+            }
+            if unpriced.isEmpty {
+                lines.append(usage.isEmpty ? "  no model requests ingested yet" : "  every model in the store has a price")
+            } else {
+                lines.append("  unpriced models (tokens counted, cost left out; see `aiusage prices MODEL`):")
+                for (model, counts) in unpriced.sorted(by: { $0.key < $1.key }) {
+                    lines.append("    \(model.isEmpty ? "(no model id)" : model): \(Format.compact(counts.tokens)) tokens in \(PriceView.count(counts.requests, "request"))")
+                }
+            }
+            return lines.joined(separator: "\n")
         }
     }
 }

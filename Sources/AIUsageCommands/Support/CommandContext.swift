@@ -29,6 +29,9 @@ struct CommandContext {
         return Ingestor(store: store, readers: SessionReaders.all, environment: environment)
     }
 
+    /// The price table: the copy `aiusage prices update` stored, else the bundled one.
+    var prices: PriceTable { EffectivePrices.table(storeDirectory: store.location.directory) }
+
     /// Opens the repository containing `path` (default: the current folder).
     func openRepository(_ path: String?) throws -> GitRepository {
         let start = path ?? FileManager.default.currentDirectoryPath
@@ -71,7 +74,7 @@ struct CommandContext {
     ) throws -> (analysis: Analysis, scope: RepositoryScope) {
         let (repositoryScope, repos) = try scope(allRepos: allRepos, repoPath: repoPath)
         if !noScan { try ingestAndSync(repos, quiet: quiet) }
-        let analysis = try Analysis(store: store, scope: repositoryScope, prices: .bundled, survivalDays: survivalDays, now: now)
+        let analysis = try Analysis(store: store, scope: repositoryScope, prices: prices, survivalDays: survivalDays, now: now)
         return (analysis, repositoryScope)
     }
 
