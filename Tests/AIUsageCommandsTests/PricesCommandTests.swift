@@ -130,7 +130,7 @@ import _AIUsageTestSupport
     /// The dataset's own data.json: no version inside, so it is named by its content,
     /// dated today, and refused when it lacks models the bundled table has.
     @Test func theDatasetsOwnDataJSONIsAcceptedWhenItIsComplete() throws {
-        let bundled = try #require(try JSONSerialization.jsonObject(with: Data(BundledPriceData.json.utf8)) as? [String: Any])
+        let bundled = try #require(try JSONSerialization.jsonObject(with: BundledPriceData.document) as? [String: Any])
         let providers = try #require(bundled["providers"] as? [[String: Any]])
         let full = try write(String(decoding: try JSONSerialization.data(withJSONObject: providers), as: UTF8.self), "data.json")
         let accepted = try run(["prices", "update", full])

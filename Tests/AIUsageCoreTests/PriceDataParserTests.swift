@@ -96,7 +96,7 @@ import Testing
     }
 
     @Test func theBundledDataParsesAndKeepsTheDatasetsOrder() throws {
-        let parsed = try PriceDataParser.parse(Data(BundledPriceData.json.utf8))
+        let parsed = try PriceDataParser.parse(BundledPriceData.document)
         #expect(parsed.version == BundledPriceData.version)
         #expect(parsed.date == BundledPriceData.date)
         #expect(parsed.dataset.providers.first?.id == "anthropic")

@@ -170,10 +170,35 @@ import Testing
         #expect(loads.value == 1)
     }
 
+    @Test func aLookupParsesOnlyTheProvidersItReaches() {
+        let fresh = PriceTable(source: "s", version: "v", date: "2026-01-01", parts: BundledPriceData.providers)
+        #expect(fresh.parsedProviderCount == 0)
+        #expect(fresh.price(for: "claude-opus-4-8")?.model.id == "claude-opus-4-8")
+        #expect(fresh.parsedProviderCount == 1)
+        // Azure lists some models itself and falls back to OpenAI's for the rest.
+        #expect(fresh.price(for: "azure/gpt-5.3-codex") != nil)
+        #expect(fresh.parsedProviderCount <= 3)
+    }
+
+    /// Parsing a provider at a time must give what parsing the whole document gives.
+    @Test func theProviderAtATimeTableAgreesWithTheWholeDocument() throws {
+        let whole = PriceTable(source: "s", version: "v", date: "2026-01-01", dataset: try PriceDataParser.parse(BundledPriceData.document).dataset)
+        let fresh = PriceTable(source: "s", version: "v", date: "2026-01-01", parts: BundledPriceData.providers)
+        var ids = ["qwen3-coder-plus", "my-local-llama", "copilot/auto", "openrouter/qwen/qwen3-coder", "gpt-5.2-20251211"]
+        for provider in whole.dataset.providers {
+            for model in provider.models.prefix(5) { ids += [model.id, provider.id + "/" + model.id] }
+        }
+        for id in ids { #expect(fresh.lookup(id) == whole.lookup(id), "\(id)") }
+        #expect(fresh.dataset == whole.dataset)
+    }
+
     @Test func unreadableDataLeavesEveryModelUnpricedWithTheReason() {
         let broken = PriceTable(source: "s", version: "v", date: "2026-01-01") { throw PriceDataError("providers", "expected a list") }
         #expect(broken.lookup("claude-opus-4-8") == .unpriced(.unreadableData("providers: expected a list")))
         #expect(broken.loadError == "providers: expected a list")
+        let badModels = PriceTable(source: "s", version: "v", date: "2026-01-01", parts: [(#"{"id":"a","model_match":{"contains":"a"}}"#, "[{]")])
+        #expect(badModels.lookup("a-1") == .unpriced(.unreadableData("providers[0].models: not valid JSON")))
+        #expect(badModels.lookup("b-1") == .unpriced(.noProvider))
     }
 }
 

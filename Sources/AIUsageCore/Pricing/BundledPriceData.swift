@@ -7,9 +7,13 @@ enum BundledPriceData {
     static let version = "0.2.3"
     static let date = "2026-11-10"
 
-    static let json = #"""
-{"schema":"aiusage.prices/1","dataset":"genai-prices","version":"0.2.3","date":"2026-11-10","providers":[
-{"id":"anthropic","name":"Anthropic","pricing_urls":["https://www.anthropic.com/pricing#api"],"model_match":{"contains":"claude"},"provider_match":{"contains":"anthropic"},"models":[
+    /// The providers in the dataset's order: each one's fields without its models, and
+    /// its models as a JSON array, so that a lookup parses only the providers it needs.
+    static let providers: [(header: String, models: String)] = [
+        (
+            #"{"id":"anthropic","name":"Anthropic","pricing_urls":["https://www.anthropic.com/pricing#api"],"model_match":{"contains":"claude"},"provider_match":{"contains":"anthropic"}}"#,
+            #"""
+[
 {"id":"claude-2","name":"Claude 2.0 / 2.1","match":{"or":[{"starts_with":"claude-2"},{"contains":"claude-v2"}]},"prices":{"input_mtok":8,"output_mtok":24}},
 {"id":"claude-3-5-haiku-latest","name":"Claude Haiku 3.5","match":{"or":[{"starts_with":"claude-3-5-haiku"},{"starts_with":"claude-3.5-haiku"}]},"prices":{"input_mtok":0.8,"cache_write_mtok":1,"cache_read_mtok":0.08,"output_mtok":4,"cache_write_1h_mtok":1.6,"web_searches_kcount":10}},
 {"id":"claude-3-5-sonnet","name":"Claude Sonnet 3.5","match":{"or":[{"starts_with":"claude-3-5-sonnet"},{"starts_with":"claude-3.5-sonnet"}]},"prices":{"input_mtok":3,"cache_write_mtok":3.75,"cache_read_mtok":0.3,"output_mtok":15,"cache_write_1h_mtok":6,"web_searches_kcount":10}},
@@ -37,8 +41,13 @@ enum BundledPriceData {
 {"id":"claude-sonnet-5","name":"Claude Sonnet 5","match":{"or":[{"equals":"claude-sonnet-5"},{"regex":"^claude-sonnet-5-\\d{8}$"},{"starts_with":"claude-sonnet-5@"},{"starts_with":"claude-sonnet-5.0"},{"starts_with":"claude-5-sonnet"},{"starts_with":"claude-5.0-sonnet"}]},"prices":{"input_mtok":2,"cache_write_mtok":2.5,"cache_read_mtok":0.2,"output_mtok":10,"cache_write_1h_mtok":4,"web_searches_kcount":10}},
 {"id":"claude-sonnet-5-5","name":"Claude Sonnet 5.5","match":{"or":[{"equals":"claude-sonnet-5-5"},{"regex":"^claude-sonnet-5-5-\\d{8}$"},{"starts_with":"claude-sonnet-5-5@"},{"starts_with":"claude-sonnet-5.5"},{"starts_with":"claude-5-5-sonnet"},{"starts_with":"claude-5.5-sonnet"}]},"prices":{"input_mtok":2,"cache_write_mtok":2.5,"cache_read_mtok":0.1,"output_mtok":10,"cache_write_1h_mtok":4,"web_searches_kcount":10}},
 {"id":"claude-v1","match":{"equals":"claude-v1"},"prices":{"input_mtok":8,"output_mtok":24}}
-]},
-{"id":"arcee","name":"Arcee","pricing_urls":["https://docs.arcee.ai/get-started/pricing","https://api.arcee.ai/api/v1/models"],"provider_match":{"contains":"arcee"},"models":[
+]
+"""#
+        ),
+        (
+            #"{"id":"arcee","name":"Arcee","pricing_urls":["https://docs.arcee.ai/get-started/pricing","https://api.arcee.ai/api/v1/models"],"provider_match":{"contains":"arcee"}}"#,
+            #"""
+[
 {"id":"deepseek/deepseek-v4-flash-latest","name":"DeepSeek V4 Flash","match":{"equals":"deepseek/deepseek-v4-flash-latest"},"prices":{"input_mtok":0.14,"cache_read_mtok":0.028,"output_mtok":0.28}},
 {"id":"deepseek/deepseek-v4-pro","name":"DeepSeek V4 Pro","match":{"equals":"deepseek/deepseek-v4-pro"},"prices":{"input_mtok":1.74,"cache_read_mtok":0.2,"output_mtok":3.48}},
 {"id":"deepseek/deepseek-v4-pro-0813","name":"DeepSeek V4 Pro 0813","match":{"equals":"deepseek/deepseek-v4-pro-0813"},"prices":{"input_mtok":1.32,"cache_read_mtok":0.044,"output_mtok":3.96}},
@@ -50,8 +59,13 @@ enum BundledPriceData {
 {"id":"zai-org/glm-5.2","name":"GLM 5.2","match":{"equals":"zai-org/glm-5.2"},"prices":{"input_mtok":1.4,"cache_read_mtok":0.26,"output_mtok":4.4}},
 {"id":"zai-org/glm-5.3","name":"GLM 5.3","match":{"equals":"zai-org/glm-5.3"},"prices":{"input_mtok":1.4,"cache_read_mtok":0.26,"output_mtok":4.4}},
 {"id":"zai-org/glm-5.3-flash","name":"GLM 5.3 Flash","match":{"equals":"zai-org/glm-5.3-flash"},"prices":{"input_mtok":0.15,"cache_read_mtok":0.03,"output_mtok":0.5}}
-]},
-{"id":"avian","name":"Avian","pricing_urls":["https://avian.io/pricing/"],"models":[
+]
+"""#
+        ),
+        (
+            #"{"id":"avian","name":"Avian","pricing_urls":["https://avian.io/pricing/"]}"#,
+            #"""
+[
 {"id":"Meta-Llama-3.1-405B-Instruct","deprecated":true,"match":{"equals":"Meta-Llama-3.1-405B-Instruct"},"prices":{"input_mtok":1.5,"output_mtok":1.5}},
 {"id":"Meta-Llama-3.1-70B-Instruct","deprecated":true,"match":{"equals":"Meta-Llama-3.1-70B-Instruct"},"prices":{"input_mtok":0.45,"output_mtok":0.45}},
 {"id":"Meta-Llama-3.1-8B-Instruct","deprecated":true,"match":{"equals":"Meta-Llama-3.1-8B-Instruct"},"prices":{"input_mtok":0.1,"output_mtok":0.1}},
@@ -76,8 +90,13 @@ enum BundledPriceData {
 {"id":"z-ai/glm-5.2","name":"GLM-5.2","deprecated":true,"match":{"equals":"z-ai/glm-5.2"},"prices":{"input_mtok":0.495,"cache_read_mtok":0.124,"output_mtok":1.733}},
 {"id":"z-ai/glm-5.3","name":"GLM-5.3","match":{"equals":"z-ai/glm-5.3"},"prices":{"input_mtok":1.19,"cache_read_mtok":0.221,"output_mtok":3.74}},
 {"id":"z-ai/glm-5.3-flash","name":"GLM-5.3 Flash","match":{"equals":"z-ai/glm-5.3-flash"},"prices":{"input_mtok":0.1275,"cache_read_mtok":0.0255,"output_mtok":0.425}}
-]},
-{"id":"aws","name":"AWS Bedrock","pricing_urls":["https://aws.amazon.com/bedrock/pricing/"],"provider_match":{"or":[{"contains":"bedrock"},{"contains":"amazon"}]},"models":[
+]
+"""#
+        ),
+        (
+            #"{"id":"aws","name":"AWS Bedrock","pricing_urls":["https://aws.amazon.com/bedrock/pricing/"],"provider_match":{"or":[{"contains":"bedrock"},{"contains":"amazon"}]}}"#,
+            #"""
+[
 {"id":"amazon.nova-2-sonic-v1:0","name":"Nova 2 Sonic","match":{"contains":"amazon.nova-2-sonic"},"prices":{"input_mtok":0.33,"output_mtok":2.75,"input_audio_mtok":3,"output_audio_mtok":12}},
 {"id":"amazon.nova-lite-v1:0","name":"Nova Lite","match":{"contains":"amazon.nova-lite"},"prices":{"input_mtok":0.06,"cache_read_mtok":0.015,"output_mtok":0.24}},
 {"id":"amazon.nova-micro-v1:0","name":"Nova Micro","match":{"contains":"amazon.nova-micro"},"prices":{"input_mtok":0.035,"cache_read_mtok":0.00875,"output_mtok":0.14}},
@@ -196,8 +215,13 @@ enum BundledPriceData {
 {"id":"regional.zai.glm-5.3","name":"GLM 5.3 (regional)","match":{"or":[{"equals":"us.zai.glm-5.3"},{"ends_with":"/us.zai.glm-5.3"}]},"prices":{"input_mtok":1.848,"cache_write_mtok":2.31,"cache_read_mtok":0.3432,"output_mtok":5.808}},
 {"id":"writer.palmyra-x4-v1:0","name":"Palmyra X4","match":{"contains":"writer.palmyra-x4"},"prices":{"input_mtok":2.5,"output_mtok":10}},
 {"id":"writer.palmyra-x5-v1:0","name":"Palmyra X5","match":{"contains":"writer.palmyra-x5"},"prices":{"input_mtok":0.6,"output_mtok":6}}
-]},
-{"id":"azure","name":"Microsoft Azure","pricing_urls":["https://azure.microsoft.com/en-us/pricing/details/cognitive-services/openai-service/#pricing"],"fallback_model_providers":["openai","anthropic","deepseek","x-ai","moonshotai"],"models":[
+]
+"""#
+        ),
+        (
+            #"{"id":"azure","name":"Microsoft Azure","pricing_urls":["https://azure.microsoft.com/en-us/pricing/details/cognitive-services/openai-service/#pricing"],"fallback_model_providers":["openai","anthropic","deepseek","x-ai","moonshotai"]}"#,
+            #"""
+[
 {"id":"ada","match":{"or":[{"equals":"ada"},{"equals":"text-embedding-ada"},{"equals":"text-embedding-ada-002"},{"equals":"text-embedding-ada-002-v2"}]},"prices":{"input_mtok":0.1}},
 {"id":"babbage","match":{"or":[{"equals":"babbage"},{"equals":"babbage-002"}]},"prices":{"input_mtok":0.4}},
 {"id":"curie","match":{"or":[{"equals":"curie"},{"equals":"text-curie"},{"equals":"text-curie-001"}]},"prices":{"input_mtok":2}},
@@ -221,8 +245,13 @@ enum BundledPriceData {
 {"id":"text-embedding-3-large","match":{"equals":"text-embedding-3-large"},"prices":{"input_mtok":0.13}},
 {"id":"text-embedding-3-small","match":{"equals":"text-embedding-3-small"},"prices":{"input_mtok":0.02}},
 {"id":"wizardlm-2-8x22b","name":"WizardLM-2 8x22B","match":{"equals":"wizardlm-2-8x22b"},"prices":{"input_mtok":0.48,"output_mtok":0.48}}
-]},
-{"id":"baseten","name":"Baseten","pricing_urls":["https://www.baseten.co/pricing/","https://docs.baseten.co/inference/model-apis/overview"],"provider_match":{"contains":"baseten"},"models":[
+]
+"""#
+        ),
+        (
+            #"{"id":"baseten","name":"Baseten","pricing_urls":["https://www.baseten.co/pricing/","https://docs.baseten.co/inference/model-apis/overview"],"provider_match":{"contains":"baseten"}}"#,
+            #"""
+[
 {"id":"deepseek-ai/DeepSeek-V4-Flash-0731","name":"DeepSeek V4 Flash 0731","match":{"equals":"deepseek-ai/DeepSeek-V4-Flash-0731"},"prices":{"input_mtok":0.13,"cache_read_mtok":0.028,"output_mtok":0.26}},
 {"id":"deepseek-ai/DeepSeek-V4-Pro","name":"DeepSeek V4 Pro","deprecated":true,"match":{"equals":"deepseek-ai/DeepSeek-V4-Pro"},"prices":{"input_mtok":1.74,"cache_read_mtok":0.145,"output_mtok":3.48}},
 {"id":"deepseek-ai/DeepSeek-V4-Pro-0813","name":"DeepSeek V4 Pro 0813","match":{"equals":"deepseek-ai/DeepSeek-V4-Pro-0813"},"prices":{"input_mtok":1.32,"cache_read_mtok":0.132,"output_mtok":3.96}},
@@ -245,8 +274,13 @@ enum BundledPriceData {
 {"id":"zai-org/GLM-5.3","name":"GLM 5.3","match":{"equals":"zai-org/GLM-5.3"},"prices":{"input_mtok":1.4,"cache_read_mtok":0.14,"output_mtok":4.4}},
 {"id":"zai-org/GLM-5.3-Fast","name":"GLM 5.3 Fast","match":{"equals":"zai-org/GLM-5.3-Fast"},"prices":{"input_mtok":2.1,"cache_read_mtok":0.21,"output_mtok":6.6}},
 {"id":"zai-org/GLM-5.3-Flash","name":"GLM 5.3 Flash","match":{"equals":"zai-org/GLM-5.3-Flash"},"prices":{"input_mtok":0.15,"cache_read_mtok":0.03,"output_mtok":0.5}}
-]},
-{"id":"cerebras","name":"Cerebras","pricing_urls":["https://www.cerebras.ai/pricing#pricing","https://inference-docs.cerebras.ai/models/openai-oss","https://inference-docs.cerebras.ai/models/gemma-4-31b","https://inference-docs.cerebras.ai/support/change-log"],"model_match":{"contains":"cerebras"},"provider_match":{"contains":"cerebras"},"models":[
+]
+"""#
+        ),
+        (
+            #"{"id":"cerebras","name":"Cerebras","pricing_urls":["https://www.cerebras.ai/pricing#pricing","https://inference-docs.cerebras.ai/models/openai-oss","https://inference-docs.cerebras.ai/models/gemma-4-31b","https://inference-docs.cerebras.ai/support/change-log"],"model_match":{"contains":"cerebras"},"provider_match":{"contains":"cerebras"}}"#,
+            #"""
+[
 {"id":"gemma-4-31b","name":"Gemma 4 31B","deprecated":true,"match":{"or":[{"equals":"gemma-4-31b"},{"starts_with":"cerebras/gemma-4-31b"},{"starts_with":"cerebras:gemma-4-31b"}]},"prices":{"input_mtok":0.99,"output_mtok":1.49}},
 {"id":"gpt-oss-120b","name":"GPT-OSS 120B","match":{"or":[{"equals":"gpt-oss-120b"},{"starts_with":"cerebras/gpt-oss-120b"},{"starts_with":"cerebras:gpt-oss-120b"}]},"prices":{"input_mtok":0.35,"output_mtok":0.75}},
 {"id":"llama-3.3-70b","name":"Llama 3.3 70B","deprecated":true,"match":{"or":[{"equals":"llama-3.3-70b"},{"starts_with":"cerebras/llama-3.3-70b"},{"starts_with":"cerebras:llama-3.3-70b"}]},"prices":{"input_mtok":0.85,"output_mtok":1.2}},
@@ -255,8 +289,13 @@ enum BundledPriceData {
 {"id":"qwen-3-coder-480b","name":"qwen-3-coder-480b","deprecated":true,"match":{"equals":"qwen-3-coder-480b"},"prices":{}},
 {"id":"qwen-3.8-27b","name":"Qwen 3.8 27B","match":{"or":[{"equals":"qwen-3.8-27b"},{"starts_with":"cerebras/qwen-3.8-27b"},{"starts_with":"cerebras:qwen-3.8-27b"}]},"prices":{"input_mtok":0.99,"output_mtok":1.49}},
 {"id":"zai-glm-4.7","name":"Z.ai GLM 4.7","deprecated":true,"match":{"or":[{"equals":"zai-glm-4.7"},{"starts_with":"cerebras/zai-glm-4.7"},{"starts_with":"cerebras:zai-glm-4.7"}]},"prices":{"input_mtok":2.25,"output_mtok":2.75}}
-]},
-{"id":"cloudflare","name":"Cloudflare Workers AI","pricing_urls":["https://developers.cloudflare.com/workers-ai/platform/pricing/","https://developers.cloudflare.com/workers-ai/models/"],"model_match":{"starts_with":"@cf/"},"provider_match":{"contains":"cloudflare"},"models":[
+]
+"""#
+        ),
+        (
+            #"{"id":"cloudflare","name":"Cloudflare Workers AI","pricing_urls":["https://developers.cloudflare.com/workers-ai/platform/pricing/","https://developers.cloudflare.com/workers-ai/models/"],"model_match":{"starts_with":"@cf/"},"provider_match":{"contains":"cloudflare"}}"#,
+            #"""
+[
 {"id":"@cf/ai4bharat/indictrans2-en-indic-1B","name":"IndicTrans2 EN-Indic 1B","match":{"equals":"@cf/ai4bharat/indictrans2-en-indic-1B"},"prices":{"input_mtok":0.342,"output_mtok":0.342}},
 {"id":"@cf/aisingapore/gemma-sea-lion-v4-27b-it","name":"Gemma SEA-LION v4 27B IT","match":{"equals":"@cf/aisingapore/gemma-sea-lion-v4-27b-it"},"prices":{"input_mtok":0.351,"output_mtok":0.555}},
 {"id":"@cf/baai/bge-base-en-v1.5","name":"BGE Base English v1.5","match":{"equals":"@cf/baai/bge-base-en-v1.5"},"prices":{"input_mtok":0.067}},
@@ -311,8 +350,13 @@ enum BundledPriceData {
 {"id":"@cf/zai-org/glm-5.2","name":"GLM 5.2","match":{"equals":"@cf/zai-org/glm-5.2"},"prices":{"input_mtok":1.4,"cache_read_mtok":0.26,"output_mtok":4.4}},
 {"id":"@cf/zai-org/glm-5.3","name":"GLM 5.3","match":{"equals":"@cf/zai-org/glm-5.3"},"prices":{"input_mtok":1.4,"cache_read_mtok":0.26,"output_mtok":4.4}},
 {"id":"@cf/zai-org/glm-5.3-flash","name":"GLM 5.3 Flash","match":{"equals":"@cf/zai-org/glm-5.3-flash"},"prices":{"input_mtok":0.15,"cache_read_mtok":0.03,"output_mtok":0.5}}
-]},
-{"id":"cohere","name":"Cohere","pricing_urls":["https://cohere.com/pricing"],"model_match":{"starts_with":"command-"},"provider_match":{"contains":"cohere"},"models":[
+]
+"""#
+        ),
+        (
+            #"{"id":"cohere","name":"Cohere","pricing_urls":["https://cohere.com/pricing"],"model_match":{"starts_with":"command-"},"provider_match":{"contains":"cohere"}}"#,
+            #"""
+[
 {"id":"c4ai-aya-expanse-32b","name":"Aya Expanse 32B","match":{"contains":"aya-expanse-32b"},"prices":{"input_mtok":0.5,"output_mtok":1.5}},
 {"id":"c4ai-aya-expanse-8b","name":"Aya Expanse 8B","deprecated":true,"match":{"contains":"aya-expanse-8b"},"prices":{"input_mtok":0.5,"output_mtok":1.5}},
 {"id":"command","name":"Command","match":{"equals":"command"},"prices":{"input_mtok":1,"output_mtok":2}},
@@ -322,8 +366,13 @@ enum BundledPriceData {
 {"id":"command-r-plus","name":"Command R+","match":{"or":[{"equals":"command-r-plus"},{"equals":"command-r-plus-08-2024"}]},"prices":{"input_mtok":2.5,"output_mtok":10}},
 {"id":"command-r7b","name":"Command R7B","match":{"or":[{"equals":"command-r7b"},{"equals":"command-r7b-12-2024"}]},"prices":{"input_mtok":0.0375,"output_mtok":0.15}},
 {"id":"embed-v4.0","name":"Embed v4.0","match":{"equals":"embed-v4.0"},"prices":{"input_mtok":0.12}}
-]},
-{"id":"cursor","name":"Cursor","pricing_urls":["https://cursor.com/docs/models-and-pricing","https://cursor.com/docs/models/grok-4-6","https://cursor.com/docs/models/grok-4-5","https://cursor.com/docs/models/cursor-composer-2-5"],"model_match":{"starts_with":"composer-"},"models":[
+]
+"""#
+        ),
+        (
+            #"{"id":"cursor","name":"Cursor","pricing_urls":["https://cursor.com/docs/models-and-pricing","https://cursor.com/docs/models/grok-4-6","https://cursor.com/docs/models/grok-4-5","https://cursor.com/docs/models/cursor-composer-2-5"],"model_match":{"starts_with":"composer-"}}"#,
+            #"""
+[
 {"id":"composer-2.5","name":"Composer 2.5","match":{"or":[{"equals":"composer-2.5"},{"regex":"^composer-2\\.5\\[fast=false\\]$"}]},"prices":{"input_mtok":0.5,"cache_read_mtok":0.2,"output_mtok":2.5}},
 {"id":"composer-2.5-fast","name":"Composer 2.5 Fast","match":{"or":[{"equals":"composer-2.5-fast"},{"regex":"^composer-2\\.5\\[fast=true\\]$"}]},"prices":{"input_mtok":3,"cache_read_mtok":0.5,"output_mtok":15}},
 {"id":"grok-4.5","name":"Grok 4.5","match":{"or":[{"equals":"grok-4.5"},{"regex":"^grok-4\\.5\\[fast=false\\]$"}]},"prices":{"input_mtok":2,"cache_read_mtok":0.5,"output_mtok":6}},
@@ -332,8 +381,13 @@ enum BundledPriceData {
 {"id":"grok-4.6-fast","name":"Grok 4.6 Fast","match":{"or":[{"equals":"grok-4.6-fast"},{"regex":"^grok-4\\.6\\[fast=true\\]$"}]},"prices":{"input_mtok":4,"cache_read_mtok":1,"output_mtok":12}},
 {"id":"grok-4.7","name":"Grok 4.7","match":{"or":[{"equals":"grok-4.7"},{"regex":"^grok-4\\.7\\[fast=false\\]$"}]},"prices":{"input_mtok":{"base":2,"tiers":[{"start":256000,"price":4}]},"cache_read_mtok":{"base":0.5,"tiers":[{"start":256000,"price":1}]},"output_mtok":{"base":6,"tiers":[{"start":256000,"price":12}]}}},
 {"id":"grok-4.7-fast","name":"Grok 4.7 Fast","match":{"or":[{"equals":"grok-4.7-fast"},{"regex":"^grok-4\\.7\\[fast=true\\]$"}]},"prices":{"input_mtok":{"base":4,"tiers":[{"start":256000,"price":6}]},"cache_read_mtok":{"base":1,"tiers":[{"start":256000,"price":1.5}]},"output_mtok":{"base":12,"tiers":[{"start":256000,"price":18}]}}}
-]},
-{"id":"databricks","name":"Databricks","pricing_urls":["https://www.databricks.com/product/pricing/foundation-model-serving","https://docs.databricks.com/aws/en/machine-learning/foundation-model-apis/supported-models"],"model_match":{"or":[{"starts_with":"databricks-"},{"starts_with":"system.ai."}]},"provider_match":{"contains":"databricks"},"models":[
+]
+"""#
+        ),
+        (
+            #"{"id":"databricks","name":"Databricks","pricing_urls":["https://www.databricks.com/product/pricing/foundation-model-serving","https://docs.databricks.com/aws/en/machine-learning/foundation-model-apis/supported-models"],"model_match":{"or":[{"starts_with":"databricks-"},{"starts_with":"system.ai."}]},"provider_match":{"contains":"databricks"}}"#,
+            #"""
+[
 {"id":"databricks-bge-large-en","name":"BGE Large (En)","match":{"or":[{"equals":"databricks-bge-large-en"},{"equals":"system.ai.bge-large-en"}]},"prices":{"input_mtok":0.1}},
 {"id":"databricks-deepseek-v4-1-flash","name":"DeepSeek V4.1 Flash","match":{"or":[{"equals":"databricks-deepseek-v4-1-flash"},{"equals":"system.ai.deepseek-v4-1-flash"}]},"prices":{"input_mtok":0.3,"cache_read_mtok":0.03,"output_mtok":1.2}},
 {"id":"databricks-deepseek-v4-flash-0731","name":"DeepSeek V4 Flash (0731)","match":{"or":[{"equals":"databricks-deepseek-v4-flash-0731"},{"equals":"system.ai.deepseek-v4-flash-0731"}]},"prices":{"input_mtok":0.14,"cache_read_mtok":0.028,"output_mtok":0.28}},
@@ -354,8 +408,13 @@ enum BundledPriceData {
 {"id":"databricks-qwen3-embedding-0-6b","name":"Qwen3 Embedding 0.6B","match":{"or":[{"equals":"databricks-qwen3-embedding-0-6b"},{"equals":"system.ai.qwen3-embedding-0-6b"}]},"prices":{"input_mtok":0.02}},
 {"id":"databricks-qwen3-next-80b-a3b-instruct","name":"Qwen3 Next 80B A3B Instruct","match":{"or":[{"equals":"databricks-qwen3-next-80b-a3b-instruct"},{"equals":"system.ai.qwen3-next-80b-a3b-instruct"}]},"prices":{"input_mtok":0.15,"output_mtok":1.2}},
 {"id":"databricks-qwen35-122b-a10b","name":"Qwen3.5 122B A10B","match":{"or":[{"equals":"databricks-qwen35-122b-a10b"},{"equals":"system.ai.qwen35-122b-a10b"}]},"prices":{"input_mtok":0.22,"output_mtok":2.2}}
-]},
-{"id":"deepseek","name":"Deepseek","pricing_urls":["https://api-docs.deepseek.com/quick_start/pricing"],"model_match":{"starts_with":"deepseek"},"models":[
+]
+"""#
+        ),
+        (
+            #"{"id":"deepseek","name":"Deepseek","pricing_urls":["https://api-docs.deepseek.com/quick_start/pricing"],"model_match":{"starts_with":"deepseek"}}"#,
+            #"""
+[
 {"id":"deepseek-chat","name":"DeepSeek Chat","match":{"or":[{"starts_with":"deepseek-chat"},{"equals":"deepseek-chat-v3-0324"}]},"prices":[{"prices":{"input_mtok":0.135,"cache_read_mtok":0.035,"output_mtok":0.55}},{"constraint":{"start_time":"00:30:00Z","end_time":"16:30:00Z"},"prices":{"input_mtok":0.27,"cache_read_mtok":0.07,"output_mtok":1.1}}]},
 {"id":"deepseek-flash","name":"DeepSeek V4.1 Flash","match":{"equals":"deepseek-flash"},"prices":[{"prices":{"input_mtok":0.15,"cache_read_mtok":0.003,"output_mtok":0.6}},{"constraint":{"start_time":"01:00:00Z","end_time":"04:00:00Z"},"prices":{"input_mtok":0.3,"cache_read_mtok":0.006,"output_mtok":1.2}},{"constraint":{"start_time":"06:00:00Z","end_time":"10:00:00Z"},"prices":{"input_mtok":0.3,"cache_read_mtok":0.006,"output_mtok":1.2}}]},
 {"id":"deepseek-reasoner","name":"Deepseek R1","match":{"or":[{"equals":"deepseek-reasoner"},{"starts_with":"deepseek-r1"},{"equals":"deepseek-r1-0528"}]},"prices":[{"prices":{"input_mtok":0.135,"cache_read_mtok":0.035,"output_mtok":0.55}},{"constraint":{"start_time":"00:30:00Z","end_time":"16:30:00Z"},"prices":{"input_mtok":0.55,"cache_read_mtok":0.14,"output_mtok":2.19}}]},
@@ -364,8 +423,13 @@ enum BundledPriceData {
 {"id":"deepseek-v3.2-exp","name":"DeepSeek V3.2 Exp","match":{"equals":"deepseek-v3.2-exp"},"prices":{"input_mtok":0.27,"output_mtok":0.41}},
 {"id":"deepseek-v4-flash","name":"DeepSeek V4 Flash","match":{"or":[{"starts_with":"deepseek-v4-flash"}]},"prices":[{"prices":{"input_mtok":0.14,"cache_read_mtok":0.0028,"output_mtok":0.28}},{"constraint":{"start_date":"2026-08-17"},"prices":{"input_mtok":0.22,"cache_read_mtok":0.007,"output_mtok":0.66}},{"constraint":{"start_date":"2026-09-10"},"prices":{"input_mtok":0.15,"cache_read_mtok":0.003,"output_mtok":0.6}},{"constraint":{"start_time":"01:00:00Z","end_time":"04:00:00Z"},"prices":{"input_mtok":0.3,"cache_read_mtok":0.006,"output_mtok":1.2}},{"constraint":{"start_time":"06:00:00Z","end_time":"10:00:00Z"},"prices":{"input_mtok":0.3,"cache_read_mtok":0.006,"output_mtok":1.2}}]},
 {"id":"deepseek-v4-pro","name":"DeepSeek V4 Pro","match":{"or":[{"starts_with":"deepseek-v4-pro"}]},"prices":[{"prices":{"input_mtok":0.435,"cache_read_mtok":0.003625,"output_mtok":0.87}},{"constraint":{"start_date":"2026-08-17"},"prices":{"input_mtok":0.66,"cache_read_mtok":0.022,"output_mtok":1.98}},{"constraint":{"start_time":"01:00:00Z","end_time":"04:00:00Z"},"prices":{"input_mtok":1.32,"cache_read_mtok":0.044,"output_mtok":3.96}},{"constraint":{"start_time":"06:00:00Z","end_time":"10:00:00Z"},"prices":{"input_mtok":1.32,"cache_read_mtok":0.044,"output_mtok":3.96}}]}
-]},
-{"id":"doubleword","name":"Doubleword","pricing_urls":["https://docs.doubleword.ai/inference-api/models"],"models":[
+]
+"""#
+        ),
+        (
+            #"{"id":"doubleword","name":"Doubleword","pricing_urls":["https://docs.doubleword.ai/inference-api/models"]}"#,
+            #"""
+[
 {"id":"Qwen/Qwen3-14B-FP8","name":"Qwen3 14B","match":{"equals":"Qwen/Qwen3-14B-FP8"},"prices":{"input_mtok":0.05,"output_mtok":0.6}},
 {"id":"Qwen/Qwen3-Embedding-8B","name":"Qwen3 Embedding 8B","match":{"equals":"Qwen/Qwen3-Embedding-8B"},"prices":{"input_mtok":0.04}},
 {"id":"Qwen/Qwen3-VL-235B-A22B-Instruct-FP8","name":"Qwen3 VL 235B A22B Instruct","match":{"equals":"Qwen/Qwen3-VL-235B-A22B-Instruct-FP8"},"prices":[{"prices":{"input_mtok":0.6,"output_mtok":1.2}},{"constraint":{"start_date":"2026-10-18"},"prices":{"input_mtok":0.21,"cache_read_mtok":0.12,"output_mtok":1.9}}]},
@@ -395,12 +459,22 @@ enum BundledPriceData {
 {"id":"zai-org/GLM-5.2-FP8","name":"GLM 5.2","match":{"equals":"zai-org/GLM-5.2-FP8"},"prices":{"input_mtok":0.93,"cache_read_mtok":0.19,"output_mtok":3}},
 {"id":"zai-org/GLM-5.3","name":"GLM 5.3","match":{"equals":"zai-org/GLM-5.3"},"prices":{"input_mtok":1.4,"cache_read_mtok":0.28,"output_mtok":4.4}},
 {"id":"zai-org/GLM-5.3-Flash","name":"GLM 5.3 Flash","match":{"equals":"zai-org/GLM-5.3-Flash"},"prices":{"input_mtok":0.15,"cache_read_mtok":0.03,"output_mtok":0.5}}
-]},
-{"id":"elevenlabs","name":"ElevenLabs","pricing_urls":["https://elevenlabs.io/pricing/api"],"model_match":{"starts_with":"eleven_"},"provider_match":{"contains":"elevenlabs"},"models":[
+]
+"""#
+        ),
+        (
+            #"{"id":"elevenlabs","name":"ElevenLabs","pricing_urls":["https://elevenlabs.io/pricing/api"],"model_match":{"starts_with":"eleven_"},"provider_match":{"contains":"elevenlabs"}}"#,
+            #"""
+[
 {"id":"eleven_realtime_v1_max","name":"Eleven Realtime v1 Max","match":{"equals":"eleven_realtime_v1_max"},"prices":{"input_mtok":1.8,"cache_read_mtok":0.18,"output_mtok":9,"audio_hours":4.8}},
 {"id":"eleven_realtime_v1_mini","name":"Eleven Realtime v1 Mini","match":{"equals":"eleven_realtime_v1_mini"},"prices":{"input_mtok":0.2,"output_mtok":6,"audio_hours":4.8}}
-]},
-{"id":"fireworks","name":"Fireworks","pricing_urls":["https://fireworks.ai/pricing"],"model_match":{"starts_with":"accounts/fireworks/"},"models":[
+]
+"""#
+        ),
+        (
+            #"{"id":"fireworks","name":"Fireworks","pricing_urls":["https://fireworks.ai/pricing"],"model_match":{"starts_with":"accounts/fireworks/"}}"#,
+            #"""
+[
 {"id":"deepseek-r1-0528","name":"DeepSeek R1 0528","match":{"equals":"accounts/fireworks/models/deepseek-r1-0528"},"prices":{"input_mtok":3,"output_mtok":8}},
 {"id":"deepseek-v3-0324","name":"Deepseek V3 03-24","match":{"equals":"accounts/fireworks/models/deepseek-v3-0324"},"prices":{"input_mtok":0.9,"output_mtok":0.9}},
 {"id":"deepseek-v3p2","name":"Deepseek V3.2","match":{"equals":"accounts/fireworks/models/deepseek-v3p2"},"prices":{"input_mtok":0.56,"cache_read_mtok":0.28,"output_mtok":1.68}},
@@ -449,8 +523,13 @@ enum BundledPriceData {
 {"id":"qwen3p7-plus","name":"Qwen3.7 Plus","match":{"equals":"accounts/fireworks/models/qwen3p7-plus"},"prices":{"input_mtok":0.4,"cache_read_mtok":0.08,"output_mtok":1.6}},
 {"id":"qwen3p8-max","name":"Qwen 3.8 Max","match":{"equals":"accounts/fireworks/models/qwen3p8-max"},"prices":{"input_mtok":2,"cache_read_mtok":0.25,"output_mtok":6}},
 {"id":"ultramarine-1-flash-us","name":"Ultramarine 1 Flash US","match":{"equals":"accounts/fireworks/routers/ultramarine-1-flash-us"},"prices":[{"prices":{"input_mtok":0.225,"cache_read_mtok":0.045,"output_mtok":0.75}},{"constraint":{"start_date":"2026-11-03"},"prices":{"input_mtok":0.15,"cache_read_mtok":0.03,"output_mtok":0.5}}]}
-]},
-{"id":"github-copilot","name":"GitHub Copilot","pricing_urls":["https://docs.github.com/en/copilot/reference/copilot-billing/models-and-pricing","https://docs.github.com/en/copilot/concepts/billing/usage-based-billing-for-individuals"],"provider_match":{"contains":"copilot"},"models":[
+]
+"""#
+        ),
+        (
+            #"{"id":"github-copilot","name":"GitHub Copilot","pricing_urls":["https://docs.github.com/en/copilot/reference/copilot-billing/models-and-pricing","https://docs.github.com/en/copilot/concepts/billing/usage-based-billing-for-individuals"],"provider_match":{"contains":"copilot"}}"#,
+            #"""
+[
 {"id":"claude-fable-5","name":"Claude Fable 5","match":{"equals":"claude-fable-5"},"prices":{"input_mtok":10,"cache_write_mtok":12.5,"cache_read_mtok":1,"output_mtok":50}},
 {"id":"claude-fable-5.1","name":"Claude Fable 5.1","match":{"equals":"claude-fable-5.1"},"prices":{"input_mtok":10,"cache_write_mtok":12.5,"cache_read_mtok":0.25,"output_mtok":50}},
 {"id":"claude-haiku-4.5","name":"Claude Haiku 4.5","match":{"equals":"claude-haiku-4.5"},"prices":{"input_mtok":1,"cache_write_mtok":1.25,"cache_read_mtok":0.1,"output_mtok":5}},
@@ -494,8 +573,13 @@ enum BundledPriceData {
 {"id":"kimi-k3","name":"Kimi K3","match":{"equals":"kimi-k3"},"prices":{"input_mtok":3,"cache_read_mtok":0.3,"output_mtok":15}},
 {"id":"mai-code-1-flash-picker","name":"MAI-Code-1-Flash","match":{"equals":"mai-code-1-flash-picker"},"prices":{"input_mtok":0.75,"cache_read_mtok":0.075,"output_mtok":4.5}},
 {"id":"mai-code-1.1-flash","name":"MAI-Code-1.1-Flash","match":{"equals":"mai-code-1.1-flash"},"prices":{"input_mtok":0.2,"cache_read_mtok":0.02,"output_mtok":1.2}}
-]},
-{"id":"google","name":"Google","pricing_urls":["https://ai.google.dev/gemini-api/docs/pricing","https://cloud.google.com/vertex-ai/generative-ai/pricing"],"model_match":{"contains":"gemini"},"provider_match":{"or":[{"contains":"google"},{"contains":"vertex"},{"contains":"gemini"}]},"fallback_model_providers":["anthropic"],"models":[
+]
+"""#
+        ),
+        (
+            #"{"id":"google","name":"Google","pricing_urls":["https://ai.google.dev/gemini-api/docs/pricing","https://cloud.google.com/vertex-ai/generative-ai/pricing"],"model_match":{"contains":"gemini"},"provider_match":{"or":[{"contains":"google"},{"contains":"vertex"},{"contains":"gemini"}]},"fallback_model_providers":["anthropic"]}"#,
+            #"""
+[
 {"id":"claude-3-5-haiku","match":{"contains":"claude-3-5-haiku"},"prices":{"input_mtok":0.8,"cache_write_mtok":1,"cache_read_mtok":0.08,"output_mtok":4}},
 {"id":"claude-3-5-sonnet","match":{"contains":"claude-3-5-sonnet"},"prices":{"input_mtok":3,"cache_write_mtok":3.75,"cache_read_mtok":0.3,"output_mtok":15}},
 {"id":"claude-3-7-sonnet","match":{"contains":"claude-3-7-sonnet"},"prices":{"input_mtok":3,"cache_write_mtok":3.75,"cache_read_mtok":0.3,"output_mtok":15}},
@@ -566,8 +650,13 @@ enum BundledPriceData {
 {"id":"gemma-4-26b-a4b-it","name":"Gemma 4 26B A4B","match":{"equals":"gemma-4-26b-a4b-it"},"prices":{}},
 {"id":"gemma-4-26b-a4b-it-maas","name":"Gemma 4 26B A4B (Vertex AI MaaS)","match":{"equals":"gemma-4-26b-a4b-it-maas"},"prices":{"input_mtok":0.15,"cache_read_mtok":0.015,"output_mtok":0.6}},
 {"id":"gemma-4-31b-it","name":"Gemma 4 31B","match":{"equals":"gemma-4-31b-it"},"prices":{}}
-]},
-{"id":"groq","name":"Groq","pricing_urls":["https://console.groq.com/docs/models"],"models":[
+]
+"""#
+        ),
+        (
+            #"{"id":"groq","name":"Groq","pricing_urls":["https://console.groq.com/docs/models"]}"#,
+            #"""
+[
 {"id":"canopylabs/orpheus-arabic-saudi","name":"Orpheus Arabic Saudi (Canopy Labs)","match":{"equals":"canopylabs/orpheus-arabic-saudi"},"prices":{"input_mchars":40}},
 {"id":"canopylabs/orpheus-v1-english","name":"Orpheus V1 English (Canopy Labs)","match":{"equals":"canopylabs/orpheus-v1-english"},"prices":{"input_mchars":22}},
 {"id":"deepseek-r1-distill-llama-70b","name":"DeepSeek R1 Distill Llama 70B","match":{"equals":"deepseek-r1-distill-llama-70b"},"prices":{"input_mtok":0.75,"output_mtok":0.99}},
@@ -605,28 +694,48 @@ enum BundledPriceData {
 {"id":"qwen/qwen3.8-27b","name":"Qwen 3.8 27B","match":{"equals":"qwen/qwen3.8-27b"},"prices":{"input_mtok":0.8,"output_mtok":4}},
 {"id":"whisper-large-v3","name":"Whisper Large V3","match":{"equals":"whisper-large-v3"},"prices":{"audio_hours":0.111,"input_audio_hours":0.111}},
 {"id":"whisper-large-v3-turbo","name":"Whisper Large V3 Turbo","match":{"equals":"whisper-large-v3-turbo"},"prices":{"audio_hours":0.04,"input_audio_hours":0.04}}
-]},
-{"id":"huggingface_cerebras","name":"HuggingFace (cerebras)","pricing_urls":["https://router.huggingface.co/v1/models","https://huggingface.co/inference/models"],"provider_match":{"and":[{"contains":"huggingface"},{"contains":"cerebras"}]},"models":[
+]
+"""#
+        ),
+        (
+            #"{"id":"huggingface_cerebras","name":"HuggingFace (cerebras)","pricing_urls":["https://router.huggingface.co/v1/models","https://huggingface.co/inference/models"],"provider_match":{"and":[{"contains":"huggingface"},{"contains":"cerebras"}]}}"#,
+            #"""
+[
 {"id":"Qwen/Qwen3.8-27B","name":"Qwen3.8-27B","match":{"or":[{"equals":"qwen/qwen3.8-27b"},{"equals":"qwen/qwen3.8-27b-fast"}]},"prices":{"input_mtok":0.99,"output_mtok":1.49}},
 {"id":"meta-llama/Llama-3.1-8B-Instruct","name":"Llama-3.1-8B-Instruct","match":{"or":[{"equals":"meta-llama/llama-3.1-8b-instruct"},{"equals":"meta-llama/llama-3.1-8b-instruct-fast"}]},"prices":{"input_mtok":0.1,"output_mtok":0.1}},
 {"id":"openai/gpt-oss-120b","name":"gpt-oss-120b","match":{"or":[{"equals":"openai/gpt-oss-120b"},{"equals":"openai/gpt-oss-120b-fast"}]},"prices":{"input_mtok":0.35,"output_mtok":0.75}}
-]},
-{"id":"huggingface_fireworks-ai","name":"HuggingFace (fireworks-ai)","pricing_urls":["https://router.huggingface.co/v1/models","https://huggingface.co/inference/models"],"provider_match":{"and":[{"contains":"huggingface"},{"contains":"fireworks-ai"}]},"models":[
+]
+"""#
+        ),
+        (
+            #"{"id":"huggingface_fireworks-ai","name":"HuggingFace (fireworks-ai)","pricing_urls":["https://router.huggingface.co/v1/models","https://huggingface.co/inference/models"],"provider_match":{"and":[{"contains":"huggingface"},{"contains":"fireworks-ai"}]}}"#,
+            #"""
+[
 {"id":"MiniMaxAI/MiniMax-M3","name":"MiniMax-M3","match":{"or":[{"equals":"minimaxai/minimax-m3"},{"equals":"minimaxai/minimax-m3-fast"}]},"prices":{"input_mtok":0.3,"output_mtok":1.2}},
 {"id":"meta-llama/Llama-3.3-70B-Instruct","name":"Llama-3.3-70B-Instruct","match":{"or":[{"equals":"meta-llama/llama-3.3-70b-instruct"},{"equals":"meta-llama/llama-3.3-70b-instruct-fast"}]},"prices":{"input_mtok":0.9,"output_mtok":0.9}},
 {"id":"moonshotai/Kimi-K3","name":"Kimi-K3","match":{"or":[{"equals":"moonshotai/kimi-k3"},{"equals":"moonshotai/kimi-k3-fast"}]},"prices":{"input_mtok":3,"output_mtok":15}},
 {"id":"nvidia/NVIDIA-Nemotron-3-Ultra-550B-A55B-NVFP4","name":"NVIDIA-Nemotron-3-Ultra-550B-A55B-NVFP4","match":{"or":[{"equals":"nvidia/nvidia-nemotron-3-ultra-550b-a55b-nvfp4"},{"equals":"nvidia/nvidia-nemotron-3-ultra-550b-a55b-nvfp4-fast"}]},"prices":{"input_mtok":0.6,"output_mtok":2.4}},
 {"id":"openai/gpt-oss-120b","name":"gpt-oss-120b","match":{"or":[{"equals":"openai/gpt-oss-120b"},{"equals":"openai/gpt-oss-120b-fast"}]},"prices":{"input_mtok":0.15,"output_mtok":0.6}},
 {"id":"openai/gpt-oss-20b","name":"gpt-oss-20b","match":{"or":[{"equals":"openai/gpt-oss-20b"},{"equals":"openai/gpt-oss-20b-fast"}]},"prices":{"input_mtok":0.05,"output_mtok":0.2}}
-]},
-{"id":"huggingface_groq","name":"HuggingFace (groq)","pricing_urls":["https://router.huggingface.co/v1/models","https://huggingface.co/inference/models"],"provider_match":{"and":[{"contains":"huggingface"},{"contains":"groq"}]},"models":[
+]
+"""#
+        ),
+        (
+            #"{"id":"huggingface_groq","name":"HuggingFace (groq)","pricing_urls":["https://router.huggingface.co/v1/models","https://huggingface.co/inference/models"],"provider_match":{"and":[{"contains":"huggingface"},{"contains":"groq"}]}}"#,
+            #"""
+[
 {"id":"Qwen/Qwen3-32B","name":"Qwen3-32B","match":{"or":[{"equals":"qwen/qwen3-32b"},{"equals":"qwen/qwen3-32b-fast"}]},"prices":{"input_mtok":0.29,"output_mtok":0.59}},
 {"id":"meta-llama/Llama-3.3-70B-Instruct","name":"Llama-3.3-70B-Instruct","match":{"or":[{"equals":"meta-llama/llama-3.3-70b-instruct"},{"equals":"meta-llama/llama-3.3-70b-instruct-fast"}]},"prices":{"input_mtok":0.59,"output_mtok":0.79}},
 {"id":"meta-llama/Llama-4-Scout-17B-16E-Instruct","name":"Llama-4-Scout-17B-16E-Instruct","match":{"or":[{"equals":"meta-llama/llama-4-scout-17b-16e-instruct"},{"equals":"meta-llama/llama-4-scout-17b-16e-instruct-fast"}]},"prices":{"input_mtok":0.11,"output_mtok":0.34}},
 {"id":"openai/gpt-oss-120b","name":"gpt-oss-120b","match":{"or":[{"equals":"openai/gpt-oss-120b"},{"equals":"openai/gpt-oss-120b-fast"}]},"prices":{"input_mtok":0.15,"output_mtok":0.75}},
 {"id":"openai/gpt-oss-20b","name":"gpt-oss-20b","match":{"or":[{"equals":"openai/gpt-oss-20b"},{"equals":"openai/gpt-oss-20b-fast"}]},"prices":{"input_mtok":0.1,"output_mtok":0.5}}
-]},
-{"id":"huggingface_hyperbolic","name":"HuggingFace (hyperbolic)","pricing_urls":["https://router.huggingface.co/v1/models","https://huggingface.co/inference/models"],"provider_match":{"and":[{"contains":"huggingface"},{"contains":"hyperbolic"}]},"models":[
+]
+"""#
+        ),
+        (
+            #"{"id":"huggingface_hyperbolic","name":"HuggingFace (hyperbolic)","pricing_urls":["https://router.huggingface.co/v1/models","https://huggingface.co/inference/models"],"provider_match":{"and":[{"contains":"huggingface"},{"contains":"hyperbolic"}]}}"#,
+            #"""
+[
 {"id":"Qwen/Qwen2.5-VL-72B-Instruct","name":"Qwen2.5-VL-72B-Instruct","match":{"or":[{"equals":"qwen/qwen2.5-vl-72b-instruct"},{"equals":"qwen/qwen2.5-vl-72b-instruct-fast"}]},"prices":{"input_mtok":0.6,"output_mtok":0.6}},
 {"id":"Qwen/Qwen2.5-VL-7B-Instruct","name":"Qwen2.5-VL-7B-Instruct","match":{"or":[{"equals":"qwen/qwen2.5-vl-7b-instruct"},{"equals":"qwen/qwen2.5-vl-7b-instruct-fast"}]},"prices":{"input_mtok":0.2,"output_mtok":0.2}},
 {"id":"Qwen/Qwen3-235B-A22B-Instruct-2507","name":"Qwen3-235B-A22B-Instruct-2507","match":{"or":[{"equals":"qwen/qwen3-235b-a22b-instruct-2507"},{"equals":"qwen/qwen3-235b-a22b-instruct-2507-fast"}]},"prices":{"input_mtok":2,"output_mtok":2}},
@@ -639,8 +748,13 @@ enum BundledPriceData {
 {"id":"meta-llama/Llama-3.3-70B-Instruct","name":"Llama-3.3-70B-Instruct","match":{"or":[{"equals":"meta-llama/llama-3.3-70b-instruct"},{"equals":"meta-llama/llama-3.3-70b-instruct-fast"}]},"prices":{"input_mtok":0.4,"output_mtok":0.4}},
 {"id":"openai/gpt-oss-120b","name":"gpt-oss-120b","match":{"or":[{"equals":"openai/gpt-oss-120b"},{"equals":"openai/gpt-oss-120b-fast"}]},"prices":{"input_mtok":0.3,"output_mtok":0.3}},
 {"id":"openai/gpt-oss-20b","name":"gpt-oss-20b","match":{"or":[{"equals":"openai/gpt-oss-20b"},{"equals":"openai/gpt-oss-20b-fast"}]},"prices":{"input_mtok":0.1,"output_mtok":0.1}}
-]},
-{"id":"huggingface_nebius","name":"HuggingFace (nebius)","pricing_urls":["https://router.huggingface.co/v1/models","https://huggingface.co/inference/models"],"provider_match":{"and":[{"contains":"huggingface"},{"contains":"nebius"}]},"models":[
+]
+"""#
+        ),
+        (
+            #"{"id":"huggingface_nebius","name":"HuggingFace (nebius)","pricing_urls":["https://router.huggingface.co/v1/models","https://huggingface.co/inference/models"],"provider_match":{"and":[{"contains":"huggingface"},{"contains":"nebius"}]}}"#,
+            #"""
+[
 {"id":"NousResearch/Hermes-4-405B","name":"Hermes-4-405B","match":{"or":[{"equals":"nousresearch/hermes-4-405b"},{"equals":"nousresearch/hermes-4-405b-fast"}]},"prices":{"input_mtok":1,"output_mtok":3}},
 {"id":"NousResearch/Hermes-4-70B","name":"Hermes-4-70B","match":{"or":[{"equals":"nousresearch/hermes-4-70b"},{"equals":"nousresearch/hermes-4-70b-fast"}]},"prices":{"input_mtok":0.13,"output_mtok":0.4}},
 {"id":"PrimeIntellect/INTELLECT-3-FP8","name":"INTELLECT-3-FP8","match":{"or":[{"equals":"primeintellect/intellect-3-fp8"},{"equals":"primeintellect/intellect-3-fp8-fast"}]},"prices":{"input_mtok":0.2,"output_mtok":1.1}},
@@ -667,8 +781,13 @@ enum BundledPriceData {
 {"id":"openai/gpt-oss-120b","name":"gpt-oss-120b","match":{"or":[{"equals":"openai/gpt-oss-120b"},{"equals":"openai/gpt-oss-120b-fast"}]},"prices":{"input_mtok":0.15,"output_mtok":0.6}},
 {"id":"zai-org/GLM-4.5","name":"GLM-4.5","match":{"or":[{"equals":"zai-org/glm-4.5"},{"equals":"zai-org/glm-4.5-fast"}]},"prices":{"input_mtok":0.6,"output_mtok":2.2}},
 {"id":"zai-org/GLM-4.5-Air","name":"GLM-4.5-Air","match":{"or":[{"equals":"zai-org/glm-4.5-air"},{"equals":"zai-org/glm-4.5-air-fast"}]},"prices":{"input_mtok":0.2,"output_mtok":1.2}}
-]},
-{"id":"huggingface_novita","name":"HuggingFace (novita)","pricing_urls":["https://router.huggingface.co/v1/models","https://huggingface.co/inference/models"],"provider_match":{"and":[{"contains":"huggingface"},{"contains":"novita"}]},"models":[
+]
+"""#
+        ),
+        (
+            #"{"id":"huggingface_novita","name":"HuggingFace (novita)","pricing_urls":["https://router.huggingface.co/v1/models","https://huggingface.co/inference/models"],"provider_match":{"and":[{"contains":"huggingface"},{"contains":"novita"}]}}"#,
+            #"""
+[
 {"id":"MiniMaxAI/MiniMax-M1-80k","name":"MiniMax-M1-80k","match":{"or":[{"equals":"minimaxai/minimax-m1-80k"},{"equals":"minimaxai/minimax-m1-80k-fast"}]},"prices":{"input_mtok":0.55,"output_mtok":2.2}},
 {"id":"MiniMaxAI/MiniMax-M2","name":"MiniMax-M2","match":{"or":[{"equals":"minimaxai/minimax-m2"},{"equals":"minimaxai/minimax-m2-fast"},{"equals":"minimaxai/minimax-m2.1"},{"equals":"minimaxai/minimax-m2.1-fast"},{"equals":"minimaxai/minimax-m2.5"},{"equals":"minimaxai/minimax-m2.5-fast"},{"equals":"minimaxai/minimax-m2.7"},{"equals":"minimaxai/minimax-m2.7-fast"}]},"prices":{"input_mtok":0.3,"output_mtok":1.2}},
 {"id":"MiniMaxAI/MiniMax-M3","name":"MiniMax-M3","match":{"or":[{"equals":"minimaxai/minimax-m3"},{"equals":"minimaxai/minimax-m3-fast"}]},"prices":{"input_mtok":0.3,"output_mtok":1.2}},
@@ -754,8 +873,13 @@ enum BundledPriceData {
 {"id":"zai-org/GLM-5.2","name":"GLM-5.2","match":{"or":[{"equals":"zai-org/glm-5.2"},{"equals":"zai-org/glm-5.2-fast"}]},"prices":{"input_mtok":1.4,"output_mtok":4.4}},
 {"id":"zai-org/GLM-5.3","name":"GLM-5.3","match":{"or":[{"equals":"zai-org/glm-5.3"},{"equals":"zai-org/glm-5.3-fast"}]},"prices":{"input_mtok":1.4,"output_mtok":4.4}},
 {"id":"zai-org/GLM-5.3-Flash","name":"GLM-5.3-Flash","match":{"or":[{"equals":"zai-org/glm-5.3-flash"},{"equals":"zai-org/glm-5.3-flash-fast"}]},"prices":{"input_mtok":0.15,"output_mtok":0.5}}
-]},
-{"id":"huggingface_nscale","name":"HuggingFace (nscale)","pricing_urls":["https://router.huggingface.co/v1/models","https://huggingface.co/inference/models"],"provider_match":{"and":[{"contains":"huggingface"},{"contains":"nscale"}]},"models":[
+]
+"""#
+        ),
+        (
+            #"{"id":"huggingface_nscale","name":"HuggingFace (nscale)","pricing_urls":["https://router.huggingface.co/v1/models","https://huggingface.co/inference/models"],"provider_match":{"and":[{"contains":"huggingface"},{"contains":"nscale"}]}}"#,
+            #"""
+[
 {"id":"Qwen/QwQ-32B","name":"QwQ-32B","match":{"or":[{"equals":"qwen/qwq-32b"},{"equals":"qwen/qwq-32b-fast"}]},"prices":{"input_mtok":0.18,"output_mtok":0.2}},
 {"id":"Qwen/Qwen2.5-Coder-32B-Instruct","name":"Qwen2.5-Coder-32B-Instruct","match":{"or":[{"equals":"qwen/qwen2.5-coder-32b-instruct"},{"equals":"qwen/qwen2.5-coder-32b-instruct-fast"}]},"prices":{"input_mtok":0.06,"output_mtok":0.2}},
 {"id":"Qwen/Qwen2.5-Coder-3B-Instruct","name":"Qwen2.5-Coder-3B-Instruct","match":{"or":[{"equals":"qwen/qwen2.5-coder-3b-instruct"},{"equals":"qwen/qwen2.5-coder-3b-instruct-fast"}]},"prices":{"input_mtok":0.01,"output_mtok":0.03}},
@@ -780,8 +904,13 @@ enum BundledPriceData {
 {"id":"openai/gpt-oss-120b","name":"gpt-oss-120b","match":{"or":[{"equals":"openai/gpt-oss-120b"},{"equals":"openai/gpt-oss-120b-fast"}]},"prices":{"input_mtok":0.1,"output_mtok":0.4}},
 {"id":"openai/gpt-oss-20b","name":"gpt-oss-20b","match":{"or":[{"equals":"openai/gpt-oss-20b"},{"equals":"openai/gpt-oss-20b-fast"}]},"prices":{"input_mtok":0.05,"output_mtok":0.2}},
 {"id":"zai-org/GLM-5.3","name":"GLM-5.3","match":{"or":[{"equals":"zai-org/glm-5.3"},{"equals":"zai-org/glm-5.3-fast"}]},"prices":{"input_mtok":1.4,"output_mtok":4.4}}
-]},
-{"id":"huggingface_ovhcloud","name":"HuggingFace (ovhcloud)","pricing_urls":["https://router.huggingface.co/v1/models","https://huggingface.co/inference/models"],"provider_match":{"and":[{"contains":"huggingface"},{"contains":"ovhcloud"}]},"models":[
+]
+"""#
+        ),
+        (
+            #"{"id":"huggingface_ovhcloud","name":"HuggingFace (ovhcloud)","pricing_urls":["https://router.huggingface.co/v1/models","https://huggingface.co/inference/models"],"provider_match":{"and":[{"contains":"huggingface"},{"contains":"ovhcloud"}]}}"#,
+            #"""
+[
 {"id":"Qwen/Qwen2.5-VL-72B-Instruct","name":"Qwen2.5-VL-72B-Instruct","match":{"or":[{"equals":"qwen/qwen2.5-vl-72b-instruct"},{"equals":"qwen/qwen2.5-vl-72b-instruct-fast"}]},"prices":{"input_mtok":1.01,"output_mtok":1.01}},
 {"id":"Qwen/Qwen3-32B","name":"Qwen3-32B","match":{"or":[{"equals":"qwen/qwen3-32b"},{"equals":"qwen/qwen3-32b-fast"}]},"prices":{"input_mtok":0.09,"output_mtok":0.25}},
 {"id":"Qwen/Qwen3-Coder-30B-A3B-Instruct","name":"Qwen3-Coder-30B-A3B-Instruct","match":{"or":[{"equals":"qwen/qwen3-coder-30b-a3b-instruct"},{"equals":"qwen/qwen3-coder-30b-a3b-instruct-fast"}]},"prices":{"input_mtok":0.07,"output_mtok":0.26}},
@@ -793,8 +922,13 @@ enum BundledPriceData {
 {"id":"meta-llama/Llama-3.3-70B-Instruct","name":"Llama-3.3-70B-Instruct","match":{"or":[{"equals":"meta-llama/llama-3.3-70b-instruct"},{"equals":"meta-llama/llama-3.3-70b-instruct-fast"}]},"prices":{"input_mtok":0.74,"output_mtok":0.74}},
 {"id":"openai/gpt-oss-120b","name":"gpt-oss-120b","match":{"or":[{"equals":"openai/gpt-oss-120b"},{"equals":"openai/gpt-oss-120b-fast"}]},"prices":{"input_mtok":0.09,"output_mtok":0.47}},
 {"id":"openai/gpt-oss-20b","name":"gpt-oss-20b","match":{"or":[{"equals":"openai/gpt-oss-20b"},{"equals":"openai/gpt-oss-20b-fast"}]},"prices":{"input_mtok":0.05,"output_mtok":0.18}}
-]},
-{"id":"huggingface_publicai","name":"HuggingFace (publicai)","pricing_urls":["https://router.huggingface.co/v1/models","https://huggingface.co/inference/models"],"provider_match":{"and":[{"contains":"huggingface"},{"contains":"publicai"}]},"models":[
+]
+"""#
+        ),
+        (
+            #"{"id":"huggingface_publicai","name":"HuggingFace (publicai)","pricing_urls":["https://router.huggingface.co/v1/models","https://huggingface.co/inference/models"],"provider_match":{"and":[{"contains":"huggingface"},{"contains":"publicai"}]}}"#,
+            #"""
+[
 {"id":"BSC-LT/ALIA-40b-instruct-2606","name":"ALIA-40b-instruct-2606","match":{"or":[{"equals":"bsc-lt/alia-40b-instruct-2606"},{"equals":"bsc-lt/alia-40b-instruct-2606-fast"}]},"prices":{"input_mtok":0.3,"output_mtok":0.6}},
 {"id":"aisingapore/Gemma-SEA-LION-v4-27B-IT","name":"Gemma-SEA-LION-v4-27B-IT","match":{"or":[{"equals":"aisingapore/gemma-sea-lion-v4-27b-it"},{"equals":"aisingapore/gemma-sea-lion-v4-27b-it-fast"}]},"prices":{"input_mtok":0.2,"output_mtok":0.4}},
 {"id":"aisingapore/Nemotron-SEA-LION-v4.8-120B-A12B","name":"Nemotron-SEA-LION-v4.8-120B-A12B","match":{"or":[{"equals":"aisingapore/nemotron-sea-lion-v4.8-120b-a12b"},{"equals":"aisingapore/nemotron-sea-lion-v4.8-120b-a12b-fast"}]},"prices":{"input_mtok":0.5,"output_mtok":2}},
@@ -808,8 +942,13 @@ enum BundledPriceData {
 {"id":"swiss-ai/Apertus-8B-Instruct-2509","name":"Apertus-8B-Instruct-2509","match":{"or":[{"equals":"swiss-ai/apertus-8b-instruct-2509"},{"equals":"swiss-ai/apertus-8b-instruct-2509-fast"}]},"prices":{"input_mtok":0.1,"output_mtok":0.2}},
 {"id":"swiss-ai/Apertus-v1.5-70B","name":"Apertus-v1.5-70B","match":{"or":[{"equals":"swiss-ai/apertus-v1.5-70b"},{"equals":"swiss-ai/apertus-v1.5-70b-fast"}]},"prices":{"input_mtok":0.82,"output_mtok":2.92}},
 {"id":"utter-project/EuroLLM-22B-Instruct-2512","name":"EuroLLM-22B-Instruct-2512","match":{"or":[{"equals":"utter-project/eurollm-22b-instruct-2512"},{"equals":"utter-project/eurollm-22b-instruct-2512-fast"}]},"prices":{"input_mtok":0.1,"output_mtok":0.2}}
-]},
-{"id":"huggingface_sambanova","name":"HuggingFace (sambanova)","pricing_urls":["https://router.huggingface.co/v1/models","https://huggingface.co/inference/models"],"provider_match":{"and":[{"contains":"huggingface"},{"contains":"sambanova"}]},"models":[
+]
+"""#
+        ),
+        (
+            #"{"id":"huggingface_sambanova","name":"HuggingFace (sambanova)","pricing_urls":["https://router.huggingface.co/v1/models","https://huggingface.co/inference/models"],"provider_match":{"and":[{"contains":"huggingface"},{"contains":"sambanova"}]}}"#,
+            #"""
+[
 {"id":"Qwen/Qwen3-32B","name":"Qwen3-32B","match":{"or":[{"equals":"qwen/qwen3-32b"},{"equals":"qwen/qwen3-32b-fast"}]},"prices":{"input_mtok":0.4,"output_mtok":0.8}},
 {"id":"deepseek-ai/DeepSeek-R1-0528","name":"DeepSeek-R1-0528","match":{"or":[{"equals":"deepseek-ai/deepseek-r1-0528"},{"equals":"deepseek-ai/deepseek-r1-0528-fast"}]},"prices":{"input_mtok":5,"output_mtok":7}},
 {"id":"deepseek-ai/DeepSeek-R1-Distill-Llama-70B","name":"DeepSeek-R1-Distill-Llama-70B","match":{"or":[{"equals":"deepseek-ai/deepseek-r1-distill-llama-70b"},{"equals":"deepseek-ai/deepseek-r1-distill-llama-70b-fast"}]},"prices":{"input_mtok":0.7,"output_mtok":1.4}},
@@ -818,8 +957,13 @@ enum BundledPriceData {
 {"id":"meta-llama/Llama-3.3-70B-Instruct","name":"Llama-3.3-70B-Instruct","match":{"or":[{"equals":"meta-llama/llama-3.3-70b-instruct"},{"equals":"meta-llama/llama-3.3-70b-instruct-fast"}]},"prices":{"input_mtok":0.6,"output_mtok":1.2}},
 {"id":"openai/gpt-oss-120b","name":"gpt-oss-120b","match":{"or":[{"equals":"openai/gpt-oss-120b"},{"equals":"openai/gpt-oss-120b-fast"}]},"prices":{"input_mtok":0.22,"output_mtok":0.59}},
 {"id":"tokyotech-llm/Llama-3.3-Swallow-70B-Instruct-v0.4","name":"Llama-3.3-Swallow-70B-Instruct-v0.4","match":{"or":[{"equals":"tokyotech-llm/llama-3.3-swallow-70b-instruct-v0.4"},{"equals":"tokyotech-llm/llama-3.3-swallow-70b-instruct-v0.4-fast"}]},"prices":{"input_mtok":0.6,"output_mtok":1.2}}
-]},
-{"id":"huggingface_together","name":"HuggingFace (together)","pricing_urls":["https://router.huggingface.co/v1/models","https://huggingface.co/inference/models"],"provider_match":{"and":[{"contains":"huggingface"},{"contains":"together"}]},"models":[
+]
+"""#
+        ),
+        (
+            #"{"id":"huggingface_together","name":"HuggingFace (together)","pricing_urls":["https://router.huggingface.co/v1/models","https://huggingface.co/inference/models"],"provider_match":{"and":[{"contains":"huggingface"},{"contains":"together"}]}}"#,
+            #"""
+[
 {"id":"EssentialAI/rnj-1-instruct","name":"rnj-1-instruct","match":{"or":[{"equals":"essentialai/rnj-1-instruct"},{"equals":"essentialai/rnj-1-instruct-fast"}]},"prices":{"input_mtok":0.15,"output_mtok":0.15}},
 {"id":"MiniMaxAI/MiniMax-M3","name":"MiniMax-M3","match":{"or":[{"equals":"minimaxai/minimax-m3"},{"equals":"minimaxai/minimax-m3-fast"}]},"prices":{"input_mtok":0.3,"output_mtok":1.2}},
 {"id":"Qwen/Qwen2.5-7B-Instruct","name":"Qwen2.5-7B-Instruct","match":{"or":[{"equals":"qwen/qwen2.5-7b-instruct"},{"equals":"qwen/qwen2.5-7b-instruct-fast"}]},"prices":{"input_mtok":0.3,"output_mtok":0.3}},
@@ -856,16 +1000,26 @@ enum BundledPriceData {
 {"id":"zai-org/GLM-5.2","name":"GLM-5.2","match":{"or":[{"equals":"zai-org/glm-5.2"},{"equals":"zai-org/glm-5.2-fast"}]},"prices":{"input_mtok":1.4,"output_mtok":4.4}},
 {"id":"zai-org/GLM-5.3","name":"GLM-5.3","match":{"or":[{"equals":"zai-org/glm-5.3"},{"equals":"zai-org/glm-5.3-fast"}]},"prices":{"input_mtok":1.4,"output_mtok":4.4}},
 {"id":"zai-org/GLM-5.3-Flash","name":"GLM-5.3-Flash","match":{"or":[{"equals":"zai-org/glm-5.3-flash"},{"equals":"zai-org/glm-5.3-flash-fast"}]},"prices":{"input_mtok":0.15,"output_mtok":0.5}}
-]},
-{"id":"meta","name":"Meta","pricing_urls":["https://dev.meta.ai/docs/pricing-rate-limits","https://dev.meta.ai/docs/protocols/chat-completions","https://dev.meta.ai/docs/protocols/responses","https://dev.meta.ai/docs/prompt-caching"],"model_match":{"or":[{"equals":"muse-wonder-1.0"},{"starts_with":"muse-spark-"}]},"provider_match":{"equals":"meta"},"models":[
+]
+"""#
+        ),
+        (
+            #"{"id":"meta","name":"Meta","pricing_urls":["https://dev.meta.ai/docs/pricing-rate-limits","https://dev.meta.ai/docs/protocols/chat-completions","https://dev.meta.ai/docs/protocols/responses","https://dev.meta.ai/docs/prompt-caching"],"model_match":{"or":[{"equals":"muse-wonder-1.0"},{"starts_with":"muse-spark-"}]},"provider_match":{"equals":"meta"}}"#,
+            #"""
+[
 {"id":"muse-spark-1.1","name":"Muse Spark 1.1","match":{"equals":"muse-spark-1.1"},"prices":{"input_mtok":1.25,"cache_read_mtok":0.15,"output_mtok":4.25,"web_searches_kcount":2.5}},
 {"id":"muse-spark-1.2","name":"Muse Spark 1.2","match":{"equals":"muse-spark-1.2"},"prices":{"input_mtok":1.25,"cache_read_mtok":0.15,"output_mtok":4.25,"web_searches_kcount":2.5}},
 {"id":"muse-spark-1.2-contributor","name":"Muse Spark 1.2 (Contributor mode)","match":{"equals":"muse-spark-1.2-contributor"},"prices":{"input_mtok":0.1,"cache_read_mtok":0.002,"output_mtok":0.2,"web_searches_kcount":2.5}},
 {"id":"muse-spark-1.3","name":"Muse Spark 1.3","match":{"equals":"muse-spark-1.3"},"prices":{"input_mtok":1.25,"cache_read_mtok":0.15,"output_mtok":4.25,"web_searches_kcount":2.5}},
 {"id":"muse-spark-1.3-contributor","name":"Muse Spark 1.3 (Contributor mode)","match":{"equals":"muse-spark-1.3-contributor"},"prices":{"input_mtok":0.1,"cache_read_mtok":0.002,"output_mtok":0.2,"web_searches_kcount":2.5}},
 {"id":"muse-wonder-1.0","name":"Muse Wonder 1.0","match":{"equals":"muse-wonder-1.0"},"prices":{"input_mtok":4,"cache_read_mtok":0.2,"output_mtok":20,"web_searches_kcount":2.5}}
-]},
-{"id":"minimax","name":"MiniMax","pricing_urls":["https://platform.minimax.io/docs/pricing/overview"],"model_match":{"or":[{"starts_with":"MiniMax-M"},{"starts_with":"minimax-m"},{"equals":"minimax-01"},{"equals":"M2-her"},{"equals":"m2-her"}]},"models":[
+]
+"""#
+        ),
+        (
+            #"{"id":"minimax","name":"MiniMax","pricing_urls":["https://platform.minimax.io/docs/pricing/overview"],"model_match":{"or":[{"starts_with":"MiniMax-M"},{"starts_with":"minimax-m"},{"equals":"minimax-01"},{"equals":"M2-her"},{"equals":"m2-her"}]}}"#,
+            #"""
+[
 {"id":"M2-her","name":"MiniMax M2-her","match":{"or":[{"equals":"M2-her"},{"equals":"m2-her"}]},"prices":{"input_mtok":0.3,"output_mtok":1.2}},
 {"id":"MiniMax-M2","name":"MiniMax M2","match":{"or":[{"equals":"MiniMax-M2"},{"equals":"minimax-m2"},{"equals":"MiniMax-M2.1"},{"equals":"minimax-m2.1"},{"equals":"MiniMax-M2.5"},{"equals":"minimax-m2.5"}]},"prices":{"input_mtok":0.3,"cache_write_mtok":0.375,"cache_read_mtok":0.03,"output_mtok":1.2}},
 {"id":"MiniMax-M2.1-highspeed","name":"MiniMax M2.1 Highspeed","match":{"or":[{"contains":"M2.1-highspeed"},{"contains":"m2.1-highspeed"}]},"prices":{"input_mtok":0.6,"cache_write_mtok":0.375,"cache_read_mtok":0.03,"output_mtok":2.4}},
@@ -876,8 +1030,13 @@ enum BundledPriceData {
 {"id":"minimax-01","name":"MiniMax-01","match":{"equals":"minimax-01"},"prices":{"input_mtok":0.2,"output_mtok":1.1}},
 {"id":"minimax-m1","name":"MiniMax M1","match":{"equals":"minimax-m1"},"prices":{"input_mtok":0.4,"output_mtok":2.2}},
 {"id":"minimax-m3","name":"MiniMax M3","match":{"or":[{"equals":"MiniMax-M3"},{"equals":"minimax-m3"}]},"prices":{"input_mtok":{"base":0.3,"tiers":[{"start":512000,"price":0.6}]},"cache_read_mtok":{"base":0.06,"tiers":[{"start":512000,"price":0.12}]},"output_mtok":{"base":1.2,"tiers":[{"start":512000,"price":2.4}]}}}
-]},
-{"id":"mistral","name":"Mistral","pricing_urls":["https://mistral.ai/pricing/api"],"model_match":{"regex":"^(?![^/]+/)(?:labs-)?(?:(?:mi|code|dev|magi|mini)stral|mixtral|pixtral|voxtral|open-(?:mistral|mixtral))"},"provider_match":{"starts_with":"mistral"},"models":[
+]
+"""#
+        ),
+        (
+            #"{"id":"mistral","name":"Mistral","pricing_urls":["https://mistral.ai/pricing/api"],"model_match":{"regex":"^(?![^/]+/)(?:labs-)?(?:(?:mi|code|dev|magi|mini)stral|mixtral|pixtral|voxtral|open-(?:mistral|mixtral))"},"provider_match":{"starts_with":"mistral"}}"#,
+            #"""
+[
 {"id":"codestral","name":"Codestral","match":{"or":[{"equals":"codestral-latest"},{"equals":"codestral-2501"}]},"prices":{"input_mtok":0.3,"output_mtok":0.9}},
 {"id":"codestral-2508","name":"Codestral 2508","match":{"equals":"codestral-2508"},"prices":{"input_mtok":0.3,"cache_read_mtok":0.03,"output_mtok":0.9}},
 {"id":"codestral-embed-2505","name":"Codestral Embed 2505","match":{"or":[{"equals":"codestral-embed-2505"},{"equals":"codestral-embed"}]},"prices":{"input_mtok":0.15,"cache_read_mtok":0.015}},
@@ -930,8 +1089,13 @@ enum BundledPriceData {
 {"id":"voxtral-small-transcribe-3-0","name":"Voxtral Small Transcribe 3","match":{"equals":"voxtral-small-transcribe-3-0"},"prices":{"audio_hours":0.24,"input_audio_hours":0.24}},
 {"id":"zai-glm-5-3","name":"Z.ai GLM 5.3","match":{"equals":"zai-glm-5-3"},"prices":{"input_mtok":1.4,"cache_read_mtok":0.14,"output_mtok":4.4}},
 {"id":"zai-glm-5-3-flash","name":"Z.ai GLM 5.3 Flash","match":{"equals":"zai-glm-5-3-flash"},"prices":{"input_mtok":0.15,"cache_read_mtok":0.03,"output_mtok":0.5}}
-]},
-{"id":"modal","name":"Modal","pricing_urls":["https://modal.com/library"],"provider_match":{"contains":"modal"},"models":[
+]
+"""#
+        ),
+        (
+            #"{"id":"modal","name":"Modal","pricing_urls":["https://modal.com/library"],"provider_match":{"contains":"modal"}}"#,
+            #"""
+[
 {"id":"Qwen/Qwen3.8-2.4T-A95B","name":"Qwen3.8-Max","match":{"equals":"Qwen/Qwen3.8-2.4T-A95B"},"prices":{"input_mtok":2,"cache_read_mtok":0.25,"output_mtok":6}},
 {"id":"Qwen/Qwen3.8-Max-VL-Thinking","name":"Qwen3.8-Max VL","match":{"equals":"Qwen/Qwen3.8-Max-VL-Thinking"},"prices":{"input_mtok":2,"cache_read_mtok":0.25,"output_mtok":6}},
 {"id":"deepseek-ai/DeepSeek-V4.1-Flash","name":"DeepSeek V4.1 Flash","match":{"equals":"deepseek-ai/DeepSeek-V4.1-Flash"},"prices":{"input_mtok":0.3,"cache_read_mtok":0.03,"output_mtok":1.2}},
@@ -943,8 +1107,13 @@ enum BundledPriceData {
 {"id":"thinkingmachines/Inkling-NVFP4","name":"Inkling NVFP4","match":{"equals":"thinkingmachines/Inkling-NVFP4"},"prices":{"input_mtok":1.2,"cache_read_mtok":0.27,"output_mtok":5}},
 {"id":"zai-org/GLM-5.3","name":"GLM 5.3","match":{"equals":"zai-org/GLM-5.3"},"prices":{"input_mtok":1.4,"cache_read_mtok":0.26,"output_mtok":4.4}},
 {"id":"zai-org/GLM-5.3-Flash","name":"GLM 5.3 Flash","match":{"equals":"zai-org/GLM-5.3-Flash"},"prices":{"input_mtok":0.45,"cache_read_mtok":0.09,"output_mtok":1.5}}
-]},
-{"id":"moonshotai","name":"MoonshotAi","pricing_urls":["https://platform.kimi.ai/docs/models.md","https://platform.kimi.ai/docs/pricing/chat.md"],"model_match":{"or":[{"starts_with":"kimi"},{"starts_with":"moonshot"}]},"provider_match":{"contains":"moonshot"},"models":[
+]
+"""#
+        ),
+        (
+            #"{"id":"moonshotai","name":"MoonshotAi","pricing_urls":["https://platform.kimi.ai/docs/models.md","https://platform.kimi.ai/docs/pricing/chat.md"],"model_match":{"or":[{"starts_with":"kimi"},{"starts_with":"moonshot"}]},"provider_match":{"contains":"moonshot"}}"#,
+            #"""
+[
 {"id":"kimi-k2","name":"Kimi K2 0711","deprecated":true,"match":{"equals":"kimi-k2"},"prices":{"input_mtok":0.57,"output_mtok":2.3}},
 {"id":"kimi-k2-0711-preview","name":"Kimi K2 0711 Preview","deprecated":true,"match":{"equals":"kimi-k2-0711-preview"},"prices":{"input_mtok":0.6,"cache_read_mtok":0.15,"output_mtok":2.5}},
 {"id":"kimi-k2-0905-preview","name":"Kimi K2 0905 Preview","deprecated":true,"match":{"equals":"kimi-k2-0905-preview"},"prices":{"input_mtok":0.6,"cache_read_mtok":0.15,"output_mtok":2.5}},
@@ -961,8 +1130,13 @@ enum BundledPriceData {
 {"id":"moonshot-v1-128k","name":"Moonshot V1 128K","deprecated":true,"match":{"or":[{"equals":"moonshot-v1-128k"},{"equals":"moonshot-v1-128k-vision-preview"}]},"prices":{"input_mtok":2,"output_mtok":5}},
 {"id":"moonshot-v1-32k","name":"Moonshot V1 32K","deprecated":true,"match":{"or":[{"equals":"moonshot-v1-32k"},{"equals":"moonshot-v1-32k-vision-preview"}]},"prices":{"input_mtok":1,"output_mtok":3}},
 {"id":"moonshot-v1-8k","name":"Moonshot V1 8K","deprecated":true,"match":{"or":[{"equals":"moonshot-v1-8k"},{"equals":"moonshot-v1-8k-vision-preview"}]},"prices":{"input_mtok":0.2,"output_mtok":2}}
-]},
-{"id":"novita","name":"Novita","pricing_urls":["https://novita.ai/pricing"],"models":[
+]
+"""#
+        ),
+        (
+            #"{"id":"novita","name":"Novita","pricing_urls":["https://novita.ai/pricing"]}"#,
+            #"""
+[
 {"id":"Sao10K/L3-8B-Stheno-v3.2","name":"Llama 3 8B Stheno V3.2","match":{"equals":"Sao10K/L3-8B-Stheno-v3.2"},"prices":{"input_mtok":0.05,"output_mtok":0.05}},
 {"id":"baichuan/baichuan-m2-32b","name":"Baichuan M2 32B","match":{"equals":"baichuan/baichuan-m2-32b"},"prices":{"input_mtok":0.07,"output_mtok":0.07}},
 {"id":"baidu/cobuddy","name":"CoBuddy","match":{"equals":"baidu/cobuddy"},"prices":{"input_mtok":0.28,"cache_read_mtok":0.07,"output_mtok":1.13}},
@@ -1077,8 +1251,13 @@ enum BundledPriceData {
 {"id":"zai-org/glm-5.3","name":"GLM 5.3","match":{"or":[{"equals":"zai-org/glm-5.3"},{"equals":"zai-org/glm-5.3-p"}]},"prices":{"input_mtok":1.4,"cache_read_mtok":0.26,"output_mtok":4.4}},
 {"id":"zai-org/glm-5.3-flash","name":"GLM 5.3 Flash","match":{"equals":"zai-org/glm-5.3-flash"},"prices":{"input_mtok":0.15,"cache_read_mtok":0.03,"output_mtok":0.5}},
 {"id":"zai-org/glm-5.3-flashX","name":"GLM 5.3 FlashX","match":{"equals":"zai-org/glm-5.3-flashX"},"prices":{"input_mtok":0.37,"cache_read_mtok":0.075,"output_mtok":1.25}}
-]},
-{"id":"openai","name":"OpenAI","pricing_urls":["https://developers.openai.com/api/docs/pricing","https://developers.openai.com/api/docs/guides/prompt-caching","https://platform.openai.com/docs/pricing","https://openai.com/api/pricing/","https://platform.openai.com/docs/models","https://help.openai.com/en/articles/7127956-how-much-does-gpt-4-cost"],"model_match":{"or":[{"starts_with":"gpt-"},{"equals":"whisper-1"},{"starts_with":"tts-1"},{"regex":"^o[134]"}]},"provider_match":{"contains":"openai"},"models":[
+]
+"""#
+        ),
+        (
+            #"{"id":"openai","name":"OpenAI","pricing_urls":["https://developers.openai.com/api/docs/pricing","https://developers.openai.com/api/docs/guides/prompt-caching","https://platform.openai.com/docs/pricing","https://openai.com/api/pricing/","https://platform.openai.com/docs/models","https://help.openai.com/en/articles/7127956-how-much-does-gpt-4-cost"],"model_match":{"or":[{"starts_with":"gpt-"},{"equals":"whisper-1"},{"starts_with":"tts-1"},{"regex":"^o[134]"}]},"provider_match":{"contains":"openai"}}"#,
+            #"""
+[
 {"id":"ada","match":{"or":[{"equals":"ada"},{"equals":"text-ada-001"}]},"prices":{"input_mtok":0.4,"output_mtok":0.4}},
 {"id":"babbage","match":{"equals":"babbage"},"prices":{"input_mtok":0.5,"output_mtok":0.5}},
 {"id":"babbage-002","match":{"equals":"babbage-002"},"prices":{"input_mtok":0.4,"output_mtok":0.4}},
@@ -1192,11 +1371,21 @@ enum BundledPriceData {
 {"id":"tts-1","match":{"equals":"tts-1"},"prices":{"input_mchars":15}},
 {"id":"tts-1-hd","match":{"equals":"tts-1-hd"},"prices":{"input_mchars":30}},
 {"id":"whisper-1","match":{"equals":"whisper-1"},"prices":{"audio_hours":0.36,"input_audio_hours":0.36}}
-]},
-{"id":"openai-decisions","name":"OpenAI Decisions","pricing_urls":["https://developers.openai.com/api/docs/guides/decisions","https://developers.openai.com/api/reference/resources/decisions","https://developers.openai.com/api/docs/models/gpt-6-luna"],"models":[
+]
+"""#
+        ),
+        (
+            #"{"id":"openai-decisions","name":"OpenAI Decisions","pricing_urls":["https://developers.openai.com/api/docs/guides/decisions","https://developers.openai.com/api/reference/resources/decisions","https://developers.openai.com/api/docs/models/gpt-6-luna"]}"#,
+            #"""
+[
 {"id":"gpt-6-luna","name":"GPT-6 Luna Decisions","match":{"equals":"gpt-6-luna"},"prices":{"input_mtok":{"base":0.1,"tiers":[{"start":272000,"price":0.2}]}}}
-]},
-{"id":"openrouter","name":"OpenRouter","pricing_urls":["https://openrouter.ai/models"],"models":[
+]
+"""#
+        ),
+        (
+            #"{"id":"openrouter","name":"OpenRouter","pricing_urls":["https://openrouter.ai/models"]}"#,
+            #"""
+[
 {"id":"01-ai/yi-large","match":{"equals":"01-ai/yi-large"},"prices":{"input_mtok":3,"output_mtok":3}},
 {"id":"aetherwiing/mn-starcannon-12b","match":{"equals":"aetherwiing/mn-starcannon-12b"},"prices":{"input_mtok":0.8,"output_mtok":1.2}},
 {"id":"agentica-org/deepcoder-14b-preview:free","match":{"equals":"agentica-org/deepcoder-14b-preview:free"},"prices":{}},
@@ -2120,8 +2309,13 @@ enum BundledPriceData {
 {"id":"~x-ai/grok-latest","name":"Grok Latest","match":{"equals":"~x-ai/grok-latest"},"prices":{"input_mtok":{"base":2,"tiers":[{"start":200000,"price":4}]},"cache_read_mtok":{"base":0.5,"tiers":[{"start":200000,"price":1}]},"output_mtok":{"base":6,"tiers":[{"start":200000,"price":12}]}}},
 {"id":"~z-ai/glm-flash-latest","name":"GLM Flash Latest","match":{"equals":"~z-ai/glm-flash-latest"},"prices":[{"prices":{"input_mtok":0.0392,"cache_read_mtok":0.006,"output_mtok":0.2}},{"constraint":{"start_date":"2026-10-19"},"prices":{"input_mtok":0.048,"cache_read_mtok":0.006,"output_mtok":0.2}}]},
 {"id":"~z-ai/glm-latest","name":"GLM Latest","match":{"equals":"~z-ai/glm-latest"},"prices":[{"prices":{"input_mtok":0.04,"cache_read_mtok":0.025,"output_mtok":6}},{"constraint":{"start_date":"2026-10-19"},"prices":{"input_mtok":0.042,"cache_read_mtok":0.026,"output_mtok":6}}]}
-]},
-{"id":"ovhcloud","name":"OVHcloud AI Endpoints","pricing_urls":["https://oai.endpoints.kepler.ai.cloud.ovh.net/v1/models"],"models":[
+]
+"""#
+        ),
+        (
+            #"{"id":"ovhcloud","name":"OVHcloud AI Endpoints","pricing_urls":["https://oai.endpoints.kepler.ai.cloud.ovh.net/v1/models"]}"#,
+            #"""
+[
 {"id":"DeepSeek-R1-Distill-Llama-70B","name":"DeepSeek-R1-Distill-Llama-70B","match":{"or":[{"equals":"DeepSeek-R1-Distill-Llama-70B"},{"equals":"deepseek-r1-distill-llama-70b"}]},"prices":{"input_mtok":0.74,"output_mtok":0.74}},
 {"id":"Llama-3.1-8B-Instruct","name":"Llama-3.1-8B-Instruct","match":{"or":[{"equals":"Llama-3.1-8B-Instruct"},{"equals":"llama-3.1-8b-instruct"}]},"prices":{"input_mtok":0.11,"output_mtok":0.11}},
 {"id":"Meta-Llama-3_3-70B-Instruct","name":"Meta-Llama-3_3-70B-Instruct","match":{"or":[{"equals":"Meta-Llama-3_3-70B-Instruct"},{"equals":"meta-llama-3_3-70b-instruct"}]},"prices":{"input_mtok":0.74,"output_mtok":0.74}},
@@ -2142,8 +2336,13 @@ enum BundledPriceData {
 {"id":"bge-multilingual-gemma2","name":"bge-multilingual-gemma2","match":{"equals":"bge-multilingual-gemma2"},"prices":{"input_mtok":0.01}},
 {"id":"gpt-oss-120b","name":"gpt-oss-120b","match":{"equals":"gpt-oss-120b"},"prices":{"input_mtok":0.09,"output_mtok":0.47}},
 {"id":"gpt-oss-20b","name":"gpt-oss-20b","match":{"equals":"gpt-oss-20b"},"prices":{"input_mtok":0.05,"output_mtok":0.18}}
-]},
-{"id":"perplexity","name":"Perplexity","pricing_urls":["https://docs.perplexity.ai/docs/getting-started/pricing","https://docs.perplexity.ai/docs/agent-api/models","https://docs.perplexity.ai/docs/agent-api/tools/web-search"],"models":[
+]
+"""#
+        ),
+        (
+            #"{"id":"perplexity","name":"Perplexity","pricing_urls":["https://docs.perplexity.ai/docs/getting-started/pricing","https://docs.perplexity.ai/docs/agent-api/models","https://docs.perplexity.ai/docs/agent-api/tools/web-search"]}"#,
+            #"""
+[
 {"id":"llama-3.1-sonar-large-128k-online","name":"Llama 3.1 Sonar 70B Online","match":{"equals":"llama-3.1-sonar-large-128k-online"},"prices":{"input_mtok":1,"output_mtok":1}},
 {"id":"llama-3.1-sonar-small-128k-online","name":"Llama 3.1 Sonar 8B Online","match":{"equals":"llama-3.1-sonar-small-128k-online"},"prices":{"input_mtok":0.2,"output_mtok":0.2}},
 {"id":"perplexity/deepseek-v4-pro-0813","match":{"equals":"perplexity/deepseek-v4-pro-0813"},"prices":{"input_mtok":1.32,"cache_read_mtok":0.044,"output_mtok":3.96}},
@@ -2167,8 +2366,13 @@ enum BundledPriceData {
 {"id":"sonar-pro-search","name":"Sonar Pro Search","match":{"equals":"sonar-pro-search"},"prices":{"input_mtok":3,"output_mtok":15}},
 {"id":"sonar-reasoning","name":"Sonar Reasoning","match":{"equals":"sonar-reasoning"},"prices":{"input_mtok":1,"output_mtok":5,"requests_kcount":12}},
 {"id":"sonar-reasoning-pro","name":"Sonar Reasoning Pro","match":{"equals":"sonar-reasoning-pro"},"prices":{"input_mtok":2,"output_mtok":8,"requests_kcount":14}}
-]},
-{"id":"quicksilverpro","name":"QuickSilver Pro","pricing_urls":["https://quicksilverpro.io/#pricing","https://quicksilverpro.io/pricing.json"],"models":[
+]
+"""#
+        ),
+        (
+            #"{"id":"quicksilverpro","name":"QuickSilver Pro","pricing_urls":["https://quicksilverpro.io/#pricing","https://quicksilverpro.io/pricing.json"]}"#,
+            #"""
+[
 {"id":"claude-fable-5","name":"Claude Fable 5","match":{"equals":"claude-fable-5"},"prices":[{"prices":{"input_mtok":8,"output_mtok":40}},{"constraint":{"start_date":"2026-10-19"},"prices":{"input_mtok":2.5,"output_mtok":12.5}},{"constraint":{"start_date":"2026-10-29"},"prices":{"input_mtok":2.5,"cache_write_mtok":3.125,"cache_read_mtok":0.25,"output_mtok":12.5}}]},
 {"id":"claude-fable-5-1","name":"Claude Fable 5.1","match":{"equals":"claude-fable-5-1"},"prices":[{"prices":{"input_mtok":2.5,"cache_read_mtok":0.0625,"output_mtok":12.5}},{"constraint":{"start_date":"2026-10-29"},"prices":{"input_mtok":2.5,"cache_write_mtok":3.125,"cache_read_mtok":0.0625,"output_mtok":12.5}}]},
 {"id":"claude-haiku-4-5","name":"Claude Haiku 4.5","match":{"equals":"claude-haiku-4-5"},"prices":[{"prices":{"input_mtok":0.8,"output_mtok":4}},{"constraint":{"start_date":"2026-10-19"},"prices":{"input_mtok":0.25,"output_mtok":1.25}},{"constraint":{"start_date":"2026-10-29"},"prices":{"input_mtok":0.25,"cache_write_mtok":0.3125,"cache_read_mtok":0.025,"output_mtok":1.25}}]},
@@ -2244,8 +2448,13 @@ enum BundledPriceData {
 {"id":"qwen3.8-omni-flash","name":"Qwen3.8 Omni Flash","match":{"equals":"qwen3.8-omni-flash"},"prices":{"input_mtok":0.15,"cache_read_mtok":0.016,"output_mtok":0.47}},
 {"id":"step-5-preview","name":"Step 5 Preview","match":{"equals":"step-5-preview"},"prices":{"input_mtok":1,"cache_read_mtok":0.1,"output_mtok":2.7}},
 {"id":"trio-spark-v1.3","name":"Trio-Spark v1.3","match":{"equals":"trio-spark-v1.3"},"prices":{"input_mtok":0.042}}
-]},
-{"id":"together","name":"Together AI","pricing_urls":["https://www.together.ai/pricing"],"provider_match":{"or":[{"equals":"together-ai"},{"equals":"together_ai"}]},"models":[
+]
+"""#
+        ),
+        (
+            #"{"id":"together","name":"Together AI","pricing_urls":["https://www.together.ai/pricing"],"provider_match":{"or":[{"equals":"together-ai"},{"equals":"together_ai"}]}}"#,
+            #"""
+[
 {"id":"Austism/chronos-hermes-13b","match":{"equals":"Austism/chronos-hermes-13b"},"prices":{"input_mtok":0.3,"output_mtok":0.3}},
 {"id":"Gryphe/MythoMax-L2-13b","match":{"equals":"Gryphe/MythoMax-L2-13b"},"prices":{"input_mtok":0.3,"output_mtok":0.3}},
 {"id":"MiniMaxAI/MiniMax-M3","name":"Minimax M3","match":{"equals":"MiniMaxAI/MiniMax-M3"},"prices":{"input_mtok":0.3,"cache_read_mtok":0.06,"output_mtok":1.2}},
@@ -2341,12 +2550,22 @@ enum BundledPriceData {
 {"id":"zai-org/GLM-5.3-Flash","name":"GLM-5.3 Flash","match":{"equals":"zai-org/GLM-5.3-Flash"},"prices":{"input_mtok":0.15,"cache_read_mtok":0.03,"output_mtok":0.5}},
 {"id":"zero-one-ai/Yi-34B","match":{"equals":"zero-one-ai/Yi-34B"},"prices":{"input_mtok":0.8,"output_mtok":0.8}},
 {"id":"zero-one-ai/Yi-6B","match":{"equals":"zero-one-ai/Yi-6B"},"prices":{"input_mtok":0.2,"output_mtok":0.2}}
-]},
-{"id":"typesafe","name":"TypeSafe","pricing_urls":["https://docs.typesafe.ai/models"],"model_match":{"starts_with":"jev-"},"provider_match":{"contains":"typesafe"},"models":[
+]
+"""#
+        ),
+        (
+            #"{"id":"typesafe","name":"TypeSafe","pricing_urls":["https://docs.typesafe.ai/models"],"model_match":{"starts_with":"jev-"},"provider_match":{"contains":"typesafe"}}"#,
+            #"""
+[
 {"id":"jev-1.13.0","name":"Jev 1.13.0","match":{"or":[{"equals":"jev-1.13.0"},{"regex":"^(typesafe/)?jev-1\\.13(-\\d{8})?$"}]},"prices":{"input_mtok":0.042}},
 {"id":"jev-1.14.0","name":"Jev 1.14.0","match":{"or":[{"equals":"jev-1.14.0"},{"regex":"^(typesafe/)?jev-1\\.14(-\\d{8})?$"},{"equals":"jev-preview"},{"equals":"jev-latest"}]},"prices":{"input_mtok":0.042}}
-]},
-{"id":"voyageai","name":"Voyage AI","pricing_urls":["https://docs.voyageai.com/docs/pricing"],"model_match":{"starts_with":"voyage-"},"provider_match":{"contains":"voyage"},"models":[
+]
+"""#
+        ),
+        (
+            #"{"id":"voyageai","name":"Voyage AI","pricing_urls":["https://docs.voyageai.com/docs/pricing"],"model_match":{"starts_with":"voyage-"},"provider_match":{"contains":"voyage"}}"#,
+            #"""
+[
 {"id":"voyage-01","name":"Voyage 01","deprecated":true,"match":{"equals":"voyage-01"},"prices":{"input_mtok":0.1}},
 {"id":"voyage-02","name":"Voyage 02","deprecated":true,"match":{"equals":"voyage-02"},"prices":{"input_mtok":0.1}},
 {"id":"voyage-2","name":"Voyage 2","match":{"equals":"voyage-2"},"prices":{"input_mtok":0.1}},
@@ -2371,8 +2590,13 @@ enum BundledPriceData {
 {"id":"voyage-lite-01-instruct","name":"Voyage Lite 01 Instruct","deprecated":true,"match":{"equals":"voyage-lite-01-instruct"},"prices":{"input_mtok":0.1}},
 {"id":"voyage-lite-02-instruct","name":"Voyage Lite 02 Instruct","deprecated":true,"match":{"equals":"voyage-lite-02-instruct"},"prices":{"input_mtok":0.1}},
 {"id":"voyage-multilingual-2","name":"Voyage Multilingual 2","match":{"equals":"voyage-multilingual-2"},"prices":{"input_mtok":0.12}}
-]},
-{"id":"x-ai","name":"X AI","pricing_urls":["https://docs.x.ai/docs/models"],"model_match":{"contains":"grok"},"provider_match":{"equals":"xai"},"models":[
+]
+"""#
+        ),
+        (
+            #"{"id":"x-ai","name":"X AI","pricing_urls":["https://docs.x.ai/docs/models"],"model_match":{"contains":"grok"},"provider_match":{"equals":"xai"}}"#,
+            #"""
+[
 {"id":"grok-2-1212","name":"Grok 2 1212","deprecated":true,"match":{"or":[{"equals":"grok-2-1212"},{"equals":"grok-2"},{"equals":"grok-2-latest"}]},"prices":{"input_mtok":2,"output_mtok":10}},
 {"id":"grok-2-vision-1212","name":"Grok 2 Vision 1212","match":{"or":[{"equals":"grok-2-vision-1212"},{"equals":"grok-2-vision"},{"equals":"grok-2-vision-latest"}]},"prices":{"input_mtok":2,"output_mtok":10}},
 {"id":"grok-3","name":"Grok 3","match":{"or":[{"equals":"grok-3"},{"equals":"grok-3-latest"},{"equals":"grok-3-beta"}]},"prices":{"input_mtok":3,"cache_read_mtok":0.75,"output_mtok":15}},
@@ -2395,8 +2619,13 @@ enum BundledPriceData {
 {"id":"grok-voice-latest","name":"Grok Voice","match":{"or":[{"equals":"grok-voice-latest"},{"equals":"grok-voice-3.0"}]},"prices":[{"prices":{"audio_hours":3,"input_text_messages_kcount":4}},{"constraint":{"start_date":"2026-08-05"},"prices":{"audio_hours":4.8,"input_text_messages_kcount":4}}]},
 {"id":"grok-voice-think-fast-1.0","name":"Grok Voice Think Fast 1.0","deprecated":true,"match":{"equals":"grok-voice-think-fast-1.0"},"prices":{"audio_hours":3,"input_text_messages_kcount":4}},
 {"id":"grok-voice-think-fast-2.0","name":"Grok Voice Think Fast 2.0","match":{"equals":"grok-voice-think-fast-2.0"},"prices":{"audio_hours":4.8,"input_text_messages_kcount":4}}
-]},
-{"id":"zai","name":"Z.AI","pricing_urls":["https://docs.z.ai/guides/overview/pricing"],"models":[
+]
+"""#
+        ),
+        (
+            #"{"id":"zai","name":"Z.AI","pricing_urls":["https://docs.z.ai/guides/overview/pricing"]}"#,
+            #"""
+[
 {"id":"GLM-4-32B-0414-128K","name":"GLM-4-32B-0414-128K","match":{"or":[{"equals":"GLM-4-32B-0414-128K"},{"equals":"glm-4-32b-0414-128k"}]},"prices":{"input_mtok":0.1,"output_mtok":0.1}},
 {"id":"GLM-4.5","name":"GLM-4.5","match":{"or":[{"equals":"GLM-4.5"},{"equals":"glm-4.5"}]},"prices":{"input_mtok":0.6,"cache_read_mtok":0.11,"output_mtok":2.2}},
 {"id":"GLM-4.5-Air","name":"GLM-4.5-Air","match":{"or":[{"equals":"GLM-4.5-Air"},{"equals":"glm-4.5-air"}]},"prices":{"input_mtok":0.2,"cache_read_mtok":0.03,"output_mtok":1.1}},
@@ -2415,8 +2644,13 @@ enum BundledPriceData {
 {"id":"GLM-5.3-Flash","name":"GLM-5.3-Flash","match":{"or":[{"equals":"GLM-5.3-Flash"},{"equals":"glm-5.3-flash"}]},"prices":[{"prices":{"input_mtok":0.075,"cache_read_mtok":0.015,"output_mtok":0.25}},{"constraint":{"start_date":"2026-09-10"},"prices":{"input_mtok":0.15,"cache_read_mtok":0.03,"output_mtok":0.5}}]},
 {"id":"GLM-5.3-FlashX","name":"GLM-5.3-FlashX","match":{"or":[{"equals":"GLM-5.3-FlashX"},{"equals":"glm-5.3-flashx"},{"equals":"GLM-5.3-FlashX-Legal"},{"equals":"glm-5.3-flashx-legal"}]},"prices":{"input_mtok":0.37,"cache_read_mtok":0.075,"output_mtok":1.25}},
 {"id":"GLM-OCR","name":"GLM-OCR","match":{"or":[{"equals":"GLM-OCR"},{"equals":"glm-ocr"}]},"prices":{"input_mtok":0.03,"output_mtok":0.03}}
-]},
-{"id":"zhipuai","name":"Zhipu AI","pricing_urls":["https://open.bigmodel.cn/pricing","https://docs.bigmodel.cn/cn/guide/start/model-overview"],"model_match":{"or":[{"starts_with":"GLM-"},{"starts_with":"glm-"}]},"models":[
+]
+"""#
+        ),
+        (
+            #"{"id":"zhipuai","name":"Zhipu AI","pricing_urls":["https://open.bigmodel.cn/pricing","https://docs.bigmodel.cn/cn/guide/start/model-overview"],"model_match":{"or":[{"starts_with":"GLM-"},{"starts_with":"glm-"}]}}"#,
+            #"""
+[
 {"id":"GLM-4-Air","name":"GLM-4-Air","match":{"or":[{"equals":"GLM-4-Air"},{"equals":"glm-4-air"}]},"prices":{"input_mtok":0.069,"cache_read_mtok":0.034,"output_mtok":0.069}},
 {"id":"GLM-4-AirX","name":"GLM-4-AirX","match":{"or":[{"equals":"GLM-4-AirX"},{"equals":"glm-4-airx"}]},"prices":{"input_mtok":1.379,"output_mtok":1.379}},
 {"id":"GLM-4-Assistant","name":"GLM-4-Assistant","match":{"or":[{"equals":"GLM-4-Assistant"},{"equals":"glm-4-assistant"}]},"prices":{"input_mtok":0.69,"output_mtok":0.69}},
@@ -2432,7 +2666,8 @@ enum BundledPriceData {
 {"id":"GLM-5.2","name":"GLM-5.2","match":{"or":[{"equals":"GLM-5.2"},{"equals":"glm-5.2"}]},"prices":{"input_mtok":1.103,"cache_read_mtok":0.276,"output_mtok":3.862}},
 {"id":"GLM-5.3","name":"GLM-5.3","match":{"or":[{"equals":"GLM-5.3"},{"equals":"glm-5.3"}]},"prices":{"input_mtok":1.103,"cache_read_mtok":0.276,"output_mtok":3.862}},
 {"id":"GLM-5.3-Flash","name":"GLM-5.3-Flash","match":{"or":[{"equals":"GLM-5.3-Flash"},{"equals":"glm-5.3-flash"}]},"prices":[{"prices":{"input_mtok":0.055,"cache_read_mtok":0.016,"output_mtok":0.193}},{"constraint":{"start_date":"2026-09-10"},"prices":{"input_mtok":0.11,"cache_read_mtok":0.032,"output_mtok":0.386}}]}
-]}
-]}
+]
 """#
+        ),
+    ]
 }

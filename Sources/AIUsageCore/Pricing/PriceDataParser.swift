@@ -84,6 +84,14 @@ public enum PriceDataParser {
     }
 
     static func provider(_ item: Any, path: String) throws -> PriceProvider {
+        var provider = try header(item, path: path)
+        guard let models = (item as? [String: Any])?["models"] as? [Any] else { throw PriceDataError("\(path).models", "expected a list") }
+        provider.models = try self.models(models, path: "\(path).models")
+        return provider
+    }
+
+    /// A provider's own fields, without its models.
+    static func header(_ item: Any, path: String) throws -> PriceProvider {
         guard let object = item as? [String: Any] else { throw PriceDataError(path, "expected a provider object") }
         let id = try string(object["id"], "\(path).id")
         let name = try object["name"].map { try string($0, "\(path).name") } ?? id
@@ -91,11 +99,32 @@ public enum PriceDataParser {
         let modelMatch = try optionalRule(object["model_match"], "\(path).model_match")
         let providerMatch = try optionalRule(object["provider_match"], "\(path).provider_match")
         let fallbacks = try object["fallback_model_providers"].map { try strings($0, "\(path).fallback_model_providers") } ?? []
-        guard let models = object["models"] as? [Any] else { throw PriceDataError("\(path).models", "expected a list") }
         return PriceProvider(
             id: id.lowercased(), name: name, pricingURLs: urls, modelMatch: modelMatch, providerMatch: providerMatch,
-            fallbackProviders: fallbacks.map { $0.lowercased() },
-            models: try models.enumerated().map { try model($1, path: "\(path).models[\($0)]") })
+            fallbackProviders: fallbacks.map { $0.lowercased() }, models: [])
+    }
+
+    static func models(_ list: [Any], path: String) throws -> [PricedModel] {
+        try list.enumerated().map { try model($1, path: "\(path)[\($0)]") }
+    }
+
+    /// One provider of the bundled data, whose fields and models are kept as separate
+    /// JSON texts so that only the providers a lookup needs are parsed.
+    static func header(json: String, path: String) throws -> PriceProvider {
+        try header(try object(json, path: path), path: path)
+    }
+
+    static func models(json: String, path: String) throws -> [PricedModel] {
+        guard let list = try object(json, path: path) as? [Any] else { throw PriceDataError(path, "expected a list") }
+        return try models(list, path: path)
+    }
+
+    private static func object(_ json: String, path: String) throws -> Any {
+        do {
+            return try JSONSerialization.jsonObject(with: Data(json.utf8))
+        } catch {
+            throw PriceDataError(path, "not valid JSON")
+        }
     }
 
     static func model(_ item: Any, path: String) throws -> PricedModel {

@@ -167,8 +167,7 @@ public struct PriceDataset: Sendable, Hashable {
     /// The provider named `name`: by id first, then by the providers' own name rules
     /// (genai-prices' `find_provider_by_id`).
     public func provider(named name: String) -> PriceProvider? {
-        let normalized = name.lowercased().trimmingCharacters(in: .whitespacesAndNewlines)
-        return providers.first { $0.id == normalized } ?? providers.first { $0.providerMatch?.matchesLowercased(normalized) ?? false }
+        Self.providerIndex(named: name, in: providers).map { providers[$0] }
     }
 
     /// Resolves a model id as recorded by a tool, by the dataset's rules only.
@@ -181,44 +180,56 @@ public struct PriceDataset: Sendable, Hashable {
     /// date suffix (`-20251211`) rewritten as `-2025-12-11`. There is no other fallback:
     /// an id no rule accepts is unpriced.
     public func resolve(_ modelID: String) -> PriceLookup {
+        Self.resolve(modelID, providers: providers) { providers[$0].models }
+    }
+
+    /// `resolve` over provider headers whose models `models(index)` gives, so that the
+    /// bundled data needs to parse only the providers a lookup reaches.
+    static func resolve(
+        _ modelID: String, providers: [PriceProvider], models: (Int) -> [PricedModel]
+    ) -> PriceLookup {
         let reference = modelID.lowercased()
-        var provider: PriceProvider?
+        var index: Int?
         var modelReference = reference
         if let slash = reference.firstIndex(of: "/") {
             let prefix = String(reference[..<slash])
-            if !prefix.isEmpty, let named = self.provider(named: prefix) {
-                provider = named
+            if !prefix.isEmpty, let named = providerIndex(named: prefix, in: providers) {
+                index = named
                 modelReference = String(reference[reference.index(after: slash)...])
             }
         }
-        if provider == nil {
-            provider = providers.first { $0.modelMatch?.matchesLowercased(reference) ?? false }
+        if index == nil {
+            index = providers.firstIndex { $0.modelMatch?.matchesLowercased(reference) ?? false }
         }
-        guard let provider else { return .unpriced(.noProvider) }
-        guard let model = findModel(modelReference, in: provider) else { return .unpriced(.noModel(provider: provider.name)) }
-        let price = ModelPrice(provider: provider.summary, model: model)
+        guard let index else { return .unpriced(.noProvider) }
+        let provider = providers[index]
+        func match(_ reference: String) -> PricedModel? {
+            if let model = models(index).first(where: { $0.match.matchesLowercased(reference) }) { return model }
+            for fallback in provider.fallbackProviders {
+                if let other = providers.firstIndex(where: { $0.id == fallback }),
+                    let model = models(other).first(where: { $0.match.matchesLowercased(reference) }) {
+                    return model
+                }
+            }
+            return nil
+        }
+        var found = match(modelReference)
+        if found == nil {
+            let normalized = expandingCompactDates(modelReference)
+            if normalized != modelReference { found = match(normalized) }
+        }
+        guard let model = found else { return .unpriced(.noModel(provider: provider.name)) }
         if !model.periods.contains(where: { $0.rates.pricesRecordedUsage }) {
             let units = Set(model.periods.flatMap(\.rates.otherUnits))
             return .unpriced(.noTokenPrice(provider: provider.name, model: model.id, units: units.sorted()))
         }
-        return .priced(price)
+        return .priced(ModelPrice(provider: provider.summary, model: model))
     }
 
-    private func findModel(_ reference: String, in provider: PriceProvider) -> PricedModel? {
-        if let model = matchModel(reference, in: provider) { return model }
-        let normalized = Self.expandingCompactDates(reference)
-        return normalized == reference ? nil : matchModel(normalized, in: provider)
-    }
-
-    private func matchModel(_ reference: String, in provider: PriceProvider) -> PricedModel? {
-        if let model = provider.models.first(where: { $0.match.matchesLowercased(reference) }) { return model }
-        for fallback in provider.fallbackProviders {
-            if let other = providers.first(where: { $0.id == fallback }),
-                let model = other.models.first(where: { $0.match.matchesLowercased(reference) }) {
-                return model
-            }
-        }
-        return nil
+    static func providerIndex(named name: String, in providers: [PriceProvider]) -> Int? {
+        let normalized = name.lowercased().trimmingCharacters(in: .whitespacesAndNewlines)
+        return providers.firstIndex { $0.id == normalized }
+            ?? providers.firstIndex { $0.providerMatch?.matchesLowercased(normalized) ?? false }
     }
 
     /// `gpt-5.2-20251211` → `gpt-5.2-2025-12-11`: LiteLLM and OpenRouter write dates

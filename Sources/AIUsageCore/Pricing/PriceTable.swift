@@ -20,9 +20,11 @@ public struct PriceTable: Sendable {
     private let storage: PriceTableStorage
 
     /// The table generated from the pinned dataset release (`scripts/generate-prices.py`).
+    /// A lookup parses the providers' headers and then only the models of the providers
+    /// it reaches (Anthropic's for a Claude id), not the whole dataset.
     public static let bundled = PriceTable(
         source: BundledPriceData.dataset, version: BundledPriceData.version, date: BundledPriceData.date,
-        storage: PriceTableStorage { try PriceDataParser.parse(Data(BundledPriceData.json.utf8)).dataset })
+        storage: PriceTableStorage(parts: BundledPriceData.providers))
 
     /// A table over an already parsed dataset.
     public init(source: String, version: String, date: String, dataset: PriceDataset) {
@@ -42,6 +44,14 @@ public struct PriceTable: Sendable {
     init(source: String, version: String, date: String, load: @escaping @Sendable () throws -> PriceDataset) {
         self.init(source: source, version: version, date: date, storage: PriceTableStorage(load: load))
     }
+
+    /// A table over JSON texts laid out as the bundled data is, parsed a provider at a time.
+    init(source: String, version: String, date: String, parts: [(header: String, models: String)]) {
+        self.init(source: source, version: version, date: date, storage: PriceTableStorage(parts: parts))
+    }
+
+    /// How many providers' models have been parsed so far.
+    var parsedProviderCount: Int { storage.parsedProviderCount }
 
     private init(source: String, version: String, date: String, storage: PriceTableStorage) {
         self.source = source
@@ -87,6 +97,10 @@ final class PriceTableStorage: @unchecked Sendable {
     private let lock = NSLock()
     private var load: (@Sendable () throws -> PriceDataset)?
     private var parsed: PriceDataset?
+    /// The bundled data, provider by provider: headers, and models parsed when reached.
+    private var parts: [(header: String, models: String)]?
+    private var headers: [PriceProvider]?
+    private var models: [Int: [PricedModel]] = [:]
     private var failure: String?
     private var resolved: [String: PriceLookup] = [:]
     private static let cacheLimit = 4096
@@ -97,6 +111,17 @@ final class PriceTableStorage: @unchecked Sendable {
 
     init(parsed: PriceDataset) {
         self.parsed = parsed
+    }
+
+    init(parts: [(header: String, models: String)]) {
+        self.parts = parts
+    }
+
+    /// How many providers' models have been parsed (for tests of the laziness).
+    var parsedProviderCount: Int {
+        lock.lock()
+        defer { lock.unlock() }
+        return parsed != nil ? (parsed?.providers.count ?? 0) : models.count
     }
 
     func dataset() -> PriceDataset {
@@ -116,21 +141,64 @@ final class PriceTableStorage: @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         if let known = resolved[model] { return known }
-        let dataset = loadLocked()
-        let result = failure.map { .unpriced(.unreadableData($0)) } ?? dataset.resolve(model)
+        let result: PriceLookup
+        if parsed == nil, parts != nil {
+            result = lookupInPartsLocked(model)
+        } else {
+            let dataset = loadLocked()
+            result = failure.map { .unpriced(.unreadableData($0)) } ?? dataset.resolve(model)
+        }
         if resolved.count >= Self.cacheLimit { resolved.removeAll(keepingCapacity: true) }
         resolved[model] = result
         return result
     }
 
-    private func loadLocked() -> PriceDataset {
-        if let parsed { return parsed }
-        let dataset: PriceDataset
+    private func lookupInPartsLocked(_ model: String) -> PriceLookup {
+        guard let headers = headersLocked() else { return .unpriced(.unreadableData(failure ?? "")) }
+        var broken: String?
+        let result = PriceDataset.resolve(model, providers: headers) { index in
+            do {
+                return try modelsLocked(index)
+            } catch {
+                broken = "\(error)"
+                return []
+            }
+        }
+        return broken.map { .unpriced(.unreadableData($0)) } ?? result
+    }
+
+    private func headersLocked() -> [PriceProvider]? {
+        if let headers { return headers }
+        guard let parts, failure == nil else { return nil }
         do {
-            dataset = try load?() ?? PriceDataset(providers: [])
+            headers = try parts.enumerated().map { try PriceDataParser.header(json: $1.header, path: "providers[\($0)]") }
         } catch {
             failure = "\(error)"
-            dataset = PriceDataset(providers: [])
+        }
+        return headers
+    }
+
+    private func modelsLocked(_ index: Int) throws -> [PricedModel] {
+        if let known = models[index] { return known }
+        guard let parts else { return [] }
+        let list = try PriceDataParser.models(json: parts[index].models, path: "providers[\(index)].models")
+        models[index] = list
+        return list
+    }
+
+    private func loadLocked() -> PriceDataset {
+        if let parsed { return parsed }
+        var dataset = PriceDataset(providers: [])
+        do {
+            if parts != nil {
+                guard var providers = headersLocked() else { throw PriceDataError("", failure ?? "unreadable") }
+                for index in providers.indices { providers[index].models = try modelsLocked(index) }
+                dataset = PriceDataset(providers: providers)
+            } else if let load {
+                dataset = try load()
+            }
+        } catch {
+            failure = failure ?? "\(error)"
         }
         load = nil
         parsed = dataset
