@@ -45,7 +45,7 @@ public struct AIUsageCommand: ParsableCommand {
             """,
         subcommands: [
             Report.self, Scan.self, Commits.self, Sessions.self, Explain.self, Install.self, Uninstall.self,
-            Doctor.self, Demo.self, Share.self, Upload.self, Hook.self,
+            Doctor.self, Prices.self, Demo.self, Share.self, Upload.self, Hook.self,
         ]
     )
 

@@ -10,14 +10,21 @@ import Foundation
 public final class Engine {
     public let store: Store
     public let readers: [any SessionReader]
-    public let prices: PriceTable
     private let baseEnvironment: ReaderEnvironment
+    private let priceSource: () -> PriceTable
 
-    public init(store: Store, environment: ReaderEnvironment, readers: [any SessionReader] = SessionReaders.all, prices: PriceTable = .bundled) {
+    /// The price table, made on first use: the hook never prices anything, and should
+    /// not pay for reading a table.
+    public private(set) lazy var prices: PriceTable = priceSource()
+
+    public init(
+        store: Store, environment: ReaderEnvironment, readers: [any SessionReader] = SessionReaders.all,
+        prices: @escaping () -> PriceTable = { .bundled }
+    ) {
         self.store = store
         self.baseEnvironment = environment
         self.readers = readers
-        self.prices = prices
+        self.priceSource = prices
     }
 
     /// Where readers look; tools that keep records inside repositories (Aider) see the

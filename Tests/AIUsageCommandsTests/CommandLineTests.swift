@@ -53,7 +53,7 @@ import _AIUsageTestSupport
         #expect(document["schema"] as? String == "aiusage.report/1")
         for key in ["generated_at", "window", "pricing", "group_by", "rows", "totals"] { #expect(document[key] != nil, "\(key)") }
         #expect(Set((document["window"] as? [String: Any])?.keys.map { $0 } ?? []) == ["since", "until"])
-        #expect(Set((document["pricing"] as? [String: Any])?.keys.map { $0 } ?? []) == ["source", "date", "recorded_by_tools"])
+        #expect(Set((document["pricing"] as? [String: Any])?.keys.map { $0 } ?? []) == ["source", "version", "date", "recorded_by_tools", "unpriced_models"])
         let rows = try #require(document["rows"] as? [[String: Any]])
         let row = try #require(rows.first)
         let expected: Set<String> = [

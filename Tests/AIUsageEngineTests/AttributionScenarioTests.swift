@@ -33,7 +33,8 @@ import _AIUsageTestSupport
         #expect(h.commit(sha, in: analysis)?.aiLines == 1)
         let session = try #require(analysis.sessions.first)
         #expect(session.id == "up")
-        #expect(session.costUSD == 3)
+        // One request with a 1M-token prompt: past Sonnet 4.5's 200k tier, $6 per million.
+        #expect(session.costUSD == 6)
         #expect(session.aiLinesWritten == 1)
     }
 
@@ -238,8 +239,9 @@ import _AIUsageTestSupport
         let report = builder.build(
             usage: analysis.usageFacts, edits: analysis.editFacts, commits: analysis.commitFacts,
             sessionsWithLandedLines: analysis.sessionsWithLandedLines)
-        // Both sessions cost $3 (1M input tokens of Sonnet); only the lost one is waste.
-        #expect(abs(report.totals.costUSD - 6) < 1e-9)
+        // Both sessions cost $6 (one 1M-token prompt of Sonnet 4.5, past its 200k tier:
+        // $6 per million); only the lost one is waste.
+        #expect(abs(report.totals.costUSD - 12) < 1e-9)
         #expect(report.totals.ratios.wasteShare == 0.5)
         #expect(report.totals.ai.landed == 1)
         #expect(report.totals.aiLinesWritten == 2)

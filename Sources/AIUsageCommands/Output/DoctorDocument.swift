@@ -155,6 +155,8 @@ extension DoctorDocument {
             }
         }
 
+        let effective = EffectivePrices.load(storeDirectory: store.location.directory)
+        if let problem = effective.problem { problems.append(problem) }
         let prices = context.engine.prices
         try context.engine.foldUsage()
         let unpriced = try store.unpricedModels().map { UnpricedModel(model: $0.model, tokens: $0.tokens) }
@@ -206,7 +208,10 @@ extension DoctorDocument {
                 path: store.location.databasePath, sizeBytes: size, repositories: stats.repos, commits: stats.commits,
                 lastIngest: stats.lastIngest.map(Format.iso)),
             tools: tools, sessionsWithoutRepository: try store.unplacedSessionCount(), unpricedModels: unpriced,
-            pricing: ["source": prices.source, "date": prices.date], repositories: repositories, hooks: hooks, recentHookErrors: hookErrors,
+            pricing: [
+                "source": prices.source, "date": prices.date, "version": prices.version,
+                "origin": effective.origin == .bundled ? "bundled" : "stored by `aiusage prices update`",
+            ], repositories: repositories, hooks: hooks, recentHookErrors: hookErrors,
             problems: problems)
     }
 
@@ -243,9 +248,12 @@ extension DoctorDocument {
         if sessionsWithoutRepository > 0 {
             out += "\n\(sessionsWithoutRepository) sessions worked in no repository (or in a folder that is gone): their tokens and cost count under (no repository), as waste.\n"
         }
-        if !unpricedModels.isEmpty {
-            out += "\nModels without a price in \(pricing["source"] ?? "the price table") (\(pricing["date"] ?? "")):\n"
-            for model in unpricedModels { out += "  \(model.model): \(Format.compact(model.tokens)) tokens, reported as unpriced\n" }
+        out += "\nPrices: \(pricing["source"] ?? "?") \(pricing["version"] ?? "") (\(pricing["date"] ?? "")), \(pricing["origin"] ?? "")\n"
+        if unpricedModels.isEmpty {
+            out += "  every model in the store has a price\n"
+        } else {
+            out += "  unpriced models (tokens counted, cost left out; see `aiusage prices MODEL`):\n"
+            for model in unpricedModels { out += "    \(model.model.isEmpty ? "(no model id)" : model.model): \(Format.compact(model.tokens)) tokens\n" }
         }
         if !repositories.isEmpty {
             out += "\nRepositories:\n"

@@ -10,6 +10,10 @@ struct ReportDocument: Encodable {
     var until: Date
     var pricingSource: String
     var pricingDate: String
+    /// The price dataset's release (`0.2.3`).
+    var pricingVersion: String = ""
+    /// Models of the window that the price table does not price, with their tokens.
+    var unpricedModels: [UnpricedModel] = []
     /// Tools whose own recorded cost was used instead of the price table.
     var recordedCostTools: [String] = []
     var groupBy: ReportGrouping
@@ -29,22 +33,47 @@ struct ReportDocument: Encodable {
         try container.encode(schema, forKey: .schema)
         try container.encode(Format.iso(generatedAt), forKey: .generatedAt)
         try container.encode(["since": Format.iso(since), "until": Format.iso(until)], forKey: .window)
-        try container.encode(PricingJSON(source: pricingSource, date: pricingDate, recordedBy: recordedCostTools), forKey: .pricing)
+        try container.encode(
+            PricingJSON(source: pricingSource, version: pricingVersion, date: pricingDate, recordedBy: recordedCostTools, unpriced: unpricedModels),
+            forKey: .pricing)
         try container.encode(groupBy.rawValue, forKey: .groupBy)
         try container.encode(survivalDays, forKey: .survivalDays)
         try container.encode(timezone, forKey: .timezone)
         try container.encode(repos, forKey: .repos)
-        try container.encode(rows.map { ReportRowJSON($0) }, forKey: .rows)
-        try container.encode(ReportRowJSON(totals), forKey: .totals)
+        try container.encode(rows.map { ReportRowJSON($0, unpricedCostAsNull: true) }, forKey: .rows)
+        try container.encode(ReportRowJSON(totals, unpricedCostAsNull: true), forKey: .totals)
     }
 }
 
-/// Where costs came from: the bundled table, and which tools recorded their own.
+/// Where costs came from: the price table (dataset, version, date), which tools recorded
+/// their own, and which models had no price.
 struct PricingJSON: Encodable {
     var source: String
+    var version: String
     var date: String
     var recordedBy: [String]
-    enum CodingKeys: String, CodingKey { case source, date, recordedBy = "recorded_by_tools" }
+    var unpriced: [UnpricedModel]
+    enum CodingKeys: String, CodingKey { case source, version, date, recordedBy = "recorded_by_tools", unpriced = "unpriced_models" }
+}
+
+/// A model the price table does not price, and its tokens in the view (counted, not costed).
+struct UnpricedModel: Encodable, Equatable {
+    var model: String
+    var tokens: Int64
+
+    /// The models of `facts` in `[start, end)` whose cost is unknown, by model id.
+    static func list(_ facts: [UsageFact], from start: Date, to end: Date) -> [UnpricedModel] {
+        var tokens: [String: Int64] = [:]
+        for fact in facts where fact.costUSD == nil && fact.timestamp >= start && fact.timestamp < end {
+            tokens[fact.model, default: 0] += fact.tokens.total
+        }
+        return tokens.map { UnpricedModel(model: $0.key, tokens: $0.value) }.sorted { $0.model < $1.model }
+    }
+
+    /// "qwen3-coder-plus (1.2M tokens), my-local-llama (300 tokens)".
+    static func sentence(_ models: [UnpricedModel]) -> String {
+        models.map { "\($0.model.isEmpty ? "(no model id)" : $0.model) (\(Format.compact($0.tokens)) tokens)" }.joined(separator: ", ")
+    }
 }
 
 enum JSONOutput {

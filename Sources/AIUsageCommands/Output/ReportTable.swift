@@ -14,7 +14,8 @@ enum ReportTable {
         out.append("\(bold)aiusage report\(reset) — \(document.repos.joined(separator: ", "))")
         out.append(
             "\(dim)\(day.string(from: document.since)) to \(day.string(from: document.until)) (\(document.timezone)), "
-                + "survival at \(document.survivalDays) days, prices: \(document.pricingDate)\(reset)")
+                + "survival at \(document.survivalDays) days\(reset)")
+        out.append("\(dim)prices: \(document.pricingSource) \(document.pricingVersion) (\(document.pricingDate))\(reset)")
         if !document.recordedCostTools.isEmpty {
             out.append("\(dim)costs as recorded by \(document.recordedCostTools.joined(separator: ", ")); the price table for the rest\(reset)")
         }
@@ -35,7 +36,16 @@ enum ReportTable {
         out.append("\(dim)WRITTEN..SURV count AI lines; AI/wk: AI-assisted commits landed per week.\(reset)")
         if document.totals.unpricedTokens > 0 {
             out.append("")
-            out.append("\(Format.compact(document.totals.unpricedTokens)) tokens were on models without a price; their cost is not included.")
+            if (document.rows + [document.totals]).contains(where: { $0.costUSD > 0 && $0.unpricedTokens > 0 }) {
+                out.append("COST $x+: at least $x; tokens on unpriced models are not costed.")
+            }
+            out.append("Unpriced models (tokens counted, cost left out; see `aiusage prices MODEL`):")
+            if document.unpricedModels.isEmpty {
+                out.append("  \(Format.compact(document.totals.unpricedTokens)) tokens")
+            }
+            for model in document.unpricedModels {
+                out.append("  " + Format.pad(model.model.isEmpty ? "(no model id)" : model.model, 60) + Format.pad(Format.compact(model.tokens), 8, right: true) + " tokens")
+            }
         }
         if document.rows.isEmpty {
             out.append("")
@@ -44,10 +54,21 @@ enum ReportTable {
         return out.joined(separator: "\n") + "\n"
     }
 
+    /// A cost never reads $0.00 for tokens that have no price: `unpriced` when none of
+    /// the row's tokens were priced, `$x+` when some were not.
+    static func costCell(_ row: ReportRow) -> String {
+        costCell(usd: row.costUSD, unpricedTokens: row.unpricedTokens)
+    }
+
+    static func costCell(usd: Double, unpricedTokens: Int64) -> String {
+        guard unpricedTokens > 0 else { return Format.usd(usd) }
+        return usd > 0 ? Format.usd(usd) + "+" : "unpriced"
+    }
+
     private static func lines(for row: ReportRow, label: String, dim: String, reset: String) -> [String] {
         let ratios = row.ratios
         let counts =
-            Format.pad(label, 22) + Format.pad(Format.usd(row.costUSD), 9, right: true)
+            Format.pad(label, 22) + Format.pad(costCell(row), 9, right: true)
             + Format.pad(Format.compact(row.tokens.total), 8, right: true)
             + Format.pad("\(row.aiLinesWritten)", 8, right: true) + Format.pad("\(row.ai.committed)", 7, right: true)
             + Format.pad("\(row.ai.landed)", 7, right: true) + Format.pad("\(row.ai.surviving)", 6, right: true)
@@ -86,7 +107,7 @@ enum ReportCSV {
         let fields: [String] = [
             group, escape(key), "\(row.sessions.count)", "\(row.tokens.input)", "\(row.tokens.output)",
             "\(row.tokens.cacheWrite)", "\(row.tokens.cacheRead)", "\(row.tokens.reasoning)", "\(row.tokens.total)",
-            String(format: "%.6f", row.costUSD), "\(row.unpricedTokens)", "\(row.aiLinesWritten)", "\(row.ai.committed)",
+            row.costUSD == 0 && row.unpricedTokens > 0 ? "" : String(format: "%.6f", row.costUSD), "\(row.unpricedTokens)", "\(row.aiLinesWritten)", "\(row.ai.committed)",
             "\(row.ai.landed)", "\(row.ai.surviving)", "\(row.ai.pending)", "\(row.ai.churned)", "\(row.humanLinesCommitted)",
             "\(row.commits)", "\(row.aiAssistedCommits)", "\(row.landedAIAssistedCommits)", ratio(ratios.yield),
             ratio(ratios.survival), ratio(ratios.costPerLandedLineUSD), ratio(ratios.landedLinesPerMillionTokens),

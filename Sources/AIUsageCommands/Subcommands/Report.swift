@@ -73,13 +73,16 @@ extension AIUsageCommand {
                 repoPath: repoPath, allRepos: options.allRepos, noScan: options.noScan, survivalDays: options.survivalDays,
                 quiet: options.format != .table, window: AnalysisWindow(since: since, until: end, byTime: byTime), now: now)
             let start = since ?? min(analysis.earliestActivity ?? end, end)
-            let builder = ReportBuilder(grouping: options.grouping, calendar: ReportCalendar(timeZone: zone), windowStart: start, windowEnd: end.addingTimeInterval(start == end ? 1 : 0))
+            let windowEnd = end.addingTimeInterval(start == end ? 1 : 0)
+            let builder = ReportBuilder(grouping: options.grouping, calendar: ReportCalendar(timeZone: zone), windowStart: start, windowEnd: windowEnd)
             let (rows, totals) = builder.build(
                 usage: analysis.usageFacts, edits: analysis.editFacts, commits: analysis.commitFacts,
                 sessionsWithLandedLines: analysis.sessionsWithLandedLines)
             return ReportDocument(
-                generatedAt: now, since: start, until: end, pricingSource: PriceTable.bundled.source,
-                pricingDate: PriceTable.bundled.date, recordedCostTools: analysis.toolsWithRecordedCost.map(\.rawValue).sorted(),
+                generatedAt: now, since: start, until: end, pricingSource: context.prices.source,
+                pricingDate: context.prices.date, pricingVersion: context.prices.version,
+                unpricedModels: UnpricedModel.list(analysis.usageFacts, from: start, to: windowEnd),
+                recordedCostTools: analysis.toolsWithRecordedCost.map(\.rawValue).sorted(),
                 groupBy: options.grouping, survivalDays: options.survivalDays,
                 timezone: zone.identifier, repos: repositoryScope.repos.map(\.record.name), rows: rows, totals: totals)
         }

@@ -20,7 +20,8 @@ extension AIUsageCommand {
         var json = false
 
         func run() throws {
-            let analysis = try CommandContext().analysis(scope, quiet: json).analysis
+            let context = try CommandContext()
+            let analysis = try context.analysis(scope, quiet: json).analysis
             if json {
                 print(try JSONOutput.render(SessionsDocument(sessions: analysis.sessions)))
                 return
@@ -35,10 +36,22 @@ extension AIUsageCommand {
             time.dateFormat = "yyyy-MM-dd HH:mm"
             for session in analysis.sessions {
                 print(Format.pad(session.tool.rawValue, 12) + Format.pad(String(session.id.prefix(12)), 14)
-                    + Format.pad(time.string(from: session.start), 17) + Format.pad(Format.usd(session.costUSD), 9, right: true)
+                    + Format.pad(time.string(from: session.start), 17)
+                    + Format.pad(ReportTable.costCell(usd: session.costUSD, unpricedTokens: session.unpricedTokens), 9, right: true)
                     + Format.pad(Format.compact(session.tokens.total), 8, right: true)
                     + Format.pad("\(session.aiLinesWritten)", 8, right: true) + Format.pad("\(session.commits.count)", 8, right: true))
             }
+            if let footer = Self.unpricedFooter(analysis.sessions, prices: context.prices) { print(footer) }
+        }
+
+        /// Which models left costs out, so that `unpriced` and `$x+` cells are explained.
+        static func unpricedFooter(_ sessions: [SessionView], prices: PriceTable) -> String? {
+            let affected = sessions.filter { $0.unpricedTokens > 0 }
+            guard !affected.isEmpty else { return nil }
+            let models = Set(affected.flatMap(\.models)).filter { prices.price(for: $0) == nil }.sorted()
+            var out = "\nCOST unpriced (or $x+): tokens on models without a price are counted, not costed."
+            if !models.isEmpty { out += "\nUnpriced models: \(models.joined(separator: ", ")). `aiusage prices MODEL` says why." }
+            return out
         }
     }
 }
@@ -67,7 +80,12 @@ struct SessionsDocument: Encodable {
             try item.encode(Format.iso(session.end), forKey: .end)
             try item.encode(session.models, forKey: .models)
             try item.encode(TokensJSON(session.tokens), forKey: .tokens)
-            try item.encode(JSONOutput.usd(session.costUSD), forKey: .costUSD)
+            // `null`, not 0, when none of the session's tokens had a price.
+            if session.costUSD == 0, session.unpricedTokens > 0 {
+                try item.encodeNil(forKey: .costUSD)
+            } else {
+                try item.encode(JSONOutput.usd(session.costUSD), forKey: .costUSD)
+            }
             try item.encode(session.unpricedTokens, forKey: .unpricedTokens)
             try item.encode(session.aiLinesWritten, forKey: .aiLinesWritten)
             try item.encode(session.commits, forKey: .commits)

@@ -19,11 +19,17 @@ struct CommandContext {
         } catch {
             throw CleanExit.message("\(error)")
         }
-        engine = Engine(store: store, environment: ReaderEnvironment(home: environment["HOME"] ?? NSHomeDirectory(), variables: environment))
+        let directory = store.location.directory
+        engine = Engine(
+            store: store, environment: ReaderEnvironment(home: environment["HOME"] ?? NSHomeDirectory(), variables: environment),
+            prices: { EffectivePrices.table(storeDirectory: directory) })
     }
 
     /// An ingestor over every reader (the hook's first step).
     var ingestor: Ingestor { engine.ingestor }
+
+    /// The price table: the copy `aiusage prices update` stored, else the bundled one.
+    var prices: PriceTable { engine.prices }
 
     /// Opens the repository containing `path` (default: the current folder); a bare
     /// repository is refused, since no session can have worked in it.

@@ -1,88 +1,207 @@
-/// USD prices per million tokens for one model family.
-public struct ModelPrice: Sendable, Hashable {
-    public var input: Double
-    public var output: Double
-    public var cacheWrite: Double
-    public var cacheRead: Double
+import Foundation
 
-    public init(input: Double, output: Double, cacheWrite: Double, cacheRead: Double) {
-        self.input = input
-        self.output = output
-        self.cacheWrite = cacheWrite
-        self.cacheRead = cacheRead
+/// The dated, offline price table every report names (PRODUCT.md): a release of the
+/// genai-prices dataset, bundled at build time or loaded by `aiusage prices update`.
+///
+/// A model is priced only when the dataset's own rules recognise its id (see
+/// `PriceDataset.resolve`); there is no fallback to a shorter or older id. A model
+/// without a price keeps its tokens and is reported as unpriced: `cost` is nil, never 0.
+///
+/// The bundled data is parsed the first time a price is asked for, not when the program
+/// starts: `aiusage` runs on every commit through its hooks, and most of those runs
+/// never price anything. `source`, `version` and `date` need no parsing.
+public struct PriceTable: Sendable {
+    /// The dataset's name: `genai-prices`.
+    public let source: String
+    /// The dataset's release (`0.2.3`), or how an imported copy is identified.
+    public let version: String
+    /// The day that release was published (YYYY-MM-DD).
+    public let date: String
+    private let storage: PriceTableStorage
+
+    /// The table generated from the pinned dataset release (`scripts/generate-prices.py`).
+    /// A lookup parses the providers' headers and then only the models of the providers
+    /// it reaches (Anthropic's for a Claude id), not the whole dataset.
+    public static let bundled = PriceTable(
+        source: BundledPriceData.dataset, version: BundledPriceData.version, date: BundledPriceData.date,
+        storage: PriceTableStorage(parts: BundledPriceData.providers))
+
+    /// A table over an already parsed dataset.
+    public init(source: String, version: String, date: String, dataset: PriceDataset) {
+        self.init(source: source, version: version, date: date, storage: PriceTableStorage(parsed: dataset))
     }
 
-    /// Cost of `tokens` in USD. Reasoning is inside `output` and not charged again.
-    public func cost(of tokens: TokenCounts) -> Double {
-        (Double(tokens.input) * input + Double(tokens.output) * output
-            + Double(tokens.cacheWrite) * cacheWrite + Double(tokens.cacheRead) * cacheRead) / 1_000_000
+    /// Parses an `aiusage.prices/1` document now, so that a bad file is refused at once.
+    public init(document data: Data) throws {
+        let document = try PriceDataParser.parse(data)
+        guard let name = document.datasetName, let version = document.version, let date = document.date else {
+            throw PriceDataError("", "a bare data.json carries no version or date; import it with `aiusage prices update`")
+        }
+        self.init(source: name, version: version, date: date, dataset: document.dataset)
+    }
+
+    /// A table whose dataset `load` produces the first time a price is asked for.
+    init(source: String, version: String, date: String, load: @escaping @Sendable () throws -> PriceDataset) {
+        self.init(source: source, version: version, date: date, storage: PriceTableStorage(load: load))
+    }
+
+    /// A table over JSON texts laid out as the bundled data is, parsed a provider at a time.
+    init(source: String, version: String, date: String, parts: [(header: String, models: String)]) {
+        self.init(source: source, version: version, date: date, storage: PriceTableStorage(parts: parts))
+    }
+
+    /// How many providers' models have been parsed so far.
+    var parsedProviderCount: Int { storage.parsedProviderCount }
+
+    private init(source: String, version: String, date: String, storage: PriceTableStorage) {
+        self.source = source
+        self.version = version
+        self.date = date
+        self.storage = storage
+    }
+
+    /// "genai-prices 0.2.3 (2026-11-10)": what reports print.
+    public var label: String { "\(source) \(version) (\(date))" }
+
+    /// The parsed dataset (parsed now if it was not yet).
+    public var dataset: PriceDataset { storage.dataset() }
+
+    /// The bundled data could not be parsed (a build defect the tests guard against);
+    /// every model is then unpriced with this message rather than the program stopping.
+    public var loadError: String? { storage.loadError() }
+
+    /// What `model` resolves to: its price, or why it has none.
+    public func lookup(_ model: String) -> PriceLookup { storage.lookup(model) }
+
+    /// The price of `model`, or nil when the dataset's rules give it none.
+    public func price(for model: String) -> ModelPrice? { lookup(model).price }
+
+    /// Cost in USD of one request's `tokens` on `model` at the prices in force now, or nil
+    /// when the model is unpriced.
+    public func cost(model: String, tokens: TokenCounts) -> Double? {
+        cost(model: model, tokens: tokens, at: Date())
+    }
+
+    /// Cost in USD of one request's `tokens` on `model` made at `date` (the dataset dates
+    /// some price changes), or nil when the model is unpriced. Pass one request at a time:
+    /// long-context tiers depend on that request's prompt size.
+    public func cost(model: String, tokens: TokenCounts, at date: Date) -> Double? {
+        price(for: model)?.cost(of: tokens, at: date)
     }
 }
 
-/// The bundled, dated, offline price table (PRODUCT.md: every report says which).
-///
-/// Models are matched by the longest listed prefix of their lower-cased id, after a
-/// vendor prefix such as `anthropic/` is dropped, so dated ids
-/// (`claude-sonnet-4-5-20250929`) find their family. A model with no match is
-/// *unpriced*: its tokens are kept and reported, its cost is never taken as $0.
-public struct PriceTable: Sendable {
-    public var source: String
-    public var date: String
-    public var entries: [(prefix: String, price: ModelPrice)]
+/// Parses on first use and remembers each id's resolution: the engine asks once per
+/// request, for a handful of distinct ids.
+final class PriceTableStorage: @unchecked Sendable {
+    // Every mutable field is read and written under `lock`.
+    private let lock = NSLock()
+    private var load: (@Sendable () throws -> PriceDataset)?
+    private var parsed: PriceDataset?
+    /// The bundled data, provider by provider: headers, and models parsed when reached.
+    private var parts: [(header: String, models: String)]?
+    private var headers: [PriceProvider]?
+    private var models: [Int: [PricedModel]] = [:]
+    private var failure: String?
+    private var resolved: [String: PriceLookup] = [:]
+    private static let cacheLimit = 4096
 
-    public init(source: String, date: String, entries: [(prefix: String, price: ModelPrice)]) {
-        self.source = source
-        self.date = date
-        self.entries = entries.sorted { $0.prefix.count > $1.prefix.count }
+    init(load: @escaping @Sendable () throws -> PriceDataset) {
+        self.load = load
     }
 
-    /// The price of `model`, or nil when the table does not list it.
-    public func price(for model: String) -> ModelPrice? {
-        var id = model.lowercased()
-        if let slash = id.lastIndex(of: "/") { id = String(id[id.index(after: slash)...]) }
-        for entry in entries where id.hasPrefix(entry.prefix) { return entry.price }
-        return nil
+    init(parsed: PriceDataset) {
+        self.parsed = parsed
     }
 
-    /// Cost in USD of `tokens` on `model`, or nil when the model is unpriced.
-    public func cost(model: String, tokens: TokenCounts) -> Double? {
-        price(for: model)?.cost(of: tokens)
+    init(parts: [(header: String, models: String)]) {
+        self.parts = parts
     }
 
-    /// List prices per million tokens as published by Anthropic, OpenAI and Google,
-    /// copied by hand on the date below. Cache writes are priced at the 5-minute rate.
-    /// Models not listed (Qwen's, for one) are reported as unpriced.
-    public static let bundled = PriceTable(
-        source: "aiusage bundled list prices (Anthropic, OpenAI, Google)",
-        date: "2026-11-24",
-        entries: [
-            ("claude-opus-4-5", ModelPrice(input: 5, output: 25, cacheWrite: 6.25, cacheRead: 0.50)),
-            ("claude-opus-4-1", ModelPrice(input: 15, output: 75, cacheWrite: 18.75, cacheRead: 1.50)),
-            ("claude-opus-4", ModelPrice(input: 15, output: 75, cacheWrite: 18.75, cacheRead: 1.50)),
-            ("claude-sonnet-4", ModelPrice(input: 3, output: 15, cacheWrite: 3.75, cacheRead: 0.30)),
-            ("claude-haiku-4-5", ModelPrice(input: 1, output: 5, cacheWrite: 1.25, cacheRead: 0.10)),
-            ("claude-3-7-sonnet", ModelPrice(input: 3, output: 15, cacheWrite: 3.75, cacheRead: 0.30)),
-            ("claude-3-5-sonnet", ModelPrice(input: 3, output: 15, cacheWrite: 3.75, cacheRead: 0.30)),
-            ("claude-3-5-haiku", ModelPrice(input: 0.80, output: 4, cacheWrite: 1, cacheRead: 0.08)),
-            ("claude-3-opus", ModelPrice(input: 15, output: 75, cacheWrite: 18.75, cacheRead: 1.50)),
-            ("claude-3-haiku", ModelPrice(input: 0.25, output: 1.25, cacheWrite: 0.30, cacheRead: 0.03)),
-            ("gpt-5.2", ModelPrice(input: 1.75, output: 14, cacheWrite: 0, cacheRead: 0.175)),
-            ("gpt-5.1", ModelPrice(input: 1.25, output: 10, cacheWrite: 0, cacheRead: 0.125)),
-            ("gpt-5-mini", ModelPrice(input: 0.25, output: 2, cacheWrite: 0, cacheRead: 0.025)),
-            ("gpt-5-nano", ModelPrice(input: 0.05, output: 0.40, cacheWrite: 0, cacheRead: 0.005)),
-            ("gpt-5", ModelPrice(input: 1.25, output: 10, cacheWrite: 0, cacheRead: 0.125)),
-            ("codex-mini", ModelPrice(input: 1.50, output: 6, cacheWrite: 0, cacheRead: 0.375)),
-            ("gpt-4.1-mini", ModelPrice(input: 0.40, output: 1.60, cacheWrite: 0, cacheRead: 0.10)),
-            ("gpt-4.1", ModelPrice(input: 2, output: 8, cacheWrite: 0, cacheRead: 0.50)),
-            ("gpt-4o-mini", ModelPrice(input: 0.15, output: 0.60, cacheWrite: 0, cacheRead: 0.075)),
-            ("gpt-4o", ModelPrice(input: 2.50, output: 10, cacheWrite: 0, cacheRead: 1.25)),
-            ("o4-mini", ModelPrice(input: 1.10, output: 4.40, cacheWrite: 0, cacheRead: 0.275)),
-            ("o3", ModelPrice(input: 2, output: 8, cacheWrite: 0, cacheRead: 0.50)),
-            // Google: prompts up to 200k tokens; cached input at the context-caching rate.
-            ("gemini-3-pro", ModelPrice(input: 2, output: 12, cacheWrite: 0, cacheRead: 0.20)),
-            ("gemini-2.5-pro", ModelPrice(input: 1.25, output: 10, cacheWrite: 0, cacheRead: 0.31)),
-            ("gemini-2.5-flash-lite", ModelPrice(input: 0.10, output: 0.40, cacheWrite: 0, cacheRead: 0.025)),
-            ("gemini-2.5-flash", ModelPrice(input: 0.30, output: 2.50, cacheWrite: 0, cacheRead: 0.075)),
-        ]
-    )
+    /// How many providers' models have been parsed (for tests of the laziness).
+    var parsedProviderCount: Int {
+        lock.lock()
+        defer { lock.unlock() }
+        return parsed != nil ? (parsed?.providers.count ?? 0) : models.count
+    }
+
+    func dataset() -> PriceDataset {
+        lock.lock()
+        defer { lock.unlock() }
+        return loadLocked()
+    }
+
+    func loadError() -> String? {
+        lock.lock()
+        defer { lock.unlock() }
+        _ = loadLocked()
+        return failure
+    }
+
+    func lookup(_ model: String) -> PriceLookup {
+        lock.lock()
+        defer { lock.unlock() }
+        if let known = resolved[model] { return known }
+        let result: PriceLookup
+        if parsed == nil, parts != nil {
+            result = lookupInPartsLocked(model)
+        } else {
+            let dataset = loadLocked()
+            result = failure.map { .unpriced(.unreadableData($0)) } ?? dataset.resolve(model)
+        }
+        if resolved.count >= Self.cacheLimit { resolved.removeAll(keepingCapacity: true) }
+        resolved[model] = result
+        return result
+    }
+
+    private func lookupInPartsLocked(_ model: String) -> PriceLookup {
+        guard let headers = headersLocked() else { return .unpriced(.unreadableData(failure ?? "")) }
+        var broken: String?
+        let result = PriceDataset.resolve(model, providers: headers) { index in
+            do {
+                return try modelsLocked(index)
+            } catch {
+                broken = "\(error)"
+                return []
+            }
+        }
+        return broken.map { .unpriced(.unreadableData($0)) } ?? result
+    }
+
+    private func headersLocked() -> [PriceProvider]? {
+        if let headers { return headers }
+        guard let parts, failure == nil else { return nil }
+        do {
+            headers = try parts.enumerated().map { try PriceDataParser.header(json: $1.header, path: "providers[\($0)]") }
+        } catch {
+            failure = "\(error)"
+        }
+        return headers
+    }
+
+    private func modelsLocked(_ index: Int) throws -> [PricedModel] {
+        if let known = models[index] { return known }
+        guard let parts else { return [] }
+        let list = try PriceDataParser.models(json: parts[index].models, path: "providers[\(index)].models")
+        models[index] = list
+        return list
+    }
+
+    private func loadLocked() -> PriceDataset {
+        if let parsed { return parsed }
+        var dataset = PriceDataset(providers: [])
+        do {
+            if parts != nil {
+                guard var providers = headersLocked() else { throw PriceDataError("", failure ?? "unreadable") }
+                for index in providers.indices { providers[index].models = try modelsLocked(index) }
+                dataset = PriceDataset(providers: providers)
+            } else if let load {
+                dataset = try load()
+            }
+        } catch {
+            failure = failure ?? "\(error)"
+        }
+        load = nil
+        parsed = dataset
+        return dataset
+    }
 }

@@ -8,10 +8,14 @@ public struct ReportRowJSON: Encodable {
     /// A session count given directly, when sessions were summed rather than collected
     /// (the server only receives counts).
     public let sessionCount: Int?
+    /// Write `cost_usd` as `null` when every token of the row is unpriced, so that no
+    /// reader takes it for $0 (`aiusage report`); the team summary keeps a number.
+    public let unpricedCostAsNull: Bool
 
-    public init(_ row: ReportRow, sessions: Int? = nil) {
+    public init(_ row: ReportRow, sessions: Int? = nil, unpricedCostAsNull: Bool = false) {
         self.row = row
         self.sessionCount = sessions
+        self.unpricedCostAsNull = unpricedCostAsNull
     }
 
     enum Keys: String, CodingKey {
@@ -36,7 +40,11 @@ public struct ReportRowJSON: Encodable {
         try container.encode(row.key, forKey: .key)
         try container.encode(sessionCount ?? row.sessions.count, forKey: .sessions)
         try container.encode(TokensJSON(row.tokens), forKey: .tokens)
-        try container.encode(Self.rounded(row.costUSD), forKey: .costUSD)
+        if unpricedCostAsNull, row.costUSD == 0, row.unpricedTokens > 0 {
+            try container.encodeNil(forKey: .costUSD)
+        } else {
+            try container.encode(Self.rounded(row.costUSD), forKey: .costUSD)
+        }
         try container.encode(row.unpricedTokens, forKey: .unpricedTokens)
         try container.encode(row.aiLinesWritten, forKey: .written)
         try container.encode(row.ai.committed, forKey: .committed)
