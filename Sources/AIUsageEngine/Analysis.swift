@@ -39,6 +39,13 @@ public struct SessionView: Sendable, Equatable {
     public var unpricedTokens: Int64
     public var aiLinesWritten: Int
     public var commits: [String]
+    /// Its AI lines as the commits hold them: committed, landed, surviving, pending, churned.
+    public var lines = LineCounts()
+    /// What its spend bought.
+    public var outcome: SessionOutcome = .noEdits
+    /// Branches that hold its commits not landed (for `unmerged` and `pending`).
+    public var openBranches: [String] = []
+    public var waitingBranches: [String] = []
 }
 
 /// What a view asks for: the window its numbers cover, and whether usage must stay
@@ -111,11 +118,19 @@ public struct Analysis {
         var newSurvival: [SurvivalEntry] = []
         var sessionCommitLines: [SessionKey: [String: Int]] = [:]  // session → developer → AI lines
         var sessionCommits: [SessionKey: Set<String>] = [:]
+        var sessionLines: [SessionKey: LineCounts] = [:]
+        var sessionBranches: [SessionKey: (open: Set<String>, stale: Set<String>)] = [:]
         var landedSessions: Set<SessionKey> = []
         var commitFactsDraft: [(CommitFact, [SessionKey: LineCounts])] = []
+        let openSince = now.addingTimeInterval(-SessionOutcome.openDays * 86_400)
         for (repo, git) in scope.repos {
             let records = try store.commits(repo: repo.id).filter { $0.supersededBy == nil }
             guard !records.isEmpty else { continue }
+            let refs = try store.refVerdicts(repo: repo.id)
+            func isOpen(_ branch: String) -> Bool {
+                let ref = refs["refs/heads/" + branch] ?? refs["refs/remotes/" + branch]
+                return (ref?.tipTime ?? .distantPast) >= openSince
+            }
             let survival = SurvivalSource(store: store, repo: repo, git: git, records: records, now: now)
             for record in records {
                 let perSession = byCommit["\(repo.id):\(record.sha)"] ?? [:]
@@ -141,6 +156,16 @@ public struct Analysis {
                         }
                     }
                     if counts.landed > 0 { landedSessions.insert(session) }
+                    sessionLines[session, default: LineCounts()] = sessionLines[session, default: LineCounts()] + counts
+                    if record.landedHow == nil {
+                        for branch in record.branches {
+                            if isOpen(branch) {
+                                sessionBranches[session, default: ([], [])].open.insert(branch)
+                            } else {
+                                sessionBranches[session, default: ([], [])].stale.insert(branch)
+                            }
+                        }
+                    }
                     bySession[session] = counts
                     totals = totals + counts
                     sessionCommitLines[session, default: [:]][record.authorEmail, default: 0] += committed
@@ -225,11 +250,17 @@ public struct Analysis {
         }
         for session in inScope {
             let tokens = sessionTokens[session.key] ?? (TokenCounts(), 0, 0)
-            sessions.append(SessionView(
+            var view = SessionView(
                 tool: session.key.tool, id: session.key.id, repo: repoRecord(session.key)?.name, developer: developer(session.key),
                 start: session.startedAt, end: session.endedAt, models: session.models, tokens: tokens.0, costUSD: tokens.1,
                 unpricedTokens: tokens.2, aiLinesWritten: sessionLinesWritten[session.key] ?? 0,
-                commits: (sessionCommits[session.key] ?? []).sorted()))
+                commits: (sessionCommits[session.key] ?? []).sorted())
+            view.lines = sessionLines[session.key] ?? LineCounts()
+            let branches = sessionBranches[session.key] ?? ([], [])
+            view.openBranches = branches.open.sorted()
+            view.waitingBranches = branches.stale.sorted()
+            view.outcome = SessionOutcome.of(written: view.aiLinesWritten, lines: view.lines, onOpenBranch: !branches.open.isEmpty)
+            sessions.append(view)
         }
         earliestActivity = [usageFacts.map(\.timestamp).min(), editFacts.map(\.timestamp).min(), commitFacts.map(\.commitTime).min()]
             .compactMap { $0 }.min()
@@ -243,7 +274,7 @@ public struct Analysis {
 
     /// A request's cost: what the tool recorded, else the price table's, else nil.
     static func price(_ record: UsageRecord, in prices: PriceTable) -> Double? {
-        record.recordedCostUSD ?? prices.cost(model: record.model, tokens: record.tokens)
+        record.recordedCostUSD ?? prices.cost(model: record.model, tokens: record.tokens, at: record.timestamp)
     }
 
     /// The name of a price table as the rollup remembers it: a different table means

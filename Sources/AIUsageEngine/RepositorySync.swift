@@ -135,9 +135,12 @@ public struct RepositorySync {
                 toProcess, repo: repo, onDefault: onDefault, stored: stored, progress: progress)
             summary.commitsAttributed = toProcess.count
         }
+        var landings: [String: BranchLanding] = [:]
         if let branch {
-            summary.newlyLanded = try land(repo: repo.id, landings: history.landings(tip: branch.tip))
+            landings = history.landings(tip: branch.tip)
+            summary.newlyLanded = try land(repo: repo.id, landings: landings)
         }
+        try store.saveBranches(repo: repo.id, Self.branches(of: history, tips: tips, except: landings, orphans: Set(orphans)))
         let unreadable = try store.unreadableCommitCount(repo: repo.id)
         try store.saveSyncState(
             repo: repo.id,
@@ -155,7 +158,7 @@ public struct RepositorySync {
     ) throws -> (related: [String], orphans: [String]) {
         guard let branch else { return (tips.map(\.sha), []) }
         let known = try store.refVerdicts(repo: repo)
-        var verdicts: [String: (tip: String, related: Bool)] = [:]
+        var verdicts: [String: RefVerdict] = [:]
         var related: [String] = []
         var orphans: [String] = []
         for tip in tips where tip.commitTime >= notBefore {
@@ -165,7 +168,7 @@ public struct RepositorySync {
             } else {
                 isRelated = try self.isRelated(tip.sha, branch)
             }
-            verdicts[tip.name] = (tip.sha, isRelated)
+            verdicts[tip.name] = RefVerdict(tip: tip.sha, related: isRelated, tipTime: tip.commitTime)
             if isRelated {
                 if !related.contains(tip.sha) { related.append(tip.sha) }
             } else {
@@ -179,6 +182,23 @@ public struct RepositorySync {
     private func isRelated(_ sha: String, _ branch: DefaultBranch?) throws -> Bool {
         guard let branch else { return true }
         return try git.shareHistory(sha, branch.tip)
+    }
+
+    /// For each commit of the window not on the default branch: the branches (refs, tags
+    /// left out) that hold it.
+    static func branches(of history: RecentHistory, tips: [RefTip], except landed: [String: BranchLanding], orphans: Set<String>)
+        -> [String: [String]]
+    {
+        var result: [String: [String]] = [:]
+        let window = Set(history.commits.map(\.sha))
+        for tip in tips where !tip.name.hasPrefix("refs/tags/") && !orphans.contains(tip.name) && tip.name != "HEAD" {
+            let name = tip.name.hasPrefix("refs/heads/") ? String(tip.name.dropFirst("refs/heads/".count))
+                : tip.name.hasPrefix("refs/remotes/") ? String(tip.name.dropFirst("refs/remotes/".count)) : tip.name
+            for sha in history.reachable(from: [tip.sha]) where window.contains(sha) && landed[sha] == nil {
+                result[sha, default: []].append(name)
+            }
+        }
+        return result
     }
 
     /// Changes whenever anything a sync reads changes: refs, HEAD, the window, the
@@ -260,17 +280,16 @@ public struct RepositorySync {
     /// first-parent commit that brought them in; commits copied by a default-branch
     /// commit land when their copy does. Returns how many were newly marked.
     private func land(repo: Int64, landings: [String: BranchLanding]) throws -> Int {
-        var landed = 0
+        var marks: [LandingMark] = []
         for record in try store.commits(repo: repo) where record.supersededBy == nil && record.landedHow != .ancestor {
             if let landing = landings[record.sha] {
-                try store.markLanded(repo: repo, sha: record.sha, how: .ancestor, into: landing.into, at: landing.at, landedAILines: record.aiLines)
-                landed += 1
+                marks.append(LandingMark(sha: record.sha, how: .ancestor, into: landing.into, at: landing.at, landedAILines: record.aiLines))
             } else if let copy = record.copyInto, let how = record.copyHow, record.landedHow == nil, let landing = landings[copy] {
-                try store.markLanded(repo: repo, sha: record.sha, how: how, into: copy, at: landing.at, landedAILines: record.copyAILines)
-                landed += 1
+                marks.append(LandingMark(sha: record.sha, how: how, into: copy, at: landing.at, landedAILines: record.copyAILines))
             }
         }
-        return landed
+        try store.markLanded(repo: repo, marks)
+        return marks.count
     }
 
     /// Where default-branch commits are: the default branch, and when that is a

@@ -44,10 +44,12 @@ final class SurvivalCalculator {
     /// How many of `lines` are in the default branch's tree as it was at `time`.
     private func present(_ lines: [PathLine], from landing: String, at time: Date) throws -> Int {
         guard let commit = treeCommit(at: time) else { return 0 }
-        let renames = try renamesCached(from: landing, to: commit)
         return try Survival.surviving(lines) { path in
-            let current = renames[path] ?? path
-            return try? self.linesCached(path: current, at: commit)
+            // A file still under its name needs no rename detection (a tree diff with
+            // rename detection over weeks of history is the costly part).
+            if let here = try? self.linesCached(path: path, at: commit) { return here }
+            guard let renames = try? self.renamesCached(from: landing, to: commit), let moved = renames[path] else { return nil }
+            return try? self.linesCached(path: moved, at: commit)
         }
     }
 

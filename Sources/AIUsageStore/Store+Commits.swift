@@ -41,6 +41,8 @@ public struct CommitRecord: Sendable, Equatable {
     /// Git could not read it (blobs missing in a partial or shallow clone): kept with
     /// no lines so it is not tried again, and counted by `doctor`.
     public var unreadable = false
+    /// Branches that hold it, while it has not landed (from the last sync).
+    public var branches: [String] = []
 
     public init(
         sha: String, seq: Int64, authorEmail: String, authorTime: Date, commitTime: Date, isMerge: Bool, aiTrailer: ToolKind?,
@@ -68,6 +70,23 @@ public struct CommitRecord: Sendable, Equatable {
         self.landedAt = landedAt
         self.landedAILines = landedAILines
         self.supersededBy = supersededBy
+    }
+}
+
+/// That a commit reached the default branch: how, through which commit, when.
+public struct LandingMark: Sendable, Equatable {
+    public var sha: String
+    public var how: LandingKind
+    public var into: String
+    public var at: Date
+    public var landedAILines: Int
+
+    public init(sha: String, how: LandingKind, into: String, at: Date, landedAILines: Int) {
+        self.sha = sha
+        self.how = how
+        self.into = into
+        self.at = at
+        self.landedAILines = landedAILines
     }
 }
 
@@ -188,7 +207,7 @@ extension Store {
     static let commitColumns = """
         sha, seq, author_email, author_time, commit_time, is_merge, ai_trailer_tool, on_default, patch_id, ai_lines, human_lines,
         source_lines, landed_how, landed_into, landed_at, landed_ai_lines, superseded_by, copy_how, copy_into, copy_ai_lines,
-        unreadable
+        unreadable, branches
         """
 
     /// Reads a row of `commitColumns` by position (reading by name lower-cases every
@@ -206,6 +225,8 @@ extension Store {
             landedAt: landedAt.map(Date.init(timeIntervalSince1970:)), landedAILines: row[15], supersededBy: row[16],
             copy: copy.flatMap(LandingKind.init(rawValue:)), copyInto: row[18], copyAILines: row[19])
         record.unreadable = row[20]
+        let branches: String = row[21]
+        record.branches = branches.isEmpty ? [] : branches.split(separator: "\n").map(String.init)
         return record
     }
 
@@ -322,11 +343,20 @@ extension Store {
     /// Records that a commit reached the default branch: as an ancestor, or through a
     /// copy that did.
     public func markLanded(repo: Int64, sha: String, how: LandingKind, into: String, at: Date, landedAILines: Int) throws {
+        try markLanded(repo: repo, [LandingMark(sha: sha, how: how, into: into, at: at, landedAILines: landedAILines)])
+    }
+
+    /// Records several landings in one transaction.
+    public func markLanded(repo: Int64, _ marks: [LandingMark]) throws {
+        guard !marks.isEmpty else { return }
         try write { db in
-            try db.execute(
-                sql: "UPDATE commits SET landed_how = ?, landed_into = ?, landed_at = ?, landed_ai_lines = ? WHERE repo_id = ? AND sha = ?",
-                arguments: [how.rawValue, into, at.timeIntervalSince1970, landedAILines, repo, sha])
-            try db.execute(sql: "DELETE FROM survival WHERE repo_id = ? AND sha = ?", arguments: [repo, sha])
+            let update = try db.cachedStatement(
+                sql: "UPDATE commits SET landed_how = ?, landed_into = ?, landed_at = ?, landed_ai_lines = ? WHERE repo_id = ? AND sha = ?")
+            let forget = try db.cachedStatement(sql: "DELETE FROM survival WHERE repo_id = ? AND sha = ?")
+            for mark in marks {
+                try update.execute(arguments: [mark.how.rawValue, mark.into, mark.at.timeIntervalSince1970, mark.landedAILines, repo, mark.sha])
+                try forget.execute(arguments: [repo, mark.sha])
+            }
         }
     }
 

@@ -58,11 +58,15 @@ extension Store {
     }
 
     /// Models whose requests had no price, with their tokens (from the usage rollup).
-    public func unpricedModels() throws -> [(model: String, tokens: Int64)] {
+    public func unpricedModels() throws -> [(model: String, tokens: Int64, requests: Int)] {
         try read { db in
             try Row.fetchAll(
-                db, sql: "SELECT model, sum(unpriced_tokens) FROM usage_rollup GROUP BY model HAVING sum(unpriced_tokens) > 0 ORDER BY model"
-            ).map { ($0[0], $0[1]) }
+                db,
+                sql: """
+                    SELECT model, sum(unpriced_tokens), sum(CASE WHEN unpriced_tokens > 0 THEN requests - recorded_requests ELSE 0 END)
+                    FROM usage_rollup GROUP BY model HAVING sum(unpriced_tokens) > 0 ORDER BY model
+                    """
+            ).map { ($0[0], $0[1], $0[2]) }
         }
     }
 

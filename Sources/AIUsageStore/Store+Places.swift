@@ -13,6 +13,20 @@ public struct PlaceRecord: Sendable, Equatable {
     }
 }
 
+/// A ref as last checked: its tip, whether it shares history with the default branch,
+/// when the tip was made (a branch without a new commit for weeks is not open any more).
+public struct RefVerdict: Sendable, Equatable {
+    public var tip: String
+    public var related: Bool
+    public var tipTime: Date
+
+    public init(tip: String, related: Bool, tipTime: Date) {
+        self.tip = tip
+        self.related = related
+        self.tipTime = tipTime
+    }
+}
+
 /// What a sync of one repository left, so the next can tell whether anything changed.
 public struct RepoSyncState: Sendable, Equatable {
     /// Hash of every ref and where it points, and of the window's start.
@@ -133,22 +147,36 @@ extension Store {
         }
     }
 
-    /// Whether each ref's tip shares history with the default branch, as last checked.
-    public func refVerdicts(repo: Int64) throws -> [String: (tip: String, related: Bool)] {
+    /// Whether each ref's tip shares history with the default branch, as last checked,
+    /// and when that tip was made.
+    public func refVerdicts(repo: Int64) throws -> [String: RefVerdict] {
         try read { db in
-            var result: [String: (tip: String, related: Bool)] = [:]
-            for row in try Row.fetchAll(db, sql: "SELECT ref, tip, related FROM ref_history WHERE repo_id = ?", arguments: [repo]) {
-                result[row[0]] = (row[1], row[2])
+            var result: [String: RefVerdict] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT ref, tip, related, tip_time FROM ref_history WHERE repo_id = ?", arguments: [repo]) {
+                result[row[0]] = RefVerdict(tip: row[1], related: row[2], tipTime: Date(timeIntervalSince1970: row[3]))
             }
             return result
         }
     }
 
-    public func saveRefVerdicts(repo: Int64, _ verdicts: [String: (tip: String, related: Bool)]) throws {
+    public func saveRefVerdicts(repo: Int64, _ verdicts: [String: RefVerdict]) throws {
         try write { db in
             try db.execute(sql: "DELETE FROM ref_history WHERE repo_id = ?", arguments: [repo])
-            let statement = try db.cachedStatement(sql: "INSERT INTO ref_history (repo_id, ref, tip, related) VALUES (?, ?, ?, ?)")
-            for (ref, verdict) in verdicts { try statement.execute(arguments: [repo, ref, verdict.tip, verdict.related]) }
+            let statement = try db.cachedStatement(sql: "INSERT INTO ref_history (repo_id, ref, tip, related, tip_time) VALUES (?, ?, ?, ?, ?)")
+            for (ref, verdict) in verdicts {
+                try statement.execute(arguments: [repo, ref, verdict.tip, verdict.related, verdict.tipTime.timeIntervalSince1970])
+            }
+        }
+    }
+
+    /// Records, for commits not landed, the branches that hold them (others: none).
+    public func saveBranches(repo: Int64, _ branches: [String: [String]]) throws {
+        try write { db in
+            try db.execute(sql: "UPDATE commits SET branches = '' WHERE repo_id = ? AND branches != ''", arguments: [repo])
+            let statement = try db.cachedStatement(sql: "UPDATE commits SET branches = ? WHERE repo_id = ? AND sha = ?")
+            for (sha, names) in branches where !names.isEmpty {
+                try statement.execute(arguments: [names.sorted().joined(separator: "\n"), repo, sha])
+            }
         }
     }
 }

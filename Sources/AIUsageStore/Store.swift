@@ -138,7 +138,10 @@ public final class Store: Sendable {
                 ALTER TABLE repos ADD COLUMN history_incomplete INTEGER NOT NULL DEFAULT 0;
                 -- Whether a ref's tip shares history with the default branch (per tip).
                 CREATE TABLE ref_history (repo_id INTEGER NOT NULL, ref TEXT NOT NULL, tip TEXT NOT NULL,
-                    related INTEGER NOT NULL, PRIMARY KEY (repo_id, ref)) WITHOUT ROWID;
+                    related INTEGER NOT NULL, tip_time REAL NOT NULL DEFAULT 0, PRIMARY KEY (repo_id, ref)) WITHOUT ROWID;
+                -- Branches (refs) that hold a commit not landed yet, newline-separated: where
+                -- a session's work waits, or stayed.
+                ALTER TABLE commits ADD COLUMN branches TEXT NOT NULL DEFAULT '';
                 -- AI lines of each commit per session: what reports read instead of every line.
                 CREATE TABLE commit_sessions (repo_id INTEGER NOT NULL, sha TEXT NOT NULL, tool TEXT NOT NULL,
                     session_id TEXT NOT NULL, ai_lines INTEGER NOT NULL,

@@ -75,6 +75,7 @@ struct DoctorDocument: Encodable {
     struct UnpricedModel: Encodable {
         var model: String
         var tokens: Int64
+        var requests: Int
     }
 
     struct Repository: Encodable {
@@ -159,7 +160,7 @@ extension DoctorDocument {
         if let problem = effective.problem { problems.append(problem) }
         let prices = context.engine.prices
         try context.engine.foldUsage()
-        let unpriced = try store.unpricedModels().map { UnpricedModel(model: $0.model, tokens: $0.tokens) }
+        let unpriced = try store.unpricedModels().map { UnpricedModel(model: $0.model, tokens: $0.tokens, requests: $0.requests) }
         if !unpriced.isEmpty {
             problems.append(
                 "\(unpriced.count) model\(unpriced.count == 1 ? "" : "s") without a price (\(unpriced.map(\.model).prefix(5).joined(separator: ", "))): their tokens are reported as unpriced, never as $0")
@@ -209,8 +210,8 @@ extension DoctorDocument {
                 lastIngest: stats.lastIngest.map(Format.iso)),
             tools: tools, sessionsWithoutRepository: try store.unplacedSessionCount(), unpricedModels: unpriced,
             pricing: [
-                "source": prices.source, "date": prices.date, "version": prices.version,
-                "origin": effective.origin == .bundled ? "bundled" : "stored by `aiusage prices update`",
+                "source": prices.source, "date": prices.date, "version": prices.version, "label": prices.label,
+                "origin": effective.origin == .bundled ? "bundled with aiusage" : "stored by `aiusage prices update`",
             ], repositories: repositories, hooks: hooks, recentHookErrors: hookErrors,
             problems: problems)
     }
@@ -248,12 +249,14 @@ extension DoctorDocument {
         if sessionsWithoutRepository > 0 {
             out += "\n\(sessionsWithoutRepository) sessions worked in no repository (or in a folder that is gone): their tokens and cost count under (no repository), as waste.\n"
         }
-        out += "\nPrices: \(pricing["source"] ?? "?") \(pricing["version"] ?? "") (\(pricing["date"] ?? "")), \(pricing["origin"] ?? "")\n"
+        out += "\nPrices: \(pricing["label"] ?? "?"), \(pricing["origin"] ?? "")\n"
         if unpricedModels.isEmpty {
             out += "  every model in the store has a price\n"
         } else {
             out += "  unpriced models (tokens counted, cost left out; see `aiusage prices MODEL`):\n"
-            for model in unpricedModels { out += "    \(model.model.isEmpty ? "(no model id)" : model.model): \(Format.compact(model.tokens)) tokens\n" }
+            for model in unpricedModels {
+                out += "    \(model.model.isEmpty ? "(no model id)" : model.model): \(Format.compact(model.tokens)) tokens in \(PriceView.count(model.requests, "request"))\n"
+            }
         }
         if !repositories.isEmpty {
             out += "\nRepositories:\n"

@@ -64,8 +64,8 @@ struct UnpricedModel: Encodable, Equatable {
     /// The models of `facts` in `[start, end)` whose cost is unknown, by model id.
     static func list(_ facts: [UsageFact], from start: Date, to end: Date) -> [UnpricedModel] {
         var tokens: [String: Int64] = [:]
-        for fact in facts where fact.costUSD == nil && fact.timestamp >= start && fact.timestamp < end {
-            tokens[fact.model, default: 0] += fact.tokens.total
+        for fact in facts where fact.unpricedTokens > 0 && fact.timestamp >= start && fact.timestamp < end {
+            tokens[fact.model, default: 0] += fact.unpricedTokens
         }
         return tokens.map { UnpricedModel(model: $0.key, tokens: $0.value) }.sorted { $0.model < $1.model }
     }
