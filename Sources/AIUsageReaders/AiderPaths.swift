@@ -18,6 +18,9 @@ enum AiderPaths {
     /// The file name a reply line gives, cleaned like Aider cleans it, or nil when the
     /// line cannot be one (prose, code, a bare fence).
     static func candidate(_ line: String) -> String? {
+        // Most reply lines are prose or code: turn them away before any string work.
+        let pathLike = line.utf8.contains { $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: "/") || $0 == UInt8(ascii: "\\") }
+        guard line.utf8.count <= 300, pathLike || line.utf8.count <= 40 else { return nil }
         var name = line.trimmingCharacters(in: .whitespaces)
         // "```path/to/file.py" (a fence opening right before the name): Aider takes the rest.
         if let rest = AiderReplyParser.afterOpeningFence(name) {
@@ -26,10 +29,12 @@ enum AiderPaths {
         }
         while name.hasSuffix(":") { name.removeLast() }
         name = String(name.drop { $0 == "#" })
-        name = name.trimmingCharacters(in: CharacterSet(charactersIn: "`*").union(.whitespaces))
+        name = name.trimmingCharacters(in: decoration)
         name = name.replacingOccurrences(of: "\\_", with: "_")
         return plausible(name) ? name : nil
     }
+
+    private static let decoration = CharacterSet(charactersIn: "`*").union(.whitespaces)
 
     /// Whether a cleaned name can be a path (and is not a line of prose or code).
     static func plausible(_ name: String) -> Bool {
