@@ -107,6 +107,14 @@ struct AiderReplyParser: Codable, Equatable {
     /// output lines end it.
     var isGuessing: Bool { mode == .listing && file == nil }
 
+    /// Lines kept per edit: a history is untrusted input, and a block that never closes
+    /// must not grow the saved state without bound (the lines past this are not counted).
+    static let lineLimit = 100_000
+
+    private func keep(_ lines: inout [AiderLine], _ line: AiderLine) {
+        if lines.count < Self.lineLimit { lines.append(line) }
+    }
+
     /// Back to plain reply text (a new reply, or a block cut off by Aider's output).
     mutating func reset() {
         self = AiderReplyParser()
@@ -121,7 +129,7 @@ struct AiderReplyParser: Codable, Equatable {
             if Self.isDivider(trimmed) {
                 mode = .replace
             } else {
-                old.append(AiderLine(text: line))
+                keep(&old, AiderLine(text: line))
             }
             return []
         case .replace:
@@ -135,7 +143,7 @@ struct AiderReplyParser: Codable, Equatable {
                 recent = []
                 return block.file == nil ? [] : [block]
             }
-            new.append(AiderLine(text: line))
+            keep(&new, AiderLine(text: line))
             return []
         case .udiff: return udiff(line, trimmed, repositoryName)
         case .patch: return patch(line, trimmed, repositoryName)
@@ -203,7 +211,7 @@ struct AiderReplyParser: Codable, Equatable {
             return [listing]
         }
         listingLines += 1
-        new.append(AiderLine(text: line))
+        keep(&new, AiderLine(text: line))
         // Lines inside a fence may name the file of a fenced block (`diff-fenced`).
         remember(trimmed, repositoryName)
         return []
@@ -259,13 +267,13 @@ struct AiderReplyParser: Codable, Equatable {
         guard let first = line.first else { return }
         let rest = line.dropFirst()
         switch first {
-        case "+": new.append(AiderLine(text: rest))
-        case "-": old.append(AiderLine(text: rest))
+        case "+": keep(&new, AiderLine(text: rest))
+        case "-": keep(&old, AiderLine(text: rest))
         case " ":
             // Context is on both sides; the hunk's fingerprint (what Aider echoes when it
             // fails) is made of the lines it expects to find.
-            old.append(AiderLine(text: rest))
-            new.append(AiderLine(text: rest))
+            keep(&old, AiderLine(text: rest))
+            keep(&new, AiderLine(text: rest))
         default: return
         }
     }

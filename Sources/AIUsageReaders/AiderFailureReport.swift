@@ -52,21 +52,21 @@ struct AiderFailureReport: Codable, Equatable {
             if AiderReplyParser.isDivider(line) {
                 part = .replace
             } else if let hash = LineIdentity.significantHash(line) {
-                old.append(hash.storageValue)
+                if old.count < AiderReplyParser.lineLimit { old.append(hash.storageValue) }
             }
             return
         case .replace:
             if AiderReplyParser.isMarker(line, ">", "REPLACE") || AiderReplyParser.isDivider(line) {
                 record(AiderProposedEdit.fingerprint(old, new))
             } else if let hash = LineIdentity.significantHash(line) {
-                new.append(hash.storageValue)
+                if new.count < AiderReplyParser.lineLimit { new.append(hash.storageValue) }
             }
             return
         case .diffLines:
             if line.hasPrefix("```") {
                 record(AiderProposedEdit.fingerprint(old, []))
             } else if let hash = LineIdentity.significantHash(line) {
-                old.append(hash.storageValue)
+                if old.count < AiderReplyParser.lineLimit { old.append(hash.storageValue) }
             }
             return
         case .expectSearch:
@@ -112,7 +112,7 @@ struct AiderFailureReport: Codable, Equatable {
     }
 
     private mutating func record(_ fingerprint: UInt64) {
-        if let file { failed.append(Failed(file: file, fingerprint: fingerprint)) }
+        if let file, failed.count < AiderHistoryParser.proposalLimit { failed.append(Failed(file: file, fingerprint: fingerprint)) }
         part = .none
         file = nil
         old = []

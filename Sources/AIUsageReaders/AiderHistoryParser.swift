@@ -62,7 +62,7 @@ struct AiderHistoryParser {
         }
         if state.reply.isInsideEdit {
             if !Self.endsEdit(line, trimmed, guessing: state.reply.isGuessing) {
-                state.proposed += state.reply.consume(line, repositoryName: repositoryName)
+                propose(state.reply.consume(line, repositoryName: repositoryName))
                 return
             }
             // A reply cut off inside a block or listing: what it held was never applied.
@@ -90,6 +90,14 @@ struct AiderHistoryParser {
         return aiderLine && (guessing || line.hasSuffix("  "))
     }
 
+    /// Keeps a reply's complete edits until Aider's verdict (at most `proposalLimit`).
+    private mutating func propose(_ edits: [AiderProposedEdit]) {
+        guard !edits.isEmpty, state.proposed.count < Self.proposalLimit else { return }
+        state.proposed += edits
+    }
+
+    static let proposalLimit = 10_000
+
     // MARK: - Line kinds
 
     private mutating func userLine(_ trimmed: String) {
@@ -111,7 +119,7 @@ struct AiderHistoryParser {
             state.reply.reset()
         }
         state.lastWasUser = false
-        state.proposed += state.reply.consume(line, repositoryName: repositoryName)
+        propose(state.reply.consume(line, repositoryName: repositoryName))
     }
 
     private mutating func output(_ line: String) {
@@ -302,12 +310,20 @@ struct AiderHistoryParser {
             switch edit.kind {
             case .block, .hunk:
                 added += AddedLines.added(edit.new.map(\.editLine), minus: edit.old.map(\.editLine))
-                if var known = state.known[file] {
-                    for line in edit.old {
-                        if let index = known.firstIndex(of: line.exact) { known.remove(at: index) }
+                if let known = state.known[file] {
+                    // The file's text after the edit, as a multiset: minus the old lines, plus the new.
+                    var removed: [UInt64: Int] = [:]
+                    for line in edit.old { removed[line.exact, default: 0] += 1 }
+                    var kept: [UInt64] = []
+                    kept.reserveCapacity(known.count + edit.new.count)
+                    for line in known {
+                        if let count = removed[line], count > 0 {
+                            removed[line] = count - 1
+                        } else {
+                            kept.append(line)
+                        }
                     }
-                    known += edit.new.map(\.exact)
-                    remember(file, known)
+                    remember(file, kept + edit.new.map(\.exact))
                 }
             case .listing:
                 let old = (state.known[file] ?? []).map { EditLine(exact: $0, identity: nil) }
