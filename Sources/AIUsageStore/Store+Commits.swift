@@ -155,17 +155,19 @@ extension Store {
             for root in roots {
                 let prefix = root.hasSuffix("/") ? root : root + "/"
                 let rows = try Row.fetchCursor(
-                    db, sql: "SELECT tool, dedup_key, session_id, ts, path, lines FROM edits WHERE path >= ? AND path < ?",
+                    db, sql: "SELECT tool, dedup_key, session_id, ts, path, lines, commit_hint FROM edits WHERE path >= ? AND path < ?",
                     arguments: [prefix, prefix + "\u{10FFFF}"])
                 while let row = try rows.next() {
-                    let path: String = row["path"]
+                    let path: String = row[4]
                     guard let relative = Paths.relative(path, to: root) else { continue }
-                    let tool = ToolKind(rawValue: row["tool"])
-                    let key: String = row["dedup_key"]
-                    let session: String = row["session_id"]
-                    let time = Date(timeIntervalSince1970: row["ts"])
-                    for hash in LineHashBlob.decode(row["lines"]) {
-                        result.append(AIWrittenLine(tool: tool, editKey: key, sessionID: session, timestamp: time, path: relative, hash: hash))
+                    let tool = ToolKind(rawValue: row[0])
+                    let key: String = row[1]
+                    let session: String = row[2]
+                    let time = Date(timeIntervalSince1970: row[3])
+                    let hint: String? = row[6]
+                    for hash in LineHashBlob.decode(row[5]) {
+                        result.append(AIWrittenLine(
+                            tool: tool, editKey: key, sessionID: session, timestamp: time, path: relative, hash: hash, commitHint: hint))
                     }
                 }
             }

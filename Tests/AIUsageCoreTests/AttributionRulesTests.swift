@@ -137,3 +137,28 @@ import Testing
         #expect(utc.month(afterMidnightParis) == "2026-01")
     }
 }
+
+/// Aider names the commit that holds its edits (`> Commit <sha>`): that commit claims
+/// them first, and an earlier commit adding the same line does not take them.
+@Suite struct CommitHintTests {
+    let line = PathLine(path: "app.py", hash: LineIdentity.significantHash("answer = 42")!)
+
+    func written(_ key: String, at seconds: Double, hint: String?) -> AIWrittenLine {
+        AIWrittenLine(
+            tool: ToolKind(rawValue: "aider"), editKey: key, sessionID: "chat", timestamp: Date(timeIntervalSince1970: seconds),
+            path: line.path, hash: line.hash, commitHint: hint)
+    }
+
+    @Test func theHintedCommitClaimsItsLinesFirst() {
+        var pool = LinePool(lines: [written("e1", at: 10, hint: "abc1234"), written("e2", at: 20, hint: nil)])
+        let claimed = pool.claim(line, notAfter: Date(timeIntervalSince1970: 100), commit: "abc1234ffff")
+        #expect(claimed?.editKey == "e1")
+    }
+
+    @Test func anotherCommitTakesUnhintedLinesBeforeHintedOnes() {
+        var pool = LinePool(lines: [written("e1", at: 20, hint: "abc1234"), written("e2", at: 10, hint: nil)])
+        #expect(pool.claim(line, notAfter: Date(timeIntervalSince1970: 100), commit: "def5678aaaa")?.editKey == "e2")
+        // With nothing else left, a hinted line still goes (its commit may have been rewritten).
+        #expect(pool.claim(line, notAfter: Date(timeIntervalSince1970: 100), commit: "def5678aaaa")?.editKey == "e1")
+    }
+}

@@ -9,14 +9,25 @@ public struct AIWrittenLine: Hashable, Sendable {
     /// Repository-relative path.
     public var path: String
     public var hash: LineHash
+    /// The commit the tool says holds the edit (a full or abbreviated sha), if it says.
+    public var commitHint: String?
 
-    public init(tool: ToolKind, editKey: String, sessionID: String, timestamp: Date, path: String, hash: LineHash) {
+    public init(
+        tool: ToolKind, editKey: String, sessionID: String, timestamp: Date, path: String, hash: LineHash, commitHint: String? = nil
+    ) {
         self.tool = tool
         self.editKey = editKey
         self.sessionID = sessionID
         self.timestamp = timestamp
         self.path = path
         self.hash = hash
+        self.commitHint = commitHint
+    }
+
+    /// Whether the tool named `sha` as the commit holding this line.
+    public func isHinted(for sha: String) -> Bool {
+        guard let commitHint, commitHint.count >= 7 else { return false }
+        return sha.hasPrefix(commitHint.lowercased())
     }
 
     /// Identifies the edit occurrence a committed line claims (with multiplicity).

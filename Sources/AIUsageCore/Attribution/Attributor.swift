@@ -41,7 +41,7 @@ public enum Attributor {
                 sourceCount += 1
                 continue
             }
-            if let claimed = pool.claim(line, notAfter: commit.commitTime) {
+            if let claimed = pool.claim(line, notAfter: commit.commitTime, commit: commit.sha) {
                 ai.append(claimed)
             } else {
                 human.append(line)

@@ -30,10 +30,19 @@ public struct LinePool: Sendable {
 
     /// Claims the most recent unclaimed AI line with this identity written at or
     /// before `time`, or returns nil when there is none (the line is human).
-    public mutating func claim(_ line: PathLine, notAfter time: Date) -> AIWrittenLine? {
+    ///
+    /// A tool that names the commit holding its edit (Aider's `Commit <sha>` lines) is
+    /// taken at its word: commit `sha` claims first the lines hinted for it, then lines
+    /// without a hint, and only last lines hinted for another commit (that commit may
+    /// have been rewritten since).
+    public mutating func claim(_ line: PathLine, notAfter time: Date, commit sha: String? = nil) -> AIWrittenLine? {
         guard var candidates = available[line], !candidates.isEmpty else { return nil }
-        // Sorted by time: take the last one not after `time`.
-        guard let index = candidates.lastIndex(where: { $0.timestamp <= time }) else { return nil }
+        // Sorted by time: take the last one not after `time`, by preference.
+        let index =
+            (sha.flatMap { sha in candidates.lastIndex { $0.timestamp <= time && $0.isHinted(for: sha) } })
+            ?? candidates.lastIndex { $0.timestamp <= time && $0.commitHint == nil }
+            ?? candidates.lastIndex { $0.timestamp <= time }
+        guard let index else { return nil }
         let claimed = candidates.remove(at: index)
         available[line] = candidates
         return claimed
