@@ -36,7 +36,7 @@ struct AIBurn {
             "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin", "HOME": home, "LANG": "C.UTF-8", "TZ": "UTC",
             "NO_COLOR": "1",
         ]
-        return try Spawner.run([binary, "daily"], SpawnOptions(environment: environment, directory: home, stdout: output, stderr: output))
+        return try Spawner.measured([binary, "daily"], SpawnOptions(environment: environment, directory: home, stdout: output, stderr: output))
     }
 
     /// The files aiburn says it read (its footer), or nil.

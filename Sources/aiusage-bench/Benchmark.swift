@@ -74,7 +74,7 @@ final class Benchmark {
         try FileManager.default.createDirectory(atPath: store, withIntermediateDirectories: true)
         let stdout = logs + "/\(label).out"
         let stderr = logs + "/\(label).err"
-        let run = try Spawner.run(
+        let run = try Spawner.measured(
             [aiusage] + arguments,
             SpawnOptions(
                 environment: environment(home: home, store: store), directory: directory, stdout: stdout, stderr: stderr,

@@ -150,7 +150,7 @@ struct CodexSessionWriter {
         itemTimes(file)
         try file.endLine()
         open(file, "response_item", "reasoning")
-        file.s("\"id\":\"\(reasoningId)\",\"summary\":[],\"encrypted_content\":\"gAAAAA"); file.b(random.base64(random.int(600...2800)))
+        file.s("\"id\":\"\(reasoningId)\",\"summary\":[],\"encrypted_content\":\"gAAAAA"); file.b(random.base64(random.int(500...2400)))
         file.s("\",\"internal_chat_message_metadata_passthrough\":{\"turn_id\":\"\(turnId)\"}}}")
         try file.endLine()
         if random.chance(0.3) { try agentMessage(file, random.pick(pool.prose), phase: "commentary") }

@@ -9,7 +9,7 @@ struct HistoryCase {
     let commits: Int
     let seed: UInt64
 
-    static let format = "v2"
+    static let format = "v4"
     var directory: String { root + "/history-\(commits)-\(seed)-\(Self.format)" }
     var repo: String { directory + "/repo" }
     var home: String { directory + "/home" }
@@ -38,7 +38,7 @@ struct HistoryCase {
             commits: commits, seed: seed ^ 0x4157_0000, endSeconds: end, secondsPerCommit: 1_260, longLivedBranches: 3,
             recordLast: 2_000)
         log("history: generating \(commits) commits with git fast-import …")
-        let result = try RepositoryMaker.create(at: repo, settings: settings, scratch: directory)
+        let result = try RepositoryMaker.create(at: repo, settings: settings, scratch: directory, log: log)
         log(String(format: "history: repository ready in %.1f s; writing sessions …", Clock.now() - started))
 
         // About 150 commits of this machine's user among the last 2,000, spread evenly.

@@ -55,7 +55,7 @@ final class HistoryGenerator {
         var author: Int
         var seconds: Int64
         var message: String
-        var files: [(String, [String])]
+        var files: [(String, Int)]
     }
 
     private final class Feature {
@@ -66,6 +66,7 @@ final class HistoryGenerator {
         let author: Int
         var owned: [String]
         var overlay: [String: [String]] = [:]
+        var blobs: [String: Int] = [:]
         var commits: [FeatureCommit] = []
 
         init(number: Int, ref: String, baseMark: Int, target: Int, author: Int, owned: [String]) {
@@ -84,6 +85,7 @@ final class HistoryGenerator {
         var started = false
         var tip = 0
         var files: [String: [String]] = [:]
+        var blobs: [String: Int] = [:]
         var dirtySinceMerge = Set<String>()
         var mainChangesSinceSync = Set<String>()
         var nextMerge = Int.max
@@ -105,6 +107,14 @@ final class HistoryGenerator {
     private var mark = 0
     private var mainTip = 0
     private var made = 0
+    /// Mark of the commit being written, and its text until `endCommit`.
+    private var commit = 0
+    private var commitText = ""
+    /// Blob marks of the files of `main`.
+    private var mainBlobs: [String: Int] = [:]
+    /// Commits that only a branch deleted at the end reaches (squash- or rebase-merged,
+    /// abandoned): not counted, so that at least `commits` stay reachable.
+    private var unreachable = 0
     private var clock: Int64
     private var result = Result()
     private var nextNumber = 1
@@ -114,7 +124,8 @@ final class HistoryGenerator {
         self.settings = settings
         random = SeededRandom(seed: settings.seed)
         out = output
-        clock = settings.endSeconds - Int64(Double(settings.commits) * settings.secondsPerCommit)
+        // About 12 % more commits are made than stay reachable (deleted branches).
+        clock = settings.endSeconds - Int64(Double(settings.commits) * 1.12 * settings.secondsPerCommit)
     }
 
     static let modules = [
@@ -122,6 +133,7 @@ final class HistoryGenerator {
         "models", "notify", "parser", "payments", "queue", "report", "search", "server", "session", "storage", "sync", "ui",
         "util", "web", "worker",
     ]
+    static let packages = ["api", "core", "impl", "io", "model", "tests", "util", "view"]
     static let extensions = ["swift", "ts", "py", "go", "rs"]
 
     func generate() throws -> Result {
@@ -130,7 +142,7 @@ final class HistoryGenerator {
             let names = ["release/1.x", "next", "legacy-importer", "experimental/new-engine"]
             longLived.append(LongLived(name: names[index % names.count], directory: ["release-notes", "next", "legacy", "engine2"][index % 4]))
         }
-        while made < settings.commits {
+        while made - unreachable < settings.commits {
             // Side-branch traffic on a fixed rhythm: merges back every ~700 commits,
             // `main` taken in every ~450.
             for (index, branch) in longLived.enumerated() where branch.started {
@@ -187,21 +199,46 @@ final class HistoryGenerator {
         return "\(random.pick(verbs)) \(random.pick(TextPool.identifiers)) \(random.pick(TextPool.words)) in \(random.pick(Self.modules))"
     }
 
+    /// Starts a commit: its text is held in `commitText` while the blobs it needs are
+    /// written ahead of it, and goes out at `endCommit`.
     private func header(ref: String, author: Int, authorSeconds: Int64, committer: Int? = nil, seconds: Int64, message: String) {
         mark += 1
         made += 1
+        commit = mark
         let who = Self.developer(author)
         let by = Self.developer(committer ?? author)
         let text = message + (author == 0 && random.chance(0.3) ? "\n\nCo-Authored-By: Claude <noreply@anthropic.com>\n" : "\n")
-        out.s("commit \(ref)\nmark :\(mark)\nauthor \(who.name) <\(who.email)> \(authorSeconds) +0000\ncommitter \(by.name) <\(by.email)> \(seconds) +0000\ndata \(text.utf8.count)\n")
-        out.s(text)
+        commitText = "commit \(ref)\nmark :\(mark)\nauthor \(who.name) <\(who.email)> \(authorSeconds) +0000\ncommitter \(by.name) <\(by.email)> \(seconds) +0000\ndata \(text.utf8.count)\n" + text
     }
 
-    private func put(_ path: String, _ lines: [String]) {
+    /// `from`/`merge` lines: right after the message, before the file changes.
+    private func parent(_ kind: String, _ mark: Int) {
+        commitText += "\(kind) :\(mark)\n"
+    }
+
+    /// A new blob for `path` in the current commit; returns its mark, so that later
+    /// commits that carry the same content (merges, landings) name it instead of
+    /// repeating it.
+    @discardableResult
+    private func put(_ path: String, _ lines: [String]) -> Int {
         let content = lines.isEmpty ? "" : lines.joined(separator: "\n") + "\n"
-        out.s("M 100644 inline \(path)\ndata \(content.utf8.count)\n")
+        mark += 1
+        out.s("blob\nmark :\(mark)\ndata \(content.utf8.count)\n")
         out.s(content)
         out.s("\n")
+        commitText += "M 100644 :\(mark) \(path)\n"
+        return mark
+    }
+
+    /// `path` with an existing blob.
+    private func reuse(_ path: String, _ blob: Int) {
+        commitText += "M 100644 :\(blob) \(path)\n"
+    }
+
+    private func endCommit() {
+        out.s(commitText)
+        out.s("\n")
+        commitText = ""
     }
 
     private func newLines(_ count: Int) -> [String] {
@@ -213,14 +250,16 @@ final class HistoryGenerator {
         let name = "\(random.pick(TextPool.identifiers))_\(random.pick(TextPool.identifiers))\(random.int(1...9999))"
         let ext = random.pick(Self.extensions)
         if let directory { return "\(directory)/\(name).\(ext)" }
-        return "src/\(random.pick(Self.modules))/\(name).\(ext)"
+        // Two levels of small folders, as in a real tree: small tree objects keep the
+        // import fast (each commit rewrites the trees above its files).
+        return "src/\(random.pick(Self.modules))/\(random.pick(Self.packages))/\(name).\(ext)"
     }
 
     /// One change to a file: lines inserted, a line rewritten or lines deleted; long
     /// files also lose a block, so files stay short and the stream small.
     private func mutate(_ path: String, _ lines: inout [String]) -> Hunk? {
-        if lines.count > 70 {
-            let count = random.int(10...25)
+        if lines.count > 45 {
+            let count = random.int(8...18)
             let start = random.int(0...(lines.count - count))
             lines.removeSubrange(start..<(start + count))
         }
@@ -244,11 +283,11 @@ final class HistoryGenerator {
         }
     }
 
-    private var recording: Bool { made >= settings.commits - settings.recordLast }
+    private var recording: Bool { made - unreachable >= settings.commits - settings.recordLast }
 
     private func record(_ hunks: [Hunk], author: Int, seconds: Int64) {
         guard recording, !hunks.isEmpty else { return }
-        result.recorded.append(Commit(mark: mark, seconds: seconds, author: author, hunks: hunks))
+        result.recorded.append(Commit(mark: commit, seconds: seconds, author: author, hunks: hunks))
     }
 
     private func count(_ kind: String) { result.counts[kind, default: 0] += 1 }
@@ -265,10 +304,10 @@ final class HistoryGenerator {
         for (path, lines) in initial where files[path] == nil {
             files[path] = lines
             paths.append(path)
-            put(path, lines)
+            mainBlobs[path] = put(path, lines)
         }
-        out.s("\n")
-        mainTip = mark
+        endCommit()
+        mainTip = commit
         count("direct")
         try out.flushIfLarge()
     }
@@ -301,9 +340,9 @@ final class HistoryGenerator {
             if let hunk = mutate(path, &files[path]!) { hunks.append(hunk) }
             touched.append(path)
         }
-        for path in touched { put(path, files[path]!) }
-        out.s("\n")
-        mainTip = mark
+        for path in touched { mainBlobs[path] = put(path, files[path]!) }
+        endCommit()
+        mainTip = commit
         for branch in longLived { branch.mainChangesSinceSync.formUnion(touched) }
         record(hunks, author: author, seconds: seconds)
         count("direct")
@@ -333,9 +372,9 @@ final class HistoryGenerator {
         let seconds = advance()
         let text = message()
         header(ref: feature.ref, author: feature.author, authorSeconds: seconds, seconds: seconds, message: text)
-        if feature.commits.isEmpty { out.s("from :\(feature.baseMark)\n") }
+        if feature.commits.isEmpty { parent("from", feature.baseMark) }
         var hunks: [Hunk] = []
-        var changed: [(String, [String])] = []
+        var changed: [(String, Int)] = []
         var chosen = Set<String>()
         for _ in 0..<random.int(1...2) {
             let path = feature.owned[random.int(0...(feature.owned.count - 1))]
@@ -349,11 +388,12 @@ final class HistoryGenerator {
                 hunks.append(hunk)
             }
             feature.overlay[path] = lines
-            put(path, lines)
-            changed.append((path, lines))
+            let blob = put(path, lines)
+            feature.blobs[path] = blob
+            changed.append((path, blob))
         }
-        out.s("\n")
-        feature.commits.append(FeatureCommit(mark: mark, author: feature.author, seconds: seconds, message: text, files: changed))
+        endCommit()
+        feature.commits.append(FeatureCommit(mark: commit, author: feature.author, seconds: seconds, message: text, files: changed))
         record(hunks, author: feature.author, seconds: seconds)
         count("feature")
         try out.flushIfLarge()
@@ -366,17 +406,19 @@ final class HistoryGenerator {
         let roll = random.unit()
         if roll >= 0.90 {
             count("abandoned branch")
+            unreachable += feature.commits.count
             return
         }
+        if roll >= 0.40 && roll < 0.78 { unreachable += feature.commits.count }  // squash or rebase: the originals
         let merger = random.int(1...(settings.developers - 1))
         let seconds = advance()
         if roll < 0.40 || (roll >= 0.78 && mainTip != feature.baseMark) {
             header(
                 ref: "refs/heads/main", author: merger, authorSeconds: seconds, seconds: seconds,
                 message: "Merge pull request #\(feature.number) from \(feature.ref.dropFirst("refs/heads/".count))")
-            out.s("merge :\(feature.commits.last!.mark)\n")
-            for (path, lines) in feature.overlay.sorted(by: { $0.key < $1.key }) { put(path, lines) }
-            out.s("\n")
+            parent("merge", feature.commits.last!.mark)
+            for (path, blob) in feature.blobs.sorted(by: { $0.key < $1.key }) { reuse(path, blob) }
+            endCommit()
             count("merge commit")
         } else if roll < 0.60 {
             let author = feature.author
@@ -384,15 +426,15 @@ final class HistoryGenerator {
             header(
                 ref: "refs/heads/main", author: author, authorSeconds: seconds, committer: merger, seconds: seconds,
                 message: "\(feature.commits[0].message) (#\(feature.number))\n\n\(body)")
-            for (path, lines) in feature.overlay.sorted(by: { $0.key < $1.key }) { put(path, lines) }
-            out.s("\n")
+            for (path, blob) in feature.blobs.sorted(by: { $0.key < $1.key }) { reuse(path, blob) }
+            endCommit()
             count("squash merge")
         } else if roll < 0.78 {
             for commit in feature.commits {
                 let replayed = advance()
                 header(ref: "refs/heads/main", author: commit.author, authorSeconds: commit.seconds, committer: merger, seconds: replayed, message: commit.message)
-                for (path, lines) in commit.files { put(path, lines) }
-                out.s("\n")
+                for (path, blob) in commit.files { reuse(path, blob) }
+                endCommit()
                 count("rebase-merged copy")
             }
         } else {
@@ -400,17 +442,18 @@ final class HistoryGenerator {
             out.s("reset refs/heads/main\nfrom :\(feature.commits.last!.mark)\n\n")
             mainTip = feature.commits.last!.mark
             count("fast-forward")
-            for (path, lines) in feature.overlay { setMain(path, lines) }
+            for (path, lines) in feature.overlay { setMain(path, lines, blob: feature.blobs[path]!) }
             return
         }
-        mainTip = mark
-        for (path, lines) in feature.overlay { setMain(path, lines) }
+        mainTip = commit
+        for (path, lines) in feature.overlay { setMain(path, lines, blob: feature.blobs[path]!) }
         try out.flushIfLarge()
     }
 
-    private func setMain(_ path: String, _ lines: [String]) {
+    private func setMain(_ path: String, _ lines: [String], blob: Int) {
         if files[path] == nil { paths.append(path) }
         files[path] = lines
+        mainBlobs[path] = blob
         for branch in longLived { branch.mainChangesSinceSync.insert(path) }
     }
 
@@ -419,7 +462,7 @@ final class HistoryGenerator {
         let seconds = advance()
         header(ref: "refs/heads/\(branch.name)", author: author, authorSeconds: seconds, seconds: seconds, message: message())
         if !branch.started {
-            out.s("from :\(mainTip)\n")
+            parent("from", mainTip)
             branch.started = true
             branch.mainChangesSinceSync.removeAll()
             branch.nextMerge = made + 700
@@ -436,9 +479,9 @@ final class HistoryGenerator {
             path = Array(branch.files.keys).sorted()[random.int(0...(branch.files.count - 1))]
             if let hunk = mutate(path, &branch.files[path]!) { hunks.append(hunk) }
         }
-        put(path, branch.files[path]!)
-        out.s("\n")
-        branch.tip = mark
+        branch.blobs[path] = put(path, branch.files[path]!)
+        endCommit()
+        branch.tip = commit
         branch.dirtySinceMerge.insert(path)
         record(hunks, author: author, seconds: seconds)
         count("long-lived branch")
@@ -448,13 +491,14 @@ final class HistoryGenerator {
     private func mergeLongLived(_ branch: LongLived) throws {
         let seconds = advance()
         header(ref: "refs/heads/main", author: random.int(1...(settings.developers - 1)), authorSeconds: seconds, seconds: seconds, message: "Merge branch '\(branch.name)'")
-        out.s("merge :\(branch.tip)\n")
-        for path in branch.dirtySinceMerge.sorted() { put(path, branch.files[path]!) }
-        out.s("\n")
-        mainTip = mark
+        parent("merge", branch.tip)
+        for path in branch.dirtySinceMerge.sorted() { reuse(path, branch.blobs[path]!) }
+        endCommit()
+        mainTip = commit
         for path in branch.dirtySinceMerge {
             if files[path] == nil { paths.append(path); owned.insert(path) }  // main never edits a side branch's folder
             files[path] = branch.files[path]
+            mainBlobs[path] = branch.blobs[path]
         }
         branch.dirtySinceMerge.removeAll()
         count("merge commit")
@@ -465,12 +509,12 @@ final class HistoryGenerator {
         guard !branch.mainChangesSinceSync.isEmpty else { return }
         let seconds = advance()
         header(ref: "refs/heads/\(branch.name)", author: random.int(1...(settings.developers - 1)), authorSeconds: seconds, seconds: seconds, message: "Merge branch 'main' into \(branch.name)")
-        out.s("merge :\(mainTip)\n")
+        parent("merge", mainTip)
         for path in branch.mainChangesSinceSync.sorted() where !path.hasPrefix(branch.directory + "/") {
-            if let lines = files[path] { put(path, lines) }
+            if let blob = mainBlobs[path] { reuse(path, blob) }
         }
-        out.s("\n")
-        branch.tip = mark
+        endCommit()
+        branch.tip = commit
         branch.mainChangesSinceSync.removeAll()
         count("merge commit")
         try out.flushIfLarge()

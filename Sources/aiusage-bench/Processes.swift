@@ -57,6 +57,26 @@ enum Spawner {
         try run(arguments, SpawnOptions(environment: environment, stdout: stdout, stderr: stderr))
     }
 
+    /// Runs `arguments` through a fresh, small copy of this executable (`Launcher`), so
+    /// that the peak RSS reported is the command's own: a child spawned straight from the
+    /// bench inherits the bench's high-water mark at exec (Linux records the old address
+    /// space's peak into the new program's `ru_maxrss`), which would read as tens of MB
+    /// the command never used. Wall time is measured by the launcher around the command.
+    static func measured(_ arguments: [String], _ options: SpawnOptions) throws -> ChildRun {
+        let result = NSTemporaryDirectory() + "aiusage-bench-launch-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        defer { unlink(result) }
+        let outer = try run([SelfPath.executable(), Launcher.flag, result, "--"] + arguments, options)
+        guard let text = try? String(contentsOfFile: result, encoding: .utf8) else {
+            if outer.timedOut { return outer }
+            throw BenchError.message("the launcher for \(arguments[0]) reported nothing (status \(outer.status))")
+        }
+        let fields = text.split(separator: " ").map(String.init)
+        guard fields.count == 5, let status = Int32(fields[0]), let seconds = Double(fields[1]), let peak = Int64(fields[2]),
+            let user = Double(fields[3]), let system = Double(fields[4])
+        else { throw BenchError.message("the launcher for \(arguments[0]) reported \(text)") }
+        return ChildRun(status: status, seconds: seconds, peakRSS: peak, userSeconds: user, systemSeconds: system, timedOut: outer.timedOut)
+    }
+
     /// Runs `arguments[0]` (looked up in PATH when it has no slash) and waits for it.
     static func run(_ arguments: [String], _ options: SpawnOptions) throws -> ChildRun {
         let started = Clock.now()
@@ -255,4 +275,38 @@ enum PageCache {
     }
 
     static var canDrop: Bool { access("/proc/sys/vm/drop_caches", W_OK) == 0 }
+}
+
+/// The hidden `--launch RESULT -- COMMAND…` mode: runs COMMAND (inheriting this
+/// process's standard streams, folder, environment and process group), waits for it, and
+/// writes "status seconds peak-rss user system" to RESULT. See `Spawner.measured`.
+enum Launcher {
+    static let flag = "--launch"
+
+    static func runIfRequested(_ arguments: [String]) {
+        guard arguments.count >= 4, arguments[0] == flag, arguments[2] == "--" else { return }
+        let command = Array(arguments[3...])
+        let started = Clock.now()
+        var pid: pid_t = 0
+        let argv: [UnsafeMutablePointer<CChar>?] = command.map { strdup($0) } + [nil]
+        let spawned = command[0].contains("/")
+            ? posix_spawn(&pid, command[0], nil, nil, argv, environ) : posix_spawnp(&pid, command[0], nil, nil, argv, environ)
+        guard spawned == 0 else {
+            FileHandle.standardError.write(Data("aiusage-bench: cannot run \(command[0]): \(String(cString: strerror(spawned)))\n".utf8))
+            exit(127)
+        }
+        var status: Int32 = 0
+        var usage = rusage()
+        while wait4(pid, &status, 0, &usage) < 0 {
+            guard errno == EINTR else { exit(126) }
+        }
+        let seconds = Clock.now() - started
+        let code = Spawner.exitCode(status)
+        let text = String(
+            format: "%d %.6f %lld %.6f %.6f", code, seconds, Spawner.rssBytes(usage.ru_maxrss),
+            Double(usage.ru_utime.tv_sec) + Double(usage.ru_utime.tv_usec) / 1e6,
+            Double(usage.ru_stime.tv_sec) + Double(usage.ru_stime.tv_usec) / 1e6)
+        try? text.write(toFile: arguments[1], atomically: false, encoding: .utf8)
+        exit(code)
+    }
 }

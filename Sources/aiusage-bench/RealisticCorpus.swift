@@ -13,7 +13,7 @@ struct RealisticCorpus {
     let totalBytes: Int64
     let compress: Bool
 
-    static let format = "v3"
+    static let format = "v4"
 
     /// The project folders: name, kind, weight (share of the sessions).
     enum Kind: String { case repository, plain, deleted }
@@ -59,7 +59,7 @@ struct RealisticCorpus {
         try? FileManager.default.removeItem(atPath: home)
         let started = Clock.now()
         var random = SeededRandom(seed: seed ^ 0x8EA1)
-        let pool = TextPool(random: &random, fileCount: 160, fileBytes: (200, 9_000), shellBytes: (100, 4_500))
+        let pool = TextPool(random: &random, fileCount: 160, fileBytes: (200, 8_000), shellBytes: (100, 4_000))
         var stats = Stats()
 
         // Project folders first: the sessions' working directories.

@@ -14,7 +14,15 @@ enum RepositoryMaker {
         ]
     }
 
-    static func create(at repo: String, settings: HistoryGenerator.Settings, scratch: String) throws -> HistoryGenerator.Result {
+    static func create(
+        at repo: String, settings: HistoryGenerator.Settings, scratch: String, log: (String) -> Void = { _ in }
+    ) throws -> HistoryGenerator.Result {
+        var clock = Clock.now()
+        func step(_ what: String) {
+            let now = Clock.now()
+            log(String(format: "  %@: %.1f s", what, now - clock))
+            clock = now
+        }
         try? FileManager.default.removeItem(atPath: repo)
         try FileManager.default.createDirectory(atPath: repo, withIntermediateDirectories: true)
         let environment = gitEnvironment(scratch: scratch)
@@ -44,7 +52,9 @@ enum RepositoryMaker {
         let output = try BufferedFile(path: stream)
         let result = try HistoryGenerator(settings: settings, output: output).generate()
         try output.close()
+        step("stream written (\(Format.mb(output.written)))")
         try git(["fast-import", "--quiet", "--active-branches=16"], stdin: stream)
+        step("git fast-import")
 
         let refs = scratch + "/update-refs-\(getpid())"
         defer { unlink(refs) }
@@ -56,7 +66,9 @@ enum RepositoryMaker {
         try git(["symbolic-ref", "refs/remotes/origin/HEAD", "refs/remotes/origin/main"])
         try git(["reset", "-q", "--hard", "main"])
         try git(["pack-refs", "--all"])
+        step("refs and checkout")
         try git(["commit-graph", "write", "--reachable"])
+        step("commit-graph")
         return result
     }
 }

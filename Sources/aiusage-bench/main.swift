@@ -12,6 +12,7 @@ import Darwin
 // 0 once it has measured: it is a benchmark, not a test. See BENCHMARKS.md.
 
 let arguments = Array(CommandLine.arguments.dropFirst())
+Launcher.runIfRequested(arguments)
 
 func fail(_ message: String) -> Never {
     FileHandle.standardError.write(Data("aiusage-bench: \(message)\n".utf8))
