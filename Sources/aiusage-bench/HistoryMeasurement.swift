@@ -41,7 +41,7 @@ extension Benchmark {
         let ratio = first.seconds / gitSeconds
         rows.append(Row(
             name: "History: first `aiusage report` (fresh store)",
-            value: first.shown + (first.error.map { ", " + $0 } ?? "") + "; peak RSS \(Format.mb(first.run.peakRSS))"))
+            value: first.shown + (first.error.map { ", " + $0 } ?? "") + "; peak RSS \(Format.mb(first.run.peakRSS))\(first.run.timedOut ? " when cut off" : "")"))
         rows.append(Row(
             name: "History: first report ÷ `git log -p` over the window",
             value: finished ? Format.ratio(ratio) : "≥ \(Format.ratio(ratio)) (cut off)", target: "≤ 10×",

@@ -65,16 +65,23 @@ enum Spawner {
     static func measured(_ arguments: [String], _ options: SpawnOptions) throws -> ChildRun {
         let result = NSTemporaryDirectory() + "aiusage-bench-launch-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
         defer { unlink(result) }
-        let outer = try run([SelfPath.executable(), Launcher.flag, result, "--"] + arguments, options)
+        // The launcher enforces the time limit itself (and reads the command's peak before
+        // killing it); this process's own limit is only a backstop.
+        var outerOptions = options
+        outerOptions.timeout = options.timeout.map { $0 + 30 }
+        let limit = options.timeout.map { String($0) } ?? "0"
+        let outer = try run([SelfPath.executable(), Launcher.flag, result, limit, "--"] + arguments, outerOptions)
         guard let text = try? String(contentsOfFile: result, encoding: .utf8) else {
-            if outer.timedOut { return outer }
+            if outer.timedOut { return ChildRun(status: outer.status, seconds: outer.seconds, peakRSS: 0, userSeconds: 0, systemSeconds: 0, timedOut: true) }
             throw BenchError.message("the launcher for \(arguments[0]) reported nothing (status \(outer.status))")
         }
         let fields = text.split(separator: " ").map(String.init)
-        guard fields.count == 5, let status = Int32(fields[0]), let seconds = Double(fields[1]), let peak = Int64(fields[2]),
+        guard fields.count == 6, let status = Int32(fields[0]), let seconds = Double(fields[1]), let peak = Int64(fields[2]),
             let user = Double(fields[3]), let system = Double(fields[4])
         else { throw BenchError.message("the launcher for \(arguments[0]) reported \(text)") }
-        return ChildRun(status: status, seconds: seconds, peakRSS: peak, userSeconds: user, systemSeconds: system, timedOut: outer.timedOut)
+        return ChildRun(
+            status: status, seconds: seconds, peakRSS: peak, userSeconds: user, systemSeconds: system,
+            timedOut: fields[5] == "timeout" || outer.timedOut)
     }
 
     /// Runs `arguments[0]` (looked up in PATH when it has no slash) and waits for it.
@@ -277,15 +284,17 @@ enum PageCache {
     static var canDrop: Bool { access("/proc/sys/vm/drop_caches", W_OK) == 0 }
 }
 
-/// The hidden `--launch RESULT -- COMMAND…` mode: runs COMMAND (inheriting this
-/// process's standard streams, folder, environment and process group), waits for it, and
-/// writes "status seconds peak-rss user system" to RESULT. See `Spawner.measured`.
+/// The hidden `--launch RESULT SECONDS -- COMMAND…` mode: runs COMMAND (inheriting this
+/// process's standard streams, folder and environment), waits for it, and writes
+/// "status seconds peak-rss user system finished|timeout" to RESULT. After SECONDS (0: no
+/// limit) it reads the command's peak RSS from `/proc` (`VmHWM`) and kills it, so that a
+/// run cut off still tells how much memory it had reached. See `Spawner.measured`.
 enum Launcher {
     static let flag = "--launch"
 
     static func runIfRequested(_ arguments: [String]) {
-        guard arguments.count >= 4, arguments[0] == flag, arguments[2] == "--" else { return }
-        let command = Array(arguments[3...])
+        guard arguments.count >= 5, arguments[0] == flag, arguments[3] == "--", let limit = Double(arguments[2]) else { return }
+        let command = Array(arguments[4...])
         let started = Clock.now()
         var pid: pid_t = 0
         let argv: [UnsafeMutablePointer<CChar>?] = command.map { strdup($0) } + [nil]
@@ -295,18 +304,59 @@ enum Launcher {
             FileHandle.standardError.write(Data("aiusage-bench: cannot run \(command[0]): \(String(cString: strerror(spawned)))\n".utf8))
             exit(127)
         }
+        let killer = limit > 0 ? TimeLimit(pid: pid, seconds: limit) : nil
+        var info = siginfo_t()
+        while waitid(P_PID, id_t(pid), &info, WEXITED | WNOWAIT) < 0 {
+            guard errno == EINTR else { exit(126) }
+        }
+        let seconds = Clock.now() - started
+        let cut = killer?.finish()
         var status: Int32 = 0
         var usage = rusage()
         while wait4(pid, &status, 0, &usage) < 0 {
             guard errno == EINTR else { exit(126) }
         }
-        let seconds = Clock.now() - started
         let code = Spawner.exitCode(status)
+        let peak = cut ?? Spawner.rssBytes(usage.ru_maxrss)
         let text = String(
-            format: "%d %.6f %lld %.6f %.6f", code, seconds, Spawner.rssBytes(usage.ru_maxrss),
+            format: "%d %.6f %lld %.6f %.6f %@", code, seconds, peak,
             Double(usage.ru_utime.tv_sec) + Double(usage.ru_utime.tv_usec) / 1e6,
-            Double(usage.ru_stime.tv_sec) + Double(usage.ru_stime.tv_usec) / 1e6)
+            Double(usage.ru_stime.tv_sec) + Double(usage.ru_stime.tv_usec) / 1e6, cut == nil ? "finished" : "timeout")
         try? text.write(toFile: arguments[1], atomically: false, encoding: .utf8)
         exit(code)
+    }
+
+    /// Kills the command when its time is up, unless `finish` came first; remembers the
+    /// peak RSS it had reached.
+    final class TimeLimit: @unchecked Sendable {
+        private let lock = NSLock()
+        private var done = false
+        private var peak: Int64?
+
+        init(pid: pid_t, seconds: Double) {
+            DispatchQueue.global().asyncAfter(deadline: .now() + seconds) { [self] in
+                lock.lock()
+                defer { lock.unlock() }
+                guard !done else { return }
+                peak = Self.highWaterMark(pid) ?? 0
+                kill(pid, SIGKILL)
+            }
+        }
+
+        /// Nil when the command finished in time, else the peak RSS read before killing it.
+        func finish() -> Int64? {
+            lock.lock()
+            defer { lock.unlock() }
+            done = true
+            return peak
+        }
+
+        /// `VmHWM` of a running process, in bytes.
+        static func highWaterMark(_ pid: pid_t) -> Int64? {
+            guard let text = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
+                let line = text.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") })
+            else { return nil }
+            return line.split(separator: " ").compactMap { Int64($0) }.first.map { $0 * 1024 }
+        }
     }
 }
