@@ -9,7 +9,7 @@ struct HistoryCase {
     let commits: Int
     let seed: UInt64
 
-    static let format = "v4"
+    static let format = "v5"
     var directory: String { root + "/history-\(commits)-\(seed)-\(Self.format)" }
     var repo: String { directory + "/repo" }
     var home: String { directory + "/home" }
@@ -64,7 +64,7 @@ struct HistoryCase {
             while end < targets.count, end - index < 8, targets[end].seconds - targets[end - 1].seconds < 4 * 3_600 { end += 1 }
             var edits: [ScriptedEdit] = []
             for commit in targets[index..<end] {
-                let at = commit.seconds * 1000 - Int64(random.int(120_000...2_400_000))
+                let at = commit.seconds * 1000 - Int64(random.int(180_000...2_400_000))
                 for hunk in commit.hunks {
                     edits.append(ScriptedEdit(
                         path: repo + "/" + hunk.path, anchor: hunk.anchor, added: hunk.added, before: hunk.before,
