@@ -80,6 +80,8 @@ let package = Package(
         .executableTarget(name: "aiusage-server-bench"),
         .target(name: "_AIUsageTestSupport", dependencies: ["AIUsageCore"], path: "Tests/_AIUsageTestSupport"),
         .testTarget(name: "AIUsageCoreTests", dependencies: ["AIUsageCore", "_AIUsageTestSupport"]),
+        // The bench's generated corpora, read by aiusage's own readers (no timings).
+        .testTarget(name: "AIUsageBenchTests", dependencies: ["aiusage-bench", "AIUsageCore"]),
         .testTarget(name: "AIUsageGitTests", dependencies: ["AIUsageGit", "_AIUsageTestSupport"]),
         .testTarget(name: "AIUsageStoreTests", dependencies: ["AIUsageStore", "AIUsageDatabaseReaders", "_AIUsageTestSupport"]),
         .testTarget(name: "AIUsageDatabaseReadersTests", dependencies: ["AIUsageDatabaseReaders", "_AIUsageTestSupport"]),
