@@ -61,7 +61,8 @@ let package = Package(
         ),
         .executableTarget(name: "aiusage", dependencies: ["AIUsageCommands"]),
         .executableTarget(name: "aiusage-share"),
-        .executableTarget(name: "aiusage-bench", dependencies: ["AIUsageEngine", "AIUsageCore", "AIUsageStore", "AIUsageReaders"]),
+        // Measures the `aiusage` binary it is given as whole processes (see BENCHMARKS.md); plain Foundation.
+        .executableTarget(name: "aiusage-bench"),
         // The team server: only `aiusage-server` links Hummingbird, so the `aiusage` binary stays light.
         .target(
             name: "AIUsageServer",
@@ -85,6 +86,8 @@ let package = Package(
         .executableTarget(name: "aiusage-server-bench"),
         .target(name: "_AIUsageTestSupport", dependencies: ["AIUsageCore", "AIUsageReaders"], path: "Tests/_AIUsageTestSupport"),
         .testTarget(name: "AIUsageCoreTests", dependencies: ["AIUsageCore", "_AIUsageTestSupport"]),
+        // The bench's generated corpora, read by aiusage's own readers (no timings).
+        .testTarget(name: "AIUsageBenchTests", dependencies: ["aiusage-bench", "AIUsageCore", "AIUsageReaders"]),
         .testTarget(name: "AIUsageGitTests", dependencies: ["AIUsageGit", "_AIUsageTestSupport"]),
         .testTarget(name: "AIUsageStoreTests", dependencies: ["AIUsageStore", "AIUsageReaders", "_AIUsageTestSupport"]),
         .testTarget(

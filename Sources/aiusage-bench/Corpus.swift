@@ -217,7 +217,12 @@ struct TextPool {
         "hash", "value", "state", "progress", "error", "input", "output", "total", "events", "records",
     ]
 
-    init(random: inout SeededRandom) {
+    /// `fileBytes` and `shellBytes` bound the log-uniform sizes of the source files and
+    /// command outputs; the defaults are the 280-large-file corpus's.
+    init(
+        random: inout SeededRandom, fileCount: Int = 96, fileBytes: (Double, Double) = (500, 400_000),
+        shellBytes: (Double, Double) = (200, 30_000)
+    ) {
         for index in 0..<400 {
             var sentence: [String] = []
             for _ in 0..<random.int(6...28) { sentence.append(random.pick(Self.words)) }
@@ -227,9 +232,9 @@ struct TextPool {
             prose.append(text)
         }
         let extensions = ["swift", "ts", "tsx", "rs", "py", "go", "css", "md", "json"]
-        for index in 0..<96 {
+        for index in 0..<fileCount {
             // 0.5 KB … 400 KB of code-like text: most Read results and file bodies.
-            let target = Int(random.logUniform(500, 400_000))
+            let target = Int(random.logUniform(fileBytes.0, fileBytes.1))
             var lines: [String] = []
             var size = 0
             var depth = 0
@@ -256,7 +261,7 @@ struct TextPool {
                 head: JSONText.escaped(head)))
         }
         for _ in 0..<48 {
-            let target = Int(random.logUniform(200, 30_000))  // both tools truncate command output
+            let target = Int(random.logUniform(shellBytes.0, shellBytes.1))  // both tools truncate command output
             var text = ""
             while text.utf8.count < target {
                 switch random.int(0...3) {
@@ -629,18 +634,43 @@ struct CodexRolloutWriter {
     }
 }
 
-/// What was generated.
+/// What was generated: the transcript files under a fake HOME.
 struct CorpusInfo: Sendable {
     var home: String
     var files: [String]
     var bytes: Int64
     var claudeBytes: Int64
     var codexBytes: Int64
+    /// Of `codexBytes`: compressed `.jsonl.zst` rollouts (their size on disk).
+    var zstBytes: Int64 = 0
+    var zstFiles = 0
     var seconds: Double
     var reused: Bool
+
+    /// Lists the `.jsonl` and `.jsonl.zst` files under `home/.claude` and `home/.codex`.
+    static func describe(home: String, seconds: Double, reused: Bool) -> CorpusInfo {
+        var info = CorpusInfo(home: home, files: [], bytes: 0, claudeBytes: 0, codexBytes: 0, seconds: seconds, reused: reused)
+        for top in [".claude", ".codex"] {
+            guard let enumerator = FileManager.default.enumerator(atPath: home + "/" + top) else { continue }
+            while let relative = enumerator.nextObject() as? String {
+                let compressed = relative.hasSuffix(".jsonl.zst")
+                guard compressed || relative.hasSuffix(".jsonl") else { continue }
+                let path = home + "/" + top + "/" + relative
+                var status = stat()
+                guard stat(path, &status) == 0 else { continue }
+                let size = Int64(status.st_size)
+                info.files.append(path)
+                info.bytes += size
+                if top == ".claude" { info.claudeBytes += size } else { info.codexBytes += size }
+                if compressed { info.zstBytes += size; info.zstFiles += 1 }
+            }
+        }
+        info.files.sort()
+        return info
+    }
 }
 
-/// Generates the many-file corpus and the single-transcript case under a fake HOME.
+/// Generates the 280-large-file corpus (the first corpus of the bench) under a fake HOME.
 struct CorpusGenerator {
     let seed: UInt64
 
@@ -689,38 +719,7 @@ struct CorpusGenerator {
         return try describe(home: home, seconds: Clock.now() - started, reused: false)
     }
 
-    /// One Claude Code transcript of ~`bytes`.
-    func generateSingle(home: String, bytes: Int64) throws -> CorpusInfo {
-        let marker = home + "/.bench-corpus"
-        let signature = "single seed=\(seed) bytes=\(bytes) v1"
-        if let existing = try? String(contentsOfFile: marker, encoding: .utf8), existing == signature {
-            return try describe(home: home, seconds: 0, reused: true)
-        }
-        try? FileManager.default.removeItem(atPath: home)
-        let started = Clock.now()
-        var random = SeededRandom(seed: seed ^ 0x51_46_1E)
-        let pool = TextPool(random: &random)
-        var writer = ClaudeTranscriptWriter(
-            pool: pool, seed: random.next(), cwd: "/home/dev/src/monorepo", startMilliseconds: 1_767_600_000_000)
-        let file = try BufferedFile(path: home + "/.claude/projects/-home-dev-src-monorepo/\(writer.sessionId).jsonl")
-        try writer.write(to: file, targetBytes: bytes)
-        try file.close()
-        try signature.write(toFile: marker, atomically: true, encoding: .utf8)
-        return try describe(home: home, seconds: Clock.now() - started, reused: false)
-    }
-
     private func describe(home: String, seconds: Double, reused: Bool) throws -> CorpusInfo {
-        var info = CorpusInfo(home: home, files: [], bytes: 0, claudeBytes: 0, codexBytes: 0, seconds: seconds, reused: reused)
-        guard let enumerator = FileManager.default.enumerator(atPath: home) else { return info }
-        while let relative = enumerator.nextObject() as? String {
-            guard relative.hasSuffix(".jsonl") else { continue }
-            let path = home + "/" + relative
-            let size = (try FileManager.default.attributesOfItem(atPath: path)[.size] as? NSNumber)?.int64Value ?? 0
-            info.files.append(path)
-            info.bytes += size
-            if relative.hasPrefix(".claude/") { info.claudeBytes += size } else { info.codexBytes += size }
-        }
-        info.files.sort()
-        return info
+        CorpusInfo.describe(home: home, seconds: seconds, reused: reused)
     }
 }
