@@ -78,8 +78,10 @@ public final class Engine {
         }
         // Registered first: some tools keep their records in the work tree (Aider).
         for git in repositories { _ = try? RepositorySync(store: store, git: git).register() }
-        summary.ingest = try ingestor.run { done, total in progress?("reading AI session records", done, total, true) }
-        summary.discovered = try SessionPlacer(store: store, now: Date()).place().discovered
+        summary.ingest = try Trace.phase("ingest") {
+            try ingestor.run { done, total in progress?("reading AI session records", done, total, true) }
+        }
+        summary.discovered = try Trace.phase("placing sessions") { try SessionPlacer(store: store, now: Date()).place().discovered }
         if !summary.discovered.isEmpty {
             // The repositories just found may hold records of their own.
             let again = try ingestor.run()
@@ -89,8 +91,10 @@ public final class Engine {
         if case .machine = coverage { repositories = try openRepositories().compactMap(\.git) }
         for git in repositories {
             do {
-                summary.syncs.append(try RepositorySync(store: store, git: git).sync { done, total in
-                    progress?("linking commits", Int64(done), Int64(total), false)
+                summary.syncs.append(try Trace.phase("sync \(git.workTreeRoot ?? "?")") {
+                    try RepositorySync(store: store, git: git).sync { done, total in
+                        progress?("linking commits", Int64(done), Int64(total), false)
+                    }
                 })
             } catch {
                 summary.problems.append("\(git.workTreeRoot ?? git.gitDirectory): \(error)")
@@ -135,7 +139,9 @@ public final class Engine {
     public func analysis(
         _ scope: RepositoryScope, survivalDays: Int, window: AnalysisWindow = .all, now: Date = Date()
     ) throws -> Analysis {
-        try foldUsage()
-        return try Analysis(store: store, scope: scope, prices: prices, survivalDays: survivalDays, window: window, now: now)
+        try Trace.phase("usage rollup") { try foldUsage() }
+        return try Trace.phase("analysis") {
+            try Analysis(store: store, scope: scope, prices: prices, survivalDays: survivalDays, window: window, now: now)
+        }
     }
 }

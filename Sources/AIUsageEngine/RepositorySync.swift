@@ -79,7 +79,7 @@ public struct RepositorySync {
         // started cannot hold its lines, but clocks of tools and git may disagree.
         let floor = sessionFloor.addingTimeInterval(-86_400)
         let branch = try git.defaultBranch(configured: git.configString("aiusage.defaultbranch"))
-        let tips = try git.refTips()
+        let tips = try Trace.phase("refs") { try git.refTips() }
         let rewrites = try store.rewrites(repo: repo.id)
         let state = try store.syncState(repo: repo.id)
         let fingerprint = Self.fingerprint(tips: tips, head: try git.headCommit(), floor: floor, branch: branch, rewrites: rewrites)
@@ -89,18 +89,22 @@ public struct RepositorySync {
             return summary
         }
 
+        // One walk of the window from every recent ref, the default branch and HEAD.
+        let notBefore = floor.addingTimeInterval(-Self.slack)
+        let mainline = mainlineTips(branch)
+        let head = try git.headCommit()
+        var walkTips: [String] = []
+        for sha in tips.filter({ $0.commitTime >= notBefore }).map(\.sha) + mainline + (head.map { [$0] } ?? []) where !walkTips.contains(sha) {
+            walkTips.append(sha)
+        }
+        let walked = try Trace.phase("history walk") { try git.recentHistory(from: walkTips, notBefore: floor, slack: Self.slack) }
         // Refs that share no history with the default branch are nobody's work on the
         // product (gh-pages, a tool's checkpoint branch): left out, and counted.
-        let (related, orphans) = try relatedTips(tips, branch: branch, repo: repo.id, notBefore: floor.addingTimeInterval(-Self.slack))
-        summary.orphanRefs = orphans
-        var walkTips = related
-        if let head = try git.headCommit(), !walkTips.contains(head), orphans.isEmpty || (try? isRelated(head, branch)) == true {
-            walkTips.append(head)
+        let (related, orphans) = try Trace.phase("orphan check of \(tips.count) refs") {
+            try relatedTips(tips, head: head, branch: branch, mainline: mainline, history: walked, repo: repo.id, notBefore: notBefore)
         }
-        let mainline = mainlineTips(branch)
-        for tip in mainline where !walkTips.contains(tip) { walkTips.append(tip) }
-        let history = try git.recentHistory(from: walkTips, notBefore: floor, slack: Self.slack)
-
+        summary.orphanRefs = orphans
+        let history = orphans.isEmpty ? walked : walked.restricted(to: walked.reachable(from: related + mainline))
         // History rewrites recorded by the post-rewrite hook: the old commit gives way
         // to the new one and releases its claims. The new commit may have been
         // attributed before the mapping arrived (git runs post-commit before
@@ -131,16 +135,19 @@ public struct RepositorySync {
 
         let onDefault = history.reachable(from: mainline)
         if !toProcess.isEmpty {
-            summary.commitsUnreadable = try attribute(
-                toProcess, repo: repo, onDefault: onDefault, stored: stored, progress: progress)
+            summary.commitsUnreadable = try Trace.phase("attribution of \(toProcess.count) commits") {
+                try attribute(toProcess, repo: repo, onDefault: onDefault, stored: stored, progress: progress)
+            }
             summary.commitsAttributed = toProcess.count
         }
         var landings: [String: BranchLanding] = [:]
         if let branch {
-            landings = history.landings(tip: branch.tip)
-            summary.newlyLanded = try land(repo: repo.id, landings: landings)
+            landings = Trace.phase("landings") { history.landings(tip: branch.tip) }
+            summary.newlyLanded = try Trace.phase("landing marks") { try land(repo: repo.id, landings: landings) }
         }
-        try store.saveBranches(repo: repo.id, Self.branches(of: history, tips: tips, except: landings, orphans: Set(orphans)))
+        try Trace.phase("branches") {
+            try store.saveBranches(repo: repo.id, Self.branches(of: history, tips: tips, except: landings, orphans: Set(orphans)))
+        }
         let unreadable = try store.unreadableCommitCount(repo: repo.id)
         try store.saveSyncState(
             repo: repo.id,
@@ -153,35 +160,41 @@ public struct RepositorySync {
     /// Ref tips worth walking (made within reach of the window and sharing history
     /// with the default branch), and the names of those that share none. Verdicts are
     /// kept per tip: an unrelated history costs a full walk to recognise, once.
+    /// Ref tips that share history with the default branch (and HEAD when it does),
+    /// and the names of refs that share none. Most are told by the walk already made:
+    /// a ref whose recent commits reach one the default branch reaches is related. The
+    /// others cost a merge-base search (a walk of both histories when they are
+    /// unrelated), so verdicts are kept per tip.
     private func relatedTips(
-        _ tips: [RefTip], branch: DefaultBranch?, repo: Int64, notBefore: Date
+        _ tips: [RefTip], head: String?, branch: DefaultBranch?, mainline: [String], history: RecentHistory, repo: Int64, notBefore: Date
     ) throws -> (related: [String], orphans: [String]) {
-        guard let branch else { return (tips.map(\.sha), []) }
+        guard let branch else { return (tips.map(\.sha) + (head.map { [$0] } ?? []), []) }
         let known = try store.refVerdicts(repo: repo)
+        let onMain = history.reachable(from: mainline)
         var verdicts: [String: RefVerdict] = [:]
         var related: [String] = []
         var orphans: [String] = []
+        func isRelated(_ sha: String) throws -> Bool {
+            if history.reaches(from: sha, anyOf: onMain) { return true }
+            return try git.shareHistory(sha, branch.tip)
+        }
         for tip in tips where tip.commitTime >= notBefore {
-            let isRelated: Bool
-            if let verdict = known[tip.name], verdict.tip == tip.sha {
-                isRelated = verdict.related
+            let verdict: Bool
+            if let known = known[tip.name], known.tip == tip.sha {
+                verdict = known.related
             } else {
-                isRelated = try self.isRelated(tip.sha, branch)
+                verdict = try isRelated(tip.sha)
             }
-            verdicts[tip.name] = RefVerdict(tip: tip.sha, related: isRelated, tipTime: tip.commitTime)
-            if isRelated {
+            verdicts[tip.name] = RefVerdict(tip: tip.sha, related: verdict, tipTime: tip.commitTime)
+            if verdict {
                 if !related.contains(tip.sha) { related.append(tip.sha) }
             } else {
                 orphans.append(tip.name)
             }
         }
+        if let head, !related.contains(head), !mainline.contains(head), try isRelated(head) { related.append(head) }
         try store.saveRefVerdicts(repo: repo, verdicts)
         return (related, orphans)
-    }
-
-    private func isRelated(_ sha: String, _ branch: DefaultBranch?) throws -> Bool {
-        guard let branch else { return true }
-        return try git.shareHistory(sha, branch.tip)
     }
 
     /// For each commit of the window not on the default branch: the branches (refs, tags
@@ -232,6 +245,10 @@ public struct RepositorySync {
         }
         var seq = (stored.values.map(\.seq).max() ?? 0) + 1
         var unreadable = 0
+        let steps = Trace.Sum()
+        defer { steps.report("attribution steps") }
+        // Written in order, a few hundred commits per transaction.
+        var pending: [AttributionSave] = []
 
         for (index, info) in commits.enumerated() {
             progress?(index, commits.count)
@@ -240,7 +257,7 @@ public struct RepositorySync {
             var readable = true
             if !info.isMerge {
                 do {
-                    changes = try git.changes(of: info.sha)
+                    changes = try steps.measure("diff") { try git.changes(of: info.sha) }
                 } catch let error as GitError where error.isNotFound {
                     // A partial clone without the blobs, or a shallow one without the
                     // parent: the commit is kept without lines and counted.
@@ -252,7 +269,7 @@ public struct RepositorySync {
             let diff = CommitDiff(
                 sha: info.sha, commitTime: info.commitTime, isMerge: info.isMerge, onDefaultBranch: isOnDefault, patchID: changes.patchID,
                 added: added)
-            let attribution = Attributor.attribute(diff, candidates: sources.candidates(for: diff), pool: &pool)
+            let attribution = steps.measure("match") { Attributor.attribute(diff, candidates: sources.candidates(for: diff), pool: &pool) }
             var record = CommitRecord(
                 sha: info.sha, seq: seq, authorEmail: info.authorEmail, authorTime: info.authorTime, commitTime: info.commitTime,
                 isMerge: info.isMerge, aiTrailer: AITrailers.tool(in: info.message) ?? aiderAuthor(info), onDefault: isOnDefault,
@@ -261,9 +278,12 @@ public struct RepositorySync {
                 supersededBy: nil)
             record.unreadable = !readable
             seq += 1
-            try store.saveAttribution(
-                repo: repo.id, record: record, added: added, attribution: attribution,
-                sourceLandings: attribution.sources.map { ($0.sha, $0.how, $0.landedAILines) })
+            pending.append(AttributionSave(
+                record: record, attribution: attribution, sourceLandings: attribution.sources.map { ($0.sha, $0.how, $0.landedAILines) }))
+            if pending.count >= 256 {
+                try steps.measure("store") { try store.saveAttributions(repo: repo.id, pending) }
+                pending.removeAll(keepingCapacity: true)
+            }
             for source in attribution.sources { sources.remove(source.sha) }
             if !isOnDefault && !info.isMerge && readable {
                 sources.add(SourceCandidate(
@@ -272,6 +292,7 @@ public struct RepositorySync {
                     aiLines: attribution.aiLines.map { PathLine(path: $0.path, hash: $0.hash) }))
             }
         }
+        try steps.measure("store") { try store.saveAttributions(repo: repo.id, pending) }
         progress?(commits.count, commits.count)
         return unreadable
     }

@@ -14,23 +14,26 @@ extension GitRepository {
         }
     }
 
-    /// What attribution needs of one commit, from one tree diff: the added lines (with
-    /// rename detection) and the patch-id (without, as `patchID(of:)`). Diffing twice
-    /// was half of a first run's time on a long history.
+    /// What attribution needs of one commit, from one pass over one tree diff: the
+    /// added lines (renames paired) and a patch hash that identifies the same change
+    /// under another sha (a rebase or cherry-pick copy): every added and removed line
+    /// with its white space taken out, by file, as git's patch-id does. Asking libgit2
+    /// for its patch-id as well made every diff twice, half of a first run's time.
     public func changes(of sha: String) throws -> CommitChanges {
         try locked {
             let commit = try lookupCommit(try commitID(sha))
             let parents = withExtendedLifetime(commit) { git_commit_parentcount(commit.pointer) }
             guard parents <= 1 else { return CommitChanges(files: [], patchID: nil) }
-            let diff = try firstParentDiff(of: commit, findRenames: false)
-            let patchID = try self.patchID(of: diff)
-            try findRenames(in: diff)
-            return CommitChanges(files: try collectAddedLines(diff), patchID: patchID)
+            let diff = try firstParentDiff(of: commit, findRenames: true)
+            let collector = AddedLinesCollector(hashingPatch: true)
+            let files = try collectAddedLines(diff, into: collector)
+            return CommitChanges(files: files, patchID: collector.patchHash)
         }
     }
 
-    private func collectAddedLines(_ diff: DiffHandle) throws -> [FileAddedLines] {
-        let collector = AddedLinesCollector()
+    private func collectAddedLines(_ diff: DiffHandle, into collector: AddedLinesCollector = AddedLinesCollector()) throws
+        -> [FileAddedLines]
+    {
         _ = try withExtendedLifetime(diff) {
             try check("git_diff_foreach") {
                 git_diff_foreach(
@@ -45,12 +48,17 @@ extension GitRepository {
                     { _, _, line, payload in
                         guard let payload, let line else { return 0 }
                         let origin = UInt32(UInt8(bitPattern: line.pointee.origin))
-                        guard origin == GIT_DIFF_LINE_ADDITION.rawValue, let content = line.pointee.content else { return 0 }
+                        let isAdded = origin == GIT_DIFF_LINE_ADDITION.rawValue
+                        guard isAdded || origin == GIT_DIFF_LINE_DELETION.rawValue, let content = line.pointee.content else { return 0 }
                         let bytes = UnsafeBufferPointer(
                             start: UnsafeRawPointer(content).assumingMemoryBound(to: UInt8.self),
                             count: line.pointee.content_len)
-                        Unmanaged<AddedLinesCollector>.fromOpaque(payload).takeUnretainedValue()
-                            .add(bytes, lineNumber: Int(line.pointee.new_lineno))
+                        let collector = Unmanaged<AddedLinesCollector>.fromOpaque(payload).takeUnretainedValue()
+                        if isAdded {
+                            collector.add(bytes, lineNumber: Int(line.pointee.new_lineno))
+                        } else {
+                            collector.removed(bytes)
+                        }
                         return 0
                     },
                     Unmanaged.passUnretained(collector).toOpaque())
@@ -202,6 +210,10 @@ func significantHashes(_ bytes: UnsafeBufferPointer<UInt8>) -> [LineHash] {
 /// Gathers per-file added lines while `git_diff_foreach` calls back; only used on the
 /// calling thread, inside the repository lock.
 private final class AddedLinesCollector {
+    /// FNV-1a over the change, when asked for (see `GitRepository.changes(of:)`).
+    private var patch: UInt64 = 0xcbf2_9ce4_8422_2325
+    private let hashingPatch: Bool
+    private var changedSomething = false
     private var files: [FileAddedLines] = []
     private var path: String?
     private var oldPath: String?
@@ -211,8 +223,41 @@ private final class AddedLinesCollector {
     /// anyone wrote, so they are never counted.
     private var skipping = false
 
+    init(hashingPatch: Bool = false) { self.hashingPatch = hashingPatch }
+
+    /// The patch hash (hex), nil when the diff changed nothing.
+    var patchHash: String? { changedSomething ? String(patch, radix: 16) : nil }
+
+    private func mix(_ byte: UInt8) {
+        patch ^= UInt64(byte)
+        patch = patch &* 0x0000_0100_0000_01B3
+    }
+
+    /// A changed line enters the patch hash with its kind, white space left out.
+    private func hashLine(_ kind: UInt8, _ bytes: UnsafeBufferPointer<UInt8>) {
+        guard hashingPatch else { return }
+        mix(kind)
+        for byte in bytes where !LineIdentity.isSpace(byte) { mix(byte) }
+        mix(0x0A)
+    }
+
+    func removed(_ bytes: UnsafeBufferPointer<UInt8>) {
+        changedSomething = true
+        hashLine(0x2D, bytes)
+    }
+
     func begin(_ delta: git_diff_delta) {
         flush()
+        changedSomething = true
+        if hashingPatch {
+            // The file, and for a binary change the blob it became.
+            mix(0x00)
+            for byte in (decode(delta.new_file.path) ?? decode(delta.old_file.path) ?? "").utf8 { mix(byte) }
+            if delta.flags & GIT_DIFF_FLAG_BINARY.rawValue != 0 {
+                var id = delta.new_file.id
+                withUnsafeBytes(of: &id) { for byte in $0 { mix(byte) } }
+            }
+        }
         let mode = UInt32(delta.new_file.mode)
         skipping = mode == GIT_FILEMODE_COMMIT.rawValue || mode == GIT_FILEMODE_LINK.rawValue
         path = decode(delta.new_file.path) ?? decode(delta.old_file.path)
@@ -222,6 +267,7 @@ private final class AddedLinesCollector {
     }
 
     func add(_ bytes: UnsafeBufferPointer<UInt8>, lineNumber: Int) {
+        hashLine(0x2B, bytes)
         if !skipping, let hash = LineIdentity.significantHash(bytes: bytes) {
             added.append(hash)
             lineNumbers.append(lineNumber)

@@ -73,6 +73,19 @@ public struct CommitRecord: Sendable, Equatable {
     }
 }
 
+/// One commit's attribution, to be stored.
+public struct AttributionSave: Sendable {
+    public var record: CommitRecord
+    public var attribution: CommitAttribution
+    public var sourceLandings: [(sha: String, how: LandingKind, landedAILines: Int)]
+
+    public init(record: CommitRecord, attribution: CommitAttribution, sourceLandings: [(sha: String, how: LandingKind, landedAILines: Int)]) {
+        self.record = record
+        self.attribution = attribution
+        self.sourceLandings = sourceLandings
+    }
+}
+
 /// That a commit reached the default branch: how, through which commit, when.
 public struct LandingMark: Sendable, Equatable {
     public var sha: String
@@ -136,12 +149,11 @@ extension Store {
 
     public func repos() throws -> [RepoRecord] {
         try read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM repos ORDER BY name, id").map { row in
-                let roots: String = row["roots"]
+            try rows(db, "SELECT id, common_dir, name, roots, user_email, default_branch FROM repos ORDER BY name, id") { row in
+                let roots: String = row[3]
                 return RepoRecord(
-                    id: row["id"], commonDirectory: row["common_dir"], name: row["name"],
-                    roots: roots.split(separator: "\n").map(String.init), userEmail: row["user_email"],
-                    defaultBranch: row["default_branch"])
+                    id: row[0], commonDirectory: row[1], name: row[2], roots: roots.split(separator: "\n").map(String.init),
+                    userEmail: row[4], defaultBranch: row[5])
             }
         }
     }
@@ -201,8 +213,7 @@ extension Store {
 
     public func commits(repo: Int64) throws -> [CommitRecord] {
         try read { db in
-            try Row.fetchAll(db, sql: "SELECT \(Self.commitColumns) FROM commits WHERE repo_id = ? ORDER BY seq", arguments: [repo])
-                .map(Self.commitRecord)
+            try rows(db, "SELECT \(Self.commitColumns) FROM commits WHERE repo_id = ? ORDER BY seq", [repo], Self.commitRecord)
         }
     }
 
@@ -300,44 +311,75 @@ extension Store {
         repo: Int64, record: CommitRecord, added: [PathLine], attribution: CommitAttribution,
         sourceLandings: [(sha: String, how: LandingKind, landedAILines: Int)]
     ) throws {
+        try saveAttributions(
+            repo: repo, [AttributionSave(record: record, attribution: attribution, sourceLandings: sourceLandings)])
+    }
+
+    /// Stores several commits' attributions, in order, in one transaction (a first run
+    /// attributes thousands: one transaction each was a fifth of its time).
+    public func saveAttributions(repo: Int64, _ saves: [AttributionSave]) throws {
+        guard !saves.isEmpty else { return }
         try write { db in
-            try db.execute(sql: "DELETE FROM commit_lines WHERE repo_id = ? AND sha = ?", arguments: [repo, record.sha])
-            try db.execute(
+            let deleteLines = try db.cachedStatement(sql: "DELETE FROM commit_lines WHERE repo_id = ? AND sha = ?")
+            let upsert = try db.cachedStatement(
                 sql: """
                     INSERT OR REPLACE INTO commits (repo_id, sha, seq, author_email, author_time, commit_time, is_merge,
                       ai_trailer, ai_trailer_tool, on_default, patch_id, ai_lines, human_lines, source_lines, landed_how, landed_into,
                       landed_at, landed_ai_lines, superseded_by, unreadable)
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    """,
-                arguments: [
+                    """)
+            var insert = BulkStatement(
+                try db.cachedStatement(
+                    sql: "INSERT INTO commit_lines (repo_id, sha, path, line_hash, edit_tool, edit_key, session_id) VALUES (?, ?, ?, ?, ?, ?, ?)"),
+                in: db)
+            defer { insert.finish() }
+            let deleteSessions = try db.cachedStatement(sql: "DELETE FROM commit_sessions WHERE repo_id = ? AND sha = ?")
+            let deleteSurvival = try db.cachedStatement(sql: "DELETE FROM survival WHERE repo_id = ? AND sha = ?")
+            let perSession = try db.cachedStatement(
+                sql: "INSERT INTO commit_sessions (repo_id, sha, tool, session_id, ai_lines) VALUES (?, ?, ?, ?, ?)")
+            let copy = try db.cachedStatement(
+                sql: "UPDATE commits SET copy_how = ?, copy_into = ?, copy_ai_lines = ? WHERE repo_id = ? AND sha = ?")
+            for save in saves {
+                let record = save.record
+                try deleteLines.execute(arguments: [repo, record.sha])
+                try upsert.execute(arguments: [
                     repo, record.sha, record.seq, record.authorEmail, record.authorTime.timeIntervalSince1970,
                     record.commitTime.timeIntervalSince1970, record.isMerge, record.aiTrailer != nil, record.aiTrailer?.rawValue,
                     record.onDefault, record.patchID, record.aiLines, record.humanLines, record.sourceLines,
                     record.landedHow?.rawValue, record.landedInto, record.landedAt?.timeIntervalSince1970,
                     record.landedAILines, record.supersededBy, record.unreadable,
                 ])
-            let insert = try db.cachedStatement(
-                sql: "INSERT INTO commit_lines (repo_id, sha, path, line_hash, edit_tool, edit_key, session_id) VALUES (?, ?, ?, ?, ?, ?, ?)")
-            for line in attribution.aiLines {
-                try insert.execute(arguments: [repo, record.sha, line.path, line.hash.storageValue, line.tool.rawValue, line.editKey, line.sessionID])
-            }
-            for line in attribution.humanLines {
-                try insert.execute(arguments: [repo, record.sha, line.path, line.hash.storageValue, nil, nil, nil])
-            }
-            try db.execute(sql: "DELETE FROM commit_sessions WHERE repo_id = ? AND sha = ?", arguments: [repo, record.sha])
-            try db.execute(sql: "DELETE FROM survival WHERE repo_id = ? AND sha = ?", arguments: [repo, record.sha])
-            var bySession: [SessionKey: Int] = [:]
-            for line in attribution.aiLines { bySession[SessionKey(tool: line.tool, id: line.sessionID), default: 0] += 1 }
-            let perSession = try db.cachedStatement(
-                sql: "INSERT INTO commit_sessions (repo_id, sha, tool, session_id, ai_lines) VALUES (?, ?, ?, ?, ?)")
-            for (session, count) in bySession {
-                try perSession.execute(arguments: [repo, record.sha, session.tool.rawValue, session.id, count])
-            }
-            // A copy lands its sources only when it lands itself (LandingTracker).
-            for source in sourceLandings {
-                try db.execute(
-                    sql: "UPDATE commits SET copy_how = ?, copy_into = ?, copy_ai_lines = ? WHERE repo_id = ? AND sha = ?",
-                    arguments: [source.how.rawValue, record.sha, source.landedAILines, repo, source.sha])
+                for line in save.attribution.aiLines {
+                    insert.bind(repo)
+                    insert.bind(record.sha)
+                    insert.bind(line.path)
+                    insert.bind(line.hash.storageValue)
+                    insert.bind(line.tool.rawValue)
+                    insert.bind(line.editKey)
+                    insert.bind(line.sessionID)
+                    try insert.step()
+                }
+                for line in save.attribution.humanLines {
+                    insert.bind(repo)
+                    insert.bind(record.sha)
+                    insert.bind(line.path)
+                    insert.bind(line.hash.storageValue)
+                    insert.bind(nil as String?)
+                    insert.bind(nil as String?)
+                    insert.bind(nil as String?)
+                    try insert.step()
+                }
+                try deleteSessions.execute(arguments: [repo, record.sha])
+                try deleteSurvival.execute(arguments: [repo, record.sha])
+                var bySession: [SessionKey: Int] = [:]
+                for line in save.attribution.aiLines { bySession[SessionKey(tool: line.tool, id: line.sessionID), default: 0] += 1 }
+                for (session, count) in bySession {
+                    try perSession.execute(arguments: [repo, record.sha, session.tool.rawValue, session.id, count])
+                }
+                // A copy lands its sources only when it lands itself.
+                for source in save.sourceLandings {
+                    try copy.execute(arguments: [source.how.rawValue, record.sha, source.landedAILines, repo, source.sha])
+                }
             }
         }
     }

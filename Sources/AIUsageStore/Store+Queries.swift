@@ -44,15 +44,15 @@ extension Store {
     public func sessions() throws -> [SessionRecord] {
         try read { db in
             var cwds: [SessionKey: [String]] = [:]
-            for row in try Row.fetchAll(db, sql: "SELECT tool, session_id, cwd FROM session_cwds ORDER BY cwd") {
-                cwds[SessionKey(tool: ToolKind(rawValue: row["tool"]), id: row["session_id"]), default: []].append(row["cwd"])
+            let cursor = try Row.fetchCursor(db, sql: "SELECT tool, session_id, cwd FROM session_cwds ORDER BY cwd")
+            while let row = try cursor.next() {
+                cwds[SessionKey(tool: ToolKind(rawValue: row[0]), id: row[1]), default: []].append(row[2])
             }
-            return try Row.fetchAll(db, sql: "SELECT * FROM sessions ORDER BY started_at, tool, id").map { row in
-                let key = SessionKey(tool: ToolKind(rawValue: row["tool"]), id: row["id"])
-                let models: String = row["models"]
+            return try rows(db, "SELECT tool, id, started_at, ended_at, models FROM sessions ORDER BY started_at, tool, id") { row in
+                let key = SessionKey(tool: ToolKind(rawValue: row[0]), id: row[1])
+                let models: String = row[4]
                 return SessionRecord(
-                    key: key, startedAt: Date(timeIntervalSince1970: row["started_at"]),
-                    endedAt: Date(timeIntervalSince1970: row["ended_at"]),
+                    key: key, startedAt: Date(timeIntervalSince1970: row[2]), endedAt: Date(timeIntervalSince1970: row[3]),
                     models: models.split(separator: ",").map(String.init), cwds: cwds[key] ?? [])
             }
         }

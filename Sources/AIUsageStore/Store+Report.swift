@@ -181,7 +181,7 @@ extension Store {
             var sql =
                 "SELECT repo_id, sha, tool, session_id, days, landed, into_sha, surviving, pending, churned, tip, final FROM survival WHERE days = ?"
             if let repos { sql += " AND repo_id IN (\(repos.map(String.init).joined(separator: ",")))" }
-            return try Row.fetchAll(db, sql: sql, arguments: [days]).map { row in
+            return try rows(db, sql, [days]) { row in
                 SurvivalEntry(
                     repoID: row[0], sha: row[1], session: SessionKey(tool: ToolKind(rawValue: row[2]), id: row[3]), days: row[4],
                     landed: row[5], into: row[6], surviving: row[7], pending: row[8], churned: row[9], tip: row[10], final: row[11])

@@ -146,8 +146,11 @@ public final class Store: Sendable {
                 CREATE TABLE commit_sessions (repo_id INTEGER NOT NULL, sha TEXT NOT NULL, tool TEXT NOT NULL,
                     session_id TEXT NOT NULL, ai_lines INTEGER NOT NULL,
                     PRIMARY KEY (repo_id, sha, tool, session_id)) WITHOUT ROWID;
-                INSERT INTO commit_sessions SELECT repo_id, sha, edit_tool, session_id, count(*) FROM commit_lines
-                    WHERE edit_tool IS NOT NULL AND session_id IS NOT NULL GROUP BY 1, 2, 3, 4;
+                -- Commits are attributed again by the new engine (patch hashes are now its
+                -- own, and what it keeps per commit grew): rewrites recorded by the hook stay.
+                DELETE FROM commit_lines;
+                DELETE FROM commits;
+                UPDATE repos SET synced_at = NULL;
                 -- Survival, pending and churn per commit and session, for a number of days;
                 -- final once both horizons have passed, else valid for the default-branch tip.
                 CREATE TABLE survival (repo_id INTEGER NOT NULL, sha TEXT NOT NULL, tool TEXT NOT NULL,
@@ -181,6 +184,16 @@ public final class Store: Sendable {
                 """)
         }
         return migrator
+    }
+
+    /// The rows of a query, each turned into a value as it is read. Unlike
+    /// `Row.fetchAll`, no row is copied and boxed first: columns are read by position
+    /// straight from the statement (a visible share of a report's time before).
+    func rows<T>(_ db: Database, _ sql: String, _ arguments: StatementArguments = [], _ transform: (Row) throws -> T) throws -> [T] {
+        var result: [T] = []
+        let cursor = try Row.fetchCursor(db, sql: sql, arguments: arguments)
+        while let row = try cursor.next() { result.append(try transform(row)) }
+        return result
     }
 
     /// Runs `body` in one write transaction.

@@ -72,7 +72,7 @@ public enum LineIdentity {
         return LineHash(value: fnv1a(slice))
     }
 
-    @inline(__always) static func isSpace(_ byte: UInt8) -> Bool {
+    @inline(__always) public static func isSpace(_ byte: UInt8) -> Bool {
         byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D || byte == 0x0B || byte == 0x0C
     }
 

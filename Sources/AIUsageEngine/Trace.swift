@@ -1,0 +1,52 @@
+import Foundation
+
+/// Phase timings on stderr when `AIUSAGE_TRACE` is set: where a slow run spends its
+/// time, on the user's own data, without a profiler.
+enum Trace {
+    static let enabled = ProcessInfo.processInfo.environment["AIUSAGE_TRACE"] != nil
+    private static let start = Date()
+
+    /// The process's peak resident memory so far (`VmHWM`).
+    static func peakMemory() -> String {
+        guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
+            let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") })
+        else { return "?" }
+        return line.dropFirst("VmHWM:".count).trimmingCharacters(in: .whitespaces)
+    }
+
+    /// Time spent in a repeated step, summed: printed by `report(_:)`.
+    final class Sum {
+        private var seconds: [String: Double] = [:]
+        private var order: [String] = []
+
+        func measure<T>(_ name: String, _ body: () throws -> T) rethrows -> T {
+            guard Trace.enabled else { return try body() }
+            let begin = Date()
+            defer {
+                if seconds[name] == nil { order.append(name) }
+                seconds[name, default: 0] += Date().timeIntervalSince(begin)
+            }
+            return try body()
+        }
+
+        func report(_ label: String) {
+            guard Trace.enabled else { return }
+            let parts = order.map { String(format: "%@ %.1f ms", $0, (seconds[$0] ?? 0) * 1000) }.joined(separator: ", ")
+            FileHandle.standardError.write(Data("aiusage: trace           \(label): \(parts)\n".utf8))
+        }
+    }
+
+    /// Runs `body` and, when tracing, prints how long it took.
+    static func phase<T>(_ name: @autoclosure () -> String, _ body: () throws -> T) rethrows -> T {
+        guard enabled else { return try body() }
+        _ = start
+        let begin = Date()
+        defer {
+            let line = String(
+                format: "aiusage: trace %8.1f ms  %@ (at %.1f ms, peak %@)\n", Date().timeIntervalSince(begin) * 1000, name(),
+                begin.timeIntervalSince(start) * 1000, peakMemory())
+            FileHandle.standardError.write(Data(line.utf8))
+        }
+        return try body()
+    }
+}
