@@ -76,7 +76,7 @@ public final class Ingestor: Sendable {
                 }
                 if let cursor = cursors[path] {
                     if cursor.size == info.size, cursor.mtime == info.mtime, cursor.inode == info.inode { continue }
-                    if reader.fileKind == .rewritten {
+                    if reader.fileKind(for: path) == .rewritten {
                         pending.append(PendingFile(
                             path: path, reader: reader, startOffset: 0, state: cursor.state, size: info.size,
                             inode: info.inode, mtime: info.mtime, restarted: false))
