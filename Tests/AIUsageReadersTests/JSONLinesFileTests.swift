@@ -40,6 +40,21 @@ import _AIUsageTestSupport
         #expect(result.outcome.consumedTo == Int64(data.count))
     }
 
+    /// The JSON-text rule is for JSON files: Aider's Markdown history keeps the escape
+    /// bytes of the terminal output it quotes, and its lines are handed out as they are.
+    @Test func otherTextFilesAreNotCheckedAsJSON() throws {
+        let dir = try TemporaryDirectory()
+        var data = Data("> Applied edit to a.py".utf8) + Data([0x1B]) + Data("[0m\n".utf8)
+        data += Data([0xC3, 0x28, 0x0A])
+        let path = try dir.write(".aider.chat.history.md", "")
+        try dir.append(".aider.chat.history.md", data)
+        let result = try lines(path)
+        #expect(result.lines.count == 2)
+        #expect(result.outcome.malformedLines == 0)
+        #expect(JSONLinesFile.holdsJSON("/a/b.jsonl") && JSONLinesFile.holdsJSON("/a/b.jsonl.zst"))
+        #expect(JSONLinesFile.holdsJSON("/a/b.json") && !JSONLinesFile.holdsJSON("/a/.aider.llm.history"))
+    }
+
     @Test func jsonLineCheckAgreesWithItsDefinition() {
         // Valid UTF-8 and no byte below 0x20 other than tab and CR, at every position
         // around the 8- and 32-byte word loops.

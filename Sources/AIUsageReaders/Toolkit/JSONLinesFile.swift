@@ -14,9 +14,12 @@ import Darwin
 /// `consumedTo`.
 ///
 /// Two rules hold here for every reader, so that no reader has to repeat them:
-/// - A line that cannot be JSON text (not UTF-8, or a control byte JSON forbids, such
-///   as a NUL) is skipped whole and counted in `malformedLines`: a damaged record is
-///   never read in part (a NUL inside `output_tokens` must not become 0 tokens).
+/// - In a JSON Lines file (`.jsonl`, `.json`, and their `.zst` forms), a line that
+///   cannot be JSON text (not UTF-8, or a control byte JSON forbids, such as a NUL) is
+///   skipped whole and counted in `malformedLines`: a damaged record is never read in
+///   part (a NUL inside `output_tokens` must not become 0 tokens). Other text files
+///   read line by line (Aider's Markdown history, where terminal output keeps its
+///   escape bytes) are handed out as they are.
 /// - A line longer than `maxLineBytes` is skipped and counted in `overlongLines`
 ///   without being buffered whole: the reader looks for its end with `memchr` and
 ///   goes on after it, so a 1 GB line costs no more memory than the limit.
@@ -59,6 +62,13 @@ public enum JSONLinesFile {
     /// Whether `path` names a zstd-compressed record file.
     public static func isCompressed(_ path: String) -> Bool { path.hasSuffix(".zst") }
 
+    /// Whether the lines of `path` must be JSON text: a JSON Lines or JSON file, plain
+    /// or compressed.
+    public static func holdsJSON(_ path: String) -> Bool {
+        let name = isCompressed(path) ? path.dropLast(4) : Substring(path)
+        return name.hasSuffix(".jsonl") || name.hasSuffix(".json")
+    }
+
     /// Calls `body` with each complete line (without its newline) and the offset just
     /// past it. Empty lines are skipped silently; malformed and over-long ones are
     /// skipped and counted (see the type's summary).
@@ -70,7 +80,8 @@ public enum JSONLinesFile {
         guard fd >= 0 else { throw Failure.cannotOpen(path: path, errno: errno) }
         defer { close(fd) }
         var scanner = LineScanner(
-            start: max(0, offset), chunkSize: max(1, chunkSize), maxLineBytes: max(1, maxLineBytes))
+            start: max(0, offset), chunkSize: max(1, chunkSize), maxLineBytes: max(1, maxLineBytes),
+            checksJSONText: holdsJSON(path))
         if isCompressed(path) {
             let stream = try ZstdStream(fd: fd, path: path)
             scanner.discard = max(0, offset)  // a stream cannot seek: skip decompressed bytes
@@ -103,6 +114,8 @@ public enum JSONLinesFile {
 private struct LineScanner {
     let chunkSize: Int
     let maxLineBytes: Int
+    /// Lines must be JSON text (UTF-8, no control byte but tab and CR).
+    let checksJSONText: Bool
     var buffer: [UInt8]
     /// Bytes of `buffer` holding data.
     var filled = 0
@@ -117,9 +130,10 @@ private struct LineScanner {
     var malformed = 0
     var overlong = 0
 
-    init(start: Int64, chunkSize: Int, maxLineBytes: Int) {
+    init(start: Int64, chunkSize: Int, maxLineBytes: Int, checksJSONText: Bool) {
         self.chunkSize = chunkSize
         self.maxLineBytes = maxLineBytes
+        self.checksJSONText = checksJSONText
         buffer = [UInt8](repeating: 0, count: chunkSize)
         bufferStart = start
         consumedTo = start
@@ -177,7 +191,7 @@ private struct LineScanner {
             var lineStart = 0
             var tooLong = 0
             var damaged = 0
-            let (end, base, limit) = (filled, bufferStart, maxLineBytes)
+            let (end, base, limit, checks) = (filled, bufferStart, maxLineBytes, checksJSONText)
             try buffer.withUnsafeBufferPointer { all in
                 var index = searchFrom
                 while let newline = JSONLinesFile.memchrIndex(all, from: index, to: end) {
@@ -186,7 +200,7 @@ private struct LineScanner {
                         tooLong += 1
                     } else if length > 0 {
                         let line = UnsafeBufferPointer(rebasing: all[lineStart..<newline])
-                        if UTF8Check.isJSONLine(line) {
+                        if !checks || UTF8Check.isJSONLine(line) {
                             try body(line, base + Int64(newline + 1))
                         } else {
                             damaged += 1
