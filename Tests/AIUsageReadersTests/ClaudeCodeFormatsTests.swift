@@ -187,6 +187,13 @@ import _AIUsageTestSupport
         let fromResult = try dir.write("b.jsonl", resultLine + "\n")
         #expect(try Self.read(fromResult).merged.edits["toolu_r"]?.addedLines == [LineIdentity.significantHash("x = 1")].compactMap { $0 })
         #expect(ClaudeEditLines.between(old: "  a()\nb()", new: "    a()\nb()\nc()") == ["a()", "c()"].compactMap { LineIdentity.significantHash($0) })
+        // Results without a patch: newString − oldString, and a Write's content − originalFile.
+        let strings = #"{"type":"user","sessionId":"s1","cwd":"/repo","message":{"role":"user","content":[{"type":"tool_result","tool_use_id":"toolu_s","content":"ok"}]},"toolUseResult":{"filePath":"/repo/a.py","oldString":"    x = 1\n    y = 2","newString":"\tx = 1\n    y = 2"}}"#
+        let fromStrings = try dir.write("c.jsonl", strings + "\n")
+        #expect(try Self.read(fromStrings).merged.edits["toolu_s"]?.addedLines == [LineIdentity.significantHash("x = 1")].compactMap { $0 })
+        let whole = #"{"type":"user","sessionId":"s1","cwd":"/repo","message":{"role":"user","content":[{"type":"tool_result","tool_use_id":"toolu_u","content":"ok"}]},"toolUseResult":{"type":"update","filePath":"/repo/a.py","originalFile":"def f():\n    x = 1\n","content":"def f():\n  x = 1\n"}}"#
+        let fromWhole = try dir.write("d.jsonl", whole + "\n")
+        #expect(try Self.read(fromWhole).merged.edits["toolu_u"]?.addedLines == [LineIdentity.significantHash("x = 1")].compactMap { $0 })
     }
 
     @Test func unknownRecordTypesAndToolsAreDrift() throws {
