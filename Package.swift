@@ -6,7 +6,8 @@ import PackageDescription
 /// Layering (each arrow is "may import"):
 ///   aiusage (entry point) → AIUsageCommands → AIUsageStore, AIUsageGit → AIUsageCore
 /// `AIUsageCore` is pure Swift (sessions, attribution, ratios) and imports neither
-/// ArgumentParser nor libgit2; `AIUsageGit` is the only module that imports `CGit2`.
+/// ArgumentParser nor libgit2; `AIUsageGit` is the only module that imports `CGit2`, and
+/// `AIUsageReaders` (one file, `ZstdStream`) the only one that imports `CZstd`.
 let package = Package(
     name: "aiusage",
     platforms: [.macOS(.v13)],
@@ -32,6 +33,13 @@ let package = Package(
             pkgConfig: "libgit2",
             providers: [.apt(["libgit2-dev"]), .brew(["libgit2"])]
         ),
+        // libzstd, for Codex rollouts compressed to `.jsonl.zst`; fenced like CGit2: only
+        // `ZstdStream` (AIUsageReaders/Toolkit) imports it, internally.
+        .systemLibrary(
+            name: "CZstd",
+            pkgConfig: "libzstd",
+            providers: [.apt(["libzstd-dev"]), .brew(["zstd"])]
+        ),
         .target(name: "AIUsageCore"),
         .target(
             name: "AIUsageGit",
@@ -48,7 +56,7 @@ let package = Package(
         // line files. Database readers open other tools' SQLite files read-only (GRDB).
         .target(
             name: "AIUsageReaders",
-            dependencies: ["AIUsageCore", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: ["AIUsageCore", "CZstd", .product(name: "GRDB", package: "GRDB.swift")]
         ),
         .target(name: "AIUsageEngine", dependencies: ["AIUsageCore", "AIUsageGit", "AIUsageStore", "AIUsageReaders"]),
         .target(

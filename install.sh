@@ -21,8 +21,9 @@ done
 
 say() { printf '==> %s\n' "$*"; }
 
-# 1. System packages: libgit2 (git work), SQLite (the store), pkg-config, git.
-packages=(libgit2-dev libsqlite3-dev pkg-config git)
+# 1. System packages: libgit2 (git work), SQLite (the store), libzstd (compressed Codex
+#    rollouts), pkg-config, git.
+packages=(libgit2-dev libsqlite3-dev libzstd-dev pkg-config git)
 "$here/scripts/apt-install.sh" "${packages[@]}"
 $deps_only && exit 0
 

@@ -79,7 +79,7 @@ public final class Ingestor: Sendable {
             for path in reader.discoverFiles(in: environment) {
                 seen += 1
                 guard discovered.insert(path).inserted, var info = FileStat(path: path) else { continue }
-                let kind = reader.fileKind
+                let kind = reader.fileKind(for: path)
                 // A SQLite database changes in its write-ahead log before the file itself.
                 if kind == .rewritten, let wal = FileStat(path: path + "-wal") {
                     info.size += wal.size
@@ -127,7 +127,7 @@ public final class Ingestor: Sendable {
             var file = PendingFile(
                 path: path, reader: reader, startOffset: 0, state: nil, size: info.size, inode: info.inode, mtime: info.mtime,
                 restarted: false, fileID: ids[path] ?? 0)
-            if reader.fileKind == .appendOnly, let old = vanished[info.inode], old.tool == reader.tool,
+            if reader.fileKind(for: path) == .appendOnly, let old = vanished[info.inode], old.tool == reader.tool,
                 Self.sameFile(path: path, info: info, cursor: old)
             {
                 vanished[info.inode] = nil

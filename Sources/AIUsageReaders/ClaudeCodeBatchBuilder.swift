@@ -20,6 +20,7 @@ struct ClaudeCodeBatchBuilder {
     private var editIndex: [String: Int] = [:]
     private var spans: [SessionKey: Span] = [:]
     private var spanOrder: [SessionKey] = []
+    private var drift: [FormatDrift: Int] = [:]
 
     private struct SessionKey: Hashable {
         var sessionID: String
@@ -34,7 +35,12 @@ struct ClaudeCodeBatchBuilder {
 
     init(limit: Int = 5000) { self.limit = limit }
 
-    var pendingCount: Int { usage.count + edits.count + 2 * spans.count }
+    var pendingCount: Int { usage.count + edits.count + 2 * spans.count + drift.count }
+
+    /// Counts a record type, tool name or shape the reader does not understand.
+    mutating func noteUnrecognized(_ kind: FormatDrift.Kind, _ name: String) {
+        drift[FormatDrift(kind: kind, name: name), default: 0] += 1
+    }
 
     mutating func add(usage event: UsageEvent) {
         if let index = usageIndex[event.dedupKey] {
@@ -88,7 +94,9 @@ struct ClaudeCodeBatchBuilder {
                         model: key.model))
             }
         }
-        let batch = ReadBatch(observations: observations, usage: usage, edits: edits)
+        var batch = ReadBatch(observations: observations, usage: usage, edits: edits)
+        batch.drift = drift
+        drift.removeAll(keepingCapacity: true)
         usage.removeAll(keepingCapacity: true)
         usageIndex.removeAll(keepingCapacity: true)
         edits.removeAll(keepingCapacity: true)

@@ -144,6 +144,15 @@ struct ClaudeEditScan {
         return scratch.withUnsafeBufferPointer { ClaudeEditLines.significantHashes(bytes: $0) }
     }
 
+    /// The exact lines of a string value's decoded text; nil when not a string.
+    private mutating func editLines(_ range: Range<Int>?) throws -> [EditLine]? {
+        guard let range, isString(range) else { return nil }
+        let inner = (range.lowerBound + 1)..<(range.upperBound - 1)
+        if let plain = Self.plainText(p, inner) { return ClaudeEditLines.editLines(bytes: plain) }
+        try unescape(inner)
+        return scratch.withUnsafeBufferPointer { ClaudeEditLines.editLines(bytes: $0) }
+    }
+
     /// The bytes of `range` when they need no unescaping (no backslash, no control
     /// character), else nil.
     static func plainText(_ p: UnsafePointer<UInt8>, _ range: Range<Int>) -> UnsafeBufferPointer<UInt8>? {
@@ -503,56 +512,12 @@ struct ClaudeEditScan {
         return message
     }
 
-    /// Token counts: plain integers (negative ones count as zero, as in `ClaudeUsage`),
-    /// zero for null or a non-number; any other number is left to `JSONDecoder`.
+    /// The usage object, decoded by `ClaudeUsage` itself (a few hundred bytes, on the
+    /// few lines that carry an edit): the same tokens the decoder path gives.
     private func usage(_ range: Range<Int>) throws -> ClaudeUsage {
-        var tokens = TokenCounts()
-        var seen: [Range<Int>?] = [nil, nil, nil, nil]
-        var walker = walker(at: range.lowerBound)
-        try Self.eachMember(&walker, depth: 2) { walker, key in
-            let slot: Int
-            if equals(key, "input_tokens") {
-                slot = 0
-            } else if equals(key, "output_tokens") {
-                slot = 1
-            } else if equals(key, "cache_creation_input_tokens") {
-                slot = 2
-            } else if equals(key, "cache_read_input_tokens") {
-                slot = 3
-            } else {
-                _ = try Self.value(&walker, depth: 3)
-                return
-            }
-            let value = try Self.value(&walker, depth: 3)
-            try Self.set(&seen[slot], value)
-            let count = max(0, try integer(value))
-            switch slot {
-            case 0: tokens.input = count
-            case 1: tokens.output = count
-            case 2: tokens.cacheWrite = count
-            default: tokens.cacheRead = count
-            }
-        }
-        return ClaudeUsage(tokens: tokens)
-    }
-
-    private func integer(_ range: Range<Int>) throws -> Int64 {
-        var k = range.lowerBound
-        let negative = p[k] == UInt8(ascii: "-")
-        if negative { k += 1 }
-        guard k < range.upperBound, p[k] >= 0x30, p[k] <= 0x39 else {
-            guard !negative else { throw Bail() }
-            return 0  // null, a string, a bool, an object: not an Int64
-        }
-        guard range.upperBound - k <= 18 else { throw Bail() }
-        var value: Int64 = 0
-        while k < range.upperBound {
-            let byte = p[k]
-            guard byte >= 0x30, byte <= 0x39 else { throw Bail() }  // fraction or exponent
-            value = value * 10 + Int64(byte - 0x30)
-            k += 1
-        }
-        return negative ? -value : value
+        let bytes = UnsafeBufferPointer(start: p + range.lowerBound, count: range.count)
+        guard let usage = try? JSONDecoder().decode(ClaudeUsage.self, from: Data(buffer: bytes)) else { throw Bail() }
+        return usage
     }
 
     private mutating func decode(_ raw: RawBlock) throws -> ClaudeContentBlock {
@@ -592,40 +557,39 @@ struct ClaudeEditScan {
             result.addedLines = created
         } else if let hunks = raw.patch {
             result.addedLines = try patchLines(hunks)
-        } else if let new = try hashes(raw.newString) {
-            result.addedLines = AddedLines.difference(new, minus: try hashes(raw.oldString) ?? [])
-        } else if result.type == "update", let new = try hashes(raw.content) {
-            result.addedLines = AddedLines.difference(new, minus: try hashes(raw.originalFile) ?? [])
+        } else if let new = try editLines(raw.newString) {
+            result.addedLines = AddedLines.added(new, minus: try editLines(raw.oldString) ?? [])
+        } else if result.type == "update", let new = try editLines(raw.content) {
+            result.addedLines = AddedLines.added(new, minus: try editLines(raw.originalFile) ?? [])
         }
         return result
     }
 
-    /// The patch's `+` lines minus its `-` lines.
+    /// The patch's `+` lines minus its `-` lines, on their exact text.
     private mutating func patchLines(_ hunks: [[Range<Int>]]) throws -> [LineHash] {
-        var added: [LineHash] = []
-        var removed: [LineHash] = []
+        var added: [EditLine] = []
+        var removed: [EditLine] = []
         for lines in hunks {
             for item in lines {
                 let inner = (item.lowerBound + 1)..<(item.upperBound - 1)
                 let first: UInt8
-                let hash: LineHash?
+                let line: EditLine
                 if let plain = Self.plainText(p, inner) {
                     guard let byte = plain.first, byte == 0x2B || byte == 0x2D else { continue }
                     first = byte
-                    hash = LineIdentity.significantHash(bytes: UnsafeBufferPointer(rebasing: plain.dropFirst()))
+                    line = LineIdentity.editLine(bytes: UnsafeBufferPointer(rebasing: plain.dropFirst()))
                 } else {
                     try unescape(inner)
                     guard let byte = scratch.first, byte == 0x2B || byte == 0x2D else { continue }
                     first = byte
-                    hash = scratch.withUnsafeBufferPointer {
-                        LineIdentity.significantHash(bytes: UnsafeBufferPointer(rebasing: $0.dropFirst()))
+                    line = scratch.withUnsafeBufferPointer {
+                        LineIdentity.editLine(bytes: UnsafeBufferPointer(rebasing: $0.dropFirst()))
                     }
                 }
-                guard let hash else { continue }
-                if first == 0x2B { added.append(hash) } else { removed.append(hash) }
+                if first == 0x2B { added.append(line) } else { removed.append(line) }
             }
         }
-        return AddedLines.difference(added, minus: removed)
+        return AddedLines.added(added, minus: removed)
     }
 }
 

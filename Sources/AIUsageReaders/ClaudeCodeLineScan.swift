@@ -40,6 +40,9 @@ struct ClaudeLineScan {
     var usage: TokenCounts?
     var hasMessage = false
     var flags: Flags = []
+    /// Names of the `tool_use` blocks of `message.content` (for drift: a tool the reader
+    /// does not know may be an edit tool it misses).
+    var toolNames: [Range<Int>] = []
 
     /// Scans `line`; nil when it is not one well-formed JSON object.
     static func scan(_ line: UnsafeBufferPointer<UInt8>) -> ClaudeLineScan? {
@@ -162,6 +165,33 @@ struct ClaudeJSONWalker {
                 continue
             }
             if p[i] == closeBrace {
+                i += 1
+                return true
+            }
+            return false
+        }
+    }
+
+    /// Walks an array at `i`, calling `element` at each element; `element` must consume
+    /// it and return success.
+    mutating func array(depth: Int, _ element: (inout ClaudeJSONWalker) -> Bool) -> Bool {
+        guard depth < maxDepth, i < n, p[i] == openBracket else { return false }
+        i += 1
+        skipSpace()
+        if i < n, p[i] == closeBracket {
+            i += 1
+            return true
+        }
+        while true {
+            skipSpace()
+            guard element(&self) else { return false }
+            skipSpace()
+            guard i < n else { return false }
+            if p[i] == comma {
+                i += 1
+                continue
+            }
+            if p[i] == closeBracket {
                 i += 1
                 return true
             }
@@ -306,15 +336,68 @@ struct ClaudeJSONWalker {
             case 5 where walker.equals(key, "usage"):
                 guard walker.i < walker.n, walker.p[walker.i] == openBrace else { return walker.skipValue(depth: 2) }
                 return walker.usage()
+            case 7 where walker.equals(key, "content"):
+                guard walker.i < walker.n, walker.p[walker.i] == openBracket else { return walker.skipValue(depth: 2) }
+                return walker.content()
             default: return walker.skipValue(depth: 2)
             }
         }
     }
 
+    /// `message.content`: every block is walked as `skipValue` would, noting the name
+    /// of each `tool_use` block on the way.
+    mutating func content() -> Bool {
+        array(depth: 2) { walker in
+            guard walker.i < walker.n, walker.p[walker.i] == openBrace else { return walker.skipValue(depth: 3) }
+            var type: Range<Int>?
+            var name: Range<Int>?
+            let ok = walker.object(depth: 3) { walker, key in
+                if key.count == 4, walker.i < walker.n, walker.p[walker.i] == quote {
+                    if walker.equals(key, "type") {
+                        type = walker.string()
+                        return type != nil
+                    }
+                    if walker.equals(key, "name") {
+                        name = walker.string()
+                        return name != nil
+                    }
+                }
+                return walker.skipValue(depth: 4)
+            }
+            if ok, let type, let name, walker.equals(type, "tool_use") { walker.out.toolNames.append(name) }
+            return ok
+        }
+    }
+
+    /// `message.usage`, by `ClaudeUsageRule`: the counters, their 1-hour cache-write
+    /// and thinking parts, and the sum of `iterations`.
     mutating func usage() -> Bool {
-        var tokens = TokenCounts()
-        let ok = object(depth: 2) { walker, key in
-            let field: WritableKeyPath<TokenCounts, Int64>
+        var top = TokenCounts()
+        var steps = TokenCounts()
+        var sawSteps = false
+        let ok = counts(depth: 2, into: &top) { walker, key in
+            guard walker.equals(key, "iterations") else { return nil }
+            guard walker.i < walker.n, walker.p[walker.i] == openBracket else { return walker.skipValue(depth: 3) }
+            return walker.array(depth: 3) { walker in
+                guard walker.i < walker.n, walker.p[walker.i] == openBrace else { return walker.skipValue(depth: 4) }
+                var step = TokenCounts()
+                guard walker.counts(depth: 4, into: &step, extra: { _, _ in nil }) else { return false }
+                steps += step
+                sawSteps = true
+                return true
+            }
+        }
+        out.usage = ClaudeUsageRule.billed(top: top, iterations: sawSteps ? steps : nil)
+        return ok
+    }
+
+    /// One usage object at `i` into `tokens`; `extra` may take other keys (returning
+    /// nil leaves them to be skipped).
+    mutating func counts(
+        depth: Int, into tokens: inout TokenCounts, extra: (inout ClaudeJSONWalker, Range<Int>) -> Bool?
+    ) -> Bool {
+        object(depth: depth) { walker, key in
+            let field: WritableKeyPath<TokenCounts, Int64>?
             if walker.equals(key, "input_tokens") {
                 field = \.input
             } else if walker.equals(key, "output_tokens") {
@@ -324,22 +407,44 @@ struct ClaudeJSONWalker {
             } else if walker.equals(key, "cache_read_input_tokens") {
                 field = \.cacheRead
             } else {
-                return walker.skipValue(depth: 3)
+                field = nil
             }
-            let (ok, value) = walker.integerValue(depth: 3)
-            tokens[keyPath: field] = value
-            return ok
+            if let field {
+                let (ok, value) = walker.integerValue(depth: depth + 1)
+                tokens[keyPath: field] = value
+                return ok
+            }
+            if walker.equals(key, "cache_creation") {
+                return walker.nestedCount(depth: depth + 1, "ephemeral_1h_input_tokens") { tokens.cacheWrite1h = $0 }
+            }
+            if walker.equals(key, "output_tokens_details") {
+                return walker.nestedCount(depth: depth + 1, "thinking_tokens") { tokens.reasoning = $0 }
+            }
+            if let handled = extra(&walker, key) { return handled }
+            return walker.skipValue(depth: depth + 1)
         }
-        out.usage = tokens
-        return ok
+    }
+
+    /// One count inside a nested object (`cache_creation`, `output_tokens_details`).
+    mutating func nestedCount(depth: Int, _ name: StaticString, _ set: (Int64) -> Void) -> Bool {
+        guard i < n, p[i] == openBrace else { return skipValue(depth: depth) }
+        return object(depth: depth) { walker, key in
+            if walker.equals(key, name) {
+                let (ok, value) = walker.integerValue(depth: depth + 1)
+                set(value)
+                return ok
+            }
+            return walker.skipValue(depth: depth + 1)
+        }
     }
 }
 
-/// Significant line hashes of edit texts, computed on UTF-8 bytes.
+/// Line hashes of edit texts, computed on UTF-8 bytes.
 ///
-/// Same hashes as `LineIdentity.significantHash` of each line (trimmed, FNV-1a), but
-/// without a String per line, and splitting CRLF text at every `\n` (a `Character`
-/// split keeps "\r\n" together, so CRLF text would come out as one line).
+/// Same hashes as `LineIdentity` (`significantHash` of each trimmed line, `editLine` for
+/// the exact line), but without a String per line, and splitting CRLF text at every
+/// `\n` (a `Character` split keeps "\r\n" together, so CRLF text would come out as one
+/// line).
 enum ClaudeEditLines {
     static func significantHashes(_ text: String) -> [LineHash] {
         var text = text
@@ -349,7 +454,30 @@ enum ClaudeEditLines {
     /// The same on a text's UTF-8 bytes (split at every `\n`).
     static func significantHashes(bytes: UnsafeBufferPointer<UInt8>) -> [LineHash] {
         var result: [LineHash] = []
-        guard let base = bytes.baseAddress else { return result }
+        forEachLine(bytes) { line in
+            if let hash = LineIdentity.significantHash(bytes: line) { result.append(hash) }
+        }
+        return result
+    }
+
+    /// Every line of a text's UTF-8 bytes as an exact `EditLine` (for the added-lines rule).
+    static func editLines(bytes: UnsafeBufferPointer<UInt8>) -> [EditLine] {
+        var result: [EditLine] = []
+        forEachLine(bytes) { result.append(LineIdentity.editLine(bytes: $0)) }
+        return result
+    }
+
+    /// Significant lines of `new` that `old` did not already have, white space
+    /// included (`AddedLines.added`): a re-indented line was written by the edit.
+    static func between(old: String, new: String) -> [LineHash] {
+        var old = old
+        var new = new
+        let oldLines = old.withUTF8 { editLines(bytes: $0) }
+        return new.withUTF8 { AddedLines.added(editLines(bytes: $0), minus: oldLines) }
+    }
+
+    private static func forEachLine(_ bytes: UnsafeBufferPointer<UInt8>, _ body: (UnsafeBufferPointer<UInt8>) -> Void) {
+        guard let base = bytes.baseAddress else { return }
         var start = 0
         while start < bytes.count {
             let end: Int
@@ -358,16 +486,8 @@ enum ClaudeEditLines {
             } else {
                 end = bytes.count
             }
-            if let hash = LineIdentity.significantHash(bytes: UnsafeBufferPointer(rebasing: bytes[start..<end])) {
-                result.append(hash)
-            }
+            body(UnsafeBufferPointer(rebasing: bytes[start..<end]))
             start = end + 1
         }
-        return result
-    }
-
-    /// Significant lines of `new` that `old` did not already have (multiset).
-    static func between(old: String, new: String) -> [LineHash] {
-        AddedLines.difference(significantHashes(new), minus: significantHashes(old))
     }
 }

@@ -2,7 +2,8 @@ import AIUsageCore
 import Foundation
 
 /// Reads Claude Code transcripts: `<config>/projects/<project>/<session>.jsonl`, plus
-/// subagent transcripts in `<session>/subagents/agent-*.jsonl`.
+/// subagent transcripts in `<session>/subagents/agent-*.jsonl` and workflow subagents
+/// in `<session>/subagents/workflows/<workflow>/agent-*.jsonl`.
 ///
 /// What it takes from them:
 /// - **Usage**: one `UsageEvent` per assistant line with `message.usage`, keyed
@@ -10,7 +11,9 @@ import Foundation
 ///   the usage (sometimes with growing `output_tokens`): every line is emitted under
 ///   the same key, and the store keeps the field-wise max per key. A subagent's
 ///   replay of an already-counted message has the same key, so it is not counted
-///   twice; subagent requests of their own are real spend and count.
+///   twice; subagent requests of their own are real spend and count. A
+///   `--fork-session` transcript replays the chain it forked under a new session id:
+///   the replayed requests keep their keys, so they count once across both files.
 /// - **Edits**: one `EditEvent` per `Edit`/`MultiEdit`/`Write` call, keyed by the
 ///   tool_use id. It is emitted twice: from the call's input as soon as the call is
 ///   seen, and again from the `toolUseResult` of the user line that reports what was
@@ -60,9 +63,11 @@ public struct ClaudeCodeReader: SessionReader {
     /// Streams complete lines from `offset`. Claude needs no state across runs:
     /// de-duplication is by key in the store. Returns `state: nil`.
     ///
-    /// `linesRead` counts lines that were understood (including record types that carry
-    /// nothing for us, like `summary`); `linesSkipped` counts malformed, non-UTF-8 or
-    /// shapeless lines. The two are disjoint.
+    /// `linesRead` counts lines that were read (including record types that carry
+    /// nothing for us, like `summary`, and well-formed records of a type or shape the
+    /// reader does not know, which are counted as format drift in the batches);
+    /// `linesSkipped` counts malformed lines: not JSON, not UTF-8, a control byte JSON
+    /// forbids, or over the line limit. The two are disjoint.
     public func read(
         path: String, from offset: Int64, state: Data?, sink: (ReadBatch) throws -> Void
     ) throws -> ReadProgress {
@@ -83,19 +88,24 @@ public struct ClaudeCodeReader: SessionReader {
         }
         try builder.flush(sink)
         return ReadProgress(
-            offset: outcome.consumedTo, state: nil, linesRead: linesRead, linesSkipped: linesSkipped,
+            offset: outcome.consumedTo, state: nil, linesRead: linesRead, linesSkipped: linesSkipped + outcome.skippedLines,
             trailingBytes: outcome.trailingBytes)
     }
 
     // MARK: - Paths
 
-    /// The parent session of a subagent transcript `<session>/subagents/agent-*.jsonl`:
-    /// its spend belongs to the session that spawned it, whatever id the file carries.
+    /// The parent session of a subagent transcript — `<session>/subagents/agent-*.jsonl`,
+    /// or a workflow's `<session>/subagents/workflows/<workflow>/agent-*.jsonl`: its spend
+    /// belongs to the session that spawned it, whatever id the file carries.
     static func parentSessionID(forSubagentPath path: String) -> String? {
         let parts = path.split(separator: "/", omittingEmptySubsequences: true)
-        guard parts.count >= 3, parts[parts.count - 2] == "subagents", parts[parts.count - 1].hasPrefix("agent-")
+        guard parts.count >= 3, parts[parts.count - 1].hasPrefix("agent-"),
+            let marker = parts[..<(parts.count - 1)].lastIndex(of: "subagents"), marker >= 1
         else { return nil }
-        return String(parts[parts.count - 3])
+        let between = parts[(marker + 1)..<(parts.count - 1)]
+        // Directly under subagents/, or under subagents/workflows/<workflow>/.
+        guard between.isEmpty || (between.count == 2 && between.first == "workflows") else { return nil }
+        return String(parts[marker - 1])
     }
 
     /// Claude names a transcript after its session; used for records without `sessionId`.
@@ -138,9 +148,9 @@ struct ClaudeCodeLineInterpreter {
         self.fileTime = fileTime
     }
 
-    /// Interprets a line; false when it was skipped (malformed, not UTF-8, shapeless).
+    /// Interprets a line; false when it was skipped as malformed (not JSON). The line
+    /// reader has already skipped lines that are not UTF-8 or hold a control byte.
     mutating func interpret(_ line: UnsafeBufferPointer<UInt8>, into builder: inout ClaudeCodeBatchBuilder) -> Bool {
-        guard UTF8Check.isValid(line) else { return false }
         guard let scan = ClaudeLineScan.scan(line) else {
             // Not what the fast walk understands: let the JSON decoder judge it.
             return decodeFully(line, into: &builder)
@@ -162,7 +172,15 @@ struct ClaudeCodeLineInterpreter {
     }
 
     private mutating func decodeFully(_ line: UnsafeBufferPointer<UInt8>, into builder: inout ClaudeCodeBatchBuilder) -> Bool {
-        guard let record = try? decoder.decode(ClaudeRecord.self, from: Data(buffer: line)) else { return false }
+        guard let record = try? decoder.decode(ClaudeRecord.self, from: Data(buffer: line)) else {
+            // Well-formed JSON that is not an object (`42`, `[1]`) is not malformed: it is
+            // a record of a shape the reader does not know.
+            guard (try? JSONSerialization.jsonObject(with: Data(buffer: line), options: .fragmentsAllowed)) != nil else {
+                return false
+            }
+            builder.noteUnrecognized(.shape, "record that is not an object")
+            return true
+        }
         handle(record, into: &builder)
         return true
     }
@@ -191,7 +209,16 @@ struct ClaudeCodeLineInterpreter {
             return memcmp(base + range.lowerBound, name.utf8Start, range.count) == 0
         }
         // A valid object that is none of Claude's records (no type, session or message).
-        guard scan.type != nil || scan.sessionId != nil || scan.hasMessage else { return false }
+        guard scan.type != nil || scan.sessionId != nil || scan.hasMessage else {
+            builder.noteUnrecognized(.shape, "record without a type")
+            return true
+        }
+        if let type = scan.type, !ClaudeRecordTypes.isKnown(line, type) {
+            builder.noteUnrecognized(.recordType, text(type) ?? "(undecodable)")
+        }
+        for name in scan.toolNames where !ClaudeRecordTypes.isKnownTool(line, name) {
+            builder.noteUnrecognized(.toolName, text(name) ?? "(undecodable)")
+        }
         let time = resolve(scan.timestamp.flatMap { Timestamps.parse(bytes: UnsafeBufferPointer(rebasing: line[$0])) })
         let recordedSession = cachedSession(scan.sessionId, line)
         let sessionID = sessionOverride ?? recordedSession ?? sessionFallback
@@ -239,6 +266,14 @@ struct ClaudeCodeLineInterpreter {
     }
 
     private mutating func handle(_ record: ClaudeRecord, into builder: inout ClaudeCodeBatchBuilder) {
+        guard record.type != nil || record.sessionId != nil || record.message != nil else {
+            builder.noteUnrecognized(.shape, "record without a type")
+            return
+        }
+        if let type = record.type, !ClaudeRecordTypes.isKnown(type) { builder.noteUnrecognized(.recordType, type) }
+        for block in record.message?.content ?? [] where block.type == "tool_use" {
+            if let name = block.name, !ClaudeRecordTypes.isKnownTool(name) { builder.noteUnrecognized(.toolName, name) }
+        }
         let time = resolve(record.timestamp.flatMap(Timestamps.parse))
         let sessionID = sessionOverride ?? record.sessionId ?? sessionFallback
         let isAssistant = record.type == "assistant" || (record.type == nil && record.message?.usage != nil)

@@ -53,19 +53,71 @@ struct ClaudeMessage: Decodable {
     }
 }
 
+/// `message.usage` of an assistant record, as billed (see `ClaudeUsageRule`).
 struct ClaudeUsage: Decodable {
     var tokens: TokenCounts
 
     enum CodingKeys: String, CodingKey {
         case input_tokens, output_tokens, cache_creation_input_tokens, cache_read_input_tokens
+        case cache_creation, output_tokens_details, iterations
+    }
+
+    private enum DetailKeys: String, CodingKey { case ephemeral_1h_input_tokens, thinking_tokens }
+
+    /// One entry of `iterations` (the same counters, one sampling step each).
+    private struct Iteration: Decodable {
+        var tokens: TokenCounts
+        init(from decoder: any Decoder) throws { tokens = try ClaudeUsage.counts(decoder.container(keyedBy: CodingKeys.self)) }
     }
 
     init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
+        let top = try Self.counts(c)
+        let iterations = c.lenient([LenientIteration].self, .iterations)?.compactMap(\.tokens)
+        tokens = ClaudeUsageRule.billed(
+            top: top, iterations: iterations.flatMap { $0.isEmpty ? nil : $0.reduce(TokenCounts.zero, +) })
+    }
+
+    private struct LenientIteration: Decodable {
+        var tokens: TokenCounts?
+        init(from decoder: any Decoder) throws { tokens = (try? Iteration(from: decoder))?.tokens }
+    }
+
+    /// The counters of one usage object: token counts (negative ones as zero), the 1-hour
+    /// part of the cache write, and the thinking part of the output.
+    fileprivate static func counts(_ c: KeyedDecodingContainer<CodingKeys>) throws -> TokenCounts {
         func count(_ key: CodingKeys) -> Int64 { max(0, c.lenient(Int64.self, key) ?? 0) }
-        tokens = TokenCounts(
+        var tokens = TokenCounts(
             input: count(.input_tokens), output: count(.output_tokens),
             cacheWrite: count(.cache_creation_input_tokens), cacheRead: count(.cache_read_input_tokens))
+        if let cache = try? c.nestedContainer(keyedBy: DetailKeys.self, forKey: .cache_creation) {
+            tokens.cacheWrite1h = max(0, cache.lenient(Int64.self, .ephemeral_1h_input_tokens) ?? 0)
+        }
+        if let details = try? c.nestedContainer(keyedBy: DetailKeys.self, forKey: .output_tokens_details) {
+            tokens.reasoning = max(0, details.lenient(Int64.self, .thinking_tokens) ?? 0)
+        }
+        return tokens
+    }
+}
+
+/// How a Claude usage object turns into billed tokens, one rule for the fast walk
+/// (`ClaudeLineScan`) and the decoders.
+///
+/// - `cache_creation.ephemeral_1h_input_tokens` is the part of the cache write made
+///   with a 1-hour time to live (`cacheWrite1h`, never more than `cacheWrite`).
+/// - `output_tokens_details.thinking_tokens` (2.1.2xx) is the part of the output spent
+///   thinking (`reasoning`, never more than `output`).
+/// - `iterations` (2.1.x): one usage per sampling step of the request. With server-side
+///   compaction the top-level counters leave out the compaction step, which is billed
+///   too, so the request costs the larger of the top level and the steps' sum, field
+///   by field (with a single step, as usual, both are the same).
+/// - `server_tool_use` counts web searches and fetches, not tokens: read, not counted.
+enum ClaudeUsageRule {
+    static func billed(top: TokenCounts, iterations: TokenCounts?) -> TokenCounts {
+        var tokens = iterations.map { top.fieldwiseMax($0) } ?? top
+        tokens.cacheWrite1h = min(tokens.cacheWrite1h, tokens.cacheWrite)
+        tokens.reasoning = min(tokens.reasoning, tokens.output)
+        return tokens
     }
 }
 
@@ -163,28 +215,28 @@ struct ClaudeToolUseResult: Decodable {
         addedLines = Self.addedLines(c, type: type)
     }
 
-    /// Added significant lines, from the most faithful source present:
-    /// a created file's whole content; else the patch's `+` lines minus its `-` lines
-    /// (a line only re-indented or moved is not new, as in `AddedLines.between`);
-    /// else `newString − oldString`; else `content − originalFile`.
+    /// Added significant lines, from the most faithful source present: a created
+    /// file's whole content; else the patch's `+` lines minus its `-` lines; else
+    /// `newString − oldString`; else `content − originalFile` — always compared on the
+    /// exact text of the lines (`AddedLines.added`): a line only moved is not new, a
+    /// line re-indented is.
     private static func addedLines(_ c: KeyedDecodingContainer<CodingKeys>, type: String?) -> [LineHash]? {
         if type == "create", let content = c.lenient(String.self, .content) {
             return ClaudeEditLines.significantHashes(content)
         }
         if let hunks = c.lenient([ClaudePatchHunk].self, .structuredPatch) {
-            var added: [LineHash] = []
-            var removed: [LineHash] = []
+            var added: [EditLine] = []
+            var removed: [EditLine] = []
             for hunk in hunks {
                 for var line in hunk.lines {
                     line.withUTF8 { bytes in
-                        guard let first = bytes.first, first == UInt8(ascii: "+") || first == UInt8(ascii: "-"),
-                            let hash = LineIdentity.significantHash(bytes: UnsafeBufferPointer(rebasing: bytes.dropFirst()))
-                        else { return }
-                        if first == UInt8(ascii: "+") { added.append(hash) } else { removed.append(hash) }
+                        guard let first = bytes.first, first == UInt8(ascii: "+") || first == UInt8(ascii: "-") else { return }
+                        let edit = LineIdentity.editLine(bytes: UnsafeBufferPointer(rebasing: bytes.dropFirst()))
+                        if first == UInt8(ascii: "+") { added.append(edit) } else { removed.append(edit) }
                     }
                 }
             }
-            return AddedLines.difference(added, minus: removed)
+            return AddedLines.added(added, minus: removed)
         }
         if let new = c.lenient(String.self, .newString) {
             return ClaudeEditLines.between(old: c.lenient(String.self, .oldString) ?? "", new: new)

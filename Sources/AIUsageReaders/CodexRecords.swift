@@ -35,19 +35,36 @@ struct CodexRoutingEnvelope: Decodable {
     }
 }
 
-/// `session_meta`: the session's id and starting working directory.
+/// `session_meta`: the session's id and starting working directory, and what tells how
+/// the rest of the file must be read: `history_mode` ("paginated" since 0.15x: edits
+/// come as `item_completed` FileChange items) and `history_base` (a continuation page
+/// or fork whose cumulative token totals start where an earlier rollout stopped).
 struct CodexSessionMeta: Decodable {
     var id: String?
     var cwd: String?
     var timestamp: String?
+    /// The session's model, when a build records it here; `null` in some builds.
+    var model: String?
+    var historyMode: String?
+    /// Whether `history_base` is present and not null.
+    var hasHistoryBase = false
 
-    enum CodingKeys: String, CodingKey { case id, cwd, timestamp }
+    enum CodingKeys: String, CodingKey {
+        case id, cwd, timestamp, model
+        case historyMode = "history_mode"
+        case historyBase = "history_base"
+    }
 
     init(from decoder: Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         id = try? container.decodeIfPresent(String.self, forKey: .id)
         cwd = try? container.decodeIfPresent(String.self, forKey: .cwd)
         timestamp = try? container.decodeIfPresent(String.self, forKey: .timestamp)
+        model = try? container.decodeIfPresent(String.self, forKey: .model)
+        historyMode = try? container.decodeIfPresent(String.self, forKey: .historyMode)
+        if container.contains(.historyBase) {
+            hasHistoryBase = !((try? container.decodeNil(forKey: .historyBase)) ?? true)
+        }
     }
 }
 
@@ -66,10 +83,12 @@ struct CodexTurnContext: Decodable {
 }
 
 /// Codex's token usage object (`total_token_usage`, legacy `turn.completed.usage`).
-/// `input_tokens` includes the cached part; `output_tokens` includes reasoning.
+/// `input_tokens` includes the cached part and (0.15x) the `cache_write_input_tokens`
+/// part; `output_tokens` includes reasoning.
 struct CodexRawUsage: Decodable {
     var inputTokens: Int64?
     var cachedInputTokens: Int64?
+    var cacheWriteInputTokens: Int64?
     var outputTokens: Int64?
     var reasoningOutputTokens: Int64?
     var totalTokens: Int64?
@@ -77,6 +96,7 @@ struct CodexRawUsage: Decodable {
     enum CodingKeys: String, CodingKey {
         case inputTokens = "input_tokens"
         case cachedInputTokens = "cached_input_tokens"
+        case cacheWriteInputTokens = "cache_write_input_tokens"
         case outputTokens = "output_tokens"
         case reasoningOutputTokens = "reasoning_output_tokens"
         case totalTokens = "total_tokens"
@@ -86,6 +106,7 @@ struct CodexRawUsage: Decodable {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         inputTokens = try? container.decodeIfPresent(Int64.self, forKey: .inputTokens)
         cachedInputTokens = try? container.decodeIfPresent(Int64.self, forKey: .cachedInputTokens)
+        cacheWriteInputTokens = try? container.decodeIfPresent(Int64.self, forKey: .cacheWriteInputTokens)
         outputTokens = try? container.decodeIfPresent(Int64.self, forKey: .outputTokens)
         reasoningOutputTokens = try? container.decodeIfPresent(Int64.self, forKey: .reasoningOutputTokens)
         totalTokens = try? container.decodeIfPresent(Int64.self, forKey: .totalTokens)
@@ -94,8 +115,8 @@ struct CodexRawUsage: Decodable {
     var totals: CodexTotals? {
         guard inputTokens != nil || outputTokens != nil || totalTokens != nil else { return nil }
         return CodexTotals.normalised(
-            input: inputTokens, cached: cachedInputTokens, output: outputTokens, reasoning: reasoningOutputTokens,
-            total: totalTokens)
+            input: inputTokens, cached: cachedInputTokens, cacheWrite: cacheWriteInputTokens, output: outputTokens,
+            reasoning: reasoningOutputTokens, total: totalTokens)
     }
 }
 
@@ -107,18 +128,21 @@ struct CodexUsagePayload: Decodable {
 
     struct Info: Decodable {
         var totalTokenUsage: CodexRawUsage?
+        var lastTokenUsage: CodexRawUsage?
         var model: String?
         var prompt: Int64?
         var completion: Int64?
 
         enum CodingKeys: String, CodingKey {
             case totalTokenUsage = "total_token_usage"
+            case lastTokenUsage = "last_token_usage"
             case model, prompt, completion
         }
 
         init(from decoder: Decoder) throws {
             let container = try decoder.container(keyedBy: CodingKeys.self)
             totalTokenUsage = try container.decodeIfPresent(CodexRawUsage.self, forKey: .totalTokenUsage)
+            lastTokenUsage = try? container.decodeIfPresent(CodexRawUsage.self, forKey: .lastTokenUsage)
             model = try? container.decodeIfPresent(String.self, forKey: .model)
             prompt = try? container.decodeIfPresent(Int64.self, forKey: .prompt)
             completion = try? container.decodeIfPresent(Int64.self, forKey: .completion)
@@ -139,7 +163,7 @@ struct CodexUsagePayload: Decodable {
         if let info, info.prompt != nil || info.completion != nil {
             let input = max(0, info.prompt ?? 0)
             let output = max(0, info.completion ?? 0)
-            return CodexTotals(input: input, cachedInput: 0, output: output, reasoning: 0, total: input + output)
+            return CodexTotals(input: input, cachedInput: 0, cacheWrite: 0, output: output, reasoning: 0, total: input + output)
         }
         return usage?.totals
     }
@@ -250,6 +274,15 @@ struct CodexCallResult: Decodable {
         }
     }
 
+    /// True when the patch is known not to have applied: `success: false`, or Codex's
+    /// "apply_patch verification failed". What an `exec` script's output can say about
+    /// its patch — the script's other commands may fail while the patch applied.
+    var patchFailed: Bool {
+        if success == false { return true }
+        guard var text = outputText else { return false }
+        return text.withUTF8 { ApplyPatchParser.find("apply_patch verification failed", in: $0, from: 0) != nil }
+    }
+
     /// False when the call is known to have failed. Codex reports a failed apply_patch
     /// as `success: false` (patch_apply_end, older outputs), "apply_patch verification
     /// failed", "Exit code: N" or a JSON `"exit_code": N` with N ≠ 0.
@@ -279,21 +312,59 @@ struct CodexCallResult: Decodable {
 struct CodexTotals: Codable, Equatable, Sendable {
     var input: Int64
     var cachedInput: Int64
+    /// The part of `input` written to the prompt cache (`cache_write_input_tokens`).
+    var cacheWrite: Int64
     var output: Int64
     var reasoning: Int64
     var total: Int64
 
-    static let zero = CodexTotals(input: 0, cachedInput: 0, output: 0, reasoning: 0, total: 0)
+    static let zero = CodexTotals(input: 0, cachedInput: 0, cacheWrite: 0, output: 0, reasoning: 0, total: 0)
 
-    /// Clamps Codex's raw counters to sane values: none negative, cached ≤ input, and
-    /// `total` = input + output when Codex did not write it.
-    static func normalised(input: Int64?, cached: Int64?, output: Int64?, reasoning: Int64?, total: Int64?) -> CodexTotals {
+    init(input: Int64, cachedInput: Int64, cacheWrite: Int64, output: Int64, reasoning: Int64, total: Int64) {
+        self.input = input
+        self.cachedInput = cachedInput
+        self.cacheWrite = cacheWrite
+        self.output = output
+        self.reasoning = reasoning
+        self.total = total
+    }
+
+    enum CodingKeys: String, CodingKey { case input, cachedInput, cacheWrite, output, reasoning, total }
+
+    /// State written before cache writes were read has no `cacheWrite`: it was 0.
+    init(from decoder: Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        input = try container.decode(Int64.self, forKey: .input)
+        cachedInput = try container.decode(Int64.self, forKey: .cachedInput)
+        cacheWrite = try container.decodeIfPresent(Int64.self, forKey: .cacheWrite) ?? 0
+        output = try container.decode(Int64.self, forKey: .output)
+        reasoning = try container.decode(Int64.self, forKey: .reasoning)
+        total = try container.decode(Int64.self, forKey: .total)
+    }
+
+    /// Uncached, unwritten input: what is billed at the full input price.
+    var uncachedInput: Int64 { input - cachedInput - cacheWrite }
+
+    /// Clamps Codex's raw counters to sane values: none negative, cached + cache
+    /// write ≤ input, and `total` = input + output when Codex did not write it.
+    static func normalised(
+        input: Int64?, cached: Int64?, cacheWrite: Int64? = nil, output: Int64?, reasoning: Int64?, total: Int64?
+    ) -> CodexTotals {
         let input = max(0, input ?? 0)
         let cached = min(max(0, cached ?? 0), input)
+        let written = min(max(0, cacheWrite ?? 0), input - cached)
         let output = max(0, output ?? 0)
         return CodexTotals(
-            input: input, cachedInput: cached, output: output, reasoning: max(0, reasoning ?? 0),
-            total: max(0, total ?? (input + output)))
+            input: input, cachedInput: cached, cacheWrite: written, output: output, reasoning: max(0, reasoning ?? 0),
+            total: max(0, total ?? (input &+ output)))
+    }
+
+    /// Field-wise `self − other`, none below zero: the counters of an earlier point.
+    func minus(_ other: CodexTotals) -> CodexTotals {
+        CodexTotals(
+            input: max(0, input - other.input), cachedInput: max(0, cachedInput - other.cachedInput),
+            cacheWrite: max(0, cacheWrite - other.cacheWrite), output: max(0, output - other.output),
+            reasoning: max(0, reasoning - other.reasoning), total: max(0, total - other.total))
     }
 }
 
@@ -312,6 +383,36 @@ struct CodexReadState: Codable, Equatable, Sendable {
     /// its counters); part of the dedup key so a new baseline's keys never collide
     /// with the old ones.
     var epoch = 0
+    /// `session_meta.history_mode` is "paginated": the file's edits are its
+    /// `item_completed` FileChange items, and tool calls are not read for patches.
+    var paginated: Bool?
+    /// A FileChange item was seen: from then on, the same.
+    var fileChangeItems: Bool?
+    /// `session_meta.history_base` is set: this file continues an earlier rollout (a
+    /// continuation page or a fork), and its first cumulative total includes spend
+    /// already counted there.
+    var continuation: Bool?
+
+    enum CodingKeys: String, CodingKey {
+        case version, sessionID, cwd, model, lastTimestamp, totals, epoch, paginated, fileChangeItems, continuation
+    }
+
+    init() {}
+
+    /// Every field but the version may be missing (state written by an older build).
+    init(from decoder: Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        version = try container.decode(Int.self, forKey: .version)
+        sessionID = try container.decodeIfPresent(String.self, forKey: .sessionID)
+        cwd = try container.decodeIfPresent(String.self, forKey: .cwd)
+        model = try container.decodeIfPresent(String.self, forKey: .model)
+        lastTimestamp = try container.decodeIfPresent(Double.self, forKey: .lastTimestamp)
+        totals = try container.decodeIfPresent(CodexTotals.self, forKey: .totals)
+        epoch = try container.decodeIfPresent(Int.self, forKey: .epoch) ?? 0
+        paginated = try container.decodeIfPresent(Bool.self, forKey: .paginated)
+        fileChangeItems = try container.decodeIfPresent(Bool.self, forKey: .fileChangeItems)
+        continuation = try container.decodeIfPresent(Bool.self, forKey: .continuation)
+    }
 
     static func decode(_ data: Data?) -> CodexReadState {
         guard let data, !data.isEmpty,

@@ -27,6 +27,29 @@ import AIUsageCore
         #expect(changes.first?.addedLines == hashes("import Foundation", "func hello() {", "print(\"hi\")"))
     }
 
+    /// Added lines are decided on the exact text (PRODUCT.md, "Added lines"): a line
+    /// only re-indented was written; a line removed and written back unchanged was not,
+    /// even when it moved to another hunk of the same file.
+    @Test func reindentedLinesAreAddedAndMovedLinesAreNot() {
+        let patch = """
+            *** Begin Patch
+            *** Update File: a.py
+            @@ def f():
+            -    x = 1
+            -    keep = True
+            +        x = 1
+            @@ def g():
+            +    keep = True
+            +    new = 2
+            *** Update File: b.py
+            @@
+            +    keep = True
+            *** End Patch
+            """
+        let changes = ApplyPatchParser.parse(patch)
+        #expect(changes.map(\.addedLines) == [hashes("x = 1", "new = 2"), hashes("keep = True")])
+    }
+
     @Test func updateSubtractsRemovedLinesOfTheSameHunk() {
         let patch = """
             *** Begin Patch

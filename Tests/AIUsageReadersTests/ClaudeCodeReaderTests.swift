@@ -158,13 +158,28 @@ private func assistantLine(
         #expect(merged.usage.values.allSatisfy { $0.model != "<synthetic>" })
     }
 
-    @Test func malformedLinesAreCounted() throws {
-        let merged = try read(sample("claudecodelog-SYNTHETIC-edge_cases-malformed-lines.jsonl"))
-        // 19 lines: "massive error", {"silly": "this"}, 42 and [1] are skipped; the
-        // rest (including a "timesstamp" typo) are read — except the last line (a
-        // summary), which has no newline and so is left as trailing bytes.
-        #expect(merged.progress.linesSkipped == 4)
-        #expect(merged.progress.linesRead == 14)
+    @Test func oddLinesAreCountedAsDriftNotMalformed() throws {
+        var drift: [FormatDrift: Int] = [:]
+        var merged = Merged()
+        merged.progress = try ClaudeCodeReader().read(
+            path: sample("claudecodelog-SYNTHETIC-edge_cases-malformed-lines.jsonl"), from: 0, state: nil
+        ) { batch in
+            merged.add(batch)
+            for (key, count) in batch.drift { drift[key, default: 0] += count }
+        }
+        // 19 lines. "massive error" (a JSON string), 42 and [1] are well-formed JSON but
+        // not records, {"silly": "this"} a record without a type: all four are read and
+        // counted as drift, none is malformed. The rest (including a "timesstamp" typo)
+        // are read — except the last line (a summary), which has no newline and so is
+        // left as trailing bytes. A call of a tool Claude Code does not have
+        // ("FailingTool") is counted too: it could be an edit tool the reader misses.
+        #expect(merged.progress.linesSkipped == 0)
+        #expect(merged.progress.linesRead == 18)
+        #expect(drift == [
+            FormatDrift(kind: .shape, name: "record that is not an object"): 3,
+            FormatDrift(kind: .shape, name: "record without a type"): 1,
+            FormatDrift(kind: .toolName, name: "FailingTool"): 1,
+        ])
         let summary = #"{"type": "summary", "summary": "Tested various edge cases including markdown formatting, long text, tool errors, system messages, command outputs, special characters and emojis. All message types render correctly in the transcript viewer.", "leafUuid": "edge_011"}"#
         #expect(merged.progress.trailingBytes == summary.utf8.count)
         #expect(!merged.usage.isEmpty)

@@ -103,11 +103,13 @@ private func hashes(_ lines: String...) -> [LineHash] { lines.compactMap { LineI
         #expect(write.message?.content?.first?.editInput?.content == "a = 1\r\nb = 2\r\n")
     }
 
-    @Test func structuredPatchPlusLinesMinusMovedOnes() throws {
+    @Test func structuredPatchPlusLinesMinusRemovedOnes() throws {
+        // A line removed and written back is not new; one written back re-indented is
+        // (PRODUCT.md, "Added lines": decided on the exact text).
         let line = result(
-            #"{"filePath":"/repo/a.swift","oldString":"old","newString":"new","originalFile":"huge\nfile\n","structuredPatch":[{"oldStart":1,"oldLines":3,"newStart":1,"newLines":4,"lines":[" keep","-    moved()","+moved()","+added(\"q\")","+\t\tadded2()","-gone"]},{"oldStart":9,"lines":["+}","+tail \\ end"]}],"userModified":false,"replaceAll":false}"#)
+            #"{"filePath":"/repo/a.swift","oldString":"old","newString":"new","originalFile":"huge\nfile\n","structuredPatch":[{"oldStart":1,"oldLines":3,"newStart":1,"newLines":4,"lines":[" keep","-    moved()","+moved()","+added(\"q\")","+\t\tadded2()","-gone","-same()"]},{"oldStart":9,"lines":["+}","+tail \\ end","+same()"]}],"userModified":false,"replaceAll":false}"#)
         let record = try #require(expectSame(line))
-        #expect(record.toolUseResult?.addedLines == hashes("added(\"q\")", "added2()", "tail \\ end"))
+        #expect(record.toolUseResult?.addedLines == hashes("moved()", "added(\"q\")", "added2()", "tail \\ end"))
         #expect(record.toolUseResult?.filePath == "/repo/a.swift")
     }
 
@@ -154,10 +156,11 @@ private func hashes(_ lines: String...) -> [LineHash] { lines.compactMap { LineI
         #expect(fast(call("Write", "{\"file_path\":\"/w\",\"content\":\"a\tb\"}")) == nil)
         #expect(fast(call("Write", #"{"file_path":"/w","content":"a","flag":tru}"#)) == nil)
         #expect(fast(call("Write", #"{"file_path":"/w","content":"a","n":01}"#)) == nil)
-        // Duplicate keys of interest, escaped keys and non-integer usage are not judged here.
+        // Duplicate keys of interest and escaped keys are not judged here.
         #expect(fast(call("Write", #"{"file_path":"/w","file_path":"/v"}"#)) == nil)
         #expect(fast(call("Write", #"{"file_p\u0061th":"/w"}"#)) == nil)
-        #expect(fast(#"{"type":"assistant","message":{"usage":{"output_tokens":1.5}}}"#) == nil)
+        // Usage is decoded by `ClaudeUsage` itself, so odd numbers agree with the decoder.
+        expectSame(#"{"type":"assistant","message":{"usage":{"output_tokens":1.5,"input_tokens":2}}}"#)
         #expect(fast(#"{"type":"assistant"} x"#) == nil)
     }
 

@@ -31,9 +31,10 @@ enum ApplyPatchParser {
         var path: String
         /// `*** Move to:` destination, when the update also renames the file.
         var movedTo: String?
-        /// Significant lines the change added: per hunk, the `+` lines minus the `-`
-        /// lines of the same hunk (multiset), so a line rewritten identically is not
-        /// counted as AI-written.
+        /// Significant lines the change added: the file's `+` lines minus its `-` lines,
+        /// compared on their exact text (multiset, `AddedLines.added`). A line removed and
+        /// written back identically — in the same hunk or moved to another — is not
+        /// AI-written; a line only re-indented is (PRODUCT.md, "Added lines").
         var addedLines: [LineHash]
 
         /// Where the added lines end up: the move destination, else the path.
@@ -143,21 +144,18 @@ enum ApplyPatchParser {
     private struct ByteParser {
         var changes: [FileChange] = []
         var current: FileChange?
-        var hunkAdded: [LineHash] = []
-        var hunkRemoved: [LineHash] = []
-
-        mutating func closeHunk() {
-            if current != nil, !hunkAdded.isEmpty {
-                current?.addedLines.append(contentsOf: AddedLines.difference(hunkAdded, minus: hunkRemoved))
-            }
-            hunkAdded.removeAll(keepingCapacity: true)
-            hunkRemoved.removeAll(keepingCapacity: true)
-        }
+        /// The current file's `+` and `-` lines, as exact lines with their identities.
+        var fileAdded: [EditLine] = []
+        var fileRemoved: [EditLine] = []
 
         mutating func closeFile() {
-            closeHunk()
-            if let file = current { changes.append(file) }
+            if var file = current {
+                file.addedLines = AddedLines.added(fileAdded, minus: fileRemoved)
+                changes.append(file)
+            }
             current = nil
+            fileAdded.removeAll(keepingCapacity: true)
+            fileRemoved.removeAll(keepingCapacity: true)
         }
 
         mutating func line(_ line: UnsafeBufferPointer<UInt8>) {
@@ -175,10 +173,8 @@ enum ApplyPatchParser {
                     if current?.kind == .update { current?.movedTo = path }
                 } else if hasPrefix(line, "*** End Patch") {
                     closeFile()
-                } else if hasPrefix(line, "*** End of File") {
-                    closeHunk()
                 }
-                // "*** Begin Patch" and unknown markers: nothing to do.
+                // "*** Begin Patch", "*** End of File" and unknown markers: nothing to do.
                 return
             }
             guard let kind = current?.kind else { return }
@@ -187,20 +183,14 @@ enum ApplyPatchParser {
             case .add:
                 // Add File bodies are all '+' lines; be lenient with a missing '+'.
                 let body = first == 0x2B ? UnsafeBufferPointer(rebasing: line.dropFirst()) : line
-                if let hash = LineIdentity.significantHash(bytes: body) { current?.addedLines.append(hash) }
+                fileAdded.append(LineIdentity.editLine(bytes: body))
             case .update:
-                if hasPrefix(line, "@@") {
-                    closeHunk()
-                } else if first == 0x2B {  // '+'
-                    if let hash = LineIdentity.significantHash(bytes: UnsafeBufferPointer(rebasing: line.dropFirst())) {
-                        hunkAdded.append(hash)
-                    }
+                if first == 0x2B {  // '+'
+                    fileAdded.append(LineIdentity.editLine(bytes: UnsafeBufferPointer(rebasing: line.dropFirst())))
                 } else if first == 0x2D {  // '-'
-                    if let hash = LineIdentity.significantHash(bytes: UnsafeBufferPointer(rebasing: line.dropFirst())) {
-                        hunkRemoved.append(hash)
-                    }
+                    fileRemoved.append(LineIdentity.editLine(bytes: UnsafeBufferPointer(rebasing: line.dropFirst())))
                 }
-            // context lines (' ' or empty) add nothing
+            // '@@' headers and context lines (' ' or empty) add nothing
             case .delete:
                 break
             }

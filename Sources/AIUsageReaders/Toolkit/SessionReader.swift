@@ -30,7 +30,10 @@ public struct ReadProgress: Sendable, Equatable {
     /// Reader-specific state carried to the next run (e.g. Codex's running totals).
     public var state: Data?
     public var linesRead: Int
-    /// Lines that were malformed, not UTF-8, or of an unknown shape: skipped and counted.
+    /// Lines that were malformed (not JSON, not UTF-8, a control byte JSON forbids, or
+    /// longer than the line limit): skipped and counted. A well-formed record the reader
+    /// does not understand is not malformed: it is counted as format drift
+    /// (`ReadBatch.noteUnrecognized`) instead.
     public var linesSkipped: Int
     /// Bytes after the last newline, not consumed yet (a record being written, or cut off).
     public var trailingBytes: Int
@@ -77,8 +80,15 @@ public protocol SessionReader: Sendable {
 
     /// How the tool writes its files; `.appendOnly` unless a reader says otherwise.
     var fileKind: RecordFileKind { get }
+
+    /// How the tool writes the file at `path`, when one tool writes files of both kinds
+    /// (Codex appends to `rollout-*.jsonl` but writes `rollout-*.jsonl.zst` once, whole:
+    /// a changed compressed file is read again from the start, never from an offset).
+    /// The ingest asks this for every file; by default it is `fileKind`.
+    func fileKind(for path: String) -> RecordFileKind
 }
 
 extension SessionReader {
     public var fileKind: RecordFileKind { .appendOnly }
+    public func fileKind(for path: String) -> RecordFileKind { fileKind }
 }
