@@ -5,6 +5,7 @@ import PackageDescription
 ///
 /// Layering (each arrow is "may import"):
 ///   aiusage (entry point) → AIUsageCommands → AIUsageStore, AIUsageGit → AIUsageCore
+///   AIUsageCommands, AIUsageServer → AIUsageUploadContract (the upload document, Foundation only)
 /// `AIUsageCore` is pure Swift (sessions, attribution, ratios) and imports neither
 /// ArgumentParser nor libgit2; `AIUsageGit` is the only module that imports `CGit2`.
 let package = Package(
@@ -33,6 +34,9 @@ let package = Package(
             providers: [.apt(["libgit2-dev"]), .brew(["libgit2"])]
         ),
         .target(name: "AIUsageCore"),
+        // The upload document both `aiusage` and `aiusage-server` speak: one set of types,
+        // field names, bounds and limits; Foundation only, so both sides can depend on it.
+        .target(name: "AIUsageUploadContract"),
         .target(
             name: "AIUsageGit",
             dependencies: ["CGit2", "AIUsageCore", .product(name: "HeapModule", package: "swift-collections")]
@@ -54,7 +58,7 @@ let package = Package(
         .target(
             name: "AIUsageCommands",
             dependencies: [
-                "AIUsageCore", "AIUsageGit", "AIUsageStore", "AIUsageEngine", "AIUsageReaders",
+                "AIUsageCore", "AIUsageGit", "AIUsageStore", "AIUsageEngine", "AIUsageReaders", "AIUsageUploadContract",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
@@ -66,7 +70,7 @@ let package = Package(
         .target(
             name: "AIUsageServer",
             dependencies: [
-                "AIUsageCore",
+                "AIUsageCore", "AIUsageUploadContract",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
@@ -100,14 +104,18 @@ let package = Package(
         ),
         .testTarget(
             name: "AIUsageCommandsTests",
-            dependencies: ["AIUsageCommands", "AIUsageEngine", "AIUsageStore", "AIUsageGit", "_AIUsageTestSupport"],
+            dependencies: [
+                "AIUsageCommands", "AIUsageEngine", "AIUsageStore", "AIUsageGit", "_AIUsageTestSupport",
+                // What the client encodes, sent to the server in-process (ShareTests).
+                "AIUsageUploadContract", "AIUsageServer", .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
             exclude: ["Golden"]
         ),
         .testTarget(
             name: "AIUsageServerTests",
             dependencies: [
-                "AIUsageServer", "_AIUsageTestSupport", .product(name: "HummingbirdTesting", package: "hummingbird"),
-                .product(name: "PostgresNIO", package: "postgres-nio"),
+                "AIUsageServer", "AIUsageUploadContract", "_AIUsageTestSupport",
+                .product(name: "HummingbirdTesting", package: "hummingbird"), .product(name: "PostgresNIO", package: "postgres-nio"),
             ]
         ),
     ],

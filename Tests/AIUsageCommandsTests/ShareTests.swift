@@ -3,6 +3,7 @@ import Testing
 import _AIUsageTestSupport
 @testable import AIUsageCommands
 import AIUsageCore
+import AIUsageUploadContract
 
 /// Opt-in sharing (issue 3): nothing on the network while it is off; with it on,
 /// exactly the dry-run bytes go to the server, at most once a day from the hook.
@@ -217,13 +218,13 @@ import AIUsageCore
     }
 
     @Test func aLargeWindowIsSplitIntoDocumentsOfWholeDaysUnderTheLimit() throws {
-        let row = UploadDocument.Row(repo: String(repeating: "f", count: 64), tool: "claude-code", model: "m", report: ReportRow(key: [:]))
-        let days = (0..<60).map { UploadDocument.Day(day: "2026-01-\($0)", rows: Array(repeating: row, count: 100)) }
-        let document = UploadDocument(generatedAt: Date(), named: false, plainRepoNames: false, days: days)
-        #expect(try document.bytes().count > UploadDocument.maximumBytes)
+        let row = UploadBuilder.row(ReportRow(key: [:]), repo: String(repeating: "f", count: 64), tool: "claude-code", model: "m")
+        let days = (0..<60).map { UploadDay(day: "2026-01-\($0)", rows: Array(repeating: row, count: 100)) }
+        let document = UploadDocument(named: false, repoNames: .hashed, days: days, generatedAt: Format.iso(Date()), client: UploadBuilder.client)
+        #expect(try document.encoded().count > UploadLimits.clientPartBytes)
         let parts = try document.parts()
         #expect(parts.count > 1)
-        #expect(try parts.allSatisfy { try $0.bytes().count <= UploadDocument.maximumBytes })
+        #expect(try parts.allSatisfy { try $0.encoded().count <= UploadLimits.clientPartBytes })
         #expect(parts.flatMap { $0.days.map(\.day) } == days.map(\.day))
     }
 

@@ -1,6 +1,7 @@
 import AIUsageCore
 import AIUsageEngine
 import AIUsageStore
+import AIUsageUploadContract
 import ArgumentParser
 import Foundation
 
@@ -10,7 +11,7 @@ enum Sharing {
     static let cadence = "at most once a day, in the background after a commit, and when you run `aiusage upload`"
     static let defaultDays = 30
     /// The contract's limit on days per document.
-    static let maximumDays = 400
+    static let maximumDays = UploadLimits().maxDays
 
     /// The answer of `GET /api/v1/me`.
     struct Me {
@@ -45,11 +46,11 @@ enum Sharing {
     /// Builds the document over every repository the store knows.
     static func document(
         context: CommandContext, policy: UploadPolicy, since: Date, now: Date, scan: Bool, quiet: Bool = true
-    ) throws -> UploadDocument {
+    ) throws -> UploadBuilder.Built {
         let (analysis, _) = try context.analysis(
             repoPath: nil, allRepos: true, noScan: !scan, survivalDays: 30, quiet: quiet, window: AnalysisWindow(since: since, until: nil),
             now: now)
-        return UploadDocument(analysis: analysis, policy: policy, since: since, now: now, timeZone: TimeZone.current)
+        return UploadBuilder.build(analysis: analysis, policy: policy, since: since, now: now, timeZone: TimeZone.current)
     }
 
     static func policy(_ settings: SharingSettings) -> UploadPolicy {
@@ -63,10 +64,14 @@ enum Sharing {
     @discardableResult
     static func upload(context: CommandContext, settings: SharingSettings, since: Date, now: Date, scan: Bool) throws -> String {
         do {
-            let document = try document(context: context, policy: policy(settings), since: since, now: now, scan: scan)
+            let document = try document(context: context, policy: policy(settings), since: since, now: now, scan: scan).document
+            // The contract's own check, so a document the server would refuse is not sent.
+            if let violation = document.violation() {
+                throw ShareTransport.Failure(description: "the upload document breaks the contract (\(violation.message))")
+            }
             let transport = ShareTransport(server: settings.server, token: settings.token, environment: context.environment)
             for part in try document.parts() {
-                let response = try transport.send("POST", "/api/v1/uploads", body: try part.bytes())
+                let response = try transport.send("POST", "/api/v1/uploads", body: try part.encoded())
                 guard response.isSuccess else {
                     throw ShareTransport.Failure(description: "the server refused the upload: \(response.errorSummary)")
                 }

@@ -74,7 +74,7 @@ extension AIUsageCommand.Share {
                 teamKey: me.teamKey, developer: me.developer, enabledAt: now)
             let document = try Sharing.document(
                 context: context, policy: Sharing.policy(settings), since: now.addingTimeInterval(-6 * 86_400), now: now,
-                scan: true, quiet: false)
+                scan: true, quiet: false).document
             let out = FileHandle.standardOutput
             out.write(Data("""
                 Sharing with \(serverURL) (team \(me.team)) as \(me.developer), \(named ? "named: the team can see your own rows" : "not named: you appear only in team totals"), \
@@ -84,7 +84,7 @@ extension AIUsageCommand.Share {
                 Your last 7 days, exactly as they would be sent:
 
                 """.utf8))
-            out.write(try document.bytes())
+            out.write(try document.encoded())
             if !yes {
                 out.write(Data("\nTurn sharing on? [y/N] ".utf8))
                 let answer = (readLine() ?? "").trimmingCharacters(in: .whitespaces).lowercased()

@@ -1,3 +1,4 @@
+import AIUsageUploadContract
 import Foundation
 import Hummingbird
 
@@ -171,7 +172,7 @@ struct DashboardController<Store: TeamStore>: Sendable {
     }
 
     /// 64 hex digits, as `Tokens.randomHex` makes.
-    static func isToken(_ text: String) -> Bool { text.utf8.count == 64 && text.utf8.allSatisfy(\.isHexDigit) }
+    static func isToken(_ text: String) -> Bool { UploadDocument.isHashedName(text) }
 
     static func constantTimeEqual(_ a: String, _ b: String) -> Bool {
         let a = Array(a.utf8), b = Array(b.utf8)
