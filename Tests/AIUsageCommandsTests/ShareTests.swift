@@ -345,7 +345,7 @@ import HummingbirdTesting
     /// The upload contract end to end, in process: a real `aiusage` (enable, dry run, upload)
     /// against the real server application (HummingbirdTesting, live on loopback). The server
     /// stores exactly the rows the client encoded (`GET /api/v1/me` hands back the same
-    /// contract types, equal field by field).
+    /// contract types, equal field by field) and the member's own page shows exactly them.
     @Test func whatTheClientEncodesIsWhatTheServerStoresAndShows() async throws {
         let world = try World()
         let folder = try TemporaryDirectory(prefix: "aiusage-share-server")
@@ -373,7 +373,38 @@ import HummingbirdTesting
             let held = try JSONDecoder().decode(Held.self, from: Data(me.body.readableBytesView))
             #expect(held.named)
             #expect(held.days == sent.days.filter { !$0.rows.isEmpty })
+
+            // Shown: the member's own page, logged in with the member token.
+            let cookie = try await Self.memberSession(client, token: member)
+            let page = try await client.execute(uri: "/me?weeks=4", method: .get, headers: [.cookie: cookie])
+            #expect(page.status == .ok)
+            let html = String(buffer: page.body)
+            let rows = sent.days.flatMap(\.rows)
+            let cost = rows.map(\.costUSD).reduce(0, +)
+            let landed = rows.map(\.aiLinesLanded).reduce(0, +)
+            #expect(html.contains("<dd id=\"total-cost\">\(String(format: "$%.2f", cost))</dd>"), "\(html.prefix(3000))")
+            #expect(html.contains("<dd id=\"total-landed\">\(landed)</dd>"))
+            for row in rows {
+                #expect(html.contains("<td>\(row.tool)</td><td>\(row.model)</td>"), "\(row.tool)")
+                #expect(html.contains(String(row.repo.prefix(12))))
+            }
+            #expect(html.contains("<span id=\"developer\">dev@example.com</span>"))
         }
+    }
+
+    /// Logs in through the dashboard's form as a member ("My shared data"); the cookie header.
+    static func memberSession(_ client: some TestClientProtocol, token: String) async throws -> String {
+        let form = try await client.execute(uri: "/", method: .get)
+        let login = try #require(form.headers[values: .setCookie].first { $0.hasPrefix("aiusage_login=") })
+        let csrf = String(login.dropFirst("aiusage_login=".count).prefix { $0 != ";" })
+        let response = try await client.execute(
+            uri: "/login", method: .post,
+            headers: [.contentType: "application/x-www-form-urlencoded", .cookie: "aiusage_login=\(csrf)"],
+            body: ByteBuffer(string: "csrf=\(csrf)&token=\(token)&view=me"))
+        #expect(response.status == .seeOther)
+        #expect(response.headers[.location] == "/me")
+        let session = try #require(response.headers[values: .setCookie].first { $0.hasPrefix("aiusage_session=") })
+        return String(session.prefix { $0 != ";" })
     }
 
     /// Blocking work (a CLI run) on a thread of its own, so the in-process server keeps the
