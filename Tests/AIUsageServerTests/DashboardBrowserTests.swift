@@ -189,6 +189,11 @@ import _AIUsageTestSupport
         }
         func value(_ expression: String) throws -> Any? { try browser.evaluate(expression, session: session) }
         func number(_ expression: String) throws -> Double { (try value(expression) as? NSNumber)?.doubleValue ?? .nan }
+        /// A whole number, or -1 when the page has no such figure (NaN).
+        func int(_ expression: String) throws -> Int {
+            let found = try number(expression)
+            return found.isFinite ? Int(found.rounded()) : -1
+        }
         func text(_ expression: String) throws -> String { try value(expression) as? String ?? "" }
         func strings(_ expression: String) throws -> [String] { try value(expression) as? [String] ?? [] }
         func screenshot(_ name: String) throws {
@@ -205,7 +210,8 @@ import _AIUsageTestSupport
             try load {
                 _ = try value("""
                     document.getElementById('token').value = \(String(reflecting: token));
-                    document.querySelector('button[value=\(button)]').click(); true
+                    const button = document.querySelector('button[value=\(button)]');
+                    if (button) { button.click(); } else { document.querySelector('form[action="/login"]').submit(); } true
                     """)
             }
         }
@@ -216,22 +222,22 @@ import _AIUsageTestSupport
         try size(1280, 900, mobile: false)
         try login(viewer, button: "team")
         try load { try browser.send("Page.navigate", ["url": base + "/dashboard?weeks=8"], session: session) }
-        findings.totalCost = try number("\(parse)(document.getElementById('total-cost').textContent)")
-        findings.totalLanded = Int(try number("\(parse)(document.getElementById('total-landed').textContent)"))
+        findings.totalCost = try number("\(parse)(document.getElementById('total-cost')?.textContent ?? '')")
+        findings.totalLanded = try int("\(parse)(document.getElementById('total-landed')?.textContent ?? '')")
         findings.costBars = try number("[...document.querySelectorAll('#chart-cost rect.bar')].reduce((s, r) => s + parseFloat(r.dataset.value), 0)")
-        findings.landedBars = Int(try number("[...document.querySelectorAll('#chart-landed rect.bar')].reduce((s, r) => s + parseFloat(r.dataset.value), 0)"))
+        findings.landedBars = try int("[...document.querySelectorAll('#chart-landed rect.bar')].reduce((s, r) => s + parseFloat(r.dataset.value), 0)")
         // Columns 3 and 4 of the breakdown are cost and landed lines (see TeamPage.breakdownColumns).
-        findings.tableRows = Int(try number("document.querySelectorAll('#breakdown tbody tr').length"))
+        findings.tableRows = try int("document.querySelectorAll('#breakdown tbody tr').length")
         findings.tableCost = try number("[...document.querySelectorAll('#breakdown tbody tr')].reduce((s, r) => s + \(parse)(r.cells[2].textContent), 0)")
-        findings.tableLanded = Int(try number("[...document.querySelectorAll('#breakdown tbody tr')].reduce((s, r) => s + \(parse)(r.cells[3].textContent), 0)"))
-        findings.footCost = try number("\(parse)(document.querySelector('#breakdown tfoot tr').cells[2].textContent)")
-        findings.footLanded = Int(try number("\(parse)(document.querySelector('#breakdown tfoot tr').cells[3].textContent)"))
+        findings.tableLanded = try int("[...document.querySelectorAll('#breakdown tbody tr')].reduce((s, r) => s + \(parse)(r.cells[3].textContent), 0)")
+        findings.footCost = try number("\(parse)(document.querySelector('#breakdown tfoot tr')?.cells[2].textContent ?? '')")
+        findings.footLanded = try int("\(parse)(document.querySelector('#breakdown tfoot tr')?.cells[3].textContent ?? '')")
         findings.notItemisedShown = try number("document.querySelectorAll('#breakdown tbody tr.rest').length") == 1
-        findings.totalsNote = try text("document.getElementById('totals-note').textContent")
-        findings.legend = try text("document.querySelector('.legend').textContent")
-        findings.withheldMarks = Int(try number("document.querySelectorAll('figure[id^=chart-] rect.withheld[data-week=\"2026-10-26\"]').length"))
-        findings.firstAxisLabel = try text("document.querySelector('#chart-cost .x-label').textContent")
-        findings.axisLabels = Int(try number("document.querySelectorAll('.x-label').length"))
+        findings.totalsNote = try text("document.getElementById('totals-note')?.textContent ?? ''")
+        findings.legend = try text("document.querySelector('.legend')?.textContent ?? ''")
+        findings.withheldMarks = try int("document.querySelectorAll('figure[id^=chart-] rect.withheld[data-week=\"2026-10-26\"]').length")
+        findings.firstAxisLabel = try text("document.querySelector('#chart-cost .x-label')?.textContent ?? ''")
+        findings.axisLabels = try int("document.querySelectorAll('.x-label').length")
         findings.named = try strings("[...document.querySelectorAll('#named tbody tr')].map(r => r.cells[0].textContent)")
         // A header is cut when its text needs more room than its box, or its box leaves the page.
         let cutHeaders = """
@@ -241,12 +247,12 @@ import _AIUsageTestSupport
             }).map(th => th.closest('table').id + ': ' + th.textContent)
             """
         findings.desktopCutHeaders = try strings(cutHeaders)
-        findings.desktopOverflow = Int(try number("document.documentElement.scrollWidth - document.documentElement.clientWidth"))
+        findings.desktopOverflow = try int("document.documentElement.scrollWidth - document.documentElement.clientWidth")
         try screenshot("dashboard-team-desktop.png")
 
         try size(390, 844, mobile: true)
         try load { try browser.send("Page.reload", session: session) }
-        findings.phoneOverflow = Int(try number("document.documentElement.scrollWidth - document.documentElement.clientWidth"))
+        findings.phoneOverflow = try int("document.documentElement.scrollWidth - document.documentElement.clientWidth")
         // On a phone each row is a card: every cell shows its column's name, and fits.
         findings.phoneCutCells = try strings("""
             [...document.querySelectorAll('table td')].filter(td => {
@@ -272,12 +278,12 @@ import _AIUsageTestSupport
         try load { _ = try value("document.querySelector('form[action=\"/logout\"] button').click(); true") }
         try login(member, button: "me")
         findings.memberPath = try text("location.pathname")
-        findings.memberDeveloper = try text("document.getElementById('developer').textContent")
+        findings.memberDeveloper = try text("document.getElementById('developer')?.textContent ?? ''")
         try load { try browser.send("Page.navigate", ["url": base + "/me?weeks=8"], session: session) }
-        findings.memberRows = Int(try number("document.querySelectorAll('#days tbody tr').length"))
+        findings.memberRows = try int("document.querySelectorAll('#days tbody tr').length")
         let page = try text("document.body.innerText")
         findings.memberMentionsOthers = ["ann@", "bob@", "cat@", "eve@", "lead@", "Team web", "By tool and model"].filter { page.contains($0) }
-        findings.memberOverflow = Int(try number("document.documentElement.scrollWidth - document.documentElement.clientWidth"))
+        findings.memberOverflow = try int("document.documentElement.scrollWidth - document.documentElement.clientWidth")
         try screenshot("dashboard-member-phone.png")
 
         findings.errors = browser.events.compactMap { event in
