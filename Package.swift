@@ -5,6 +5,7 @@ import PackageDescription
 ///
 /// Layering (each arrow is "may import"):
 ///   aiusage (entry point) → AIUsageCommands → AIUsageStore, AIUsageGit → AIUsageCore
+///   AIUsageCommands, AIUsageServer → AIUsageUploadContract (the upload document, Foundation only)
 /// `AIUsageCore` is pure Swift (sessions, attribution, ratios) and imports neither
 /// ArgumentParser nor libgit2; `AIUsageGit` is the only module that imports `CGit2`, and
 /// `AIUsageReaders` (one file, `ZstdStream`) the only one that imports `CZstd`.
@@ -41,6 +42,9 @@ let package = Package(
             providers: [.apt(["libzstd-dev"]), .brew(["zstd"])]
         ),
         .target(name: "AIUsageCore"),
+        // The upload document both `aiusage` and `aiusage-server` speak: one set of types,
+        // field names, bounds and limits; Foundation only, so both sides can depend on it.
+        .target(name: "AIUsageUploadContract"),
         .target(
             name: "AIUsageGit",
             dependencies: ["CGit2", "AIUsageCore", .product(name: "HeapModule", package: "swift-collections")]
@@ -62,7 +66,7 @@ let package = Package(
         .target(
             name: "AIUsageCommands",
             dependencies: [
-                "AIUsageCore", "AIUsageGit", "AIUsageStore", "AIUsageEngine", "AIUsageReaders",
+                "AIUsageCore", "AIUsageGit", "AIUsageStore", "AIUsageEngine", "AIUsageReaders", "AIUsageUploadContract",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
@@ -75,7 +79,7 @@ let package = Package(
         .target(
             name: "AIUsageServer",
             dependencies: [
-                "AIUsageCore",
+                "AIUsageCore", "AIUsageUploadContract",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
@@ -111,14 +115,18 @@ let package = Package(
         ),
         .testTarget(
             name: "AIUsageCommandsTests",
-            dependencies: ["AIUsageCommands", "AIUsageEngine", "AIUsageStore", "AIUsageGit", "_AIUsageTestSupport"],
+            dependencies: [
+                "AIUsageCommands", "AIUsageEngine", "AIUsageStore", "AIUsageGit", "_AIUsageTestSupport",
+                // What the client encodes, sent to the server in-process (ShareTests).
+                "AIUsageUploadContract", "AIUsageServer", .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
             exclude: ["Golden"]
         ),
         .testTarget(
             name: "AIUsageServerTests",
             dependencies: [
-                "AIUsageServer", "_AIUsageTestSupport", .product(name: "HummingbirdTesting", package: "hummingbird"),
-                .product(name: "PostgresNIO", package: "postgres-nio"),
+                "AIUsageServer", "AIUsageUploadContract", "_AIUsageTestSupport",
+                .product(name: "HummingbirdTesting", package: "hummingbird"), .product(name: "PostgresNIO", package: "postgres-nio"),
             ]
         ),
     ],

@@ -1,3 +1,4 @@
+import AIUsageUploadContract
 import Foundation
 import Hummingbird
 
@@ -19,7 +20,7 @@ public func buildApplication(
     // Outermost: a body over its route's limit is refused before anything reads it.
     router.add(middleware: BodyLimitMiddleware(uploadLimit: configuration.maxBodyBytes))
     router.add(middleware: JSONErrorMiddleware())
-    var limits = UploadDocument.Limits()
+    var limits = UploadLimits()
     limits.maxBodyBytes = configuration.maxBodyBytes
     let today = today ?? { DayMath.string(Date()) }
     addAPIRoutes(store: store, minGroupSize: configuration.minGroupSize, limits: limits, today: today, to: router)
@@ -38,7 +39,7 @@ public func buildApplication(
 
 /// Opens the existential store so the controller stays generic over a concrete `TeamStore`.
 func addAPIRoutes(
-    store: some TeamStore, minGroupSize: Int, limits: UploadDocument.Limits, today: @escaping @Sendable () -> String,
+    store: some TeamStore, minGroupSize: Int, limits: UploadLimits, today: @escaping @Sendable () -> String,
     to router: Router<ServerContext>
 ) {
     APIController(store: store, minGroupSize: minGroupSize, limits: limits, today: today).addRoutes(to: router.group("api/v1"))

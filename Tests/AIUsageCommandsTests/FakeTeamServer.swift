@@ -71,8 +71,8 @@ final class Listener: @unchecked Sendable {
     deinit { close() }
 }
 
-/// A few lines of HTTP/1.1 answering `/api/v1/me` and `/api/v1/uploads` as the
-/// contract says, recording every request.
+/// A few lines of HTTP/1.1 answering `/api/v1/me` (GET and DELETE) and `/api/v1/uploads`
+/// as the contract says, recording every request.
 final class FakeTeamServer: @unchecked Sendable {
     struct Request: Sendable {
         var method: String
@@ -90,9 +90,13 @@ final class FakeTeamServer: @unchecked Sendable {
     var url: String { listener.url }
     var requests: [Request] { lock.withLock { recorded } }
     var uploads: [Request] { requests.filter { $0.method == "POST" && $0.path == "/api/v1/uploads" } }
+    var deletions: [Request] { requests.filter { $0.method == "DELETE" && $0.path == "/api/v1/me" } }
+    private var deleteStatuses: [Int] = []
 
     /// Statuses for the next uploads, in order (then 200).
     func failNextUploads(_ list: [Int]) { lock.withLock { statuses = list } }
+    /// Statuses for the next `DELETE /api/v1/me`, in order (then 200).
+    func failNextDeletions(_ list: [Int]) { lock.withLock { deleteStatuses = list } }
 
     init(role: String = "member") throws {
         listener = try Listener()
@@ -163,7 +167,11 @@ final class FakeTeamServer: @unchecked Sendable {
         case ("POST", "/api/v1/uploads"):
             let status = lock.withLock { statuses.isEmpty ? 200 : statuses.removeFirst() }
             if status != 200 { return (status, #"{"error":{"code":"bad_schema","message":"schema version not supported\nat all"}}"#) }
-            return (200, #"{"days":1,"rows":1}"#)
+            return (200, #"{"accepted_days":1,"stored_rows":1}"#)
+        case ("DELETE", "/api/v1/me"):
+            let status = lock.withLock { deleteStatuses.isEmpty ? 200 : deleteStatuses.removeFirst() }
+            if status != 200 { return (status, #"{"error":{"code":"internal","message":"the database is down"}}"#) }
+            return (200, #"{"deleted_rows":2}"#)
         default:
             return (404, #"{"error":{"code":"not_found","message":"no such route"}}"#)
         }

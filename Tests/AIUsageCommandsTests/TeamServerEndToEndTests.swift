@@ -115,32 +115,89 @@ import _AIUsageTestSupport
         let developers = try #require(body["developers"] as? [[String: Any]])
         #expect(developers.map { ($0["key"] as? [String: String])?["developer"] } == ["dev@example.com"])
 
-        // The dashboard a viewer sees shows the same landed lines and cost.
-        var request = URLRequest(url: URL(string: base + "/dashboard?weeks=8")!)
-        request.setValue("aiusage_token=\(viewer)", forHTTPHeaderField: "Cookie")
-        let page = try fetch(request)
+        // The dashboard a viewer sees (logged in through the form) shows the same landed lines
+        // and cost, and lists the developer, who chose to be named.
+        let viewerCookie = try login(base: base, token: viewer, view: "team")
+        let page = try fetch(base + "/dashboard?weeks=8", cookie: viewerCookie)
         #expect(page.status == 200)
         #expect(page.body.contains("<dd id=\"total-landed\">\(localTotals["ai_lines_landed"] as? Int ?? -1)</dd>"))
         #expect(page.body.contains(String(format: "<dd id=\"total-cost\">$%.2f</dd>", localCost)))
         #expect(page.body.components(separatedBy: "<svg").count - 1 == 7)
+        #expect(page.body.contains("<table id=\"named\""))
+        #expect(page.body.contains("<td>dev@example.com</td>"))
+        // The developer's own page, with their member token: the same figures, theirs only.
+        let mine = try fetch(base + "/me?weeks=8", cookie: try login(base: base, token: member, view: "me"))
+        #expect(mine.status == 200)
+        #expect(mine.body.contains("<dd id=\"total-landed\">\(localTotals["ai_lines_landed"] as? Int ?? -1)</dd>"))
+
+        // Turning sharing off with --delete-shared removes the rows from the server.
+        let disable = try CLI.run(["share", "disable", "--delete-shared"], in: fixture.root, environment: env)
+        #expect(disable.status == 0, "\(disable.stderr)")
+        #expect(disable.stdout.contains("Deleted "), "\(disable.stdout)")
+        let after = try get(base + "/api/v1/teams/web/summary?since=\(since)&until=\(until)&by=week", token: viewer)
+        #expect(after.body?["developers_contributing"] as? Int == 0)
+        #expect(((try get(base + "/api/v1/me", token: member)).body?["days"] as? [Any])?.isEmpty == true)
     }
 
-    /// One HTTP request from the test itself (the dashboard needs a cookie).
-    func fetch(_ request: URLRequest) throws -> (status: Int, body: String) {
+    /// Logs in through the dashboard's form as a browser would (the form's CSRF cookie and
+    /// field, then the token); the session cookie to send afterwards.
+    func login(base: String, token: String, view: String) throws -> String {
+        let form = try fetch(base + "/")
+        let csrf = try #require(Self.cookieValue("aiusage_login", in: form.cookies))
+        var request = URLRequest(url: URL(string: base + "/login")!)
+        request.httpMethod = "POST"
+        request.setValue("application/x-www-form-urlencoded", forHTTPHeaderField: "Content-Type")
+        request.setValue("aiusage_login=\(csrf)", forHTTPHeaderField: "Cookie")
+        request.httpBody = Data("csrf=\(csrf)&token=\(token)&view=\(view)".utf8)
+        let response = try fetch(request)
+        #expect(response.status == 303, "login answered \(response.status)")
+        return "aiusage_session=" + (try #require(Self.cookieValue("aiusage_session", in: response.cookies)))
+    }
+
+    func fetch(_ url: String, cookie: String? = nil) throws -> (status: Int, body: String, cookies: String) {
+        var request = URLRequest(url: URL(string: url)!)
+        if let cookie { request.setValue(cookie, forHTTPHeaderField: "Cookie") }
+        return try fetch(request)
+    }
+
+    /// One HTTP request from the test itself, redirects not followed (the dashboard answers
+    /// a login with 303 and a cookie); the `Set-Cookie` headers as one string.
+    func fetch(_ request: URLRequest) throws -> (status: Int, body: String, cookies: String) {
         let done = DispatchSemaphore(value: 0)
         let box = ResponseBox()
-        URLSession.shared.dataTask(with: request) { data, response, _ in
-            box.set((response as? HTTPURLResponse)?.statusCode ?? 0, String(decoding: data ?? Data(), as: UTF8.self))
+        let session = URLSession(configuration: .ephemeral, delegate: NoRedirects(), delegateQueue: nil)
+        session.dataTask(with: request) { data, response, _ in
+            let http = response as? HTTPURLResponse
+            let cookies = (http?.allHeaderFields.filter { ($0.key as? String)?.lowercased() == "set-cookie" }.map { "\($0.value)" } ?? [])
+                .joined(separator: ", ")
+            box.set(http?.statusCode ?? 0, String(decoding: data ?? Data(), as: UTF8.self), cookies)
             done.signal()
         }.resume()
         _ = done.wait(timeout: .now() + 10)
+        session.finishTasksAndInvalidate()
         return box.value
+    }
+
+    static func cookieValue(_ name: String, in header: String) -> String? {
+        guard let range = header.range(of: name + "=") else { return nil }
+        let value = header[range.upperBound...].prefix { $0 != ";" && $0 != "," }
+        return value.isEmpty ? nil : String(value)
+    }
+}
+
+/// Leaves redirects to the test, which reads the 303 itself.
+final class NoRedirects: NSObject, URLSessionTaskDelegate, @unchecked Sendable {
+    func urlSession(
+        _ session: URLSession, task: URLSessionTask, willPerformHTTPRedirection response: HTTPURLResponse, newRequest request: URLRequest,
+        completionHandler: @escaping @Sendable (URLRequest?) -> Void
+    ) {
+        completionHandler(nil)
     }
 }
 
 final class ResponseBox: @unchecked Sendable {
     private let lock = NSLock()
-    private var stored: (Int, String) = (0, "")
-    func set(_ status: Int, _ body: String) { lock.withLock { stored = (status, body) } }
-    var value: (status: Int, body: String) { lock.withLock { stored } }
+    private var stored: (Int, String, String) = (0, "", "")
+    func set(_ status: Int, _ body: String, _ cookies: String) { lock.withLock { stored = (status, body, cookies) } }
+    var value: (status: Int, body: String, cookies: String) { lock.withLock { stored } }
 }

@@ -122,6 +122,99 @@ import Testing
             #expect(!page.contains("total-landed"))
             #expect(!page.contains("claude"))
             Self.expectSelfContained(page)
+            // Issue 9: a lead of a team smaller than k saw "withheld" with no hint why or what to do.
+            #expect(page.contains("2 developers shared data in this window; this server shows team figures built from at least 3"))
+            #expect(page.contains("<code>--min-group-size 3</code>"))
+            #expect(page.contains("Invite 1 more developer to share"))
+            #expect(page.contains("href=\"/dashboard?weeks=52\""))
+        }
+    }
+
+    @Test func aTeamWithoutUploadsSaysHowToStartSharing() async throws {
+        let fixture = try await ServerFixture()
+        let viewer = try await fixture.token("web", "boss@example.com", .viewer)
+        try await fixture.app(minGroupSize: 4).test(.router) { client in
+            let page = try await client.dashboard(cookie: viewer).text
+            #expect(page.contains("id=\"empty\""))
+            #expect(page.contains("No developer has shared data from these 12 weeks yet."))
+            #expect(page.contains("aiusage share enable --server URL --token TOKEN"))
+            #expect(page.contains("aiusage-server token issue --team web --developer EMAIL --role member"))
+            #expect(page.contains("<code>--min-group-size 4</code>"))
+            #expect(!page.contains("<svg") && !page.contains("total-cost"))
+            Self.expectSelfContained(page)
+        }
+    }
+
+    /// Issue 9: weeks below the group size were blank, like a week of zero, and the window
+    /// totals were not the sum of anything the page showed.
+    @Test func withheldWeeksAreDrawnAsWithheldAndTheTotalsSayWhatTheyAdd() async throws {
+        let fixture = try await ServerFixture()
+        let viewer = try await fixture.token("web", "boss@example.com", .viewer)
+        try await fixture.upload(team: "web", developers: ["a@example.com", "b@example.com", "c@example.com"])
+        // Only two developers in the week of 2026-10-26: below k = 3.
+        try await fixture.upload(team: "web", developers: ["a@example.com", "b@example.com"], days: ["2026-10-27"])
+        try await fixture.app(minGroupSize: 3).test(.router) { client in
+            let page = try await client.dashboard(cookie: viewer, query: "?weeks=8").text
+            #expect(page.components(separatedBy: "<rect class=\"withheld\" data-week=\"2026-10-26\"").count - 1 == 7)
+            #expect(page.contains("week of 2026-10-26: withheld (fewer than 3 developers"))
+            #expect(page.contains("<span class=\"swatch withheld\"></span> withheld"))
+            #expect(!page.contains("data-week=\"2026-10-26\" data-value"), "a withheld week has no bar, not even a zero one")
+            // The totals are the two weeks drawn, and say the withheld one is not in them.
+            #expect(page.contains("The sum of the 2 weeks drawn below; 1 week withheld"))
+            #expect(page.contains("<dd id=\"total-cost\">$6.00</dd>"))
+            let bars = page.components(separatedBy: "<rect class=\"bar\" data-week=\"").dropFirst()
+                .filter { _ in true }.compactMap { part -> Double? in
+                    guard let value = part.components(separatedBy: "data-value=\"").dropFirst().first else { return nil }
+                    return Double(value.prefix { $0 != "\"" })
+                }
+            // 2 bars per amount chart: cost (3 + 3), landed (18 + 18), commits per week.
+            #expect(bars.count == 6)
+            #expect(bars.prefix(2).reduce(0, +) == 6)
+            // Dated x labels with the year, more than two.
+            #expect(page.contains(">5 Oct 2026</text>"))
+            #expect(page.components(separatedBy: "class=\"x-label\"").count - 1 == 7 * 4)
+            // Units on every chart.
+            #expect(page.contains("<span class=\"unit\">(USD per week)</span>"))
+        }
+    }
+
+    /// Issue 9: developers who chose to be named never appeared on the dashboard.
+    @Test func namedDevelopersAreListedWithTheirOwnRows() async throws {
+        let fixture = try await ServerFixture()
+        let viewer = try await fixture.token("web", "boss@example.com", .viewer)
+        try await fixture.upload(team: "web", developers: ["a@example.com", "b@example.com"])
+        try await fixture.upload(team: "web", developers: ["c@example.com", "d@example.com", "e@example.com"], named: false)
+        try await fixture.app(minGroupSize: 3).test(.router) { client in
+            let page = try await client.dashboard(cookie: viewer).text
+            #expect(page.contains("<table id=\"named\">"))
+            // Two rows of $1 and 6 landed lines each, per named developer; sorted by e-mail.
+            #expect(page.contains("<tr><td>a@example.com</td><td>$2.00</td><td>12</td>"))
+            #expect(page.contains("<tr><td>b@example.com</td><td>$2.00</td><td>12</td>"))
+            let (a, b) = (page.range(of: "<td>a@example.com</td>"), page.range(of: "<td>b@example.com</td>"))
+            #expect(a != nil && b != nil && a.map { $0.lowerBound < b?.lowerBound ?? $0.lowerBound } == true)
+            for unnamed in ["c@example.com", "d@example.com", "e@example.com"] { #expect(!page.contains(unnamed)) }
+            #expect(page.contains("so these rows do not add up to the totals"))
+        }
+    }
+
+    /// The breakdown adds up: its rows, the part not itemised (cells the k-rule withheld),
+    /// and a total row equal to the window totals.
+    @Test func theBreakdownAddsUpToTheTotals() async throws {
+        let fixture = try await ServerFixture()
+        let viewer = try await fixture.token("web", "boss@example.com", .viewer)
+        try await fixture.upload(team: "web", developers: ["a@example.com", "b@example.com", "c@example.com"])
+        let solo = try await fixture.token("web", "a@example.com", .member)
+        try await fixture.app(minGroupSize: 3).test(.router) { client in
+            let document = Upload.document([
+                ("2026-11-10", [Upload.row(landed: 6)]), ("2026-11-20", [Upload.row(landed: 6), Upload.row(landed: 5, tool: "codex")]),
+            ])
+            #expect(try await client.call(.post, "/api/v1/uploads", token: solo, body: document).status == .ok)
+            let page = try await client.dashboard(cookie: viewer).text
+            // Listed $3.00 and 18 lines; not itemised: the solo codex row and the claude-code
+            // cells of 2026-11-20 held back with it ($4.00, 23 lines); total $7.00, 41 lines.
+            #expect(page.contains("<tr class=\"rest\"><td>Not itemised</td><td>tools, models and days with fewer than 3 developers</td><td>$4.00</td><td>23</td>"))
+            #expect(page.contains("<tfoot><tr><td>Total</td><td>the window totals</td><td>$7.00</td><td>41</td>"))
+            #expect(page.contains("The rows add up to the total"))
         }
     }
 
@@ -186,6 +279,50 @@ import Testing
         }
     }
 
+    /// Issue 9: a member could not see their own shared data. "My shared data" on the login
+    /// form opens a page of the caller's own rows, and nothing of anyone else's.
+    @Test func aMemberTokenOpensTheMembersOwnPage() async throws {
+        let fixture = try await ServerFixture()
+        let member = try await fixture.token("web", "a@example.com", .member)
+        let viewer = try await fixture.token("web", "boss@example.com", .viewer)
+        try await fixture.upload(team: "web", developers: ["b@example.com", "c@example.com", "d@example.com"], model: "other-model")
+        try await fixture.app(minGroupSize: 3).test(.router) { client in
+            let document = Upload.document([
+                ("2026-11-10", [Upload.row(cost: 1.25, landed: 6)]), ("2026-11-20", [Upload.row(cost: 0.5, landed: 5, tool: "codex")]),
+            ], named: false)
+            #expect(try await client.call(.post, "/api/v1/uploads", token: member, body: document).status == .ok)
+
+            let login = try await client.login(member, view: "me")
+            #expect(login.status == .seeOther)
+            #expect(login.headers[.location] == "/me")
+            var jar = CookieJar()
+            jar.take(login)
+            let response = try await client.execute(uri: "/me", method: .get, headers: [.cookie: jar.header])
+            #expect(response.status == .ok)
+            let page = response.text
+            #expect(page.contains("<h1>Your shared data</h1>"))
+            #expect(page.contains("<span id=\"developer\">a@example.com</span>"))
+            #expect(page.contains("<dd id=\"total-cost\">$1.75</dd>"))
+            #expect(page.contains("<dd id=\"total-landed\">11</dd>"))
+            #expect(page.contains("<td>2026-11-20</td><td><span title=\"\(Upload.repo)\">\(Upload.repo.prefix(12))…</span></td><td>codex</td>"))
+            #expect(page.contains("<td>2026-11-10</td>"))
+            // Nothing of the team: no other developer, model or team figure.
+            for other in ["b@example.com", "other-model", "$4.75", "Team web", "By tool and model"] { #expect(!page.contains(other), "\(other)") }
+            #expect(page.contains("aiusage share disable --delete-shared"))
+            Self.expectSelfContained(page)
+            // The team's page stays closed to the member's session; the viewer has no rows of its own.
+            #expect(try await client.execute(uri: "/dashboard", method: .get, headers: [.cookie: jar.header]).status == .forbidden)
+            let viewerLogin = try await client.login(viewer, view: "me")
+            var viewerJar = CookieJar()
+            viewerJar.take(viewerLogin)
+            let viewerPage = try await client.execute(uri: "/me", method: .get, headers: [.cookie: viewerJar.header]).text
+            #expect(viewerPage.contains("A viewer token cannot upload"))
+            #expect(viewerPage.contains("href=\"/dashboard?weeks=12\""))
+            #expect(try await client.execute(uri: "/me?weeks=999", method: .get, headers: [.cookie: jar.header]).status == .badRequest)
+            #expect(try await client.execute(uri: "/me", method: .get).status == .seeOther)
+        }
+    }
+
     @Test func teamAndModelNamesAreEscaped() async throws {
         let fixture = try await ServerFixture()
         // Team names are restricted by `team create`; the store itself is not, so prove escaping anyway.
@@ -220,14 +357,18 @@ import Testing
 }
 
 extension ServerFixture {
-    /// Each developer uploads, as a named member, one row on 2026-11-10 and one on 2026-11-20.
-    func upload(team: String, developers: [String], model: String = "claude-sonnet-4-5-20250929") async throws {
+    /// Each developer uploads, as a named member (unless `named` is false), one row on each
+    /// of `days` (by default 2026-11-10 and 2026-11-20).
+    func upload(
+        team: String, developers: [String], model: String = "claude-sonnet-4-5-20250929", days: [String] = ["2026-11-10", "2026-11-20"],
+        named: Bool = true
+    ) async throws {
         for developer in developers {
             let token = try await self.token(team, developer, .member)
             let row = Upload.row().replacingOccurrences(of: "claude-sonnet-4-5-20250929", with: model.replacingOccurrences(of: "\"", with: "\\\""))
             try await app().test(.router) { client in
                 let response = try await client.call(
-                    .post, "/api/v1/uploads", token: token, body: Upload.document([("2026-11-10", [row]), ("2026-11-20", [row])]))
+                    .post, "/api/v1/uploads", token: token, body: Upload.document(days.map { ($0, [row]) }, named: named))
                 #expect(response.status == .ok)
             }
         }
@@ -235,13 +376,15 @@ extension ServerFixture {
 }
 
 extension TestClientProtocol {
-    /// The login form's answer to `token`, sent as a browser would (login page first).
-    func login(_ token: String) async throws -> TestResponse {
+    /// The login form's answer to `token`, sent as a browser would (login page first); with
+    /// `view`, as if that button was pressed (`team` or `me`).
+    func login(_ token: String, view: String? = nil) async throws -> TestResponse {
         let page = try await execute(uri: "/", method: .get)
         var jar = CookieJar()
         jar.take(page)
         var form = "token=" + (token.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")
         for (name, value) in page.text.hiddenFields { form += "&\(name)=\(value)" }
+        if let view { form += "&view=\(view)" }
         return try await execute(
             uri: "/login", method: .post, headers: [.contentType: "application/x-www-form-urlencoded", .cookie: jar.header],
             body: ByteBuffer(string: form))

@@ -64,6 +64,11 @@ import Testing
             try await tests.withheldTeamShowsOnlyTheWithheldMessage()
             try await tests.teamMeetingKShowsChartsTotalsAndBreakdown()
             try await tests.teamAndModelNamesAreEscaped()
+            try await tests.aTeamWithoutUploadsSaysHowToStartSharing()
+            try await tests.withheldWeeksAreDrawnAsWithheldAndTheTotalsSayWhatTheyAdd()
+            try await tests.namedDevelopersAreListedWithTheirOwnRows()
+            try await tests.theBreakdownAddsUpToTheTotals()
+            try await tests.aMemberTokenOpensTheMembersOwnPage()
         }
     }
 

@@ -1,4 +1,5 @@
 import AIUsageServer
+import AIUsageUploadContract
 import Foundation
 import Testing
 import _AIUsageTestSupport

@@ -9,7 +9,7 @@ extension AIUsageCommand {
         static let configuration = CommandConfiguration(
             abstract: "Send your per-day aggregates to the team server (only after `aiusage share enable`).",
             discussion: """
-                Sends one aiusage.upload/1 document (see the README, "Sharing (opt-in)"): per local day, \
+                Sends one aiusage.upload/1 document (see docs/sharing.md): per local day, \
                 your counts, tokens and cost by repository, tool and model. No path, line hash, commit, \
                 message or prompt; repository names are keyed hashes unless you allowed names. The server \
                 replaces your rows for every day sent, so uploading twice never double counts.
@@ -51,8 +51,8 @@ extension AIUsageCommand {
                     Terminal.warn("sharing is off: a dry run for this machine's git e-mail, repository names hashed with the placeholder key \"dry-run\"; nothing is sent")
                     policy = try Self.offlinePolicy(context: context)
                 }
-                let document = try Sharing.document(context: context, policy: policy, since: start, now: now, scan: true)
-                for part in try document.parts() { FileHandle.standardOutput.write(try part.bytes()) }
+                let document = try Sharing.document(context: context, policy: policy, since: start, now: now, scan: true).document
+                for part in try document.parts() { FileHandle.standardOutput.write(try part.encoded()) }
                 return
             }
             let summary = try Sharing.upload(context: context, settings: settings!, since: start, now: now, scan: true)

@@ -1,3 +1,4 @@
+import AIUsageUploadContract
 import Foundation
 import Hummingbird
 
@@ -6,7 +7,7 @@ import Hummingbird
 struct APIController<Store: TeamStore>: Sendable {
     let store: Store
     let minGroupSize: Int
-    let limits: UploadDocument.Limits
+    let limits: UploadLimits
     /// Injected so summary defaults (the last 28 days) are testable.
     let today: @Sendable () -> String
 
@@ -53,7 +54,12 @@ struct APIController<Store: TeamStore>: Sendable {
         } catch let error as HTTPResponseError where error.status == .contentTooLarge {
             throw APIError.tooLarge(limits.maxBodyBytes)
         }
-        let document = try UploadDocument.parse(Data(body.readableBytesView), limits: limits)
+        let document: UploadDocument
+        do {
+            document = try UploadDocument.parse(Data(body.readableBytesView), limits: limits)
+        } catch {
+            throw APIError(.badRequest, error.code, error.message)
+        }
         let written = try await store.replaceDays(
             teamID: caller.team.id, developer: caller.token.developer, named: document.named, days: document.days, at: Date())
         return try json(UploadReceipt(acceptedDays: document.days.count, storedRows: written))
@@ -65,7 +71,7 @@ struct APIController<Store: TeamStore>: Sendable {
         let named = try await store.developerNamed(teamID: caller.team.id, developer: caller.token.developer) ?? caller.token.named
         return try json(MeDocument(
             team: caller.team.name, developer: caller.token.developer, role: caller.token.role.rawValue, named: named,
-            teamKey: caller.team.key, days: days.map { MeDocument.Day(day: $0.day, rows: $0.rows.map(UsageRowJSON.init)) }))
+            teamKey: caller.team.key, days: days))
     }
 
     @Sendable func deleteMe(_ request: Request, context: ServerContext) async throws -> Response {
@@ -106,7 +112,7 @@ struct APIController<Store: TeamStore>: Sendable {
 
     func day(_ text: String?, name: String) throws -> String? {
         guard let text else { return nil }
-        guard UploadDocument.isDay(text) else { throw APIError.invalid("\(name) must be a date YYYY-MM-DD; got \"\(text.prefix(20))\".") }
+        guard CalendarDay.isValid(text) else { throw APIError.invalid("\(name) must be a date YYYY-MM-DD; got \"\(text.prefix(20))\".") }
         return text
     }
 
@@ -155,10 +161,7 @@ struct MeDocument: Encodable {
     var role: String
     var named: Bool
     var teamKey: String
-    var days: [Day]
-    struct Day: Encodable {
-        var day: String
-        var rows: [UsageRowJSON]
-    }
+    /// The contract's own days and rows, so the client reads back exactly what it sent.
+    var days: [UploadDay]
     enum CodingKeys: String, CodingKey { case schema, team, developer, role, named, teamKey = "team_key", days }
 }

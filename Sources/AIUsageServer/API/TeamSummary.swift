@@ -1,3 +1,4 @@
+import AIUsageUploadContract
 import AIUsageCore
 import Foundation
 

@@ -1,3 +1,4 @@
+import AIUsageUploadContract
 import Foundation
 
 /// Copies everything one team store holds into another, empty one: how a team moves from

@@ -1,8 +1,11 @@
+import AIUsageUploadContract
 import Foundation
 import Hummingbird
 
-/// The web dashboard for viewers: `GET /` (login form), `POST /login`, `POST /logout` and
-/// `GET /dashboard?weeks=N`, all server-rendered HTML without scripts or external resources.
+/// The web dashboard: `GET /` (login form), `POST /login`, `POST /logout`,
+/// `GET /dashboard?weeks=N` (the team's page, for viewers and admins) and `GET /me?weeks=N`
+/// (a developer's own shared data, for any token), all server-rendered HTML without scripts
+/// or external resources.
 ///
 /// Login exchanges a viewer token for a server-side session (`DashboardSession`): the cookie
 /// holds a random session id (stored only as its hash, expiring after 8 hours), never the
@@ -27,6 +30,7 @@ struct DashboardController<Store: TeamStore>: Sendable {
         router.post("login", use: login)
         router.post("logout", use: logout)
         router.get("dashboard", use: dashboard)
+        router.get("me", use: mine)
     }
 
     // MARK: Routes
@@ -35,12 +39,16 @@ struct DashboardController<Store: TeamStore>: Sendable {
         loginForm(request, message: nil)
     }
 
+    /// What the login form asked to open: the team's page (the default, also for forms
+    /// without the choice) or the caller's own data.
+    enum View: String { case team, me }
+
     /// The login form with its CSRF token, reusing the browser's login cookie when it has a
     /// well-formed one (two tabs keep working) and setting a new one otherwise.
     func loginForm(_ request: Request, message: String?, status: HTTPResponse.Status = .ok) -> Response {
         let existing = request.cookies[Self.loginCookie]?.value
         let csrf = existing.flatMap { Self.isToken($0) ? $0 : nil } ?? Tokens.randomHex()
-        var response = DashboardPage.response(DashboardPage.login(message: message, csrf: csrf), status: status)
+        var response = DashboardPage.response(DashboardPage.login(message: message, csrf: csrf, minGroupSize: minGroupSize), status: status)
         if existing != csrf { response.setCookie(cookie(Self.loginCookie, csrf, maxAge: 3600)) }
         return response
     }
@@ -65,7 +73,9 @@ struct DashboardController<Store: TeamStore>: Sendable {
         } catch let error as APIError {
             return loginForm(request, message: error.message, status: .unauthorized)
         }
-        guard caller.token.role.canViewTeam else {
+        let view = Self.formValue("view", in: form).flatMap(View.init(rawValue:)) ?? .team
+        // A member's token opens only their own page; the team's needs a viewer or admin token.
+        guard view == .me || caller.token.role.canViewTeam else {
             return DashboardPage.response(DashboardPage.forbidden(role: caller.token.role.rawValue), status: .forbidden)
         }
         try await store.deleteExpiredSessions(at: now())
@@ -74,7 +84,7 @@ struct DashboardController<Store: TeamStore>: Sendable {
         try await store.createSession(DashboardSession(
             hash: Tokens.hash(id), tokenHash: caller.token.hash, createdAt: started,
             expiresAt: started.addingTimeInterval(DashboardSession.lifetime)))
-        var response = redirect("/dashboard")
+        var response = redirect(view == .me ? "/me" : "/dashboard")
         response.setCookie(cookie(Self.sessionCookie, id, maxAge: Int(DashboardSession.lifetime)))
         response.setCookie(cookie(Self.loginCookie, "", maxAge: 0))
         return response
@@ -99,47 +109,38 @@ struct DashboardController<Store: TeamStore>: Sendable {
     }
 
     @Sendable func dashboard(_ request: Request, context: ServerContext) async throws -> Response {
-        guard let id = request.cookies[Self.sessionCookie]?.value, !id.isEmpty else { return redirect("/") }
         let caller: Caller
-        do {
-            guard let session = try await store.session(hash: Tokens.hash(id), at: now()) else {
-                throw APIError.unauthorized("The session has expired or was ended.")
-            }
-            caller = try await Caller.authenticate(tokenHash: session.tokenHash, store: store)
-        } catch is APIError {
-            var response = redirect("/")
-            response.setCookie(cookie(Self.sessionCookie, "", maxAge: 0))
+        let id: String
+        switch try await sessionCaller(request) {
+        case .success(let found):
+            caller = found.caller
+            id = found.id
+        case .failure(let response):
             return response
         }
         guard caller.token.role.canViewTeam else {
             return DashboardPage.response(DashboardPage.forbidden(role: caller.token.role.rawValue), status: .forbidden)
         }
-        let csrf = DashboardSession.csrfToken(sessionID: id)
-        let weeksText = request.uri.queryParameters.get("weeks")
-        guard let weeks = weeksText.map({ Int($0) }) ?? 12, (1...156).contains(weeks) else {
-            return DashboardPage.response(
-                DashboardPage.message(title: "Bad request", text: "weeks must be a whole number from 1 to 156."), status: .badRequest)
+        let weeks: Int
+        switch Self.weeks(request) {
+        case .success(let value): weeks = value
+        case .failure(let response): return response
         }
         // Whole ISO weeks: from the Monday `weeks - 1` weeks before today's week, to the Sunday
         // of today's week. Every figure below comes from the k-rule's published cells.
-        let since = DayMath.week(DayMath.adding(-7 * (weeks - 1), to: today()))
-        let until = DayMath.adding(6, to: DayMath.week(today()))
+        let (since, until) = window(weeks: weeks)
         let rows = try await store.rows(teamID: caller.team.id, since: since, until: until)
         let rule = GroupSizeRule(minGroupSize: minGroupSize)
-        let published = rule.publish(rows)
-        let summary = TeamSummary.compute(
-            team: caller.team.name, rows: rows, since: since, until: until, by: .week, rule: rule, published: published)
-        let breakdown = summary.withheld
-            ? nil : published.pairRows(since: since, until: until, windowDays: Double(DayMath.length(since, until)))
+        var view = TeamView.team(name: caller.team.name, rows: rows, since: since, until: until, weeks: weeks, rule: rule)
+        view.viewerUploads = caller.token.role.canUpload
+        let csrf = DashboardSession.csrfToken(sessionID: id)
         let tool = request.uri.queryParameters.get("tool")
         let model = request.uri.queryParameters.get("model")
-        guard tool != nil || model != nil else {
-            return DashboardPage.response(DashboardPage.dashboard(summary: summary, breakdown: breakdown, weeks: weeks, csrf: csrf))
-        }
+        guard tool != nil || model != nil else { return DashboardPage.response(TeamPage.render(view, csrf: csrf)) }
         // The trends of one tool and model: only a combination the breakdown lists, and each
         // week is the sum of its published (day, tool, model) cells.
         guard let tool, let model,
-            breakdown?.rows.contains(where: { $0.report.key["tool"] == tool && $0.report.key["model"] == model }) == true
+            view.breakdown?.rows.contains(where: { $0.report.key["tool"] == tool && $0.report.key["model"] == model }) == true
         else {
             return DashboardPage.response(
                 DashboardPage.message(
@@ -147,14 +148,73 @@ struct DashboardController<Store: TeamStore>: Sendable {
                     text: "That tool and model is not listed for this window: too few developers used it (fewer than \(minGroupSize) on the same days)."),
                 status: .notFound)
         }
-        var selected = summary
-        selected.series = published.pairWeeks(tool: tool, model: model, since: since, until: until)
-        selected.withheldPeriods = []
-        var totals = SummaryRow(key: [:], windowDays: Double(DayMath.length(since, until)))
-        for week in selected.series ?? [] { totals.add(week) }
-        selected.totals = totals
-        return DashboardPage.response(
-            DashboardPage.dashboard(summary: selected, breakdown: nil, weeks: weeks, selection: (tool, model), csrf: csrf))
+        view.select(tool: tool, model: model, cells: rule.publish(rows))
+        return DashboardPage.response(TeamPage.render(view, csrf: csrf))
+    }
+
+    /// The caller's own shared data: their rows only, as `GET /api/v1/me` returns them.
+    @Sendable func mine(_ request: Request, context: ServerContext) async throws -> Response {
+        let caller: Caller
+        let id: String
+        switch try await sessionCaller(request) {
+        case .success(let found):
+            caller = found.caller
+            id = found.id
+        case .failure(let response):
+            return response
+        }
+        let weeks: Int
+        switch Self.weeks(request) {
+        case .success(let value): weeks = value
+        case .failure(let response): return response
+        }
+        let (since, until) = window(weeks: weeks)
+        let developer = caller.token.developer
+        let days = try await store.days(teamID: caller.team.id, developer: developer)
+        let named = try await store.developerNamed(teamID: caller.team.id, developer: developer) ?? caller.token.named
+        let input = MemberPage.Input(
+            developer: developer, team: caller.team.name, role: caller.token.role, named: named, days: days, since: since, until: until,
+            weeks: weeks)
+        return DashboardPage.response(MemberPage.render(input, csrf: DashboardSession.csrfToken(sessionID: id)))
+    }
+
+    // MARK: Sessions and windows
+
+    /// A response that ends the request instead of a value: a redirect or an error page.
+    enum Outcome<Value> {
+        case success(Value)
+        case failure(Response)
+    }
+
+    /// The caller behind the session cookie, with the session id; a redirect to the login page
+    /// (clearing the cookie) when there is no live session or its token no longer works.
+    func sessionCaller(_ request: Request) async throws -> Outcome<(caller: Caller, id: String)> {
+        guard let id = request.cookies[Self.sessionCookie]?.value, !id.isEmpty else { return .failure(redirect("/")) }
+        do {
+            guard let session = try await store.session(hash: Tokens.hash(id), at: now()) else {
+                throw APIError.unauthorized("The session has expired or was ended.")
+            }
+            return .success((caller: try await Caller.authenticate(tokenHash: session.tokenHash, store: store), id: id))
+        } catch is APIError {
+            var response = redirect("/")
+            response.setCookie(cookie(Self.sessionCookie, "", maxAge: 0))
+            return .failure(response)
+        }
+    }
+
+    /// `weeks=N`, 1 to 156, default 12.
+    static func weeks(_ request: Request) -> Outcome<Int> {
+        let text = request.uri.queryParameters.get("weeks")
+        guard let weeks = text.map({ Int($0) }) ?? 12, (1...156).contains(weeks) else {
+            return .failure(DashboardPage.response(
+                DashboardPage.message(title: "Bad request", text: "weeks must be a whole number from 1 to 156."), status: .badRequest))
+        }
+        return .success(weeks)
+    }
+
+    /// The last `weeks` whole ISO weeks, today's included.
+    func window(weeks: Int) -> (since: String, until: String) {
+        (DayMath.week(DayMath.adding(-7 * (weeks - 1), to: today())), DayMath.adding(6, to: DayMath.week(today())))
     }
 
     // MARK: Helpers
@@ -171,7 +231,7 @@ struct DashboardController<Store: TeamStore>: Sendable {
     }
 
     /// 64 hex digits, as `Tokens.randomHex` makes.
-    static func isToken(_ text: String) -> Bool { text.utf8.count == 64 && text.utf8.allSatisfy(\.isHexDigit) }
+    static func isToken(_ text: String) -> Bool { UploadDocument.isHashedName(text) }
 
     static func constantTimeEqual(_ a: String, _ b: String) -> Bool {
         let a = Array(a.utf8), b = Array(b.utf8)

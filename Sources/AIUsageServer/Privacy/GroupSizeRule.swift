@@ -1,3 +1,4 @@
+import AIUsageUploadContract
 import Foundation
 
 /// The k-rule: the one place that decides which team figures a viewer may see. The JSON

@@ -1,3 +1,4 @@
+import AIUsageUploadContract
 import Foundation
 import PostgresNIO
 

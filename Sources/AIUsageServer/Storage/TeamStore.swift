@@ -1,3 +1,4 @@
+import AIUsageUploadContract
 import Foundation
 
 /// Everything the server keeps, behind one protocol so that the embedded SQLite store and the
@@ -117,48 +118,6 @@ public struct TokenRecord: Sendable, Equatable {
     public var createdAt: Date
     public var revokedAt: Date?
     public var isRevoked: Bool { revokedAt != nil }
-}
-
-/// One day of one developer's upload: the day replaces whatever was stored for it.
-public struct UploadDay: Sendable, Equatable {
-    public var day: String
-    public var rows: [UsageRow]
-    public init(day: String, rows: [UsageRow]) {
-        self.day = day
-        self.rows = rows
-    }
-}
-
-/// One aggregate row of the upload contract (per day, repository, tool and model).
-public struct UsageRow: Sendable, Equatable {
-    public var repo: String
-    public var tool: String
-    public var model: String
-    public var sessions: Int64 = 0
-    public var input: Int64 = 0
-    public var output: Int64 = 0
-    public var cacheWrite: Int64 = 0
-    public var cacheRead: Int64 = 0
-    public var reasoning: Int64 = 0
-    public var costUSD: Double = 0
-    public var unpricedTokens: Int64 = 0
-    public var wastedCostUSD: Double = 0
-    public var aiLinesWritten: Int64 = 0
-    public var aiLinesCommitted: Int64 = 0
-    public var aiLinesLanded: Int64 = 0
-    public var aiLinesSurviving: Int64 = 0
-    public var aiLinesPending: Int64 = 0
-    public var aiLinesChurned: Int64 = 0
-    public var humanLinesCommitted: Int64 = 0
-    public var commits: Int64 = 0
-    public var aiAssistedCommits: Int64 = 0
-    public var landedAIAssistedCommits: Int64 = 0
-
-    public init(repo: String, tool: String, model: String) {
-        self.repo = repo
-        self.tool = tool
-        self.model = model
-    }
 }
 
 /// A stored row with whose it is, for the team summary.

@@ -1,3 +1,5 @@
+import AIUsageUploadContract
+
 /// Usage rows turned inside out, one array per column, so that `PostgresTeamStore` inserts a
 /// whole upload with one `INSERT ... SELECT FROM UNNEST(...)`: one round trip instead of one per
 /// row (an upload of 30 days × 3 rows would otherwise wait on 90 of them).

@@ -22,56 +22,50 @@ public enum UploadBounds {
     /// The first violated bound of `row`, worded for an error message whose subject is the
     /// field (as `at.field must ...`); nil when the row is within every bound.
     public static func violation(in row: UsageRow) -> (field: String, problem: String)? {
-        for (name, value) in row.counts {
-            let limit = limit(of: name)
-            guard value >= 0 else { return (name, "must be zero or more") }
-            guard value < limit else { return (name, "must be below \(limit)") }
+        for (field, value) in row.counts {
+            guard value >= 0 else { return (field.rawValue, "must be zero or more") }
+            guard value < field.bound else { return (field.rawValue, "must be below \(field.bound)") }
         }
-        for (name, value) in [("cost_usd", row.costUSD), ("wasted_cost_usd", row.wastedCostUSD)] {
-            guard value.isFinite, value >= 0 else { return (name, "must be a finite number, zero or more") }
-            guard value < maxCostUSD else { return (name, "must be below \(Int(maxCostUSD)) dollars") }
+        for field in DollarField.allCases {
+            let value = row[keyPath: field.keyPath]
+            guard value.isFinite, value >= 0 else { return (field.rawValue, "must be a finite number, zero or more") }
+            guard value < maxCostUSD else { return (field.rawValue, "must be below \(Int(maxCostUSD)) dollars") }
         }
         if row.wastedCostUSD > row.costUSD {
-            return ("wasted_cost_usd", "must not exceed cost_usd (\(row.costUSD))")
+            return (DollarField.wastedCostUSD.rawValue, "must not exceed \(DollarField.costUSD.rawValue) (\(row.costUSD))")
         }
         return nil
     }
 
     public static func isWithinBounds(_ row: UsageRow) -> Bool { violation(in: row) == nil }
-
-    /// The bound of the integer field called `name` on the wire.
-    static func limit(of name: String) -> Int64 {
-        if name.hasPrefix("tokens.") || name == "unpriced_tokens" { return maxTokens }
-        if name.contains("lines") { return maxLines }
-        return maxCount
-    }
 }
 
-/// Addition that stops at a ceiling instead of trapping, for sums over stored rows.
+/// Addition that stops at a ceiling instead of trapping, for sums over stored rows (the
+/// server's team figures) and for a row's token total.
 ///
 /// Rows within `UploadBounds` keep every real sum far below the ceiling; it is there because
 /// the number of rows a sum covers is not bounded (developers, days, rows per day), and a
 /// team figure that saturates is better than a server that dies. The ceiling is a quarter of
 /// `Int64.max` so that adding the four token kinds into a total (as `TokenCounts.total` and
 /// the JSON writers do, with plain `+`) cannot overflow either.
-enum Saturating {
-    static let ceiling: Int64 = Int64.max / 4
+public enum Saturating {
+    public static let ceiling: Int64 = Int64.max / 4
 
-    static func add(_ a: Int64, _ b: Int64) -> Int64 {
+    public static func add(_ a: Int64, _ b: Int64) -> Int64 {
         let (sum, overflow) = a.addingReportingOverflow(b)
         if overflow { return b > 0 ? ceiling : 0 }
         return min(max(sum, 0), ceiling)
     }
 
-    static func add(_ a: Int, _ b: Int64) -> Int { Int(add(Int64(a), b)) }
+    public static func add(_ a: Int, _ b: Int64) -> Int { Int(add(Int64(a), b)) }
 
     /// Dollars: finite and at most `Double.greatestFiniteMagnitude / 4`, so JSON can encode
     /// the value and rounding it to a millionth cannot overflow to infinity.
-    static func add(_ a: Double, _ b: Double) -> Double {
+    public static func add(_ a: Double, _ b: Double) -> Double {
         let sum = a + b
         guard sum.isFinite else { return b.isNaN ? a : dollarCeiling }
         return min(max(sum, 0), dollarCeiling)
     }
 
-    static let dollarCeiling = 1e300
+    public static let dollarCeiling = 1e300
 }
