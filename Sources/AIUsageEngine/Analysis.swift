@@ -54,11 +54,15 @@ public struct AnalysisWindow: Sendable {
     public var since: Date?
     public var until: Date?
     public var byTime: Bool
+    /// Whether `Analysis.commits` (one view per commit, for `aiusage commits`) is wanted;
+    /// a report needs only the facts.
+    public var commitList: Bool
 
-    public init(since: Date? = nil, until: Date? = nil, byTime: Bool = true) {
+    public init(since: Date? = nil, until: Date? = nil, byTime: Bool = true, commitList: Bool = true) {
         self.since = since
         self.until = until
         self.byTime = byTime
+        self.commitList = commitList
     }
 
     /// Everything, kept apart by quarter hour.
@@ -89,6 +93,8 @@ public struct Analysis {
     public init(
         store: Store, scope: RepositoryScope, prices: PriceTable, survivalDays: Int, window: AnalysisWindow = .all, now: Date = Date()
     ) throws {
+        let clock = Trace.Clock()
+        defer { clock.report("analysis steps") }
         let reposInScope = scope.repos.map(\.record)
         let repoIDs = reposInScope.map(\.id)
         let repoByID = Dictionary(uniqueKeysWithValues: reposInScope.map { ($0.id, $0) })
@@ -101,15 +107,18 @@ public struct Analysis {
             return repoByID[repo] != nil
         }
         let sessionKeys = Set(inScope.map(\.key))
-        let primaryModels = try store.primaryModels()
+        clock.lap("sessions")
+        var primaryModels: [SessionKey: String] = [:]
+        for session in allSessions { primaryModels[session.key] = session.primaryModel }
         func ref(_ key: SessionKey) -> SessionRef {
             SessionRef(tool: key.tool, id: key.id, primaryModel: primaryModels[key] ?? "unknown")
         }
 
         // Commits of the repositories in scope, with their AI lines per session.
-        var byCommit: [String: [SessionKey: Int]] = [:]
+        var byCommit: [Int64: [String: [SessionKey: Int]]] = [:]
+        clock.lap("primary models")
         for entry in try store.commitSessionLines(repos: scope.wholeMachine ? nil : repoIDs) {
-            byCommit["\(entry.repoID):\(entry.sha)", default: [:]][entry.session, default: 0] += entry.aiLines
+            byCommit[entry.repoID, default: [:]][entry.sha, default: [:]][entry.session, default: 0] += entry.aiLines
         }
         var survivalCache: [String: SurvivalEntry] = [:]
         for entry in try store.survivalEntries(repos: scope.wholeMachine ? nil : repoIDs, days: survivalDays) {
@@ -122,9 +131,30 @@ public struct Analysis {
         var sessionBranches: [SessionKey: (open: Set<String>, stale: Set<String>)] = [:]
         var landedSessions: Set<SessionKey> = []
         var commitFactsDraft: [(CommitFact, [SessionKey: LineCounts])] = []
+        clock.lap("commit sessions + survival cache")
         let openSince = now.addingTimeInterval(-SessionOutcome.openDays * 86_400)
         for (repo, git) in scope.repos {
-            let records = try store.commits(repo: repo.id).filter { $0.supersededBy == nil }
+            let repoLines = byCommit[repo.id] ?? [:]
+            var records: [CommitRecord]
+            if window.commitList {
+                records = try store.commits(repo: repo.id).filter { $0.supersededBy == nil }
+            } else {
+                // A report: most commits hold no AI line, and only their counts are needed.
+                records = []
+                for brief in try store.commitBriefs(repo: repo.id) where repoLines[brief.sha] == nil {
+                    if Self.inside(brief.commitTime, window) {
+                        commitFactsDraft.append((
+                            CommitFact(
+                                sha: brief.sha, commitTime: brief.commitTime, developer: brief.authorEmail, repo: repo.name,
+                                humanLines: brief.humanLines, aiAssisted: brief.aiLines > 0 || brief.aiTrailer != nil, landed: brief.landed,
+                                bySession: [:], trailerTool: brief.aiTrailer),
+                            [:]))
+                    }
+                }
+                if !repoLines.isEmpty {
+                    records = try store.commits(repo: repo.id).filter { $0.supersededBy == nil && repoLines[$0.sha] != nil }
+                }
+            }
             guard !records.isEmpty else { continue }
             let refs = try store.refVerdicts(repo: repo.id)
             func isOpen(_ branch: String) -> Bool {
@@ -133,7 +163,7 @@ public struct Analysis {
             }
             let survival = SurvivalSource(store: store, repo: repo, git: git, records: records, now: now)
             for record in records {
-                let perSession = byCommit["\(repo.id):\(record.sha)"] ?? [:]
+                let perSession = repoLines[record.sha] ?? [:]
                 // Landed lines are spread over sessions in a fixed order (by session key).
                 var remainingLanded = record.landedHow == nil ? 0 : record.landedAILines
                 var bySession: [SessionKey: LineCounts] = [:]
@@ -172,13 +202,15 @@ public struct Analysis {
                     sessionCommits[session, default: []].insert(record.sha)
                 }
                 let aiAssisted = record.aiLines > 0 || record.aiTrailer != nil
-                commits.append(CommitView(
+                if window.commitList {
+                    commits.append(CommitView(
                     repo: repo.name, sha: record.sha, author: record.authorEmail, time: record.commitTime,
                     aiLines: record.aiLines, humanLines: record.humanLines, aiAssisted: aiAssisted,
                     aiTrailer: record.aiTrailer?.rawValue,
                     sessions: perSession.keys.sorted().map { "\($0.tool.rawValue):\($0.id)" }, landedHow: record.landedHow,
                     landedInto: record.landedInto, landedAt: record.landedAt, landedAILines: record.landedHow == nil ? 0 : record.landedAILines,
-                    survivingAILines: totals.surviving, pendingAILines: totals.pending, churnedAILines: totals.churned))
+                        survivingAILines: totals.surviving, pendingAILines: totals.pending, churnedAILines: totals.churned))
+                }
                 if Self.inside(record.commitTime, window) {
                     commitFactsDraft.append((
                         CommitFact(
@@ -189,23 +221,38 @@ public struct Analysis {
                 }
             }
         }
+        clock.lap("commits")
         try store.saveSurvival(newSurvival)
         commits.sort { ($0.time, $0.sha) < ($1.time, $1.sha) }
 
         // Each session belongs to the developer whose commits hold most of its lines,
         // else to its repository's configured user.email, else (no repository) to the
         // global one.
-        let placement = Dictionary(uniqueKeysWithValues: allSessions.map { ($0.key, $0.repoID) })
+        // Worked out once per session: a report asks for every fact's developer and repository.
         let knownRepos = Dictionary(uniqueKeysWithValues: try store.repos().map { ($0.id, $0) })
-        func repoRecord(_ key: SessionKey) -> RepoRecord? { placement[key].flatMap { $0 }.flatMap { knownRepos[$0] } }
-        func developer(_ key: SessionKey) -> String {
-            if let byDeveloper = sessionCommitLines[key], let best = byDeveloper.max(by: { ($0.value, $1.key) < ($1.value, $0.key) }) {
-                return best.key
+        var sessionRepo: [SessionKey: RepoRecord] = [:]
+        var sessionDeveloper: [SessionKey: String] = [:]
+        for session in allSessions {
+            let repo = session.repoID.flatMap { knownRepos[$0] }
+            if let repo { sessionRepo[session.key] = repo }
+            if let byDeveloper = sessionCommitLines[session.key], let best = byDeveloper.max(by: { ($0.value, $1.key) < ($1.value, $0.key) }) {
+                sessionDeveloper[session.key] = best.key
+            } else if let repo {
+                sessionDeveloper[session.key] = repo.userEmail ?? "unknown"
+            } else {
+                sessionDeveloper[session.key] = scope.globalEmail ?? "unknown"
             }
-            if let repo = repoRecord(key) { return repo.userEmail ?? "unknown" }
-            return scope.globalEmail ?? "unknown"
         }
-        func repoName(_ key: SessionKey) -> String { repoRecord(key)?.name ?? Self.noRepository }
+        func repoRecord(_ key: SessionKey) -> RepoRecord? { sessionRepo[key] }
+        func developer(_ key: SessionKey) -> String { sessionDeveloper[key] ?? scope.globalEmail ?? "unknown" }
+        var refs: [SessionKey: SessionRef] = [:]
+        func cachedRef(_ key: SessionKey) -> SessionRef {
+            if let known = refs[key] { return known }
+            let value = ref(key)
+            refs[key] = value
+            return value
+        }
+        func repoName(_ key: SessionKey) -> String { sessionRepo[key]?.name ?? Self.noRepository }
 
         for (fact, bySession) in commitFactsDraft {
             var fact = fact
@@ -217,6 +264,7 @@ public struct Analysis {
         // Usage, from the rollup: per quarter hour for time groupings, else per session
         // and model.
         let pricing = prices
+        clock.lap("placement")
         let aggregates = try store.usage(
             UsageQuery(sessions: scope.wholeMachine ? nil : sessionKeys, since: window.since, until: window.until, byBucket: window.byTime),
             price: { Self.price($0, in: pricing) })
@@ -225,7 +273,7 @@ public struct Analysis {
             if aggregate.recordedRequests > 0 { toolsWithRecordedCost.insert(aggregate.session.tool) }
             if aggregate.unpricedTokens > 0 { unpricedModels[aggregate.model, default: 0] += aggregate.unpricedTokens }
             usageFacts.append(UsageFact(
-                session: ref(aggregate.session), timestamp: aggregate.first, model: aggregate.model, tokens: aggregate.tokens,
+                session: cachedRef(aggregate.session), timestamp: aggregate.first, model: aggregate.model, tokens: aggregate.tokens,
                 costUSD: aggregate.costUSD, unpricedTokens: aggregate.unpricedTokens, developer: developer(aggregate.session),
                 repo: repoName(aggregate.session)))
             var entry = sessionTokens[aggregate.session] ?? (TokenCounts(), 0, 0)
@@ -235,19 +283,19 @@ public struct Analysis {
             sessionTokens[aggregate.session] = entry
         }
 
-        // Edits: lines a session wrote in its repository, or, working in none, in the
-        // folders it worked in.
-        let cwds = try store.sessions().reduce(into: [SessionKey: [String]]()) { $0[$1.key] = $1.cwds }
+        // Edits, from the rollup: lines a session wrote in its repository, or, working in
+        // none, in the folders it worked in.
+        clock.lap("usage")
         var sessionLinesWritten: [SessionKey: Int] = [:]
-        for edit in try store.editSummaries(since: window.since, until: window.until) where sessionKeys.contains(edit.session) {
-            let roots = repoRecord(edit.session)?.roots ?? cwds[edit.session] ?? []
-            guard roots.isEmpty && repoRecord(edit.session) == nil || roots.contains(where: { Paths.relative(edit.path, to: $0) != nil })
-            else { continue }
+        let edits = try store.edits(
+            UsageQuery(sessions: scope.wholeMachine ? nil : sessionKeys, since: window.since, until: window.until, byBucket: window.byTime))
+        for edit in edits {
             editFacts.append(EditFact(
-                session: ref(edit.session), timestamp: edit.timestamp, lines: edit.lineCount, developer: developer(edit.session),
+                session: cachedRef(edit.session), timestamp: edit.first, lines: edit.lines, developer: developer(edit.session),
                 repo: repoName(edit.session)))
-            sessionLinesWritten[edit.session, default: 0] += edit.lineCount
+            sessionLinesWritten[edit.session, default: 0] += edit.lines
         }
+        clock.lap("edits")
         for session in inScope {
             let tokens = sessionTokens[session.key] ?? (TokenCounts(), 0, 0)
             var view = SessionView(
@@ -262,6 +310,7 @@ public struct Analysis {
             view.outcome = SessionOutcome.of(written: view.aiLinesWritten, lines: view.lines, onOpenBranch: !branches.open.isEmpty)
             sessions.append(view)
         }
+        clock.lap("session views")
         earliestActivity = [usageFacts.map(\.timestamp).min(), editFacts.map(\.timestamp).min(), commitFacts.map(\.commitTime).min()]
             .compactMap { $0 }.min()
     }

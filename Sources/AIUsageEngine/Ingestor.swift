@@ -69,14 +69,15 @@ public final class Ingestor: Sendable {
 
     /// Files with unread bytes, found with one `stat` per file.
     public func pendingFiles() throws -> [PendingFile] {
-        let cursors = try store.cursors()
+        let cursors = try Trace.phase("cursors") { try store.cursors() }
         var pending: [PendingFile] = []
         var seen = 0
         var discovered: Set<String> = []
         var newFiles: [(path: String, reader: any SessionReader, info: FileStat)] = []
         defer { lastDiscoveredCount.value = seen }
-        for reader in readers {
-            for path in reader.discoverFiles(in: environment) {
+        let found = Trace.phase("discovery") { readers.map { ($0, $0.discoverFiles(in: environment)) } }
+        for (reader, paths) in found {
+            for path in paths {
                 seen += 1
                 guard discovered.insert(path).inserted, var info = FileStat(path: path) else { continue }
                 let kind = reader.fileKind(for: path)

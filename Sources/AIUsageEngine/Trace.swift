@@ -14,6 +14,25 @@ enum Trace {
         return line.dropFirst("VmHWM:".count).trimmingCharacters(in: .whitespaces)
     }
 
+    /// Laps of one long step, printed together.
+    final class Clock {
+        private var last = Date()
+        private var laps: [(String, Double)] = []
+
+        func lap(_ name: String) {
+            guard Trace.enabled else { return }
+            let now = Date()
+            laps.append((name, now.timeIntervalSince(last)))
+            last = now
+        }
+
+        func report(_ label: String) {
+            guard Trace.enabled else { return }
+            let parts = laps.map { String(format: "%@ %.1f ms", $0.0, $0.1 * 1000) }.joined(separator: ", ")
+            FileHandle.standardError.write(Data("aiusage: trace           \(label): \(parts)\n".utf8))
+        }
+    }
+
     /// Time spent in a repeated step, summed: printed by `report(_:)`.
     final class Sum {
         private var seconds: [String: Double] = [:]

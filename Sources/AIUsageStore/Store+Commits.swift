@@ -73,6 +73,17 @@ public struct CommitRecord: Sendable, Equatable {
     }
 }
 
+/// A commit as a report counts it.
+public struct CommitBrief: Sendable, Equatable {
+    public var sha: String
+    public var authorEmail: String
+    public var commitTime: Date
+    public var aiLines: Int
+    public var humanLines: Int
+    public var aiTrailer: ToolKind?
+    public var landed: Bool
+}
+
 /// One commit's attribution, to be stored.
 public struct AttributionSave: Sendable {
     public var record: CommitRecord
@@ -136,6 +147,11 @@ extension Store {
                     """, arguments: [commonDirectory, name, rootsText, userEmail, defaultBranch])
             guard let id = try Int64.fetchOne(db, sql: "SELECT id FROM repos WHERE common_dir = ?", arguments: [commonDirectory]) else {
                 throw StoreError.cannotOpen(path: location.databasePath, reason: "the repository record was not written")
+            }
+            if let known, known[2] != rootsText {
+                // Its work trees moved: which of its sessions' edits count may change.
+                try db.execute(
+                    sql: "INSERT OR IGNORE INTO dirty_sessions SELECT tool, id FROM sessions WHERE repo_id = ?", arguments: [id])
             }
             if known == nil || known?[2] != rootsText {
                 // A new or moved work tree may hold sessions placed nowhere so far, and
@@ -214,6 +230,23 @@ extension Store {
     public func commits(repo: Int64) throws -> [CommitRecord] {
         try read { db in
             try rows(db, "SELECT \(Self.commitColumns) FROM commits WHERE repo_id = ? ORDER BY seq", [repo], Self.commitRecord)
+        }
+    }
+
+    /// The commits of a repository (not superseded) as a report counts them, without
+    /// the columns only `aiusage commits` shows: cheap for thousands of commits.
+    public func commitBriefs(repo: Int64) throws -> [CommitBrief] {
+        try read { db in
+            try rows(
+                db,
+                "SELECT sha, author_email, commit_time, ai_lines, human_lines, ai_trailer_tool, landed_how IS NOT NULL FROM commits WHERE repo_id = ? AND superseded_by IS NULL ORDER BY seq",
+                [repo]
+            ) { row in
+                let trailer: String? = row[5]
+                return CommitBrief(
+                    sha: row[0], authorEmail: row[1], commitTime: Date(timeIntervalSince1970: row[2]), aiLines: row[3], humanLines: row[4],
+                    aiTrailer: trailer.map(ToolKind.init(rawValue:)), landed: row[6])
+            }
         }
     }
 

@@ -156,11 +156,9 @@ extension Store {
             return
         case .replace:
             for table in ["usage", "edits"] {
-                if table == "usage" {
-                    try db.execute(
-                        sql: "INSERT OR IGNORE INTO dirty_sessions SELECT DISTINCT tool, session_id FROM usage WHERE file_id = ?",
-                        arguments: [fileID])
-                }
+                try db.execute(
+                    sql: "INSERT OR IGNORE INTO dirty_sessions SELECT DISTINCT tool, session_id FROM \(table) WHERE file_id = ?",
+                    arguments: [fileID])
                 try db.execute(sql: "DELETE FROM \(table) WHERE file_id = ?", arguments: [fileID])
             }
             try db.execute(sql: "DELETE FROM format_drift WHERE path = ?", arguments: [path])
@@ -252,7 +250,9 @@ extension Store {
                     """)
             var insert = BulkStatement(statement, in: db)
             defer { insert.finish() }
+            var touched: Set<SessionKey> = []
             for edit in batch.edits {
+                touched.insert(SessionKey(tool: edit.tool, id: edit.sessionID))
                 // Tool call ids are only unique within a session (sample rollouts reuse
                 // `call_abc123`), so the stored key carries the session too.
                 insert.bind(edit.tool.rawValue)
@@ -266,6 +266,8 @@ extension Store {
                 insert.bind(fileID)
                 if let owner = try insert.stepReturningInt64(), let fileID, owner != fileID { linked.insert(owner) }
             }
+            let mark = try db.cachedStatement(sql: "INSERT OR IGNORE INTO dirty_sessions (tool, session_id) VALUES (?, ?)")
+            for key in touched { try mark.execute(arguments: [key.tool.rawValue, key.id]) }
         }
         if !batch.observations.isEmpty {
             try applyObservations(batch.observations, in: db)

@@ -91,8 +91,11 @@ extension Store {
         guard !placements.isEmpty else { return }
         try write { db in
             let statement = try db.cachedStatement(sql: "UPDATE sessions SET repo_id = ?, placed = 1 WHERE tool = ? AND id = ?")
+            // Where a session worked decides which of its edits count: fold it again.
+            let mark = try db.cachedStatement(sql: "INSERT OR IGNORE INTO dirty_sessions (tool, session_id) VALUES (?, ?)")
             for placement in placements {
                 try statement.execute(arguments: [placement.repoID, placement.key.tool.rawValue, placement.key.id])
+                try mark.execute(arguments: [placement.key.tool.rawValue, placement.key.id])
             }
         }
     }

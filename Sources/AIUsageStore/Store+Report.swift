@@ -10,6 +10,8 @@ public struct SessionSummary: Sendable, Equatable {
     public var models: [String]
     /// The repository it worked in; nil when it worked in none (or not looked for yet).
     public var repoID: Int64?
+    /// The model it made most requests on (nil before its usage is folded, or with none).
+    public var primaryModel: String?
 }
 
 /// An edit's size and place, without its line hashes.
@@ -70,13 +72,14 @@ extension Store {
     public func sessionSummaries() throws -> [SessionSummary] {
         try read { db in
             var result: [SessionSummary] = []
-            let cursor = try Row.fetchCursor(db, sql: "SELECT tool, id, started_at, ended_at, models, repo_id FROM sessions ORDER BY started_at, tool, id")
+            let cursor = try Row.fetchCursor(
+                db, sql: "SELECT tool, id, started_at, ended_at, models, repo_id, primary_model FROM sessions ORDER BY started_at, tool, id")
             while let row = try cursor.next() {
                 let models: String = row[4]
                 result.append(SessionSummary(
                     key: SessionKey(tool: ToolKind(rawValue: row[0]), id: row[1]), startedAt: Date(timeIntervalSince1970: row[2]),
                     endedAt: Date(timeIntervalSince1970: row[3]), models: models.isEmpty ? [] : models.split(separator: ",").map(String.init),
-                    repoID: row[5]))
+                    repoID: row[5], primaryModel: row[6]))
             }
             return result
         }

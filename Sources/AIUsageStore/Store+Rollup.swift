@@ -73,6 +73,24 @@ public struct UsageAggregate: Sendable, Equatable {
     }
 }
 
+/// Lines one session's edits wrote where it worked, in one quarter hour (or summed).
+public struct EditAggregate: Sendable, Equatable {
+    public var session: SessionKey
+    public var bucketStart: Date
+    public var edits: Int
+    public var lines: Int
+    public var first: Date
+    public var last: Date
+
+    mutating func add(_ other: EditAggregate) {
+        edits += other.edits
+        lines += other.lines
+        bucketStart = min(bucketStart, other.bucketStart)
+        first = min(first, other.first)
+        last = max(last, other.last)
+    }
+}
+
 /// How a report asks for usage: which sessions, which window, and whether rows must
 /// stay apart by quarter hour (time groupings) or may be summed per session and model.
 public struct UsageQuery: Sendable {
@@ -105,6 +123,7 @@ extension Store {
             if built != pricing {
                 try db.execute(sql: "DELETE FROM usage_rollup")
                 try db.execute(sql: "INSERT OR IGNORE INTO dirty_sessions SELECT DISTINCT tool, session_id FROM usage")
+                try db.execute(sql: "INSERT OR IGNORE INTO dirty_sessions SELECT DISTINCT tool, session_id FROM edits")
                 try db.execute(sql: "INSERT OR REPLACE INTO meta (key, value) VALUES ('rollup_prices', ?)", arguments: [pricing])
             }
             var dirty: Set<SessionKey> = []
@@ -139,6 +158,16 @@ extension Store {
             for session in dirty {
                 try delete.execute(arguments: [session.tool.rawValue, session.id])
                 try clean.execute(arguments: [session.tool.rawValue, session.id])
+            }
+            try foldEdits(of: dirty, in: db)
+            // Each folded session's primary model, from all its requests.
+            var requests: [SessionKey: [String: Int]] = [:]
+            for aggregate in folded.values { requests[aggregate.session, default: [:]][aggregate.model, default: 0] += aggregate.requests }
+            let primary = try db.cachedStatement(sql: "UPDATE sessions SET primary_model = ? WHERE tool = ? AND id = ?")
+            for session in dirty {
+                let models = requests[session] ?? [:]
+                let best = models.max { ($0.value, $1.key) < ($1.value, $0.key) }?.key
+                try primary.execute(arguments: [best, session.tool.rawValue, session.id])
             }
             var insert = BulkStatement(
                 try db.cachedStatement(
@@ -177,50 +206,39 @@ extension Store {
     /// requests the same way `refreshUsageRollup` did.
     public func usage(_ query: UsageQuery, price: (UsageRecord) -> Double?) throws -> [UsageAggregate] {
         try read { db in
-            var conditions: [String] = []
-            var arguments: StatementArguments = []
-            // Buckets that overlap the window at all; rows only partly inside are redone.
-            if let since = query.since {
-                conditions.append("max_ts >= ?")
-                arguments += [since.timeIntervalSince1970]
-            }
-            if let until = query.until {
-                conditions.append("min_ts < ?")
-                arguments += [until.timeIntervalSince1970]
-            }
-            let filter = conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND ")
-            let sql =
-                "SELECT tool, session_id, model, bucket, requests, input, output, cache_write, cache_write_1h, cache_read, reasoning, cost, unpriced_tokens, recorded_requests, min_ts, max_ts FROM usage_rollup"
-                + filter
-            var whole: [RollupKey: UsageAggregate] = [:]
-            // Rows a window boundary cuts through, by session: (model, bucket).
-            var cut: [SessionKey: Set<RollupKey>] = [:]
             let since = query.since?.timeIntervalSince1970 ?? -.infinity
             let until = query.until?.timeIntervalSince1970 ?? .infinity
-            let cursor = try Row.fetchCursor(db, sql: sql, arguments: arguments)
+            let (inside, edges, arguments) = Self.windowFilters(query)
+            var whole: [RollupKey: UsageAggregate] = [:]
+            // Rows wholly inside the window; summed by SQLite (in key order, no sort) when
+            // the view does not keep quarter hours apart.
+            let columns =
+                query.byBucket
+                ? "tool, session_id, model, bucket, requests, input, output, cache_write, cache_write_1h, cache_read, reasoning, cost, unpriced_tokens, recorded_requests, min_ts, max_ts"
+                : "tool, session_id, model, min(bucket), sum(requests), sum(input), sum(output), sum(cache_write), sum(cache_write_1h), sum(cache_read), sum(reasoning), sum(cost), sum(unpriced_tokens), sum(recorded_requests), min(min_ts), max(max_ts)"
+            let grouping = query.byBucket ? "" : " GROUP BY tool, session_id, model"
+            let cursor = try Row.fetchCursor(db, sql: "SELECT \(columns) FROM usage_rollup\(inside)\(grouping)", arguments: arguments)
             while let row = try cursor.next() {
                 let session = SessionKey(tool: ToolKind(rawValue: row[0]), id: row[1])
                 if let wanted = query.sessions, !wanted.contains(session) { continue }
-                let first: Double = row[14]
-                let last: Double = row[15]
                 let model: String = row[2]
                 let bucket: Int64 = row[3]
-                if first < since || last >= until {
-                    cut[session, default: []].insert(RollupKey(session: session, model: model, bucket: bucket))
-                    continue
-                }
                 let aggregate = UsageAggregate(
                     session: session, model: model, bucketStart: Date(timeIntervalSince1970: Double(bucket) * Self.bucketSeconds),
                     requests: row[4],
                     tokens: TokenCounts(input: row[5], output: row[6], cacheWrite: row[7], cacheRead: row[9], reasoning: row[10], cacheWrite1h: row[8]),
                     costUSD: row[11], unpricedTokens: row[12], recordedRequests: row[13],
-                    first: Date(timeIntervalSince1970: first), last: Date(timeIntervalSince1970: last))
-                let key = RollupKey(session: session, model: model, bucket: query.byBucket ? bucket : 0)
-                if var known = whole[key] {
-                    known.add(aggregate)
-                    whole[key] = known
-                } else {
-                    whole[key] = aggregate
+                    first: Date(timeIntervalSince1970: row[14]), last: Date(timeIntervalSince1970: row[15]))
+                whole[RollupKey(session: session, model: model, bucket: query.byBucket ? bucket : 0)] = aggregate
+            }
+            // Rows a window boundary cuts through, by session: (model, bucket).
+            var cut: [SessionKey: Set<RollupKey>] = [:]
+            if let edges {
+                let rows = try Row.fetchCursor(db, sql: "SELECT tool, session_id, model, bucket FROM usage_rollup WHERE \(edges)", arguments: arguments)
+                while let row = try rows.next() {
+                    let session = SessionKey(tool: ToolKind(rawValue: row[0]), id: row[1])
+                    if let wanted = query.sessions, !wanted.contains(session) { continue }
+                    cut[session, default: []].insert(RollupKey(session: session, model: row[2], bucket: row[3]))
                 }
             }
             if !cut.isEmpty {
@@ -241,6 +259,175 @@ extension Store {
                 }
             }
             return whole.values.sorted { ($0.session, $0.model, $0.bucketStart) < ($1.session, $1.model, $1.bucketStart) }
+        }
+    }
+
+    /// Folds the edits of `sessions` into `edit_rollup`: per quarter hour, the lines of
+    /// the edits made where the session worked.
+    private func foldEdits(of sessions: Set<SessionKey>, in db: Database) throws {
+        let places = try Self.places(of: sessions, in: db)
+        var folded: [SessionKey: [Int64: EditAggregate]] = [:]
+        func fold(_ row: Row) {
+            let session = SessionKey(tool: ToolKind(rawValue: row[0]), id: row[1])
+            guard sessions.contains(session) else { return }
+            let path: String = row[3]
+            guard Self.counts(path, in: places[session]) else { return }
+            let time: Double = row[2]
+            let lines: Int = row[4]
+            let bucket = Self.bucket(time)
+            let date = Date(timeIntervalSince1970: time)
+            var aggregate =
+                folded[session]?[bucket]
+                ?? EditAggregate(
+                    session: session, bucketStart: Date(timeIntervalSince1970: Double(bucket) * Self.bucketSeconds), edits: 0, lines: 0,
+                    first: date, last: date)
+            aggregate.edits += 1
+            aggregate.lines += lines
+            aggregate.first = min(aggregate.first, date)
+            aggregate.last = max(aggregate.last, date)
+            folded[session, default: [:]][bucket] = aggregate
+        }
+        if sessions.count > 200 {
+            let cursor = try Row.fetchCursor(db, sql: "SELECT tool, session_id, ts, path, line_count FROM edits")
+            while let row = try cursor.next() { fold(row) }
+        } else {
+            let statement = try db.cachedStatement(sql: "SELECT tool, session_id, ts, path, line_count FROM edits WHERE tool = ? AND session_id = ?")
+            for session in sessions {
+                let cursor = try Row.fetchCursor(statement, arguments: [session.tool.rawValue, session.id])
+                while let row = try cursor.next() { fold(row) }
+            }
+        }
+        let delete = try db.cachedStatement(sql: "DELETE FROM edit_rollup WHERE tool = ? AND session_id = ?")
+        for session in sessions { try delete.execute(arguments: [session.tool.rawValue, session.id]) }
+        let insert = try db.cachedStatement(
+            sql: "INSERT INTO edit_rollup (tool, session_id, bucket, edits, lines, min_ts, max_ts) VALUES (?, ?, ?, ?, ?, ?, ?)")
+        for (session, buckets) in folded {
+            for (bucket, aggregate) in buckets {
+                try insert.execute(arguments: [
+                    session.tool.rawValue, session.id, bucket, aggregate.edits, aggregate.lines,
+                    aggregate.first.timeIntervalSince1970, aggregate.last.timeIntervalSince1970,
+                ])
+            }
+        }
+    }
+
+    /// Where each session worked: its repository's work trees, else its own folders
+    /// (nil: no folder known, every edit counts).
+    static func places(of sessions: Set<SessionKey>, in db: Database) throws -> [SessionKey: [String]?] {
+        var roots: [Int64: [String]] = [:]
+        for row in try Row.fetchAll(db, sql: "SELECT id, roots FROM repos") {
+            let text: String = row[1]
+            roots[row[0]] = text.split(separator: "\n").map(String.init)
+        }
+        var cwds: [SessionKey: [String]] = [:]
+        let cursor = try Row.fetchCursor(db, sql: "SELECT tool, session_id, cwd FROM session_cwds")
+        while let row = try cursor.next() {
+            let key = SessionKey(tool: ToolKind(rawValue: row[0]), id: row[1])
+            if sessions.contains(key) { cwds[key, default: []].append(row[2]) }
+        }
+        var result: [SessionKey: [String]?] = [:]
+        let placed = try Row.fetchCursor(db, sql: "SELECT tool, id, repo_id FROM sessions")
+        while let row = try placed.next() {
+            let key = SessionKey(tool: ToolKind(rawValue: row[0]), id: row[1])
+            guard sessions.contains(key) else { continue }
+            let repo: Int64? = row[2]
+            if let repo, let repoRoots = roots[repo] {
+                result[key] = .some(repoRoots)
+            } else if let own = cwds[key], !own.isEmpty {
+                result[key] = .some(own)
+            } else {
+                result[key] = .some(nil)
+            }
+        }
+        return result
+    }
+
+    /// Whether an edit of `path` counts for a session that worked in `place`: inside one
+    /// of its roots; anywhere when nothing is known of where it worked.
+    static func counts(_ path: String, in place: [String]??) -> Bool {
+        guard let place, let roots = place else { return true }
+        return roots.contains { Paths.relative(path, to: $0) != nil }
+    }
+
+    /// SQL conditions over a rollup's `min_ts`/`max_ts` for a window: rows wholly inside
+    /// it, rows a boundary cuts through (nil without a window), and their arguments (the
+    /// same for both: since, until, as given).
+    static func windowFilters(_ query: UsageQuery) -> (inside: String, edges: String?, arguments: StatementArguments) {
+        var inside: [String] = []
+        var edges: [String] = []
+        var arguments: StatementArguments = []
+        if let since = query.since {
+            arguments += [since.timeIntervalSince1970]
+            inside.append("min_ts >= ?1")
+            edges.append("(min_ts < ?1 AND max_ts >= ?1)")
+        }
+        if let until = query.until {
+            arguments += [until.timeIntervalSince1970]
+            let index = query.since == nil ? 1 : 2
+            inside.append("max_ts < ?\(index)")
+            edges.append("(min_ts < ?\(index) AND max_ts >= ?\(index))")
+        }
+        return (inside.isEmpty ? "" : " WHERE " + inside.joined(separator: " AND "), edges.isEmpty ? nil : edges.joined(separator: " OR "), arguments)
+    }
+
+    /// Written lines of the rollup matching `query` (per quarter hour or per session),
+    /// exact at window boundaries like `usage(_:price:)`.
+    public func edits(_ query: UsageQuery) throws -> [EditAggregate] {
+        try read { db in
+            let since = query.since?.timeIntervalSince1970 ?? -.infinity
+            let until = query.until?.timeIntervalSince1970 ?? .infinity
+            let (inside, edges, arguments) = Self.windowFilters(query)
+            var whole: [SessionKey: [Int64: EditAggregate]] = [:]
+            let columns =
+                query.byBucket
+                ? "tool, session_id, bucket, edits, lines, min_ts, max_ts"
+                : "tool, session_id, min(bucket), sum(edits), sum(lines), min(min_ts), max(max_ts)"
+            let grouping = query.byBucket ? "" : " GROUP BY tool, session_id"
+            let cursor = try Row.fetchCursor(db, sql: "SELECT \(columns) FROM edit_rollup\(inside)\(grouping)", arguments: arguments)
+            while let row = try cursor.next() {
+                let session = SessionKey(tool: ToolKind(rawValue: row[0]), id: row[1])
+                if let wanted = query.sessions, !wanted.contains(session) { continue }
+                let bucket: Int64 = row[2]
+                whole[session, default: [:]][query.byBucket ? bucket : 0] = EditAggregate(
+                    session: session, bucketStart: Date(timeIntervalSince1970: Double(bucket) * Self.bucketSeconds), edits: row[3],
+                    lines: row[4], first: Date(timeIntervalSince1970: row[5]), last: Date(timeIntervalSince1970: row[6]))
+            }
+            var cut: [SessionKey: Set<Int64>] = [:]
+            if let edges {
+                let rows = try Row.fetchCursor(db, sql: "SELECT tool, session_id, bucket FROM edit_rollup WHERE \(edges)", arguments: arguments)
+                while let row = try rows.next() {
+                    let session = SessionKey(tool: ToolKind(rawValue: row[0]), id: row[1])
+                    if let wanted = query.sessions, !wanted.contains(session) { continue }
+                    cut[session, default: []].insert(row[2])
+                }
+            }
+            if !cut.isEmpty {
+                let places = try Self.places(of: Set(cut.keys), in: db)
+                let statement = try db.cachedStatement(
+                    sql: "SELECT ts, path, line_count FROM edits WHERE tool = ? AND session_id = ? AND ts >= ? AND ts < ?")
+                for (session, buckets) in cut {
+                    let rows = try Row.fetchCursor(statement, arguments: [session.tool.rawValue, session.id, since, until])
+                    while let row = try rows.next() {
+                        let time: Double = row[0]
+                        let bucket = Self.bucket(time)
+                        let path: String = row[1]
+                        guard buckets.contains(bucket), Self.counts(path, in: places[session]) else { continue }
+                        let date = Date(timeIntervalSince1970: time)
+                        let key = query.byBucket ? bucket : 0
+                        var aggregate =
+                            whole[session]?[key]
+                            ?? EditAggregate(
+                                session: session, bucketStart: Date(timeIntervalSince1970: Double(bucket) * Self.bucketSeconds), edits: 0,
+                                lines: 0, first: date, last: date)
+                        aggregate.edits += 1
+                        aggregate.lines += row[2] as Int
+                        aggregate.first = min(aggregate.first, date)
+                        aggregate.last = max(aggregate.last, date)
+                        whole[session, default: [:]][key] = aggregate
+                    }
+                }
+            }
+            return whole.values.flatMap(\.values).sorted { ($0.session, $0.bucketStart) < ($1.session, $1.bucketStart) }
         }
     }
 

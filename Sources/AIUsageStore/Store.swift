@@ -126,6 +126,18 @@ public final class Store: Sendable {
                 CREATE TABLE dirty_sessions (tool TEXT NOT NULL, session_id TEXT NOT NULL,
                     PRIMARY KEY (tool, session_id)) WITHOUT ROWID;
                 INSERT INTO dirty_sessions SELECT DISTINCT tool, session_id FROM usage;
+                INSERT OR IGNORE INTO dirty_sessions SELECT DISTINCT tool, session_id FROM edits;
+                -- Lines a session's edits wrote where it worked (its repository, or its own
+                -- folders when it worked in none), per quarter hour: what reports read
+                -- instead of every edit.
+                CREATE TABLE edit_rollup (
+                    tool TEXT NOT NULL, session_id TEXT NOT NULL, bucket INTEGER NOT NULL,
+                    edits INTEGER NOT NULL, lines INTEGER NOT NULL, min_ts REAL NOT NULL, max_ts REAL NOT NULL,
+                    PRIMARY KEY (tool, session_id, bucket)) WITHOUT ROWID;
+                CREATE INDEX edits_session ON edits(tool, session_id);
+                -- The model a session made most requests on (ties: the smaller name), kept
+                -- when its usage is folded: lines are grouped under it with `--by model`.
+                ALTER TABLE sessions ADD COLUMN primary_model TEXT;
                 -- The repository a session worked in (NULL: none), looked for once per new cwd.
                 ALTER TABLE sessions ADD COLUMN repo_id INTEGER;
                 ALTER TABLE sessions ADD COLUMN placed INTEGER NOT NULL DEFAULT 0;

@@ -71,7 +71,7 @@ extension AIUsageCommand {
             let byTime = [.day, .week, .month].contains(options.grouping)
             let (analysis, repositoryScope) = try context.analysis(
                 repoPath: repoPath, allRepos: options.allRepos, noScan: options.noScan, survivalDays: options.survivalDays,
-                quiet: options.format != .table, window: AnalysisWindow(since: since, until: end, byTime: byTime), now: now)
+                quiet: options.format != .table, window: AnalysisWindow(since: since, until: end, byTime: byTime, commitList: false), now: now)
             let start = since ?? min(analysis.earliestActivity ?? end, end)
             let windowEnd = end.addingTimeInterval(start == end ? 1 : 0)
             let builder = ReportBuilder(grouping: options.grouping, calendar: ReportCalendar(timeZone: zone), windowStart: start, windowEnd: windowEnd)
