@@ -33,7 +33,7 @@ public struct ReaderCase: Sendable {
 
 /// The reader families the fuzz targets and the invariant tests cover: each input is
 /// given to every reader of its family, under the file name that reader expects.
-public enum ReaderFamily: String, CaseIterable, Sendable {
+public enum ReaderFamily: String, CaseIterable, Sendable, Codable {
     case claude, codex, geminiQwen = "gemini-qwen", copilot, cursor, amp, aider, cline, opencode
 
     public var cases: [ReaderCase] {
