@@ -14,9 +14,7 @@ import _AIUsageTestSupport
     func samplesKeepTheReaderInvariants(_ family: ReaderFamily) async throws {
         let files = family.sampleFiles(in: Samples.root.path)
         try #require(family == .cline || !files.isEmpty, "no samples of \(family.rawValue) in \(Samples.root.path)")
-        for file in files {
-            try await expectInvariants(family: family, file: file)
-        }
+        try await expectInvariants(family: family, files: files)
     }
 
     @Test(arguments: ReaderFamily.allCases)
@@ -24,19 +22,21 @@ import _AIUsageTestSupport
         let folder = Self.regressions + "/" + family.rawValue
         let names = ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).filter { !$0.hasPrefix(".") }.sorted()
         for name in names {
-            try await expectInvariants(family: family, file: folder + "/" + name)
+            try await expectInvariants(family: family, files: [folder + "/" + name])
         }
     }
 
-    /// Runs the checks on one file in a child process: the violations are recorded there
+    /// Runs the checks on `files` in a child process: the violations are recorded there
     /// (and reported here by the exit test); a reader that crashes kills only the child.
-    func expectInvariants(family: ReaderFamily, file: String) async throws {
-        await #expect(processExitsWith: .success, "\(family.rawValue)/\((file as NSString).lastPathComponent)") {
-            [family, file] in
-            let input = try [UInt8](Data(contentsOf: URL(fileURLWithPath: file)))
-            let violations = ReaderInvariants.violations(of: input, family: family, scratch: ReaderInvariants.Scratch())
-            for violation in violations {
-                Issue.record("\(family.rawValue)/\((file as NSString).lastPathComponent): \(violation)")
+    func expectInvariants(family: ReaderFamily, files: [String]) async throws {
+        let names = files.map { ($0 as NSString).lastPathComponent }.joined(separator: ", ")
+        await #expect(processExitsWith: .success, "\(family.rawValue): \(names)") { [family, files] in
+            let scratch = ReaderInvariants.Scratch()
+            for file in files {
+                let input = try [UInt8](Data(contentsOf: URL(fileURLWithPath: file)))
+                for violation in ReaderInvariants.violations(of: input, family: family, scratch: scratch) {
+                    Issue.record("\(family.rawValue)/\((file as NSString).lastPathComponent): \(violation)")
+                }
             }
         }
     }
