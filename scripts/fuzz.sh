@@ -119,7 +119,8 @@ run_target() {
     echo >&2
     if [ "$status" -ne 0 ]; then
         echo "fuzz-$family FAILED (exit $status); the end of $log:" >&2
-        grep -E '==aiusage-fuzz==|^  [a-z-]+:|ERROR: |SUMMARY: |Fatal error|artifact_prefix|Test unit written' "$log" | head -20 >&2 || tail -30 "$log" >&2
+        grep -E '==aiusage-fuzz==|^  [a-z-]+:|ERROR: |SUMMARY: |Swift runtime failure|Test unit written' "$log" | head -20 >&2 || tail -30 "$log" >&2
+        grep -m 3 -E ' in .* /.*/Sources/' "$log" | sed 's/^ *#[0-9]* 0x[0-9a-f]* in [^ ]* /    at /' >&2 || true
         return 1
     fi
 }
