@@ -41,6 +41,37 @@ import Glibc
         }
     }
 
+    /// Found by the histories above (seed 1000, 5 steps): a copy of a transcript (an
+    /// archive, a fork) is deleted, then the original is rewritten without some of the
+    /// records they shared. The deleted copy keeps what was ingested from it, so those
+    /// records must stay; but the rows belong to the original (which was read first), and
+    /// the original's replacement deletes them.
+    @Test func aDeletedCopyKeepsTheRecordsItSharedWithAFileRewrittenLater() throws {
+        let home = try TemporaryDirectory(prefix: "aiusage-copy-home")
+        let storeDirectory = try TemporaryDirectory(prefix: "aiusage-copy-store")
+        let store = try Store(location: StoreLocation(directory: storeDirectory.path))
+        let ingestor = Ingestor(store: store, readers: History.readers, environment: ReaderEnvironment(home: home.path))
+        func line(_ request: String, output: Int) -> String {
+            #"{"type":"assistant","sessionId":"s","cwd":"/w","timestamp":"2025-01-01T00:00:00Z","requestId":"req_\#(request)","message":{"id":"msg_\#(request)","model":"claude-sonnet-4-5","usage":{"input_tokens":5,"output_tokens":\#(output)},"content":[{"type":"text","text":"x"}]}}"# + "\n"
+        }
+        let original = try home.write(".claude/projects/-w/original.jsonl", line("a", output: 10) + line("b", output: 20))
+        _ = try ingestor.run()
+        let copy = try home.write(".claude/projects/-w/copy.jsonl", line("a", output: 10) + line("b", output: 20))
+        _ = try ingestor.run()
+        try FileManager.default.removeItem(atPath: copy)
+        _ = try ingestor.run()
+        // The original is rewritten in place without request b.
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: original))
+        try handle.truncate(atOffset: 0)
+        try handle.write(contentsOf: Data(line("a", output: 10).utf8))
+        try handle.close()
+        _ = try ingestor.run()
+        // The truth: the original as it is, and the copy as it was when it was last read.
+        let usage = try History.contents(of: store).usage
+        #expect(usage["claude-code msg_a:req_a"]?.output == 10)
+        #expect(usage["claude-code msg_b:req_b"]?.output == 20, "the deleted copy's request b was lost")
+    }
+
     /// Found by the histories above (seed 1592590359, 20 steps): a request that two files
     /// share, with larger counts in one of them (Claude repeats a request with growing
     /// counts; a copy or fork taken earlier holds the smaller ones). When the file with
