@@ -112,9 +112,12 @@ run_target() {
     mapfile -t seeds < <(seed_dirs "$family")
     say "fuzz-$family for ${SECONDS_PER_TARGET}s (seeds: ${#seeds[@]} folder(s))"
     local status=0
-    SWIFT_BACKTRACE=enable=no AIUSAGE_FUZZ_SCRATCH="${TMPDIR:-/tmp}" ASAN_OPTIONS="detect_leaks=0:allocator_may_return_null=1${ASAN_OPTIONS:+:$ASAN_OPTIONS}" \
+    local scratch="$OUT/scratch/$family"  # the files each input is written to
+    mkdir -p "$scratch"
+    SWIFT_BACKTRACE=enable=no AIUSAGE_FUZZ_SCRATCH="$scratch" ASAN_OPTIONS="detect_leaks=0:allocator_may_return_null=1${ASAN_OPTIONS:+:$ASAN_OPTIONS}" \
         "$OUT/bin/fuzz-$family" -max_total_time="$SECONDS_PER_TARGET" -max_len="$MAX_LEN" -timeout=20 -rss_limit_mb=4096 \
         -print_final_stats=1 -artifact_prefix="$artifacts" "$corpus" "${seeds[@]}" >"$log" 2>&1 || status=$?
+    rm -rf "$scratch"
     grep -E '^(#[0-9]+ +DONE|stat::number_of_executed_units|stat::peak_rss_mb)' "$log" | tr '\n' ' ' >&2 || true
     echo >&2
     if [ "$status" -ne 0 ]; then
@@ -147,7 +150,8 @@ replay)
     build
     family=${1:?usage: scripts/fuzz.sh replay FAMILY FILE...}
     shift
-    SWIFT_BACKTRACE=enable=no ASAN_OPTIONS="detect_leaks=0" AIUSAGE_FUZZ_SCRATCH="${TMPDIR:-/tmp}" "$OUT/bin/fuzz-$family" "$@"
+    mkdir -p "$OUT/scratch/replay"
+    SWIFT_BACKTRACE=enable=no ASAN_OPTIONS="detect_leaks=0" AIUSAGE_FUZZ_SCRATCH="$OUT/scratch/replay" "$OUT/bin/fuzz-$family" "$@"
     ;;
 *)
     echo "usage: scripts/fuzz.sh [build | run [FAMILY...] | replay FAMILY FILE...]" >&2
