@@ -81,7 +81,7 @@ public struct AiderReader: SessionReader {
         return found.sorted()
     }
 
-    public func read(path: String, from offset: Int64, state: Data?, sink: (ReadBatch) throws -> Void) throws -> ReadProgress {
+    public func readRecords(path: String, from offset: Int64, state: Data?, sink: (ReadBatch) throws -> Void) throws -> ReadProgress {
         var parser = AiderHistoryParser(path: path, timeZone: timeZone, state: AiderReadState.decode(state))
         let outcome = try JSONLinesFile.forEachLine(path: path, from: offset) { line, _ in
             parser.consume(String(decoding: line, as: UTF8.self))
@@ -93,6 +93,6 @@ public struct AiderReader: SessionReader {
         if !parser.batch.isEmpty { try sink(parser.batch) }
         return ReadProgress(
             offset: outcome.consumedTo, state: parser.state.encoded(), linesRead: parser.linesRead,
-            linesSkipped: parser.linesSkipped, trailingBytes: outcome.trailingBytes)
+            linesSkipped: parser.linesSkipped + outcome.skippedLines, trailingBytes: outcome.trailingBytes)
     }
 }

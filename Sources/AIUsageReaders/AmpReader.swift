@@ -50,7 +50,7 @@ public struct AmpReader: SessionReader {
         }
     }
 
-    public func read(path: String, from offset: Int64, state: Data?, sink: (ReadBatch) throws -> Void) throws -> ReadProgress {
+    public func readRecords(path: String, from offset: Int64, state: Data?, sink: (ReadBatch) throws -> Void) throws -> ReadProgress {
         let data = try Self.readWholeFile(path)
         let size = Int64(data.count)
         guard let thread = LooseJSON.object(LooseJSON.parse(data)) else {

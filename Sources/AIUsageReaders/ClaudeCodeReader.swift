@@ -68,7 +68,7 @@ public struct ClaudeCodeReader: SessionReader {
     /// reader does not know, which are counted as format drift in the batches);
     /// `linesSkipped` counts malformed lines: not JSON, not UTF-8, a control byte JSON
     /// forbids, or over the line limit. The two are disjoint.
-    public func read(
+    public func readRecords(
         path: String, from offset: Int64, state: Data?, sink: (ReadBatch) throws -> Void
     ) throws -> ReadProgress {
         var interpreter = ClaudeCodeLineInterpreter(

@@ -75,7 +75,7 @@ public struct CodexReader: SessionReader {
         JSONLinesFile.isCompressed(path) ? .rewritten : .appendOnly
     }
 
-    public func read(
+    public func readRecords(
         path: String, from offset: Int64, state: Data?, sink: (ReadBatch) throws -> Void
     ) throws -> ReadProgress {
         // A compressed rollout is always read whole, from a fresh state, so that it

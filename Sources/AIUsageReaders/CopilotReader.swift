@@ -139,10 +139,10 @@ public struct CopilotCLIReader: SessionReader {
         return found
     }
 
-    public func read(path: String, from offset: Int64, state: Data?, sink: (ReadBatch) throws -> Void) throws -> ReadProgress {
+    public func readRecords(path: String, from offset: Int64, state: Data?, sink: (ReadBatch) throws -> Void) throws -> ReadProgress {
         var parser = CopilotEventParser(path: path, state: CopilotEventState.decode(state))
-        let outcome = try JSONLinesFile.forEachLine(path: path, from: offset) { line, _ in
-            parser.consume(line)
+        let outcome = try JSONLinesFile.forEachLine(path: path, from: offset) { line, end in
+            parser.consume(line, end: end)
             if parser.batch.count >= Self.batchLimit {
                 try sink(parser.batch)
                 parser.batch = ReadBatch()
@@ -152,7 +152,7 @@ public struct CopilotCLIReader: SessionReader {
         if !parser.batch.isEmpty { try sink(parser.batch) }
         return ReadProgress(
             offset: outcome.consumedTo, state: parser.state.encoded(), linesRead: parser.linesRead,
-            linesSkipped: parser.linesSkipped, trailingBytes: outcome.trailingBytes)
+            linesSkipped: parser.linesSkipped + outcome.skippedLines, trailingBytes: outcome.trailingBytes)
     }
 }
 
@@ -255,7 +255,9 @@ struct CopilotEventParser {
         return name.hasSuffix(".jsonl") ? String(name.dropLast(6)) : name
     }
 
-    mutating func consume(_ line: UnsafeBufferPointer<UInt8>) {
+    /// - Parameter end: the offset just past the line in the file, which names an event
+    ///   without an id the same way on every read (a line number within one read did not).
+    mutating func consume(_ line: UnsafeBufferPointer<UInt8>, end: Int64) {
         linesRead += 1
         guard let event = LooseJSON.object(LooseJSON.parse(bytes: line)) else {
             linesSkipped += 1
@@ -269,7 +271,7 @@ struct CopilotEventParser {
         let data = LooseJSON.object(event["data"]) ?? [:]
         let time = LooseJSON.date(event["timestamp"]) ?? lastTime
         lastTime = time
-        let eventID = LooseJSON.string(event["id"]) ?? "line\(linesRead)"
+        let eventID = LooseJSON.string(event["id"]) ?? "at\(end)"
         switch type {
         case "session.start", "session.resume":
             if type == "session.start", let id = LooseJSON.string(data["sessionId"]) { state.sessionID = id }
@@ -286,7 +288,7 @@ struct CopilotEventParser {
             // call lands on the same row; not taken at all once the segment has records.
             if let output = LooseJSON.int(data["outputTokens"]), output > 0, (state.usageRecords ?? 0) == 0 {
                 let model = state.model ?? "unknown"
-                state.outputByModel = (state.outputByModel ?? [:]).merging([model: output], uniquingKeysWith: +)
+                state.outputByModel = (state.outputByModel ?? [:]).merging([model: output], uniquingKeysWith: TokenBounds.add)
                 let key = LooseJSON.string(data["apiCallId"]) ?? eventID
                 batch.usage.append(UsageEvent(
                     tool: .copilot, sessionID: sessionID, timestamp: time, model: model,
@@ -347,7 +349,7 @@ struct CopilotEventParser {
             var byType: [String: Int64] = [:]
             for case let detail as [String: Any] in details {
                 guard let kind = LooseJSON.string(detail["tokenType"]), let count = LooseJSON.int(detail["tokenCount"]) else { continue }
-                byType[kind, default: 0] += max(0, count)
+                byType[kind] = TokenBounds.add(byType[kind] ?? 0, max(0, count))
             }
             if !byType.isEmpty {
                 tokens.input = byType["input"] ?? 0
@@ -465,7 +467,7 @@ public struct CopilotChatReader: SessionReader {
         }
     }
 
-    public func read(path: String, from offset: Int64, state: Data?, sink: (ReadBatch) throws -> Void) throws -> ReadProgress {
+    public func readRecords(path: String, from offset: Int64, state: Data?, sink: (ReadBatch) throws -> Void) throws -> ReadProgress {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw JSONLinesFile.Failure.cannotOpen(path: path, errno: access(path, R_OK) == 0 ? EIO : errno)
         }

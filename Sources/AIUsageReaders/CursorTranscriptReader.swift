@@ -88,7 +88,7 @@ public struct CursorTranscriptReader: SessionReader {
         "reapply", "parallel_apply", "read_file_v2", "run_terminal_command_v2", "list_dir_v2",
     ]
 
-    public func read(path: String, from offset: Int64, state: Data?, sink: (ReadBatch) throws -> Void) throws -> ReadProgress {
+    public func readRecords(path: String, from offset: Int64, state: Data?, sink: (ReadBatch) throws -> Void) throws -> ReadProgress {
         let place = Place(path: path)
         let sessionID = place.sessionID
         let scope = place.keyScope
@@ -178,7 +178,7 @@ public struct CursorTranscriptReader: SessionReader {
         let next = State(lastTimestamp: lastTime?.timeIntervalSince1970)
         return ReadProgress(
             offset: outcome.consumedTo, state: next == State() ? nil : try JSONEncoder().encode(next), linesRead: read,
-            linesSkipped: skipped, trailingBytes: outcome.trailingBytes)
+            linesSkipped: skipped + outcome.skippedLines, trailingBytes: outcome.trailingBytes)
     }
 
     /// The `<timestamp>…</timestamp>` Cursor writes at the head of a user query (ISO

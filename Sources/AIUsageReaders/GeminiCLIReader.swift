@@ -99,7 +99,7 @@ public struct GeminiCLIReader: SessionReader {
         return found.sorted()
     }
 
-    public func read(
+    public func readRecords(
         path: String, from offset: Int64, state: Data?, sink: (ReadBatch) throws -> Void
     ) throws -> ReadProgress {
         let place = GeminiFilePlace(path: path)
@@ -160,7 +160,7 @@ public struct GeminiCLIReader: SessionReader {
         }
         return ReadProgress(
             offset: outcome.consumedTo, state: try next.map { try JSONEncoder().encode($0) }, linesRead: linesRead,
-            linesSkipped: linesSkipped, trailingBytes: outcome.trailingBytes)
+            linesSkipped: linesSkipped + outcome.skippedLines, trailingBytes: outcome.trailingBytes)
     }
 
     // MARK: - JSON document

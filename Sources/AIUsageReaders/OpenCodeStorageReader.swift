@@ -58,7 +58,7 @@ public struct OpenCodeStorageReader: SessionReader {
         return files
     }
 
-    public func read(path: String, from offset: Int64, state: Data?, sink: (ReadBatch) throws -> Void) throws -> ReadProgress {
+    public func readRecords(path: String, from offset: Int64, state: Data?, sink: (ReadBatch) throws -> Void) throws -> ReadProgress {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw JSONLinesFile.Failure.cannotOpen(path: path, errno: errno)
         }

@@ -81,7 +81,7 @@ public struct QwenCodeReader: SessionReader {
         var lastTimestamp: Double?
     }
 
-    public func read(
+    public func readRecords(
         path: String, from offset: Int64, state: Data?, sink: (ReadBatch) throws -> Void
     ) throws -> ReadProgress {
         let previous = state.flatMap { try? JSONDecoder().decode(State.self, from: $0) } ?? State()
@@ -111,7 +111,7 @@ public struct QwenCodeReader: SessionReader {
         let next = interpreter.state
         return ReadProgress(
             offset: outcome.consumedTo, state: next == State() ? nil : try JSONEncoder().encode(next),
-            linesRead: linesRead, linesSkipped: linesSkipped, trailingBytes: outcome.trailingBytes)
+            linesRead: linesRead, linesSkipped: linesSkipped + outcome.skippedLines, trailingBytes: outcome.trailingBytes)
     }
 }
 

@@ -58,7 +58,7 @@ public struct CursorDatabaseReader: SessionReader {
         var rowids: [String: Int64] = [:]
     }
 
-    public func read(path: String, from offset: Int64, state: Data?, sink: (ReadBatch) throws -> Void) throws -> ReadProgress {
+    public func readRecords(path: String, from offset: Int64, state: Data?, sink: (ReadBatch) throws -> Void) throws -> ReadProgress {
         var watermark = state.flatMap { try? JSONDecoder().decode(State.self, from: $0) } ?? State()
         let queue = try ReadOnlyDatabase.open(path)
         var counts = (read: 0, skipped: 0)

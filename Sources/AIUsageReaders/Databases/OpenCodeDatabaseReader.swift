@@ -75,7 +75,7 @@ public struct OpenCodeDatabaseReader: SessionReader {
         "tokens_input", "tokens_output", "tokens_reasoning", "tokens_cache_read", "tokens_cache_write", "cost",
     ]
 
-    public func read(path: String, from offset: Int64, state: Data?, sink: (ReadBatch) throws -> Void) throws -> ReadProgress {
+    public func readRecords(path: String, from offset: Int64, state: Data?, sink: (ReadBatch) throws -> Void) throws -> ReadProgress {
         var watermark = state.flatMap { try? JSONDecoder().decode(State.self, from: $0) } ?? State()
         let queue = try ReadOnlyDatabase.open(path)
         var read = 0

@@ -76,7 +76,9 @@ public protocol SessionReader: Sendable {
 
     /// Reads complete lines from `offset` to the end of the file, handing out batches
     /// through `sink`. Throws only when the file cannot be opened or read at all.
-    func read(path: String, from offset: Int64, state: Data?, sink: (ReadBatch) throws -> Void) throws -> ReadProgress
+    /// Callers use `read(path:from:state:sink:)`, which applies the rules every reader
+    /// shares to what this hands out.
+    func readRecords(path: String, from offset: Int64, state: Data?, sink: (ReadBatch) throws -> Void) throws -> ReadProgress
 
     /// How the tool writes its files; `.appendOnly` unless a reader says otherwise.
     var fileKind: RecordFileKind { get }
@@ -89,6 +91,14 @@ public protocol SessionReader: Sendable {
 }
 
 extension SessionReader {
+    /// Reads as `readRecords`, with the rules every reader shares applied to what it
+    /// hands out: a request whose token counts no real request reaches (negative, or
+    /// over `TokenBounds.perRequest`) is a corrupt record — left out and counted as
+    /// format drift, so that one bad record can neither inflate a total nor overflow a sum.
+    public func read(path: String, from offset: Int64, state: Data?, sink: (ReadBatch) throws -> Void) throws -> ReadProgress {
+        try readRecords(path: path, from: offset, state: state) { batch in try sink(TokenBounds.checked(batch)) }
+    }
+
     public var fileKind: RecordFileKind { .appendOnly }
     public func fileKind(for path: String) -> RecordFileKind { fileKind }
 }
