@@ -93,11 +93,6 @@ public final class Ingestor: Sendable {
                 var file = PendingFile(
                     path: path, reader: reader, startOffset: 0, state: nil, size: info.size, inode: info.inode, mtime: info.mtime,
                     restarted: false, fileID: cursor.fileID)
-                if cursor.reread {
-                    // Another file with the same records was replaced: read this one again.
-                    pending.append(file)
-                    continue
-                }
                 if cursor.size == info.size, cursor.mtime == info.mtime, cursor.inode == info.inode { continue }
                 if kind == .rewritten {
                     file.state = cursor.state
@@ -157,22 +152,7 @@ public final class Ingestor: Sendable {
         files: [PendingFile]? = nil,
         progress: (@Sendable (_ doneBytes: Int64, _ totalBytes: Int64) -> Void)? = nil
     ) throws -> IngestSummary {
-        var summary = try runOnce(files: files, progress: progress)
-        // Files that shared records with a replaced one are read again at once, so a
-        // run ends with the totals the files on disk give.
-        var rounds = 0
-        while files == nil, rounds < 2, try store.hasRereads() {
-            rounds += 1
-            let again = try runOnce(files: nil, progress: nil)
-            summary.filesRead += again.filesRead
-            summary.bytesRead += again.bytesRead
-            summary.linesRead += again.linesRead
-            summary.linesSkipped += again.linesSkipped
-            summary.usageEvents += again.usageEvents
-            summary.edits += again.edits
-            summary.errors += again.errors
-        }
-        return summary
+        try runOnce(files: files, progress: progress)
     }
 
     private func runOnce(

@@ -91,22 +91,19 @@ struct BulkStatement {
         }
     }
 
-    /// As `step`, for a statement with `RETURNING` one integer: the value of the row
-    /// written (nil when nothing was returned, or NULL).
-    mutating func stepReturningInt64() throws -> Int64? {
+    /// As `step`, for an upsert with `RETURNING` that may write nothing (a `WHERE` on its
+    /// update): whether a row was written.
+    mutating func stepReturningRow() throws -> Bool {
         index = 0
-        var value: Int64?
         var code = sqlite3_step(handle)
-        if code == SQLITE_ROW {
-            if sqlite3_column_type(handle, 0) != SQLITE_NULL { value = sqlite3_column_int64(handle, 0) }
-            code = sqlite3_step(handle)
-        }
+        let wrote = code == SQLITE_ROW
+        if wrote { code = sqlite3_step(handle) }
         sqlite3_reset(handle)
         guard code == SQLITE_DONE else {
             let message = connection.map { String(cString: sqlite3_errmsg($0)) }
             throw DatabaseError(resultCode: ResultCode(rawValue: code), message: message, sql: statement.sql)
         }
-        return value
+        return wrote
     }
 
     /// Drops the bound values (SQLite kept copies) once the batch is done.

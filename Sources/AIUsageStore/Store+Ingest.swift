@@ -23,9 +23,6 @@ public struct FileCursor: Sendable, Equatable {
     public var tailFingerprint: Int64 = 0
     /// The file's id in the store: every row read from it carries it.
     public var fileID: Int64 = 0
-    /// Set when a file that gave the same records was replaced: read this one again
-    /// from its start (its own rows stay; the upserts absorb the repeat).
-    public var reread = false
 
     public init(
         path: String, tool: ToolKind, offset: Int64, size: Int64, inode: Int64, mtime: Double, fingerprint: Int64,
@@ -65,15 +62,14 @@ extension Store {
                 db,
                 sql: """
                     SELECT f.path, f.tool, f.offset, f.size, f.inode, f.mtime, f.fingerprint, f.state, f.lines_read, f.lines_skipped,
-                      f.tail_fingerprint, coalesce(i.id, 0), f.reread
+                      f.tail_fingerprint, coalesce(i.id, 0)
                     FROM files f LEFT JOIN file_ids i ON i.path = f.path
                     """)
             while let row = try cursor.next() {
-                var file = FileCursor(
+                let file = FileCursor(
                     path: row[0], tool: ToolKind(rawValue: row[1]), offset: row[2], size: row[3], inode: row[4], mtime: row[5],
                     fingerprint: row[6], state: row[7], linesRead: row[8], linesSkipped: row[9], tailFingerprint: row[10],
                     fileID: row[11])
-                file.reread = row[12]
                 result[file.path] = file
             }
             return result
@@ -123,12 +119,12 @@ extension Store {
         try db.cachedStatement(
             sql: """
                 INSERT INTO files (path, tool, offset, size, inode, mtime, fingerprint, state, lines_read, lines_skipped, updated_at,
-                  tail_fingerprint, reread)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)
+                  tail_fingerprint)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 ON CONFLICT(path) DO UPDATE SET tool = excluded.tool, offset = excluded.offset, size = excluded.size,
                   inode = excluded.inode, mtime = excluded.mtime, fingerprint = excluded.fingerprint, state = excluded.state,
                   lines_read = excluded.lines_read, lines_skipped = excluded.lines_skipped, updated_at = excluded.updated_at,
-                  tail_fingerprint = excluded.tail_fingerprint, reread = 0
+                  tail_fingerprint = excluded.tail_fingerprint
                 """
         ).execute(arguments: [
             cursor.path, cursor.tool.rawValue, cursor.offset, cursor.size, cursor.inode, cursor.mtime,
@@ -147,9 +143,9 @@ extension Store {
         }
     }
 
-    /// Before a file's new rows: a replaced file's old rows go (their sessions are
-    /// folded again, and the files that shared records with it are read again); a
-    /// renamed file takes over the rows and cursor of its old name.
+    /// Before a file's new rows: a replaced file's part of every record goes (a record
+    /// only it gave is deleted; one another file gave too is kept with that file's
+    /// counts), and a renamed file takes over the rows of its old name.
     func takeOver(_ takeover: FileTakeover, fileID: Int64, path: String, in db: Database) throws {
         switch takeover {
         case .none:
@@ -159,34 +155,82 @@ extension Store {
                 try db.execute(
                     sql: "INSERT OR IGNORE INTO dirty_sessions SELECT DISTINCT tool, session_id FROM \(table) WHERE file_id = ?",
                     arguments: [fileID])
-                try db.execute(sql: "DELETE FROM \(table) WHERE file_id = ?", arguments: [fileID])
             }
-            try db.execute(sql: "DELETE FROM format_drift WHERE path = ?", arguments: [path])
             try db.execute(
                 sql: """
-                    UPDATE files SET reread = 1 WHERE path IN (SELECT i.path FROM file_ids i JOIN file_links l
-                      ON (l.a = ? AND l.b = i.id) OR (l.b = ? AND l.a = i.id))
-                    """, arguments: [fileID, fileID])
+                    INSERT OR IGNORE INTO dirty_sessions SELECT DISTINCT u.tool, u.session_id FROM shared_usage s
+                    JOIN usage u ON u.tool = s.tool AND u.dedup_key = s.dedup_key WHERE s.file_id = ?
+                    """, arguments: [fileID])
+            // Its part of records other files own (their rows are checked again below).
+            try db.execute(
+                sql: """
+                    UPDATE usage SET shared = 2 WHERE shared > 0
+                      AND (tool, dedup_key) IN (SELECT tool, dedup_key FROM shared_usage WHERE file_id = ?)
+                    """, arguments: [fileID])
+            try db.execute(sql: "DELETE FROM shared_usage WHERE file_id = ?", arguments: [fileID])
+            try db.execute(sql: "DELETE FROM shared_edits WHERE file_id = ?", arguments: [fileID])
+            // Records it owns that another file also gave: that file's counts take over.
+            try db.execute(
+                sql: """
+                    UPDATE usage SET (file_id, input, output, cache_write, cache_read, reasoning, cache_write_1h, recorded_cost, shared) = (
+                      SELECT s.file_id, s.input, s.output, s.cache_write, s.cache_read, s.reasoning, s.cache_write_1h, s.recorded_cost, 2
+                      FROM shared_usage s WHERE s.tool = usage.tool AND s.dedup_key = usage.dedup_key ORDER BY s.file_id LIMIT 1)
+                    WHERE file_id = ?1 AND EXISTS (SELECT 1 FROM shared_usage s WHERE s.tool = usage.tool AND s.dedup_key = usage.dedup_key)
+                    """, arguments: [fileID])
+            try db.execute(
+                sql: """
+                    DELETE FROM shared_usage WHERE EXISTS (SELECT 1 FROM usage u WHERE u.tool = shared_usage.tool
+                      AND u.dedup_key = shared_usage.dedup_key AND u.file_id = shared_usage.file_id)
+                    """)
+            try db.execute(
+                sql: """
+                    UPDATE edits SET file_id = (SELECT s.file_id FROM shared_edits s WHERE s.tool = edits.tool AND s.dedup_key = edits.dedup_key
+                      ORDER BY s.file_id LIMIT 1)
+                    WHERE file_id = ?1 AND EXISTS (SELECT 1 FROM shared_edits s WHERE s.tool = edits.tool AND s.dedup_key = edits.dedup_key)
+                    """, arguments: [fileID])
+            try db.execute(
+                sql: """
+                    DELETE FROM shared_edits WHERE EXISTS (SELECT 1 FROM edits e WHERE e.tool = shared_edits.tool
+                      AND e.dedup_key = shared_edits.dedup_key AND e.file_id = shared_edits.file_id)
+                    """)
+            // Records only it gave.
+            try db.execute(sql: "DELETE FROM usage WHERE file_id = ?", arguments: [fileID])
+            try db.execute(sql: "DELETE FROM edits WHERE file_id = ?", arguments: [fileID])
+            try db.execute(
+                sql: """
+                    UPDATE usage SET shared = EXISTS (SELECT 1 FROM shared_usage s WHERE s.tool = usage.tool AND s.dedup_key = usage.dedup_key)
+                    WHERE shared > 0 AND shared = 2
+                    """)
+            try db.execute(sql: "DELETE FROM format_drift WHERE path = ?", arguments: [path])
         case .renamed(let old):
             guard let oldID = try Int64.fetchOne(db, sql: "SELECT id FROM file_ids WHERE path = ?", arguments: [old]) else { return }
             try db.execute(sql: "UPDATE usage SET file_id = ? WHERE file_id = ?", arguments: [fileID, oldID])
             try db.execute(sql: "UPDATE edits SET file_id = ? WHERE file_id = ?", arguments: [fileID, oldID])
-            try db.execute(sql: "UPDATE OR IGNORE file_links SET a = ? WHERE a = ?", arguments: [fileID, oldID])
-            try db.execute(sql: "UPDATE OR IGNORE file_links SET b = ? WHERE b = ?", arguments: [fileID, oldID])
+            try db.execute(sql: "UPDATE OR REPLACE shared_usage SET file_id = ? WHERE file_id = ?", arguments: [fileID, oldID])
+            try db.execute(sql: "UPDATE OR REPLACE shared_edits SET file_id = ? WHERE file_id = ?", arguments: [fileID, oldID])
             try db.execute(sql: "UPDATE OR IGNORE format_drift SET path = ? WHERE path = ?", arguments: [path, old])
             try db.execute(sql: "DELETE FROM files WHERE path = ?", arguments: [old])
         }
     }
 
-    /// Records that two files gave the same records.
-    func link(_ a: Int64, _ b: Int64, in db: Database) throws {
-        guard a != b else { return }
-        try db.cachedStatement(sql: "INSERT OR IGNORE INTO file_links (a, b) VALUES (?, ?)").execute(arguments: [min(a, b), max(a, b)])
-    }
-
-    /// Whether some file is waiting to be read again.
-    public func hasRereads() throws -> Bool {
-        try read { db in try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM files WHERE reread = 1)") ?? false }
+    /// Keeps `fileID`'s counts of a record another file owns (largest per field).
+    func share(_ event: UsageEvent, fileID: Int64, in db: Database) throws {
+        try db.cachedStatement(
+            sql: """
+                INSERT INTO shared_usage (tool, dedup_key, file_id, input, output, cache_write, cache_read, reasoning, cache_write_1h, recorded_cost)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT(tool, dedup_key, file_id) DO UPDATE SET
+                  input = max(input, excluded.input), output = max(output, excluded.output),
+                  cache_write = max(cache_write, excluded.cache_write), cache_read = max(cache_read, excluded.cache_read),
+                  reasoning = max(reasoning, excluded.reasoning), cache_write_1h = max(cache_write_1h, excluded.cache_write_1h),
+                  recorded_cost = coalesce(max(recorded_cost, excluded.recorded_cost), recorded_cost, excluded.recorded_cost)
+                """
+        ).execute(arguments: [
+            event.tool.rawValue, event.dedupKey, fileID, event.tokens.input, event.tokens.output, event.tokens.cacheWrite,
+            event.tokens.cacheRead, event.tokens.reasoning, event.tokens.cacheWrite1h, event.recordedCostUSD,
+        ])
+        try db.cachedStatement(sql: "UPDATE usage SET shared = 1 WHERE tool = ? AND dedup_key = ? AND shared = 0")
+            .execute(arguments: [event.tool.rawValue, event.dedupKey])
     }
 
     /// Stores one batch of reader output with idempotent upserts:
@@ -199,7 +243,6 @@ extension Store {
     ///   folded again (`refreshUsageRollup`);
     /// - what the reader did not recognise is counted against the file it came from.
     func apply(_ batch: ReadBatch, path: String?, fileID: Int64?, in db: Database) throws {
-        var linked: Set<Int64> = []
         if !batch.usage.isEmpty {
             let statement = try db.cachedStatement(
                 sql: """
@@ -212,6 +255,7 @@ extension Store {
                       reasoning = max(reasoning, excluded.reasoning), cache_write_1h = max(cache_write_1h, excluded.cache_write_1h),
                       recorded_cost = coalesce(max(recorded_cost, excluded.recorded_cost), recorded_cost, excluded.recorded_cost),
                       file_id = coalesce(file_id, excluded.file_id)
+                    WHERE file_id IS excluded.file_id OR file_id IS NULL OR excluded.file_id IS NULL
                     RETURNING file_id
                     """)
             var insert = BulkStatement(statement, in: db)
@@ -231,8 +275,9 @@ extension Store {
                 insert.bind(event.recordedCostUSD)
                 insert.bind(event.tokens.cacheWrite1h)
                 insert.bind(fileID)
-                // The row's owner: another file's id means both gave this record.
-                if let owner = try insert.stepReturningInt64(), let fileID, owner != fileID { linked.insert(owner) }
+                // Nothing written: another file owns the record; its counts stay, and this
+                // file's are kept beside them.
+                if try !insert.stepReturningRow(), let fileID { try share(event, fileID: fileID, in: db) }
                 touched.insert(SessionKey(tool: event.tool, id: event.sessionID))
             }
             let mark = try db.cachedStatement(sql: "INSERT OR IGNORE INTO dirty_sessions (tool, session_id) VALUES (?, ?)")
@@ -246,6 +291,7 @@ extension Store {
                     ON CONFLICT(tool, dedup_key) DO UPDATE SET session_id = excluded.session_id, ts = excluded.ts,
                       path = excluded.path, line_count = excluded.line_count, lines = excluded.lines, commit_hint = excluded.commit_hint,
                       file_id = coalesce(file_id, excluded.file_id)
+                    WHERE file_id IS excluded.file_id OR file_id IS NULL OR excluded.file_id IS NULL
                     RETURNING file_id
                     """)
             var insert = BulkStatement(statement, in: db)
@@ -264,7 +310,10 @@ extension Store {
                 insert.bind(LineHashBlob.encode(edit.addedLines))
                 insert.bind(edit.commitHint)
                 insert.bind(fileID)
-                if let owner = try insert.stepReturningInt64(), let fileID, owner != fileID { linked.insert(owner) }
+                if try !insert.stepReturningRow(), let fileID {
+                    try db.cachedStatement(sql: "INSERT OR IGNORE INTO shared_edits (tool, dedup_key, file_id) VALUES (?, ?, ?)")
+                        .execute(arguments: [edit.tool.rawValue, edit.sessionID + "/" + edit.dedupKey, fileID])
+                }
             }
             let mark = try db.cachedStatement(sql: "INSERT OR IGNORE INTO dirty_sessions (tool, session_id) VALUES (?, ?)")
             for key in touched { try mark.execute(arguments: [key.tool.rawValue, key.id]) }
@@ -272,9 +321,7 @@ extension Store {
         if !batch.observations.isEmpty {
             try applyObservations(batch.observations, in: db)
         }
-        if let fileID {
-            for owner in linked { try link(fileID, owner, in: db) }
-        }
+
         if !batch.drift.isEmpty, let path {
             let tool = batch.usage.first?.tool ?? batch.edits.first?.tool ?? batch.observations.first?.tool
             let upsert = try db.cachedStatement(

@@ -60,7 +60,7 @@ extension Store {
 
     public func usage() throws -> [UsageRecord] {
         try read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM usage ORDER BY ts").map { row in
+            try Row.fetchAll(db, sql: "SELECT * FROM usage_effective ORDER BY ts").map { row in
                 UsageRecord(
                     session: SessionKey(tool: ToolKind(rawValue: row["tool"]), id: row["session_id"]),
                     timestamp: Date(timeIntervalSince1970: row["ts"]), model: row["model"],

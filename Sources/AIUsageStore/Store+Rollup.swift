@@ -141,13 +141,13 @@ extension Store {
             }
             // Many sessions: one pass over the table; a few: through the session index.
             if dirty.count > 200 {
-                let cursor = try Row.fetchCursor(db, sql: "SELECT \(Self.usageColumns) FROM usage")
+                let cursor = try Row.fetchCursor(db, sql: "SELECT \(Self.usageColumns) FROM usage_effective")
                 while let row = try cursor.next() {
                     let record = Self.usageRecord(row)
                     if dirty.contains(record.session) { fold(record) }
                 }
             } else {
-                let statement = try db.cachedStatement(sql: "SELECT \(Self.usageColumns) FROM usage WHERE tool = ? AND session_id = ?")
+                let statement = try db.cachedStatement(sql: "SELECT \(Self.usageColumns) FROM usage_effective WHERE tool = ? AND session_id = ?")
                 for session in dirty {
                     let cursor = try Row.fetchCursor(statement, arguments: [session.tool.rawValue, session.id])
                     while let row = try cursor.next() { fold(Self.usageRecord(row)) }
@@ -243,7 +243,7 @@ extension Store {
             }
             if !cut.isEmpty {
                 let statement = try db.cachedStatement(
-                    sql: "SELECT \(Self.usageColumns) FROM usage WHERE tool = ? AND session_id = ? AND ts >= ? AND ts < ?")
+                    sql: "SELECT \(Self.usageColumns) FROM usage_effective WHERE tool = ? AND session_id = ? AND ts >= ? AND ts < ?")
                 for (session, buckets) in cut {
                     let rows = try Row.fetchCursor(statement, arguments: [session.tool.rawValue, session.id, since, until])
                     while let row = try rows.next() {

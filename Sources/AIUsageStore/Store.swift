@@ -183,12 +183,37 @@ public final class Store: Sendable {
                 CREATE TABLE file_ids (id INTEGER PRIMARY KEY AUTOINCREMENT, path TEXT NOT NULL UNIQUE);
                 INSERT INTO file_ids (path) SELECT path FROM files ORDER BY path;
                 ALTER TABLE files ADD COLUMN tail_fingerprint INTEGER NOT NULL DEFAULT 0;
-                ALTER TABLE files ADD COLUMN reread INTEGER NOT NULL DEFAULT 0;
                 ALTER TABLE usage ADD COLUMN file_id INTEGER;
                 ALTER TABLE edits ADD COLUMN file_id INTEGER;
-                -- Files that gave the same records (copies, forks, renames): when one is
-                -- replaced, the others are read again so what only they hold stays counted.
-                CREATE TABLE file_links (a INTEGER NOT NULL, b INTEGER NOT NULL, PRIMARY KEY (a, b)) WITHOUT ROWID;
+                -- A record several files give (copies, forks, subagent replays, renames): the
+                -- row keeps its first file's counts, every other file's go here. What counts
+                -- is the largest per field over all of them (`usage_effective`); when a file
+                -- is replaced, its part goes and the others' stays exact.
+                CREATE TABLE shared_usage (tool TEXT NOT NULL, dedup_key TEXT NOT NULL, file_id INTEGER NOT NULL,
+                    input INTEGER NOT NULL, output INTEGER NOT NULL, cache_write INTEGER NOT NULL, cache_read INTEGER NOT NULL,
+                    reasoning INTEGER NOT NULL, cache_write_1h INTEGER NOT NULL, recorded_cost REAL,
+                    PRIMARY KEY (tool, dedup_key, file_id)) WITHOUT ROWID;
+                CREATE INDEX shared_usage_file ON shared_usage(file_id);
+                CREATE TABLE shared_edits (tool TEXT NOT NULL, dedup_key TEXT NOT NULL, file_id INTEGER NOT NULL,
+                    PRIMARY KEY (tool, dedup_key, file_id)) WITHOUT ROWID;
+                CREATE INDEX shared_edits_file ON shared_edits(file_id);
+                -- Set while some other file's counts of the row's record are in shared_usage.
+                ALTER TABLE usage ADD COLUMN shared INTEGER NOT NULL DEFAULT 0;
+                CREATE INDEX usage_shared ON usage(shared) WHERE shared > 0;
+                CREATE VIEW usage_effective AS
+                    SELECT u.tool, u.dedup_key, u.session_id, u.ts, u.model,
+                      CASE WHEN u.shared = 0 THEN u.input ELSE max(u.input, coalesce((SELECT max(s.input) FROM shared_usage s WHERE s.tool = u.tool AND s.dedup_key = u.dedup_key), 0)) END AS input,
+                      CASE WHEN u.shared = 0 THEN u.output ELSE max(u.output, coalesce((SELECT max(s.output) FROM shared_usage s WHERE s.tool = u.tool AND s.dedup_key = u.dedup_key), 0)) END AS output,
+                      CASE WHEN u.shared = 0 THEN u.cache_write ELSE max(u.cache_write, coalesce((SELECT max(s.cache_write) FROM shared_usage s WHERE s.tool = u.tool AND s.dedup_key = u.dedup_key), 0)) END AS cache_write,
+                      CASE WHEN u.shared = 0 THEN u.cache_read ELSE max(u.cache_read, coalesce((SELECT max(s.cache_read) FROM shared_usage s WHERE s.tool = u.tool AND s.dedup_key = u.dedup_key), 0)) END AS cache_read,
+                      CASE WHEN u.shared = 0 THEN u.reasoning ELSE max(u.reasoning, coalesce((SELECT max(s.reasoning) FROM shared_usage s WHERE s.tool = u.tool AND s.dedup_key = u.dedup_key), 0)) END AS reasoning,
+                      CASE WHEN u.shared = 0 THEN u.cache_write_1h ELSE max(u.cache_write_1h, coalesce((SELECT max(s.cache_write_1h) FROM shared_usage s WHERE s.tool = u.tool AND s.dedup_key = u.dedup_key), 0)) END AS cache_write_1h,
+                      CASE WHEN u.shared = 0 THEN u.recorded_cost ELSE coalesce(max(u.recorded_cost,
+                        (SELECT max(s.recorded_cost) FROM shared_usage s WHERE s.tool = u.tool AND s.dedup_key = u.dedup_key)),
+                        u.recorded_cost, (SELECT max(s.recorded_cost) FROM shared_usage s WHERE s.tool = u.tool AND s.dedup_key = u.dedup_key))
+                      END AS recorded_cost,
+                      u.file_id
+                    FROM usage u;
                 -- What readers saw and did not understand, per file (replaced on a re-read).
                 CREATE TABLE format_drift (path TEXT NOT NULL, tool TEXT NOT NULL, kind TEXT NOT NULL, name TEXT NOT NULL,
                     count INTEGER NOT NULL, seen_at REAL NOT NULL, PRIMARY KEY (path, kind, name)) WITHOUT ROWID;

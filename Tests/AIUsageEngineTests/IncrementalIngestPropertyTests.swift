@@ -430,7 +430,7 @@ final class History {
         try store.read { db in
             var usage: [String: TokenCounts] = [:]
             for row in try Row.fetchAll(
-                db, sql: "SELECT tool, dedup_key, input, output, cache_write, cache_read, reasoning FROM usage")
+                db, sql: "SELECT tool, dedup_key, input, output, cache_write, cache_read, reasoning FROM usage_effective")
             {
                 let tool: String = row[0]
                 let key: String = row[1]
