@@ -90,7 +90,7 @@ let package = Package(
         .executableTarget(
             name: "aiusage-server",
             dependencies: [
-                "AIUsageServer", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "AIUsageServer", "AIUsageCore", .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
             ]
         ),

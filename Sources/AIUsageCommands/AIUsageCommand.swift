@@ -1,10 +1,12 @@
+import AIUsageCore
+import AIUsageStore
 import ArgumentParser
 import Foundation
 
 /// Entry point called by the `aiusage` executable.
 public enum AIUsageEntryPoint {
-    /// Runs the command line. Help goes to stdout as usual; any error is one line on
-    /// stderr (`aiusage: ...`) and a non-zero exit, never a page of usage text.
+    /// Runs the command line. Help and `--version` go to stdout as usual; any error is one
+    /// line on stderr (`aiusage: ...`) and a non-zero exit, never a page of usage text.
     public static func main() {
         do {
             var command = try AIUsageCommand.parseAsRoot()
@@ -12,18 +14,26 @@ public enum AIUsageEntryPoint {
         } catch {
             let code = AIUsageCommand.exitCode(for: error)
             if code == .success || error is CleanExit {
+                if AIUsageCommand.message(for: error) == AIUsageCommand.configuration.version {
+                    // The table in use, which may be one `aiusage prices update` stored.
+                    print(VersionText.client(environment: ProcessInfo.processInfo.environment))
+                    Foundation.exit(0)
+                }
                 AIUsageCommand.exit(withError: error)
             }
-            // ArgumentParser lists choices on lines of their own ("- developer"): fold
-            // them into the one line.
-            let lines = AIUsageCommand.message(for: error).split(whereSeparator: \.isNewline)
-                .map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
-            let head = lines.first ?? "\(error)"
-            let rest = lines.dropFirst().map { $0.hasPrefix("- ") ? String($0.dropFirst(2)) : $0 }
-            let message = rest.isEmpty ? head : head + " " + rest.joined(separator: ", ")
-            FileHandle.standardError.write(Data("aiusage: \(message)\n".utf8))
-            Foundation.exit(code.rawValue)
+            FileHandle.standardError.write(Data("aiusage: \(line(for: error, arguments: Array(CommandLine.arguments.dropFirst())))\n".utf8))
+            Foundation.exit(code == .success ? 1 : code.rawValue)
         }
+    }
+
+    /// The one line printed for `error`, without the `aiusage: ` in front.
+    static func line(for error: Error, arguments: [String]) -> String {
+        // A first word that names no command is the mistake, whatever the parser tripped on.
+        if let suggestion = CommandSuggestion.message(arguments: arguments, commands: AIUsageCommand.commandNames) {
+            return suggestion
+        }
+        let message = AIUsageCommand.message(for: error)
+        return ErrorLine.fold(ErrorLine.sentence(error) ?? message)
     }
 }
 
@@ -43,6 +53,7 @@ public struct AIUsageCommand: ParsableCommand {
               aiusage install              record commits as you make them (git hooks)
               aiusage report               ratios for the current repository
             """,
+        version: VersionText.bundled(program: "aiusage"),
         subcommands: [
             Report.self, Scan.self, Commits.self, Sessions.self, Explain.self, Install.self, Uninstall.self,
             Doctor.self, Prices.self, Demo.self, Share.self, Upload.self, Hook.self,
@@ -50,4 +61,25 @@ public struct AIUsageCommand: ParsableCommand {
     )
 
     public init() {}
+
+    /// The subcommands a user may type (and `help`), for "did you mean".
+    static var commandNames: [String] {
+        configuration.subcommands.filter { $0.configuration.shouldDisplay }.map { $0._commandName } + ["help"]
+    }
+}
+
+/// What `--version` prints: the release and the price table costs come from.
+public enum VersionText {
+    /// `aiusage 0.1 (prices: genai-prices 0.2.3 (2026-11-10))`, with the bundled table.
+    public static func bundled(program: String) -> String {
+        "\(program) \(AIUsageVersion.number) (prices: \(PriceTable.bundled.label))"
+    }
+
+    /// The same with the table this store uses: a copy `aiusage prices update` stored,
+    /// when there is a valid one, else the bundled table.
+    static func client(environment: [String: String]) -> String {
+        let effective = EffectivePrices.load(storeDirectory: StoreLocation.resolve(environment: environment).directory)
+        let origin = effective.origin == .bundled ? "" : ", stored by `aiusage prices update`"
+        return "aiusage \(AIUsageVersion.number) (prices: \(effective.table.label)\(origin))"
+    }
 }

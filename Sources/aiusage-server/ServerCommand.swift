@@ -1,3 +1,4 @@
+import AIUsageCore
 import AIUsageServer
 import ArgumentParser
 
@@ -17,6 +18,8 @@ struct ServerCommand: AsyncParsableCommand {
             AIUSAGE_SERVER_HOST, AIUSAGE_SERVER_PORT, AIUSAGE_SERVER_MIN_GROUP_SIZE,
             AIUSAGE_SERVER_PUBLIC_URL, then defaults.
             """,
+        // The release the upload document's `client` names, and the price table of this build.
+        version: "aiusage-server \(AIUsageVersion.number) (prices: \(PriceTable.bundled.label))",
         subcommands: [Serve.self, TeamCommand.self, TokenCommand.self, CopyCommand.self])
 }
 

@@ -10,7 +10,7 @@ import _AIUsageTestSupport
         (["report", "--timezone", "Mars/Olympus"], "unknown time zone"),
         (["report", "--survival-days", "0"], "--survival-days"),
         (["explain", "no-such-rev"], "unknown revision"),
-        (["frobnicate"], "Unexpected argument"),
+        (["frobnicate"], "unknown command 'frobnicate'"),
     ])
     func badInputGetsAClearErrorAndANonZeroExit(arguments: [String], message: String) throws {
         let fixture = try GitFixture()
@@ -72,7 +72,8 @@ import _AIUsageTestSupport
         #expect(abs((row["cost_usd"] as? Double ?? 0) - 0.006) < 1e-9)
     }
 
-    @Test func reportTableFitsEightyColumnsWithoutColourWhenPiped() throws {
+    /// Piped, tables are 100 columns wide; `COLUMNS` sets another width.
+    @Test func reportTableFitsTheWidthWithoutColourWhenPiped() throws {
         let fixture = try GitFixture()
         let store = try TemporaryDirectory()
         let transcripts = TranscriptWriter(home: fixture.home)
@@ -80,10 +81,16 @@ import _AIUsageTestSupport
         fixture.clock += 60
         try fixture.commit("a", ["a.py": "a = 1\n"])
         for grouping in ["developer", "tool", "model", "session", "day", "week", "month", "repo"] {
-            let result = try CLI.run(["report", "--by", grouping, "--since", "2023-01-01"], in: fixture.root, environment: CLI.environment(home: fixture.home, store: store.path))
-            #expect(result.status == 0, "\(result.stderr)")
-            #expect(!result.stdout.contains("\u{1B}["))
-            for line in result.stdout.split(separator: "\n") { #expect(line.count <= 80, "\(line)") }
+            for columns in [nil, "80", "60"] {
+                let extra = columns.map { ["COLUMNS": $0] } ?? [:]
+                let result = try CLI.run(
+                    ["report", "--by", grouping, "--since", "2023-01-01"], in: fixture.root,
+                    environment: CLI.environment(home: fixture.home, store: store.path, extra: extra))
+                #expect(result.status == 0, "\(result.stderr)")
+                #expect(!result.stdout.contains("\u{1B}["))
+                #expect(result.stdout.contains("PENDING"))
+                for line in result.stdout.split(separator: "\n") { #expect(line.count <= Int(columns ?? "100") ?? 100, "\(line)") }
+            }
         }
     }
 

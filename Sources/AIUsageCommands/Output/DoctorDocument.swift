@@ -216,8 +216,25 @@ extension DoctorDocument {
             problems: problems)
     }
 
-    /// The text `aiusage doctor` prints.
-    func text(verbose: Bool) -> String {
+    /// `--format csv`: one line per tool with what was found, read and not understood.
+    var csv: String {
+        CSV.render(
+            header: [
+                "tool", "record_files_found", "files_ingested", "bytes_ingested", "records", "malformed_records", "files_not_ingested_yet",
+                "sessions", "billed_requests", "edits", "not_recognised", "unreadable_files",
+            ],
+            records: tools.map { tool in
+                [
+                    tool.tool, "\(tool.recordFilesFound)", "\(tool.ingested?.files ?? 0)", "\(tool.ingested?.bytes ?? 0)",
+                    "\(tool.ingested?.records ?? 0)", "\(tool.ingested?.malformedRecords ?? 0)", "\(tool.filesNotIngestedYet)",
+                    "\(tool.sessions)", "\(tool.billedRequests)", "\(tool.edits)", "\(tool.notRecognised.reduce(0) { $0 + $1.count })",
+                    "\(tool.unreadableFiles.count)",
+                ]
+            })
+    }
+
+    /// The text `aiusage doctor` prints, sentences wrapped to `width`.
+    func text(verbose: Bool, width: Int = 100) -> String {
         var out = "Store: \(store.path)\n"
         out += "  " + (store.sizeBytes.map { "size \(Format.bytes($0)), " } ?? "") + "\(store.repositories) repositories, \(store.commits) commits attributed"
             + (store.lastIngest.map { ", last ingest \($0)" } ?? ", never ingested") + "\n"
@@ -247,7 +264,9 @@ extension DoctorDocument {
             for file in tool.unreadableFiles.prefix(verbose ? .max : 5) { out += "    ✗ could not read \(file.path): \(file.error)\n" }
         }
         if sessionsWithoutRepository > 0 {
-            out += "\n\(sessionsWithoutRepository) sessions worked in no repository (or in a folder that is gone): their tokens and cost count under (no repository), as waste.\n"
+            out += "\n" + Text.paragraph(
+                "\(sessionsWithoutRepository) sessions worked in no repository (or in a folder that is gone): their tokens and cost count under (no repository), as waste.",
+                width: width) + "\n"
         }
         out += "\nPrices: \(pricing["label"] ?? "?"), \(pricing["origin"] ?? "")\n"
         if unpricedModels.isEmpty {
@@ -284,7 +303,10 @@ extension DoctorDocument {
         if !recentHookErrors.isEmpty {
             out += "\nRecent hook errors:\n" + recentHookErrors.map { "  \($0)\n" }.joined()
         }
-        out += problems.isEmpty ? "\nNo problems found.\n" : "\nProblems:\n" + problems.map { "  - \($0)\n" }.joined()
+        out +=
+            problems.isEmpty
+            ? "\nNo problems found.\n"
+            : "\nProblems:\n" + problems.map { Text.paragraph($0, width: width, indent: "  - ") + "\n" }.joined()
         return out
     }
 }

@@ -25,7 +25,7 @@ struct UploadPolicy {
 /// report's own `ReportBuilder`, so every count is the one `aiusage report` shows. It names
 /// no person, path, line hash, commit, message or prompt.
 enum UploadBuilder {
-    static let client = "aiusage 0.1"
+    static let client = "aiusage \(AIUsageVersion.number)"
 
     /// The document, and what only this machine knows about it: the local name behind each
     /// repository as sent (a hash, unless names are sent in clear), for `share enable` to show.

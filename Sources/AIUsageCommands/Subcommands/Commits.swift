@@ -9,60 +9,88 @@ extension AIUsageCommand {
         static let configuration = CommandConfiguration(
             abstract: "List commits with their AI and human lines, linked sessions, and whether and how they landed.",
             discussion: """
+                A commit's landed AI lines are SURVIVING once their survival days have passed, PENDING before. \
+                --since/--until select commits by commit time.
+
                 Examples:
                   aiusage commits
+                  aiusage commits --since 30d
                   aiusage commits --json | jq '.commits[] | select(.ai_lines > 0)'
+                  aiusage commits --all-repos --format csv
                 """)
 
         @OptionGroup var scope: ScopeOptions
 
-        @Flag(help: "Print JSON (schema aiusage.commits/1).")
-        var json = false
+        @OptionGroup var window: WindowOptions
+
+        @OptionGroup var output: FormatOptions
 
         func run() throws {
             let context = try CommandContext()
-            print(
-                try Self.output(
-                    context: context, repoPath: scope.repoPath, allRepos: scope.allRepos, noScan: scope.noScan,
-                    survivalDays: scope.survivalDays, json: json),
-                terminator: "")
+            let options = ListingOptions(scope: scope, window: window, format: output.resolved)
+            print(try Self.output(context: context, options: options), terminator: "")
         }
 
-        /// The commits of the scope after a scan (unless `noScan`).
-        static func views(
-            context: CommandContext, repoPath: String?, allRepos: Bool, noScan: Bool, survivalDays: Int, quiet: Bool, now: Date = Date()
-        ) throws -> [CommitView] {
-            try context.analysis(repoPath: repoPath, allRepos: allRepos, noScan: noScan, survivalDays: survivalDays, quiet: quiet, now: now)
-                .analysis.commits
+        /// The commits of the scope in the window, after a scan (unless `noScan`).
+        static func views(context: CommandContext, options: ListingOptions, now: Date = Date()) throws -> [CommitView] {
+            let window = try options.window(now: now)
+            return try context.analysis(
+                repoPath: options.repoPath, allRepos: options.allRepos, noScan: options.noScan, survivalDays: options.survivalDays,
+                quiet: options.format != .table, window: AnalysisWindow(byTime: false), now: now
+            ).analysis.commits.filter { window.contains($0.time) }
         }
 
         /// What `aiusage commits` prints, with its final newline; `aiusage demo` calls this too.
-        static func output(
-            context: CommandContext, repoPath: String?, allRepos: Bool, noScan: Bool, survivalDays: Int, json: Bool, now: Date = Date()
-        ) throws -> String {
-            let commits = try views(
-                context: context, repoPath: repoPath, allRepos: allRepos, noScan: noScan, survivalDays: survivalDays, quiet: json, now: now)
-            if json { return try JSONOutput.render(CommitsDocument(commits: commits)) + "\n" }
-            return table(commits, survivalDays: survivalDays)
+        static func output(context: CommandContext, options: ListingOptions, now: Date = Date()) throws -> String {
+            let commits = try views(context: context, options: options, now: now)
+            switch options.format {
+            case .json: return try JSONOutput.render(CommitsDocument(commits: commits)) + "\n"
+            case .csv: return CommitsDocument(commits: commits).csv
+            case .table:
+                return table(
+                    commits, survivalDays: options.survivalDays, timeZone: try options.window(now: now).timeZone,
+                    width: Terminal.width(context.environment), filtered: options.since != nil || options.until != nil)
+            }
         }
 
-        static func table(_ commits: [CommitView], survivalDays: Int) -> String {
+        static func table(_ commits: [CommitView], survivalDays: Int, timeZone: TimeZone, width: Int, filtered: Bool = false) -> String {
             guard !commits.isEmpty else {
-                return "No commits linked yet. Commits are linked once an AI session has worked in the repository; see `aiusage doctor`.\n"
+                let text =
+                    filtered
+                    ? "No linked commit in this window. Try a longer --since."
+                    : "No commits linked yet. Commits are linked once an AI session has worked in the repository; see `aiusage doctor`."
+                return Text.paragraph(text, width: width) + "\n"
             }
-            var out = Format.pad("COMMIT", 9) + Format.pad("DATE", 11) + Format.pad("AUTHOR", 22) + Format.pad("AI", 5, right: true)
-                + Format.pad("HUMAN", 6, right: true) + "  " + Format.pad("LANDED", 9) + Format.pad("L-AI", 5, right: true)
-                + Format.pad("SURV", 5, right: true) + "\n"
             let day = DateFormatter()
+            day.locale = Locale(identifier: "en_US_POSIX")
+            day.timeZone = timeZone
             day.dateFormat = "yyyy-MM-dd"
+            let showRepo = Set(commits.map(\.repo)).count > 1
+            var columns: [TextTable.Column] = [.left("COMMIT"), .left("DATE")]
+            if showRepo { columns.append(.left("REPO")) }
+            columns += [
+                .right("AI"), .right("HUMAN"), .left("LANDED"), .right("AI LANDED"), .right("SURVIVING"), .right("PENDING"),
+                .wrapping("AUTHOR"),
+            ]
+            var table = TextTable(columns, lead: 2)
             for commit in commits {
-                let marker = commit.aiAssisted ? "*" : " "
-                out += Format.pad(String(commit.sha.prefix(8)) + marker, 9) + Format.pad(day.string(from: commit.time), 11)
-                    + Format.pad(commit.author, 22) + Format.pad("\(commit.aiLines)", 5, right: true)
-                    + Format.pad("\(commit.humanLines)", 6, right: true) + "  " + Format.pad(commit.landedHow?.rawValue ?? "no", 9)
-                    + Format.pad("\(commit.landedAILines)", 5, right: true) + Format.pad("\(commit.survivingAILines)", 5, right: true) + "\n"
+                var cells = [String(commit.sha.prefix(8)) + (commit.aiAssisted ? "*" : ""), day.string(from: commit.time)]
+                if showRepo { cells.append(commit.repo) }
+                // Survival is known only for landed lines whose days have passed: "–" rather
+                // than a 0 that would read as churn.
+                let measured = commit.landedAILines - commit.pendingAILines
+                cells += [
+                    "\(commit.aiLines)", "\(commit.humanLines)", commit.landedHow?.rawValue ?? "no", "\(commit.landedAILines)",
+                    measured > 0 ? "\(commit.survivingAILines)" : "–", "\(commit.pendingAILines)", commit.author,
+                ]
+                table.append(cells)
             }
-            out += "\n* AI-assisted (AI lines or an AI trailer). L-AI: landed AI lines; SURV: surviving after \(survivalDays) days.\n"
+            var out = table.render(width: width).joined(separator: "\n") + "\n\n"
+            out += Text.paragraph(
+                "* AI-assisted: AI lines or an AI trailer. AI and HUMAN: significant lines the commit added. AI LANDED: its AI lines "
+                    + "on the default branch; SURVIVING: those still there \(survivalDays) days after landing; PENDING: those whose "
+                    + "\(survivalDays) days have not passed yet (– in SURVIVING: nothing to measure yet).",
+                width: width) + "\n"
             return out
         }
     }
@@ -77,6 +105,24 @@ struct CommitsDocument: Encodable {
         case repo, sha, author, time, aiLines = "ai_lines", humanLines = "human_lines", aiAssisted = "ai_assisted"
         case aiTrailer = "ai_trailer", sessions, landed, landedAILines = "landed_ai_lines"
         case survivingAILines = "surviving_ai_lines", pendingAILines = "pending_ai_lines", churnedAILines = "churned_ai_lines"
+    }
+
+    /// `--format csv`: one line per commit, the fields of the JSON flattened (`sessions`
+    /// space-separated, `landed` as `landed_how`, `landed_into`, `landed_at`).
+    var csv: String {
+        CSV.render(
+            header: [
+                "repo", "sha", "author", "time", "ai_lines", "human_lines", "ai_assisted", "ai_trailer", "sessions", "landed_how",
+                "landed_into", "landed_at", "landed_ai_lines", "surviving_ai_lines", "pending_ai_lines", "churned_ai_lines",
+            ],
+            records: commits.map { commit in
+                [
+                    commit.repo, commit.sha, commit.author, Format.iso(commit.time), "\(commit.aiLines)", "\(commit.humanLines)",
+                    "\(commit.aiAssisted)", commit.aiTrailer ?? "", commit.sessions.joined(separator: " "), commit.landedHow?.rawValue ?? "",
+                    commit.landedInto ?? "", commit.landedAt.map(Format.iso) ?? "", "\(commit.landedAILines)", "\(commit.survivingAILines)",
+                    "\(commit.pendingAILines)", "\(commit.churnedAILines)",
+                ]
+            })
     }
 
     func encode(to encoder: Encoder) throws {

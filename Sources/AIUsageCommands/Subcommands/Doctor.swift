@@ -10,7 +10,8 @@ extension AIUsageCommand {
             discussion: """
                 Lists, per tool, the record types and tool names seen and not recognised (with counts and the newest \
                 file), every record file that could not be read, models without a price, sessions in no repository, \
-                and commits git could not read. `--json` prints the same as aiusage.doctor/1 (docs/doctor.md).
+                and commits git could not read. `--json` prints the same as aiusage.doctor/1 (docs/doctor.md); \
+                `--format csv` one line per tool with its counts.
 
                 Examples:
                   aiusage doctor
@@ -24,15 +25,15 @@ extension AIUsageCommand {
         @Flag(name: .shortAndLong, help: "List every place looked in and everything not recognised.")
         var verbose = false
 
-        @Flag(help: "Print JSON (schema aiusage.doctor/1).")
-        var json = false
+        @OptionGroup var output: FormatOptions
 
         func run() throws {
-            let document = try DoctorDocument.build(context: try CommandContext(), repoPath: repoPath)
-            if json {
-                print(try JSONOutput.render(document))
-            } else {
-                print(document.text(verbose: verbose), terminator: "")
+            let context = try CommandContext()
+            let document = try DoctorDocument.build(context: context, repoPath: repoPath)
+            switch output.resolved {
+            case .json: print(try JSONOutput.render(document))
+            case .csv: print(document.csv, terminator: "")
+            case .table: print(document.text(verbose: verbose, width: Terminal.width(context.environment)), terminator: "")
             }
         }
     }

@@ -25,36 +25,33 @@ extension AIUsageCommand {
         @Flag(name: .customLong("no-scan"), help: "Do not read new session records or commits first.")
         var noScan = false
 
-        @Flag(help: "Print JSON (schema aiusage.explain/1).")
-        var json = false
+        @OptionGroup var output: FormatOptions
 
         func run() throws {
             let context = try CommandContext()
+            print(try Self.output(context: context, revision: revision, repoPath: repoPath, noScan: noScan, format: output.resolved), terminator: "")
+        }
+
+        /// What `aiusage explain` prints, with its final newline.
+        static func output(context: CommandContext, revision: String, repoPath: String?, noScan: Bool, format: OutputFormat) throws -> String {
             let git = try context.openRepository(repoPath)
             let sha: String
-            do { sha = try git.resolveCommit(revision) } catch { throw ValidationError("unknown revision '\(revision)' in this repository") }
-            if !noScan { try context.update(.repository(git), quiet: json) }
+            do {
+                sha = try git.resolveCommit(revision)
+            } catch {
+                throw ValidationError("unknown revision '\(revision)' in \(git.workTreeRoot ?? git.gitDirectory): give a sha, a branch or HEAD~N")
+            }
+            if !noScan { try context.update(.repository(git), quiet: format != .table) }
             let repo = try RepositorySync(store: context.store, git: git).register()
             guard let record = try context.store.commits(repo: repo.id).first(where: { $0.sha == sha }) else {
                 throw ValidationError("commit \(sha.prefix(8)) is not attributed: it predates every AI session in this repository, or was rewritten")
             }
             let files = try Self.explain(lines: try context.store.commitLines(repo: repo.id, sha: sha), diff: try git.addedLines(of: sha))
-            if json {
-                print(try JSONOutput.render(ExplainDocument(sha: sha, record: record, files: files)))
-                return
-            }
-            print("commit \(sha)")
-            print("author \(record.authorEmail)   AI lines \(record.aiLines)   human lines \(record.humanLines)"
-                + (record.sourceLines > 0 ? "   copied from source commits \(record.sourceLines)" : ""))
-            if let trailer = record.aiTrailer { print("AI trailer: \(trailer.rawValue)") }
-            if record.isMerge { print("merge commit: adds no lines of its own") }
-            for file in files {
-                print("\n  \(file.path)")
-                for (session, numbers) in file.ai.sorted(by: { $0.key < $1.key }) {
-                    print("    AI, session \(session): \(Self.ranges(numbers))")
-                }
-                if !file.human.isEmpty { print("    human: \(Self.ranges(file.human))") }
-                if !file.copied.isEmpty { print("    from source commits: \(Self.ranges(file.copied))") }
+            let document = ExplainDocument(sha: sha, record: record, files: files)
+            switch format {
+            case .json: return try JSONOutput.render(document) + "\n"
+            case .csv: return document.csv
+            case .table: return document.text(width: Terminal.width(context.environment))
             }
         }
 
@@ -70,8 +67,9 @@ extension AIUsageCommand {
         /// commit's diff, in diff order, to name line numbers.
         static func explain(lines: [CommitLineRecord], diff: [FileAddedLines]) -> [FileLines] {
             var labels: [PathLine: [String?]] = [:]  // session key for AI, nil for human
-            for line in lines where line.claim != nil {
-                labels[line.line, default: []].append("\(line.claim!.tool.rawValue):\(line.sessionID ?? "?")")
+            for line in lines {
+                guard let claim = line.claim else { continue }
+                labels[line.line, default: []].append("\(claim.tool.rawValue):\(line.sessionID ?? "?")")
             }
             for line in lines where line.claim == nil { labels[line.line, default: []].append(nil) }
             var result: [FileLines] = []
@@ -119,6 +117,49 @@ struct ExplainDocument: Encodable {
     enum FileKeys: String, CodingKey {
         case path, aiBySession = "ai_lines_by_session", humanLines = "human_lines"
         case aiLineNumbers = "ai_line_numbers", humanLineNumbers = "human_line_numbers", copiedLineNumbers = "source_line_numbers"
+    }
+
+    /// The text `aiusage explain` prints: the commit, then file by file the line numbers
+    /// (in the commit's version of the file) of AI lines by session, human lines, and
+    /// lines a squash or cherry-pick copied from its source commits.
+    func text(width: Int) -> String {
+        var out = "commit \(sha)\n"
+        out += Text.paragraph(
+            "author \(record.authorEmail)   AI lines \(record.aiLines)   human lines \(record.humanLines)"
+                + (record.sourceLines > 0 ? "   copied from source commits \(record.sourceLines)" : ""), width: width) + "\n"
+        if let trailer = record.aiTrailer { out += "AI trailer: \(trailer.rawValue)\n" }
+        if record.isMerge { out += "merge commit: adds no lines of its own\n" }
+        for file in files {
+            out += "\n  \(file.path)\n"
+            for (session, numbers) in file.ai.sorted(by: { $0.key < $1.key }) {
+                out += Text.paragraph(
+                    "AI, session \(session): \(AIUsageCommand.Explain.ranges(numbers))", width: width, indent: "    ", hanging: "      ") + "\n"
+            }
+            if !file.human.isEmpty {
+                out += Text.paragraph("human: \(AIUsageCommand.Explain.ranges(file.human))", width: width, indent: "    ", hanging: "      ") + "\n"
+            }
+            if !file.copied.isEmpty {
+                out += Text.paragraph(
+                    "from source commits: \(AIUsageCommand.Explain.ranges(file.copied))", width: width, indent: "    ", hanging: "      ") + "\n"
+            }
+        }
+        return out
+    }
+
+    /// `--format csv`: one line per added line: its path, number, who wrote it (`ai`,
+    /// `human`, `source` for lines copied from source commits) and the AI session.
+    var csv: String {
+        var records: [[String]] = []
+        for file in files {
+            var lines: [(Int, String, String)] = []
+            for (session, numbers) in file.ai { lines += numbers.map { ($0, "ai", session) } }
+            lines += file.human.map { ($0, "human", "") }
+            lines += file.copied.map { ($0, "source", "") }
+            for line in lines.sorted(by: { ($0.0, $0.1) < ($1.0, $1.1) }) {
+                records.append([sha, file.path, "\(line.0)", line.1, line.2])
+            }
+        }
+        return CSV.render(header: ["sha", "path", "line", "written_by", "session"], records: records)
     }
 
     func encode(to encoder: Encoder) throws {

@@ -21,32 +21,17 @@ extension AIUsageCommand {
 
         @OptionGroup var scope: ScopeOptions
 
-        @Option(help: ArgumentHelp("Start of the window: YYYY-MM-DD, ISO 8601, or a duration such as 30d.", valueName: "when"))
-        var since: String?
-
-        @Option(help: ArgumentHelp("End of the window (exclusive): same forms as --since. Default: now.", valueName: "when"))
-        var until: String?
+        @OptionGroup var window: WindowOptions
 
         @Option(name: .customLong("by"), help: "Group rows by: \(ReportGrouping.allCases.map(\.rawValue).joined(separator: ", ")).")
         var grouping: ReportGrouping = .developer
 
-        @Option(help: "Output format: table, json or csv.")
-        var format: ReportFormat = .table
-
-        @Option(help: ArgumentHelp("Time zone for dates and day/week/month groups (IANA name). Default: this machine's.", valueName: "zone"))
-        var timezone: String?
-
-        func validate() throws {
-            let zone = try TimeWindow.timeZone(timezone)
-            let now = Date()
-            if let since { _ = try TimeWindow.parse(since, timeZone: zone, now: now) }
-            if let until { _ = try TimeWindow.parse(until, timeZone: zone, now: now) }
-        }
+        @OptionGroup var output: FormatOptions
 
         func run() throws {
             let options = ReportOptions(
-                allRepos: scope.allRepos, noScan: scope.noScan, survivalDays: scope.survivalDays, since: since,
-                until: until, grouping: grouping, format: format, timezone: timezone)
+                allRepos: scope.allRepos, noScan: scope.noScan, survivalDays: scope.survivalDays, since: window.since,
+                until: window.until, grouping: grouping, format: output.resolved, timezone: window.timezone)
             print(try Self.output(context: try CommandContext(), repoPath: scope.repoPath, options: options), terminator: "")
         }
 
@@ -55,7 +40,9 @@ extension AIUsageCommand {
         static func output(context: CommandContext, repoPath: String?, options: ReportOptions, now: Date = Date()) throws -> String {
             let document = try document(context: context, repoPath: repoPath, options: options, now: now)
             switch options.format {
-            case .table: return ReportTable.render(document, colour: Terminal.colourAllowed(context.environment))
+            case .table:
+                return ReportTable.render(
+                    document, colour: Terminal.colourAllowed(context.environment), width: Terminal.width(context.environment))
             case .json: return try JSONOutput.render(document) + "\n"
             case .csv: return ReportCSV.render(document)
             }
@@ -63,10 +50,10 @@ extension AIUsageCommand {
 
         /// Scans (unless `noScan`), analyses and builds the report document.
         static func document(context: CommandContext, repoPath: String?, options: ReportOptions, now: Date = Date()) throws -> ReportDocument {
-            let zone = try TimeWindow.timeZone(options.timezone)
-            let end = try options.until.map { try TimeWindow.parse($0, timeZone: zone, now: now) } ?? now
-            let since = try options.since.map { try TimeWindow.parse($0, timeZone: zone, now: now) }
-            if let since, since > end { throw ValidationError("--since is after --until") }
+            let window = try ResolvedWindow(since: options.since, until: options.until, timezone: options.timezone, now: now)
+            let zone = window.timeZone
+            let end = window.until
+            let since = window.since
             // Only what the grouping needs: usage stays apart by quarter hour for time groupings only.
             let byTime = [.day, .week, .month].contains(options.grouping)
             let (analysis, repositoryScope) = try context.analysis(
@@ -97,12 +84,8 @@ struct ReportOptions {
     var since: String?
     var until: String?
     var grouping: ReportGrouping = .developer
-    var format: ReportFormat = .table
+    var format: OutputFormat = .table
     var timezone: String?
-}
-
-enum ReportFormat: String, ExpressibleByArgument, CaseIterable {
-    case table, json, csv
 }
 
 extension ReportGrouping: ExpressibleByArgument {}

@@ -1,94 +1,159 @@
 import AIUsageCore
 import AIUsageEngine
+import AIUsageStore
 import ArgumentParser
 import Foundation
 
 extension AIUsageCommand {
-    /// `aiusage sessions`: the AI sessions that worked in the repository.
+    /// `aiusage sessions`: the AI sessions of the view, with what their spend bought.
     struct Sessions: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "List AI sessions with their tokens, cost, AI lines written and linked commits.",
+            abstract: "List AI sessions with their cost, AI lines written, committed, landed and surviving, and their outcome.",
             discussion: """
+                Each session's outcome says what its spend bought: landed (some AI line reached the default \
+                branch), pending (committed on a branch still open), unmerged (its commits are only on branches \
+                that did not land; the branch is named), discarded (lines written, none committed), reverted \
+                (landed, then removed within 21 days), no edits.
+
+                --outcome lists those sessions costliest first, for one developer only: your own user.email \
+                (the repository's, else the global one) unless --developer names another. Sessions are never \
+                ranked across developers. --since/--until keep the sessions active in the window.
+
                 Examples:
                   aiusage sessions
+                  aiusage sessions --outcome discarded,unmerged --since 30d
+                  aiusage sessions 3f2a9c1e                 one session: its commits, branches and outcome
                   aiusage sessions --all-repos --json
                 """)
 
+        @Argument(help: ArgumentHelp("Show one session: its id's first characters (or tool:id).", valueName: "session"))
+        var id: String?
+
         @OptionGroup var scope: ScopeOptions
 
-        @Flag(help: "Print JSON (schema aiusage.sessions/1).")
-        var json = false
+        @OptionGroup var window: WindowOptions
+
+        @Option(
+            help: ArgumentHelp(
+                "Only sessions with these outcomes, costliest first: \(SessionFilter.outcomeNames) (comma-separated).",
+                valueName: "outcomes"))
+        var outcome: String?
+
+        @Option(help: ArgumentHelp("Only this developer's sessions. With --outcome, default: your user.email.", valueName: "email"))
+        var developer: String?
+
+        @OptionGroup var output: FormatOptions
+
+        func validate() throws {
+            if let outcome { _ = try SessionFilter.outcomes(outcome) }
+            if id != nil, outcome != nil || developer != nil || window.since != nil || window.until != nil {
+                throw ValidationError("a session id shows that one session: --outcome, --developer, --since and --until select from a list, give them without an id")
+            }
+        }
 
         func run() throws {
             let context = try CommandContext()
-            let analysis = try context.analysis(scope, quiet: json).analysis
-            if json {
-                print(try JSONOutput.render(SessionsDocument(sessions: analysis.sessions)))
-                return
+            let filter = SessionFilter(
+                outcomes: try outcome.map(SessionFilter.outcomes), developer: developer?.lowercased(), since: window.since,
+                until: window.until, timezone: window.timezone)
+            let options = ListingOptions(scope: scope, window: window, format: output.resolved)
+            if let id {
+                print(try Self.detail(id: id, context: context, options: options), terminator: "")
+            } else {
+                print(try Self.output(context: context, options: options, filter: filter), terminator: "")
             }
-            guard !analysis.sessions.isEmpty else {
-                print("No AI session found for this repository. `aiusage doctor` shows where aiusage looked.")
-                return
-            }
-            print(Format.pad("TOOL", 12) + Format.pad("SESSION", 14) + Format.pad("START", 17) + Format.pad("COST", 9, right: true)
-                + Format.pad("TOKENS", 8, right: true) + Format.pad("WRITTEN", 8, right: true) + Format.pad("COMMITS", 8, right: true))
-            let time = DateFormatter()
-            time.dateFormat = "yyyy-MM-dd HH:mm"
-            for session in analysis.sessions {
-                print(Format.pad(session.tool.rawValue, 12) + Format.pad(String(session.id.prefix(12)), 14)
-                    + Format.pad(time.string(from: session.start), 17)
-                    + Format.pad(ReportTable.costCell(usd: session.costUSD, unpricedTokens: session.unpricedTokens), 9, right: true)
-                    + Format.pad(Format.compact(session.tokens.total), 8, right: true)
-                    + Format.pad("\(session.aiLinesWritten)", 8, right: true) + Format.pad("\(session.commits.count)", 8, right: true))
-            }
-            if let footer = Self.unpricedFooter(analysis.sessions, prices: context.prices) { print(footer) }
         }
 
-        /// Which models left costs out, so that `unpriced` and `$x+` cells are explained.
-        static func unpricedFooter(_ sessions: [SessionView], prices: PriceTable) -> String? {
-            let affected = sessions.filter { $0.unpricedTokens > 0 }
-            guard !affected.isEmpty else { return nil }
-            let models = Set(affected.flatMap(\.models)).filter { prices.price(for: $0) == nil }.sorted()
-            var out = "\nCOST unpriced (or $x+): tokens on models without a price are counted, not costed."
-            if !models.isEmpty { out += "\nUnpriced models: \(models.joined(separator: ", ")). `aiusage prices MODEL` says why." }
-            return out
+        /// What `aiusage sessions` prints for a list, with its final newline.
+        static func output(context: CommandContext, options: ListingOptions, filter: SessionFilter = SessionFilter(), now: Date = Date()) throws
+            -> String
+        {
+            let window = try ResolvedWindow(since: filter.since, until: filter.until, timezone: filter.timezone, now: now)
+            let (analysis, scope) = try context.analysis(
+                repoPath: options.repoPath, allRepos: options.allRepos, noScan: options.noScan, survivalDays: options.survivalDays,
+                quiet: options.format != .table, window: AnalysisWindow(byTime: false), now: now)
+            var developer = filter.developer
+            if filter.outcomes != nil, developer == nil {
+                // A person's own view: spend is never ranked across developers.
+                let own = scope.wholeMachine ? scope.globalEmail : scope.repos.first?.record.userEmail ?? scope.globalEmail
+                guard let own else {
+                    throw CommandError(
+                        "--outcome lists one developer's sessions, costliest first: set git's user.email, or pass --developer EMAIL")
+                }
+                developer = own.lowercased()
+            }
+            var sessions = analysis.sessions.filter { session in
+                window.overlaps(start: session.start, end: session.end)
+                    && (developer.map { session.developer.lowercased() == $0 } ?? true)
+                    && (filter.outcomes.map { $0.contains(session.outcome) } ?? true)
+            }
+            if filter.outcomes != nil {
+                sessions.sort {
+                    ($0.costUSD, $0.tokens.total, $1.start, $1.id) > ($1.costUSD, $1.tokens.total, $0.start, $0.id)
+                }
+            }
+            switch options.format {
+            case .json: return try JSONOutput.render(SessionsDocument(sessions: sessions)) + "\n"
+            case .csv: return SessionsDocument(sessions: sessions).csv
+            case .table:
+                let idLength = SessionLookup.uniquePrefixLength(try context.store.sessionSummaries().map(\.key.id))
+                return SessionsTable.render(
+                    sessions, filter: filter, developer: developer, window: window, idLength: idLength,
+                    prices: context.prices, width: Terminal.width(context.environment))
+            }
+        }
+
+        /// One session, found by the first characters of its id among every stored session.
+        static func detail(id: String, context: CommandContext, options: ListingOptions, now: Date = Date()) throws -> String {
+            if !options.noScan {
+                try context.update(context.coverage(allRepos: options.allRepos, repoPath: options.repoPath), quiet: options.format != .table)
+            }
+            let summaries = try context.store.sessionSummaries()
+            let key = try SessionLookup.resolve(id, among: summaries.map(\.key))
+            // Analysed in the repository it worked in (the whole machine when it worked in none).
+            let repoID = summaries.first { $0.key == key }?.repoID
+            let root = try context.store.repos().first { $0.id == repoID }?.roots.first { FileManager.default.fileExists(atPath: $0) }
+            let (analysis, _) = try context.analysis(
+                repoPath: root, allRepos: root == nil, noScan: true, survivalDays: options.survivalDays, quiet: true,
+                window: AnalysisWindow(byTime: false), now: now)
+            guard let session = analysis.sessions.first(where: { $0.tool == key.tool && $0.id == key.id }) else {
+                throw CommandError("session \(key.tool.rawValue):\(key.id) is stored but its repository is gone; `aiusage doctor` says more")
+            }
+            switch options.format {
+            case .json: return try JSONOutput.render(SessionsDocument(sessions: [session])) + "\n"
+            case .csv: return SessionsDocument(sessions: [session]).csv
+            case .table:
+                let window = try options.window(now: now)
+                return SessionsTable.detail(
+                    session, commits: analysis.commits.filter { session.commits.contains($0.sha) && $0.repo == session.repo },
+                    survivalDays: options.survivalDays, timeZone: window.timeZone, width: Terminal.width(context.environment))
+            }
         }
     }
 }
 
-/// `aiusage sessions --json`, schema `aiusage.sessions/1`.
-struct SessionsDocument: Encodable {
-    var sessions: [SessionView]
+/// What a session listing keeps: outcomes, one developer, a window.
+struct SessionFilter {
+    var outcomes: Set<SessionOutcome>?
+    var developer: String?
+    var since: String?
+    var until: String?
+    var timezone: String?
 
-    enum Keys: String, CodingKey { case schema, sessions }
-    enum SessionKeys: String, CodingKey {
-        case tool, id, repo, developer, start, end, models, tokens, costUSD = "cost_usd", unpricedTokens = "unpriced_tokens"
-        case aiLinesWritten = "ai_lines_written", commits
-    }
+    static let outcomeNames = SessionOutcome.allCases.map(\.rawValue).joined(separator: ", ")
 
-    func encode(to encoder: Encoder) throws {
-        var container = encoder.container(keyedBy: Keys.self)
-        try container.encode("aiusage.sessions/1", forKey: .schema)
-        var list = container.nestedUnkeyedContainer(forKey: .sessions)
-        for session in sessions {
-            var item = list.nestedContainer(keyedBy: SessionKeys.self)
-            try item.encode(session.tool.rawValue, forKey: .tool)
-            try item.encode(session.id, forKey: .id)
-            try item.encode(session.repo, forKey: .repo)
-            try item.encode(session.developer, forKey: .developer)
-            try item.encode(Format.iso(session.start), forKey: .start)
-            try item.encode(Format.iso(session.end), forKey: .end)
-            try item.encode(session.models, forKey: .models)
-            try item.encode(TokensJSON(session.tokens), forKey: .tokens)
-            // `null`, not 0, when none of the session's tokens had a price.
-            if session.costUSD == 0, session.unpricedTokens > 0 {
-                try item.encodeNil(forKey: .costUSD)
-            } else {
-                try item.encode(JSONOutput.usd(session.costUSD), forKey: .costUSD)
+    /// `discarded,unmerged` → the outcomes; `no edits` and `no_edits` name `no-edits`.
+    static func outcomes(_ text: String) throws -> Set<SessionOutcome> {
+        var result: Set<SessionOutcome> = []
+        for part in text.split(separator: ",") {
+            let name = part.trimmingCharacters(in: .whitespaces).lowercased().replacingOccurrences(of: " ", with: "-")
+                .replacingOccurrences(of: "_", with: "-")
+            guard let outcome = SessionOutcome(rawValue: name) else {
+                throw ValidationError("unknown outcome '\(part.trimmingCharacters(in: .whitespaces))' in --outcome: use \(outcomeNames)")
             }
-            try item.encode(session.unpricedTokens, forKey: .unpricedTokens)
-            try item.encode(session.aiLinesWritten, forKey: .aiLinesWritten)
-            try item.encode(session.commits, forKey: .commits)
+            result.insert(outcome)
         }
+        guard !result.isEmpty else { throw ValidationError("--outcome is empty: use one or more of \(outcomeNames)") }
+        return result
     }
 }

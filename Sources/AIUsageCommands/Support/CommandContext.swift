@@ -14,10 +14,21 @@ struct CommandContext {
 
     init(environment: [String: String] = ProcessInfo.processInfo.environment) throws {
         self.environment = environment
+        let location = StoreLocation.resolve(environment: environment)
         do {
-            store = try Store(location: StoreLocation.resolve(environment: environment))
+            store = try Store(location: location)
+        } catch let error as StoreError {
+            throw CommandError("\(error)")
         } catch {
-            throw CleanExit.message("\(error)")
+            // The folder could not be made: AIUSAGE_HOME names a file, or a parent is read-only.
+            var isFolder: ObjCBool = false
+            if FileManager.default.fileExists(atPath: location.directory, isDirectory: &isFolder), !isFolder.boolValue {
+                throw CommandError(
+                    "cannot open the aiusage store: \(location.directory) is a file, not a folder (set AIUSAGE_HOME to a folder you can write)")
+            }
+            let reason = (error as NSError).localizedDescription
+            throw CommandError(
+                "cannot open the aiusage store in \(location.directory): \(reason) (set AIUSAGE_HOME to a folder you can write)")
         }
         let directory = store.location.directory
         engine = Engine(

@@ -17,6 +17,43 @@ private func jsonLine(_ object: [String: Any]) throws -> String {
     return String(decoding: data, as: UTF8.self)
 }
 
+/// Ids for the demo's records (session ids, message and request ids, record uuids) from
+/// a fixed seed, so that the same `now` gives the same demo, byte for byte: its outputs
+/// can be compared with recorded ones (the golden tests), and two runs show the same
+/// session ids.
+final class DemoIDs {
+    private var state: UInt64
+
+    init(seed: UInt64 = 0x6169_7573_6167_6521) { state = seed }
+
+    /// SplitMix64: small, fast, and good enough for made-up ids.
+    func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var value = state
+        value = (value ^ (value >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        value = (value ^ (value >> 27)) &* 0x94D0_49BB_1331_11EB
+        return value ^ (value >> 31)
+    }
+
+    /// A version-4 UUID in lower case, as both tools write session ids.
+    func uuid() -> String {
+        let high = next()
+        let low = next()
+        var bytes = (0..<8).map { UInt8(truncatingIfNeeded: high >> (8 * $0)) } + (0..<8).map { UInt8(truncatingIfNeeded: low >> (8 * $0)) }
+        bytes[6] = (bytes[6] & 0x0F) | 0x40
+        bytes[8] = (bytes[8] & 0x3F) | 0x80
+        let hex = bytes.map { String(format: "%02x", $0) }.joined()
+        let parts = [hex.prefix(8), hex.dropFirst(8).prefix(4), hex.dropFirst(12).prefix(4), hex.dropFirst(16).prefix(4), hex.dropFirst(20)]
+        return parts.joined(separator: "-")
+    }
+
+    /// `count` characters of the alphabet Anthropic's and OpenAI's ids use.
+    func token(_ count: Int) -> String {
+        let alphabet = Array("ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz123456789")
+        return String((0..<count).map { _ in alphabet[Int(next() % UInt64(alphabet.count))] })
+    }
+}
+
 /// A Claude Code transcript: `~/.claude/projects/<cwd with / as ->/<session>.jsonl`.
 ///
 /// Each model request is written the way Claude Code writes it: one line per content
@@ -24,7 +61,8 @@ private func jsonLine(_ object: [String: Any]) throws -> String {
 /// `output_tokens`), and each edit call answered by a user line whose `toolUseResult`
 /// says what was applied.
 final class DemoClaudeSession {
-    let id = UUID().uuidString.lowercased()
+    let id: String
+    private let ids: DemoIDs
     let cwd: String
     let branch: String
     let model: String
@@ -34,7 +72,9 @@ final class DemoClaudeSession {
     /// Context grows through a conversation, and with it the cached input read back.
     private var context = 12_000
 
-    init(cwd: String, branch: String, start: Date, model: String = "claude-sonnet-4-5-20250929") {
+    init(ids: DemoIDs, cwd: String, branch: String, start: Date, model: String = "claude-sonnet-4-5-20250929") {
+        self.ids = ids
+        id = ids.uuid()
         self.cwd = cwd
         self.branch = branch
         self.model = model
@@ -43,7 +83,7 @@ final class DemoClaudeSession {
 
     private func record(_ type: String, after seconds: TimeInterval) -> [String: Any] {
         time = time.addingTimeInterval(seconds)
-        let uuid = UUID().uuidString.lowercased()
+        let uuid = ids.uuid()
         defer { parent = uuid }
         return [
             "parentUuid": parent.map { $0 as Any } ?? NSNull(), "isSidechain": false, "userType": "external", "cwd": cwd,
@@ -63,8 +103,8 @@ final class DemoClaudeSession {
     /// the same message id and request id.
     @discardableResult
     private func request(text: String, tool: [String: Any]?, output: Int, after seconds: TimeInterval) throws -> String? {
-        let messageID = "msg_01" + Self.token(22)
-        let requestID = "req_011C" + Self.token(20)
+        let messageID = "msg_01" + ids.token(22)
+        let requestID = "req_011C" + ids.token(20)
         let cacheWrite = 600 + output * 2
         func usage(_ outputTokens: Int) -> [String: Any] {
             [
@@ -85,7 +125,7 @@ final class DemoClaudeSession {
         lines.append(try jsonLine(first))
         var toolID: String?
         if var tool {
-            let id = "toolu_01" + Self.token(22)
+            let id = "toolu_01" + ids.token(22)
             tool["id"] = id
             tool["type"] = "tool_use"
             var second = record("assistant", after: 2)
@@ -168,18 +208,14 @@ final class DemoClaudeSession {
             + oldLines[(oldLines.count - tail)...].map { " " + $0 }
         return [["oldStart": start, "oldLines": oldLines.count, "newStart": start, "newLines": newLines.count, "lines": lines]]
     }
-
-    static func token(_ count: Int) -> String {
-        let alphabet = Array("ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz123456789")
-        return String((0..<count).map { _ in alphabet.randomElement()! })
-    }
 }
 
 /// A Codex CLI rollout: `~/.codex/sessions/YYYY/MM/DD/rollout-<time>-<id>.jsonl`, with
 /// `session_meta`, `turn_context`, `apply_patch` custom tool calls and their outputs,
 /// and cumulative `token_count` events written twice each, as Codex does.
 final class DemoCodexSession {
-    let id = UUID().uuidString.lowercased()
+    let id: String
+    private let ids: DemoIDs
     let cwd: String
     let branch: String
     let model: String
@@ -188,7 +224,9 @@ final class DemoCodexSession {
     private var lines: [String] = []
     private var totals = (input: 0, cached: 0, output: 0, reasoning: 0)
 
-    init(cwd: String, branch: String, start: Date, model: String = "gpt-5-codex") throws {
+    init(ids: DemoIDs, cwd: String, branch: String, start: Date, model: String = "gpt-5-codex") throws {
+        self.ids = ids
+        id = ids.uuid()
         self.cwd = cwd
         self.branch = branch
         self.model = model
@@ -244,7 +282,7 @@ final class DemoCodexSession {
 
     /// An `apply_patch` call (freeform custom tool) and its successful output.
     func applyPatch(_ patch: String, summary: String, after seconds: TimeInterval = 20) throws {
-        let callID = "call_" + DemoClaudeSession.token(24)
+        let callID = "call_" + ids.token(24)
         try add("response_item", ["type": "custom_tool_call", "status": "completed", "call_id": callID, "name": "apply_patch", "input": patch], after: seconds)
         let output = try jsonLine([
             "output": "Success. Updated the following files:\n\(summary)\n", "metadata": ["exit_code": 0, "duration_seconds": 0.1],
@@ -262,7 +300,7 @@ final class DemoCodexSession {
     func save(home: String) throws {
         let calendar = { () -> Calendar in
             var calendar = Calendar(identifier: .gregorian)
-            calendar.timeZone = TimeZone(identifier: "UTC")!
+            calendar.timeZone = TimeZone(identifier: "UTC") ?? calendar.timeZone
             return calendar
         }()
         let parts = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second], from: start)

@@ -38,7 +38,7 @@ struct DemoWorld {
     /// `XDG_*` are not passed on, so only the fake home is read.
     func environment(inheriting outer: [String: String]) -> [String: String] {
         var environment = ["HOME": home, "AIUSAGE_HOME": store]
-        for key in ["PATH", "TERM", "NO_COLOR", "LANG", "LC_ALL", "TZ"] { environment[key] = outer[key] }
+        for key in ["PATH", "TERM", "NO_COLOR", "LANG", "LC_ALL", "TZ", "COLUMNS"] { environment[key] = outer[key] }
         return environment
     }
 
@@ -71,6 +71,7 @@ struct DemoWorld {
     // MARK: - The story
 
     private func tell(now: Date) throws {
+        let ids = DemoIDs()
         func daysAgo(_ days: Double, plus minutes: Double = 0) -> Date {
             now.addingTimeInterval(-days * 86_400 + minutes * 60)
         }
@@ -94,7 +95,7 @@ struct DemoWorld {
             at: daysAgo(60, plus: -180), parents: [], on: main)
 
         // 60 days ago: Claude Code writes VAT handling; Ada edits two lines by hand.
-        let vat = DemoClaudeSession(cwd: repo, branch: "main", start: daysAgo(60))
+        let vat = DemoClaudeSession(ids: ids, cwd: repo, branch: "main", start: daysAgo(60))
         try vat.prompt("Add VAT: a tax module with rates per country, and tax and total on Invoice.")
         try vat.say("Let me look at the invoice model first.", output: 180)
         try vat.write(path("src/tax.py"), DemoCode.taxByAI, output: 1_150)
@@ -107,7 +108,7 @@ struct DemoWorld {
             by: Self.ada, at: daysAgo(60, plus: 90), parents: [start], on: main)
 
         // 56 days ago: Codex writes a CSV export on a branch; Ben adds a test and merges.
-        let csv = try DemoCodexSession(cwd: repo, branch: "feature/csv-export", start: daysAgo(56))
+        let csv = try DemoCodexSession(ids: ids, cwd: repo, branch: "feature/csv-export", start: daysAgo(56))
         try csv.prompt("Add a CSV export for invoices and document it in the README.")
         try csv.usage(input: 18_400, cached: 12_800, output: 640, reasoning: 384)
         try csv.applyPatch(DemoCode.exportPatch, summary: "A src/export.py")
@@ -134,7 +135,7 @@ struct DemoWorld {
             at: daysAgo(50), parents: [merge], on: main)
 
         // 46 days ago: Claude Code writes discounts on a branch; squash-merged a day later.
-        let discounts = DemoClaudeSession(cwd: repo, branch: "discounts", start: daysAgo(46))
+        let discounts = DemoClaudeSession(ids: ids, cwd: repo, branch: "discounts", start: daysAgo(46))
         try discounts.prompt("Add volume discounts by quantity tier.")
         try discounts.write(path("src/discounts.py"), DemoCode.discountsStep1, output: 690)
         try discounts.edit(path("src/discounts.py"), original: DemoCode.discountsStep1, old: DemoCode.discountsEditOld, new: DemoCode.discountsEditNew, output: 430, after: 900)
@@ -153,7 +154,7 @@ struct DemoWorld {
             parents: [churn], on: main)
 
         // 38 days ago: a PDF experiment on a branch that is never merged (waste).
-        let pdf = DemoClaudeSession(cwd: repo, branch: "experiment/pdf", start: daysAgo(38))
+        let pdf = DemoClaudeSession(ids: ids, cwd: repo, branch: "experiment/pdf", start: daysAgo(38))
         try pdf.prompt("Could we render invoices to PDF without a new dependency?")
         try pdf.say("Let me check what is available in the standard library.", output: 420)
         try pdf.say("There is no PDF writer in the standard library; a minimal one is possible.", output: 880)
@@ -173,7 +174,7 @@ struct DemoWorld {
             at: daysAgo(33), parents: [squash], on: main)
 
         // 6 days ago: Codex adds a JSON export on main (pending: 30 days not passed).
-        let json = try DemoCodexSession(cwd: repo, branch: "main", start: daysAgo(6))
+        let json = try DemoCodexSession(ids: ids, cwd: repo, branch: "main", start: daysAgo(6))
         try json.prompt("Add a JSON export next to the CSV one.")
         try json.usage(input: 21_700, cached: 15_100, output: 720, reasoning: 256)
         try json.applyPatch(DemoCode.jsonPatch, summary: "M src/export.py")
@@ -185,7 +186,7 @@ struct DemoWorld {
             parents: [trailer], on: main)
 
         // 2 days ago: Claude Code adds two VAT rates (pending).
-        let rates = DemoClaudeSession(cwd: repo, branch: "main", start: daysAgo(2))
+        let rates = DemoClaudeSession(ids: ids, cwd: repo, branch: "main", start: daysAgo(2))
         try rates.prompt("Add Spain and Italy to the VAT table.")
         try rates.edit(path("src/tax.py"), original: DemoCode.taxRewritten, old: DemoCode.ratesOld, new: DemoCode.ratesNew, output: 210)
         try rates.save(home: home)

@@ -45,9 +45,10 @@ enum Format {
         return formatter.string(from: date)
     }
 
+    /// `text` padded to `width` columns; a longer text is kept whole, never cut.
     static func pad(_ text: String, _ width: Int, right: Bool = false) -> String {
         let count = text.count
-        if count >= width { return count > width ? String(text.prefix(width - 1)) + "…" : text }
+        if count >= width { return text }
         let padding = String(repeating: " ", count: width - count)
         return right ? padding + text : text + padding
     }

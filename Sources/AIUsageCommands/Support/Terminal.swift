@@ -20,6 +20,19 @@ enum Terminal {
         stdoutIsInteractive(environment) && environment["NO_COLOR"] == nil
     }
 
+    /// Columns tables and text are wrapped to: `COLUMNS` when set, else the terminal's
+    /// width when stdout is one, else 100 (a pipe, a file, a test).
+    static func width(_ environment: [String: String]) -> Int {
+        if let text = environment["COLUMNS"], let columns = Int(text.trimmingCharacters(in: .whitespaces)), columns > 0 {
+            return columns
+        }
+        var size = winsize()
+        if isatty(STDOUT_FILENO) == 1, ioctl(STDOUT_FILENO, UInt(TIOCGWINSZ), &size) == 0, size.ws_col > 0 {
+            return Int(size.ws_col)
+        }
+        return 100
+    }
+
     static func warn(_ message: String) {
         FileHandle.standardError.write(Data("aiusage: warning: \(message)\n".utf8))
     }

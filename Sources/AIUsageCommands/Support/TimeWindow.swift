@@ -26,9 +26,23 @@ enum TimeWindow {
         throw ValidationError("cannot read the date '\(text)': use YYYY-MM-DD, an ISO 8601 time, or a duration such as 30d, 12h or 2w")
     }
 
+    /// `2026-12-01 00:00 UTC`: how a parsed `--since`/`--until` is told back.
+    static func describe(_ date: Date, timeZone: TimeZone) -> String {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = timeZone
+        formatter.dateFormat = "yyyy-MM-dd HH:mm"
+        return formatter.string(from: date) + " " + name(timeZone)
+    }
+
+    /// A zone's IANA name, with Foundation's several spellings of UTC said as `UTC`.
+    static func name(_ timeZone: TimeZone) -> String {
+        ["GMT", "UTC", "Etc/UTC", "Etc/GMT", "Etc/Universal", "Universal", "Zulu"].contains(timeZone.identifier) ? "UTC" : timeZone.identifier
+    }
+
     static func timeZone(_ name: String?) throws -> TimeZone {
         guard let name else { return TimeZone.current }
-        if name.uppercased() == "UTC" { return TimeZone(identifier: "UTC")! }
+        if name.uppercased() == "UTC", let utc = TimeZone(identifier: "UTC") { return utc }
         guard let zone = TimeZone(identifier: name) else {
             throw ValidationError("unknown time zone '\(name)': use an IANA name such as UTC or Europe/Paris")
         }

@@ -29,18 +29,27 @@ public struct ReportBuilder: Sendable {
 
     /// - Parameter sessionsWithLandedLines: sessions with at least one landed AI line
     ///   at any time; the cost of every other session is waste.
+    ///
+    /// Where a commit goes (its count, its AI-assisted flag and its human lines) follows
+    /// one rule in every grouping: the commit belongs to its *owner*, the session that
+    /// wrote most of its AI lines (ties: the first session by tool, then id). Under
+    /// `--by tool`, `model` and `session` that is the owner's tool, primary model and the
+    /// session itself; a commit no session wrote a line of has no owner and is `(none)`
+    /// under all three, whatever tool its AI trailer names. Under `developer`, `repo` and
+    /// the time groupings, the commit's author, repository and time decide, as for its AI
+    /// lines. So one commit's human lines sit in the same owner's row whichever of the
+    /// session-derived groupings is asked for.
     public func build(
         usage: [UsageFact], edits: [EditFact], commits: [CommitFact], sessionsWithLandedLines: Set<SessionRef>
     ) -> (rows: [ReportRow], totals: ReportRow) {
         var rows: [String: ReportRow] = [:]
         var totals = ReportRow(key: [:])
-        let days = max(windowEnd.timeIntervalSince(windowStart) / 86_400, 1)
-        totals.windowDays = days
+        totals.windowDays = max(windowEnd.timeIntervalSince(windowStart) / 86_400, 1)
 
         let groupings = [grouping] + additionalGroupings
-        func update(_ value: String, _ body: (inout ReportRow) -> Void) {
+        func update(_ value: String, at date: Date, _ body: (inout ReportRow) -> Void) {
             var row = rows[value] ?? ReportRow(key: Self.key(value, groupings: groupings))
-            row.windowDays = days
+            if rows[value] == nil { row.windowDays = periodDays(containing: date) }
             body(&row)
             rows[value] = row
         }
@@ -56,33 +65,30 @@ public struct ReportBuilder: Sendable {
                 if wasted { row.wastedCostUSD += fact.costUSD }
                 row.unpricedTokens += fact.unpricedTokens
             }
-            update(value, apply)
+            update(value, at: fact.timestamp, apply)
             apply(&totals)
         }
         for fact in edits where inWindow(fact.timestamp) {
-            let value = keyValue(developer: fact.developer, repo: fact.repo, date: fact.timestamp, session: fact.session, model: fact.session.primaryModel)
+            let value = keyValue(
+                developer: fact.developer, repo: fact.repo, date: fact.timestamp, session: fact.session, model: fact.session.primaryModel)
             let apply: (inout ReportRow) -> Void = { row in
                 row.aiLinesWritten += fact.lines
                 row.sessions.insert(fact.session.tool.rawValue + ":" + fact.session.id)
             }
-            update(value, apply)
+            update(value, at: fact.timestamp, apply)
             apply(&totals)
         }
         for fact in commits where inWindow(fact.commitTime) {
-            // AI lines go to each session's group; the commit itself (and its human
-            // lines) to the group of the session with most lines, else its trailer's tool.
+            // AI lines go to the row of the session that wrote them.
             for (session, counts) in fact.bySession {
-                let value = keyValue(developer: fact.developer, repo: fact.repo, date: fact.commitTime, session: session, model: session.primaryModel)
-                update(value) { $0.ai = $0.ai + counts }
+                let value = keyValue(
+                    developer: fact.developer, repo: fact.repo, date: fact.commitTime, session: session, model: session.primaryModel)
+                update(value, at: fact.commitTime) { $0.ai = $0.ai + counts }
             }
             totals.ai = totals.ai + fact.aiLines
-            let owner = fact.bySession.max { ($0.value.committed, $1.key) < ($1.value.committed, $0.key) }?.key
-            let value: String
-            if let owner {
-                value = keyValue(developer: fact.developer, repo: fact.repo, date: fact.commitTime, session: owner, model: owner.primaryModel)
-            } else {
-                value = keyValue(developer: fact.developer, repo: fact.repo, date: fact.commitTime, session: nil, model: nil, tool: fact.trailerTool)
-            }
+            // The commit itself and its human lines go to its owner's row (see above).
+            let owner = Self.owner(of: fact)
+            let value = keyValue(developer: fact.developer, repo: fact.repo, date: fact.commitTime, session: owner, model: owner?.primaryModel)
             let apply: (inout ReportRow) -> Void = { row in
                 row.commits += 1
                 row.humanLinesCommitted += fact.humanLines
@@ -91,11 +97,33 @@ public struct ReportBuilder: Sendable {
                     if fact.landed { row.landedAIAssistedCommits += 1 }
                 }
             }
-            update(value, apply)
+            update(value, at: fact.commitTime, apply)
             apply(&totals)
         }
         let ordered = rows.keys.sorted().compactMap { rows[$0] }
         return (ordered, totals)
+    }
+
+    /// The session a commit belongs to: the one with most of its committed AI lines,
+    /// ties to the first by tool and id; nil when no session wrote a line of it.
+    public static func owner(of fact: CommitFact) -> SessionRef? {
+        fact.bySession.filter { $0.value.committed > 0 }
+            .min { ($1.value.committed, $0.key) < ($0.value.committed, $1.key) }?.key
+    }
+
+    /// Days a row's per-week ratio divides by: its own period (the day, week or month of
+    /// the finest time grouping) as far as it lies in the window, at least one day; the
+    /// whole window when no grouping is a time.
+    func periodDays(containing date: Date) -> Double {
+        let groupings = [grouping] + additionalGroupings
+        let finest = [ReportGrouping.day, .week, .month].first { groupings.contains($0) }
+        var start = windowStart
+        var end = windowEnd
+        if let finest, let period = calendar.period(finest, containing: date) {
+            start = max(start, period.start)
+            end = min(end, period.end)
+        }
+        return max(end.timeIntervalSince(start) / 86_400, 1)
     }
 
     /// Values of several groupings are joined with a unit separator, which no key holds.
@@ -107,15 +135,15 @@ public struct ReportBuilder: Sendable {
         return Dictionary(zip(groupings.map(\.rawValue), parts.map(String.init)), uniquingKeysWith: { first, _ in first })
     }
 
-    private func keyValue(developer: String, repo: String, date: Date, session: SessionRef?, model: String?, tool: ToolKind? = nil) -> String {
+    private func keyValue(developer: String, repo: String, date: Date, session: SessionRef?, model: String?) -> String {
         let values = ([grouping] + additionalGroupings).map {
-            keyValue($0, developer: developer, repo: repo, date: date, session: session, model: model, tool: tool)
+            keyValue($0, developer: developer, repo: repo, date: date, session: session, model: model)
         }
         return values.joined(separator: String(Self.separator))
     }
 
     private func keyValue(
-        _ grouping: ReportGrouping, developer: String, repo: String, date: Date, session: SessionRef?, model: String?, tool: ToolKind?
+        _ grouping: ReportGrouping, developer: String, repo: String, date: Date, session: SessionRef?, model: String?
     ) -> String {
         switch grouping {
         case .developer: developer
@@ -123,7 +151,7 @@ public struct ReportBuilder: Sendable {
         case .day: calendar.day(date)
         case .week: calendar.week(date)
         case .month: calendar.month(date)
-        case .tool: session?.tool.rawValue ?? tool?.rawValue ?? ReportGrouping.none
+        case .tool: session?.tool.rawValue ?? ReportGrouping.none
         case .model: model ?? ReportGrouping.none
         case .session: session.map { "\($0.tool.rawValue):\($0.id)" } ?? ReportGrouping.none
         }

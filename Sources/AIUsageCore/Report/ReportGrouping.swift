@@ -39,4 +39,17 @@ public struct ReportCalendar: Sendable {
         let parts = calendar.dateComponents([.year, .month], from: date)
         return String(format: "%04d-%02d", parts.year ?? 0, parts.month ?? 0)
     }
+
+    /// The day, ISO week or month holding `date` in this time zone (a day of a daylight
+    /// saving change is 23 or 25 hours long); nil for groupings that are not times.
+    public func period(_ grouping: ReportGrouping, containing date: Date) -> DateInterval? {
+        let component: Calendar.Component
+        switch grouping {
+        case .day: component = .day
+        case .week: component = .weekOfYear
+        case .month: component = .month
+        default: return nil
+        }
+        return calendar.dateInterval(of: component, for: date)
+    }
 }

@@ -16,7 +16,8 @@ public struct ReportRow: Sendable, Equatable {
     public var landedAIAssistedCommits = 0
     /// Cost of sessions none of whose AI lines landed.
     public var wastedCostUSD = 0.0
-    /// Length of the report window in days, for the per-week ratio.
+    /// Days the per-week ratio divides by: the row's own period (its day, week or month
+    /// within the window) for time groupings, else the whole window.
     public var windowDays: Double = 0
 
     public init(key: [String: String]) { self.key = key }
