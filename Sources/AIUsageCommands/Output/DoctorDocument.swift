@@ -236,7 +236,8 @@ extension DoctorDocument {
     /// The text `aiusage doctor` prints, sentences wrapped to `width`.
     func text(verbose: Bool, width: Int = 100) -> String {
         var out = "Store: \(store.path)\n"
-        out += "  " + (store.sizeBytes.map { "size \(Format.bytes($0)), " } ?? "") + "\(store.repositories) repositories, \(store.commits) commits attributed"
+        out += "  " + (store.sizeBytes.map { "size \(Format.bytes($0)), " } ?? "") + "\(store.repositories) \(store.repositories == 1 ? "repository" : "repositories"), "
+            + "\(store.commits) \(store.commits == 1 ? "commit" : "commits") attributed"
             + (store.lastIngest.map { ", last ingest \($0)" } ?? ", never ingested") + "\n"
         out += "\nAI tools:\n"
         for tool in tools {

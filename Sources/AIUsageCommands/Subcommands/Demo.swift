@@ -56,9 +56,12 @@ extension AIUsageCommand {
         /// Runs `aiusage report`, `aiusage commits` and `aiusage sessions` on the demo world,
         /// through the same code those commands use, and wraps them in the demo's intro and
         /// closing lines.
-        static func output(world: DemoWorld, context: CommandContext, format: DemoFormat, kept: Bool, now: Date = Date()) throws -> String {
-            let options = ReportOptions(format: format == .json ? .json : .table)
-            var listing = ListingOptions(repoPath: world.repo, noScan: true, survivalDays: options.survivalDays)
+        static func output(
+            world: DemoWorld, context: CommandContext, format: DemoFormat, kept: Bool, now: Date = Date(), timeZone: String? = nil
+        ) throws -> String {
+            var options = ReportOptions(format: format == .json ? .json : .table)
+            options.timezone = timeZone
+            var listing = ListingOptions(repoPath: world.repo, noScan: true, survivalDays: options.survivalDays, timezone: timeZone)
             switch format {
             case .json:
                 listing.format = .json
