@@ -13,8 +13,10 @@ public enum FuzzEntry {
         Self.scratch = scratch
         let violations = ReaderInvariants.violations(of: input, family: family, scratch: scratch, checks: checks)
         guard violations.isEmpty else {
-            FileHandle.standardError.write(Data(("==aiusage-fuzz== invariant broken (\(family.rawValue)):\n"
-                + violations.map { "  " + $0 }.joined(separator: "\n") + "\n").utf8))
+            FileHandle.standardError.write(
+                Data(
+                    ("==aiusage-fuzz== invariant broken (\(family.rawValue)):\n"
+                        + violations.map { "  " + $0 }.joined(separator: "\n") + "\n").utf8))
             abort()
         }
         return 0

@@ -143,12 +143,15 @@ public struct Analysis {
                 records = []
                 for brief in try store.commitBriefs(repo: repo.id) where repoLines[brief.sha] == nil {
                     if Self.inside(brief.commitTime, window) {
-                        commitFactsDraft.append((
-                            CommitFact(
-                                sha: brief.sha, commitTime: brief.commitTime, developer: brief.authorEmail, repo: repo.name,
-                                humanLines: brief.humanLines, aiAssisted: brief.aiLines > 0 || brief.aiTrailer != nil, landed: brief.landed,
-                                bySession: [:], trailerTool: brief.aiTrailer),
-                            [:]))
+                        commitFactsDraft.append(
+                            (
+                                CommitFact(
+                                    sha: brief.sha, commitTime: brief.commitTime, developer: brief.authorEmail, repo: repo.name,
+                                    humanLines: brief.humanLines, aiAssisted: brief.aiLines > 0 || brief.aiTrailer != nil,
+                                    landed: brief.landed,
+                                    bySession: [:], trailerTool: brief.aiTrailer),
+                                [:]
+                            ))
                     }
                 }
                 if !repoLines.isEmpty {
@@ -203,21 +206,25 @@ public struct Analysis {
                 }
                 let aiAssisted = record.aiLines > 0 || record.aiTrailer != nil
                 if window.commitList {
-                    commits.append(CommitView(
-                    repo: repo.name, sha: record.sha, author: record.authorEmail, time: record.commitTime,
-                    aiLines: record.aiLines, humanLines: record.humanLines, aiAssisted: aiAssisted,
-                    aiTrailer: record.aiTrailer?.rawValue,
-                    sessions: perSession.keys.sorted().map { "\($0.tool.rawValue):\($0.id)" }, landedHow: record.landedHow,
-                    landedInto: record.landedInto, landedAt: record.landedAt, landedAILines: record.landedHow == nil ? 0 : record.landedAILines,
-                        survivingAILines: totals.surviving, pendingAILines: totals.pending, churnedAILines: totals.churned))
+                    commits.append(
+                        CommitView(
+                            repo: repo.name, sha: record.sha, author: record.authorEmail, time: record.commitTime,
+                            aiLines: record.aiLines, humanLines: record.humanLines, aiAssisted: aiAssisted,
+                            aiTrailer: record.aiTrailer?.rawValue,
+                            sessions: perSession.keys.sorted().map { "\($0.tool.rawValue):\($0.id)" }, landedHow: record.landedHow,
+                            landedInto: record.landedInto, landedAt: record.landedAt,
+                            landedAILines: record.landedHow == nil ? 0 : record.landedAILines,
+                            survivingAILines: totals.surviving, pendingAILines: totals.pending, churnedAILines: totals.churned))
                 }
                 if Self.inside(record.commitTime, window) {
-                    commitFactsDraft.append((
-                        CommitFact(
-                            sha: record.sha, commitTime: record.commitTime, developer: record.authorEmail, repo: repo.name,
-                            humanLines: record.humanLines, aiAssisted: aiAssisted, landed: record.landedHow != nil, bySession: [:],
-                            trailerTool: record.aiTrailer),
-                        bySession))
+                    commitFactsDraft.append(
+                        (
+                            CommitFact(
+                                sha: record.sha, commitTime: record.commitTime, developer: record.authorEmail, repo: repo.name,
+                                humanLines: record.humanLines, aiAssisted: aiAssisted, landed: record.landedHow != nil, bySession: [:],
+                                trailerTool: record.aiTrailer),
+                            bySession
+                        ))
                 }
             }
         }
@@ -235,7 +242,9 @@ public struct Analysis {
         for session in allSessions {
             let repo = session.repoID.flatMap { knownRepos[$0] }
             if let repo { sessionRepo[session.key] = repo }
-            if let byDeveloper = sessionCommitLines[session.key], let best = byDeveloper.max(by: { ($0.value, $1.key) < ($1.value, $0.key) }) {
+            if let byDeveloper = sessionCommitLines[session.key],
+                let best = byDeveloper.max(by: { ($0.value, $1.key) < ($1.value, $0.key) })
+            {
                 sessionDeveloper[session.key] = best.key
             } else if let repo {
                 sessionDeveloper[session.key] = repo.userEmail ?? "unknown"
@@ -272,10 +281,11 @@ public struct Analysis {
         for aggregate in aggregates {
             if aggregate.recordedRequests > 0 { toolsWithRecordedCost.insert(aggregate.session.tool) }
             if aggregate.unpricedTokens > 0 { unpricedModels[aggregate.model, default: 0] += aggregate.unpricedTokens }
-            usageFacts.append(UsageFact(
-                session: cachedRef(aggregate.session), timestamp: aggregate.first, model: aggregate.model, tokens: aggregate.tokens,
-                costUSD: aggregate.costUSD, unpricedTokens: aggregate.unpricedTokens, developer: developer(aggregate.session),
-                repo: repoName(aggregate.session)))
+            usageFacts.append(
+                UsageFact(
+                    session: cachedRef(aggregate.session), timestamp: aggregate.first, model: aggregate.model, tokens: aggregate.tokens,
+                    costUSD: aggregate.costUSD, unpricedTokens: aggregate.unpricedTokens, developer: developer(aggregate.session),
+                    repo: repoName(aggregate.session)))
             var entry = sessionTokens[aggregate.session] ?? (TokenCounts(), 0, 0)
             entry.0 += aggregate.tokens
             entry.1 += aggregate.costUSD
@@ -290,9 +300,10 @@ public struct Analysis {
         let edits = try store.edits(
             UsageQuery(sessions: scope.wholeMachine ? nil : sessionKeys, since: window.since, until: window.until, byBucket: window.byTime))
         for edit in edits {
-            editFacts.append(EditFact(
-                session: cachedRef(edit.session), timestamp: edit.first, lines: edit.lines, developer: developer(edit.session),
-                repo: repoName(edit.session)))
+            editFacts.append(
+                EditFact(
+                    session: cachedRef(edit.session), timestamp: edit.first, lines: edit.lines, developer: developer(edit.session),
+                    repo: repoName(edit.session)))
             sessionLinesWritten[edit.session, default: 0] += edit.lines
         }
         clock.lap("edits")

@@ -91,11 +91,12 @@ public final class Engine {
         if case .machine = coverage { repositories = try openRepositories().compactMap(\.git) }
         for git in repositories {
             do {
-                summary.syncs.append(try Trace.phase("sync \(git.workTreeRoot ?? "?")") {
-                    try RepositorySync(store: store, git: git).sync { done, total in
-                        progress?("linking commits", Int64(done), Int64(total), false)
-                    }
-                })
+                summary.syncs.append(
+                    try Trace.phase("sync \(git.workTreeRoot ?? "?")") {
+                        try RepositorySync(store: store, git: git).sync { done, total in
+                            progress?("linking commits", Int64(done), Int64(total), false)
+                        }
+                    })
             } catch {
                 summary.problems.append("\(git.workTreeRoot ?? git.gitDirectory): \(error)")
             }
@@ -107,9 +108,12 @@ public final class Engine {
     /// Every repository the store knows, opened when its work tree is still there.
     public func openRepositories() throws -> [(record: RepoRecord, git: GitRepository?)] {
         try store.repos().map { record in
-            (record, record.roots.lazy.compactMap { root in
-                FileManager.default.fileExists(atPath: root) ? try? GitRepository(discoveringFrom: root) : nil
-            }.first)
+            (
+                record,
+                record.roots.lazy.compactMap { root in
+                    FileManager.default.fileExists(atPath: root) ? try? GitRepository(discoveringFrom: root) : nil
+                }.first
+            )
         }
     }
 

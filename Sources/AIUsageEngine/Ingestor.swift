@@ -3,9 +3,9 @@ import AIUsageReaders
 import AIUsageStore
 import Foundation
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// What one ingest run did, for progress lines, `doctor` and the benchmark.
@@ -311,9 +311,9 @@ struct FileStat {
         size = Int64(info.st_size)
         inode = Int64(bitPattern: UInt64(info.st_ino))
         #if canImport(Darwin)
-        mtime = Double(info.st_mtimespec.tv_sec) + Double(info.st_mtimespec.tv_nsec) / 1e9
+            mtime = Double(info.st_mtimespec.tv_sec) + Double(info.st_mtimespec.tv_nsec) / 1e9
         #else
-        mtime = Double(info.st_mtim.tv_sec) + Double(info.st_mtim.tv_nsec) / 1e9
+            mtime = Double(info.st_mtim.tv_sec) + Double(info.st_mtim.tv_nsec) / 1e9
         #endif
     }
 }

@@ -1,6 +1,6 @@
 import Foundation
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Asks the kernel to start reading the run's next files while the current ones are
@@ -30,11 +30,11 @@ final class ReadAhead: @unchecked Sendable {
     /// Starts the background thread (a no-op for a run with little to read).
     func start() {
         #if os(Linux)
-        guard files.reduce(Int64(0), { $0 + $1.pendingBytes }) > 8 << 20 else { return }
-        let thread = Thread { [self] in run() }
-        thread.name = "aiusage.read-ahead"
-        thread.qualityOfService = .utility
-        thread.start()
+            guard files.reduce(Int64(0), { $0 + $1.pendingBytes }) > 8 << 20 else { return }
+            let thread = Thread { [self] in run() }
+            thread.name = "aiusage.read-ahead"
+            thread.qualityOfService = .utility
+            thread.start()
         #endif
     }
 
@@ -55,29 +55,29 @@ final class ReadAhead: @unchecked Sendable {
     }
 
     #if os(Linux)
-    private func run() {
-        var requested: Int64 = 0
-        for file in files where file.pendingBytes > 0 {
-            let fd = open(file.path, O_RDONLY | O_CLOEXEC)
-            guard fd >= 0 else { continue }
-            defer { close(fd) }
-            var offset = file.startOffset
-            while offset < file.size {
-                guard waitForRoom(requested: requested) else { return }
-                let length = min(step, file.size - offset)
-                _ = posix_fadvise(fd, off_t(offset), off_t(length), POSIX_FADV_WILLNEED)
-                offset += length
-                requested += length
+        private func run() {
+            var requested: Int64 = 0
+            for file in files where file.pendingBytes > 0 {
+                let fd = open(file.path, O_RDONLY | O_CLOEXEC)
+                guard fd >= 0 else { continue }
+                defer { close(fd) }
+                var offset = file.startOffset
+                while offset < file.size {
+                    guard waitForRoom(requested: requested) else { return }
+                    let length = min(step, file.size - offset)
+                    _ = posix_fadvise(fd, off_t(offset), off_t(length), POSIX_FADV_WILLNEED)
+                    offset += length
+                    requested += length
+                }
             }
         }
-    }
 
-    /// Waits until the window has room; false once the run stopped.
-    private func waitForRoom(requested: Int64) -> Bool {
-        condition.lock()
-        defer { condition.unlock() }
-        while !stopped, requested - startedBytes >= window { condition.wait() }
-        return !stopped
-    }
+        /// Waits until the window has room; false once the run stopped.
+        private func waitForRoom(requested: Int64) -> Bool {
+            condition.lock()
+            defer { condition.unlock() }
+            while !stopped, requested - startedBytes >= window { condition.wait() }
+            return !stopped
+        }
     #endif
 }

@@ -94,7 +94,8 @@ public struct RepositorySync {
         let mainline = mainlineTips(branch)
         let head = try git.headCommit()
         var walkTips: [String] = []
-        for sha in tips.filter({ $0.commitTime >= notBefore }).map(\.sha) + mainline + (head.map { [$0] } ?? []) where !walkTips.contains(sha) {
+        for sha in tips.filter({ $0.commitTime >= notBefore }).map(\.sha) + mainline + (head.map { [$0] } ?? [])
+        where !walkTips.contains(sha) {
             walkTips.append(sha)
         }
         let walked = try Trace.phase("history walk") { try git.recentHistory(from: walkTips, notBefore: floor, slack: Self.slack) }
@@ -205,7 +206,9 @@ public struct RepositorySync {
         var result: [String: [String]] = [:]
         let window = Set(history.commits.map(\.sha))
         for tip in tips where !tip.name.hasPrefix("refs/tags/") && !orphans.contains(tip.name) && tip.name != "HEAD" {
-            let name = tip.name.hasPrefix("refs/heads/") ? String(tip.name.dropFirst("refs/heads/".count))
+            let name =
+                tip.name.hasPrefix("refs/heads/")
+                ? String(tip.name.dropFirst("refs/heads/".count))
                 : tip.name.hasPrefix("refs/remotes/") ? String(tip.name.dropFirst("refs/remotes/".count)) : tip.name
             for sha in history.reachable(from: [tip.sha]) where window.contains(sha) && landed[sha] == nil {
                 result[sha, default: []].append(name)
@@ -239,9 +242,10 @@ public struct RepositorySync {
         var sources = SourceIndex()
         for record in open {
             let own = openLines[record.sha] ?? []
-            sources.add(SourceCandidate(
-                sha: record.sha, commitTime: record.commitTime, patchID: record.patchID, added: own.map(\.line),
-                aiLines: own.filter { $0.claim != nil }.map(\.line)))
+            sources.add(
+                SourceCandidate(
+                    sha: record.sha, commitTime: record.commitTime, patchID: record.patchID, added: own.map(\.line),
+                    aiLines: own.filter { $0.claim != nil }.map(\.line)))
         }
         var seq = (stored.values.map(\.seq).max() ?? 0) + 1
         var unreadable = 0
@@ -278,18 +282,21 @@ public struct RepositorySync {
                 supersededBy: nil)
             record.unreadable = !readable
             seq += 1
-            pending.append(AttributionSave(
-                record: record, attribution: attribution, sourceLandings: attribution.sources.map { ($0.sha, $0.how, $0.landedAILines) }))
+            pending.append(
+                AttributionSave(
+                    record: record, attribution: attribution, sourceLandings: attribution.sources.map { ($0.sha, $0.how, $0.landedAILines) }
+                ))
             if pending.count >= 256 {
                 try steps.measure("store") { try store.saveAttributions(repo: repo.id, pending) }
                 pending.removeAll(keepingCapacity: true)
             }
             for source in attribution.sources { sources.remove(source.sha) }
             if !isOnDefault && !info.isMerge && readable {
-                sources.add(SourceCandidate(
-                    sha: info.sha, commitTime: info.commitTime, patchID: changes.patchID,
-                    added: attribution.aiLines.map { PathLine(path: $0.path, hash: $0.hash) } + attribution.humanLines,
-                    aiLines: attribution.aiLines.map { PathLine(path: $0.path, hash: $0.hash) }))
+                sources.add(
+                    SourceCandidate(
+                        sha: info.sha, commitTime: info.commitTime, patchID: changes.patchID,
+                        added: attribution.aiLines.map { PathLine(path: $0.path, hash: $0.hash) } + attribution.humanLines,
+                        aiLines: attribution.aiLines.map { PathLine(path: $0.path, hash: $0.hash) }))
             }
         }
         try steps.measure("store") { try store.saveAttributions(repo: repo.id, pending) }
@@ -304,7 +311,8 @@ public struct RepositorySync {
         var marks: [LandingMark] = []
         for record in try store.commits(repo: repo) where record.supersededBy == nil && record.landedHow != .ancestor {
             if let landing = landings[record.sha] {
-                marks.append(LandingMark(sha: record.sha, how: .ancestor, into: landing.into, at: landing.at, landedAILines: record.aiLines))
+                marks.append(
+                    LandingMark(sha: record.sha, how: .ancestor, into: landing.into, at: landing.at, landedAILines: record.aiLines))
             } else if let copy = record.copyInto, let how = record.copyHow, record.landedHow == nil, let landing = landings[copy] {
                 marks.append(LandingMark(sha: record.sha, how: how, into: copy, at: landing.at, landedAILines: record.copyAILines))
             }

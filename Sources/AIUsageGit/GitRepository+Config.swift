@@ -6,14 +6,20 @@ extension GitRepository {
     /// global, system merged), or nil when unset or unreadable.
     public func configString(_ key: String) -> String? {
         locked {
-            guard let snapshot = try? make(ConfigHandle.self, "git_repository_config_snapshot", owner: handle, {
-                git_repository_config_snapshot($0, raw)
-            }) else { return nil }
+            guard
+                let snapshot = try? make(
+                    ConfigHandle.self, "git_repository_config_snapshot", owner: handle,
+                    {
+                        git_repository_config_snapshot($0, raw)
+                    })
+            else { return nil }
             return withExtendedLifetime(snapshot) {
                 var value: UnsafePointer<CChar>?
-                guard (try? check("git_config_get_string", allowing: [GIT_ENOTFOUND]) {
-                    git_config_get_string(&value, snapshot.pointer, key)
-                }) == 0 else { return nil }
+                guard
+                    (try? check("git_config_get_string", allowing: [GIT_ENOTFOUND]) {
+                        git_config_get_string(&value, snapshot.pointer, key)
+                    }) == 0
+                else { return nil }
                 return decode(value)
             }
         }
@@ -31,10 +37,13 @@ extension GitRepository {
     public func defaultBranch(configured: String?) throws -> DefaultBranch? {
         try locked {
             if let configured = configured?.trimmingCharacters(in: .whitespaces), !configured.isEmpty {
-                let candidates = configured.hasPrefix("refs/")
+                let candidates =
+                    configured.hasPrefix("refs/")
                     ? [configured]
-                    : ["refs/heads/\(configured)", "refs/remotes/\(configured)",
-                       "refs/remotes/origin/\(configured)", "refs/\(configured)"]
+                    : [
+                        "refs/heads/\(configured)", "refs/remotes/\(configured)",
+                        "refs/remotes/origin/\(configured)", "refs/\(configured)",
+                    ]
                 for name in candidates {
                     if let branch = try branchIfPresent(name) { return branch }
                 }
@@ -43,9 +52,12 @@ extension GitRepository {
                     message: "configured default branch '\(configured)' does not exist",
                     code: GIT_ENOTFOUND.rawValue)
             }
-            if let originHead = try makeIfPresent(ReferenceHandle.self, "git_reference_lookup", owner: handle, {
-                git_reference_lookup($0, raw, "refs/remotes/origin/HEAD")
-            }) {
+            if let originHead = try makeIfPresent(
+                ReferenceHandle.self, "git_reference_lookup", owner: handle,
+                {
+                    git_reference_lookup($0, raw, "refs/remotes/origin/HEAD")
+                })
+            {
                 let target: String? = withExtendedLifetime(originHead) {
                     git_reference_type(originHead.pointer) == GIT_REFERENCE_SYMBOLIC
                         ? decode(git_reference_symbolic_target(originHead.pointer)) : nil
@@ -61,14 +73,20 @@ extension GitRepository {
 
     /// The reference `name` and the commit it peels to, or nil when it does not exist.
     private func branchIfPresent(_ name: String) throws -> DefaultBranch? {
-        guard let reference = try makeIfPresent(
-            ReferenceHandle.self, "git_reference_lookup", owner: handle,
-            allowing: [GIT_ENOTFOUND, GIT_EINVALIDSPEC], { git_reference_lookup($0, raw, name) }
-        ) else { return nil }
+        guard
+            let reference = try makeIfPresent(
+                ReferenceHandle.self, "git_reference_lookup", owner: handle,
+                allowing: [GIT_ENOTFOUND, GIT_EINVALIDSPEC], { git_reference_lookup($0, raw, name) }
+            )
+        else { return nil }
         return try withExtendedLifetime(reference) {
-            guard let commit = try makeIfPresent(ObjectHandle.self, "git_reference_peel", owner: handle, {
-                git_reference_peel($0, reference.pointer, GIT_OBJECT_COMMIT)
-            }) else { return nil }
+            guard
+                let commit = try makeIfPresent(
+                    ObjectHandle.self, "git_reference_peel", owner: handle,
+                    {
+                        git_reference_peel($0, reference.pointer, GIT_OBJECT_COMMIT)
+                    })
+            else { return nil }
             let fullName = decode(git_reference_name(reference.pointer)) ?? name
             return withExtendedLifetime(commit) {
                 DefaultBranch(name: fullName, tip: hex(git_object_id(commit.pointer)))
@@ -131,9 +149,14 @@ extension GitRepository {
         let all = try make(ConfigHandle.self, "git_config_open_default", owner: nil) { git_config_open_default($0) }
         return try withExtendedLifetime(all) {
             for level in [GIT_CONFIG_LEVEL_GLOBAL, GIT_CONFIG_LEVEL_XDG] {
-                if let config = try makeIfPresent(ConfigHandle.self, "git_config_open_level", owner: all, {
-                    git_config_open_level($0, all.pointer, level)
-                }) { return config }
+                if let config = try makeIfPresent(
+                    ConfigHandle.self, "git_config_open_level", owner: all,
+                    {
+                        git_config_open_level($0, all.pointer, level)
+                    })
+                {
+                    return config
+                }
             }
             guard let home = try LibGit2.searchPath(level: GIT_CONFIG_LEVEL_GLOBAL) else {
                 throw GitError(function: "setConfig", message: "no home folder for the global git config")

@@ -101,14 +101,19 @@ extension GitRepository {
     public func significantLines(path: String, at sha: String) throws -> [LineHash]? {
         try locked {
             let tree = try tree(of: try lookupCommit(try commitID(sha)))
-            guard let entry = try withExtendedLifetime(tree, {
-                try makeIfPresent(TreeEntryHandle.self, "git_tree_entry_bypath", owner: tree) {
-                    git_tree_entry_bypath($0, tree.pointer, path)
-                }
-            }) else { return nil }
+            guard
+                let entry = try withExtendedLifetime(
+                    tree,
+                    {
+                        try makeIfPresent(TreeEntryHandle.self, "git_tree_entry_bypath", owner: tree) {
+                            git_tree_entry_bypath($0, tree.pointer, path)
+                        }
+                    })
+            else { return nil }
             let blob: BlobHandle? = try withExtendedLifetime(entry) {
                 guard git_tree_entry_type(entry.pointer) == GIT_OBJECT_BLOB,
-                      git_tree_entry_filemode(entry.pointer) != GIT_FILEMODE_LINK else { return nil }
+                    git_tree_entry_filemode(entry.pointer) != GIT_FILEMODE_LINK
+                else { return nil }
                 return try make(BlobHandle.self, "git_blob_lookup", owner: handle) {
                     git_blob_lookup($0, raw, git_tree_entry_id(entry.pointer))
                 }
@@ -134,9 +139,10 @@ extension GitRepository {
                 var renames: [String: String] = [:]
                 for index in 0..<git_diff_num_deltas(diff.pointer) {
                     guard let delta = git_diff_get_delta(diff.pointer, index),
-                          delta.pointee.status == GIT_DELTA_RENAMED,
-                          let from = decode(delta.pointee.old_file.path),
-                          let to = decode(delta.pointee.new_file.path) else { continue }
+                        delta.pointee.status == GIT_DELTA_RENAMED,
+                        let from = decode(delta.pointee.old_file.path),
+                        let to = decode(delta.pointee.new_file.path)
+                    else { continue }
                     renames[from] = to
                 }
                 return renames

@@ -49,7 +49,8 @@ extension GitRepository {
                 next = withExtendedLifetime(commit) {
                     chain.append(hex(git_commit_id(commit.pointer)))
                     guard git_commit_parentcount(commit.pointer) > 0,
-                          let parent = git_commit_parent_id(commit.pointer, 0) else { return nil }
+                        let parent = git_commit_parent_id(commit.pointer, 0)
+                    else { return nil }
                     return parent.pointee
                 }
             }

@@ -51,16 +51,22 @@ extension GitRepository {
             var tips: [RefTip] = []
             for name in names.sorted()
             where name.hasPrefix("refs/heads/") || name.hasPrefix("refs/remotes/") || name.hasPrefix("refs/tags/") {
-                guard let reference = try makeIfPresent(
-                    ReferenceHandle.self, "git_reference_lookup", owner: handle,
-                    allowing: [GIT_ENOTFOUND, GIT_EINVALIDSPEC], { git_reference_lookup($0, raw, name) }
-                ) else { continue }
+                guard
+                    let reference = try makeIfPresent(
+                        ReferenceHandle.self, "git_reference_lookup", owner: handle,
+                        allowing: [GIT_ENOTFOUND, GIT_EINVALIDSPEC], { git_reference_lookup($0, raw, name) }
+                    )
+                else { continue }
                 let tip: RefTip? = withExtendedLifetime(reference) { () -> RefTip? in
                     guard git_reference_type(reference.pointer) == GIT_REFERENCE_DIRECT else { return nil }
                     // A tag of a tree or blob, or a dangling ref, is not a line of history.
-                    guard let object = try? makeIfPresent(ObjectHandle.self, "git_reference_peel", owner: handle, allowing: [
-                        GIT_ENOTFOUND, GIT_EINVALIDSPEC, GIT_EPEEL,
-                    ], { git_reference_peel($0, reference.pointer, GIT_OBJECT_COMMIT) }) else { return nil }
+                    guard
+                        let object = try? makeIfPresent(
+                            ObjectHandle.self, "git_reference_peel", owner: handle,
+                            allowing: [
+                                GIT_ENOTFOUND, GIT_EINVALIDSPEC, GIT_EPEEL,
+                            ], { git_reference_peel($0, reference.pointer, GIT_OBJECT_COMMIT) })
+                    else { return nil }
                     return withExtendedLifetime(object) { () -> RefTip in
                         let commit = object.pointer
                         return RefTip(
@@ -236,7 +242,8 @@ extension RecentHistory {
 
     /// The same history without the commits outside `keep` (those of refs left out).
     public func restricted(to keep: Set<String>) -> RecentHistory {
-        RecentHistory(commits: commits.filter { keep.contains($0.sha) }, graph: graph.filter { keep.contains($0.key) }, incomplete: incomplete)
+        RecentHistory(
+            commits: commits.filter { keep.contains($0.sha) }, graph: graph.filter { keep.contains($0.key) }, incomplete: incomplete)
     }
 
     /// Every commit read that is reachable from one of `tips`.

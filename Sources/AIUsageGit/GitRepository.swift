@@ -76,9 +76,13 @@ public final class GitRepository: @unchecked Sendable {
             defer { git_strarray_dispose(&names) }
             for index in 0..<names.count {
                 guard let name = names.strings[index] else { continue }
-                guard let worktree = try makeIfPresent(WorktreeHandle.self, "git_worktree_lookup", owner: handle, {
-                    git_worktree_lookup($0, raw, name)
-                }) else { continue }
+                guard
+                    let worktree = try makeIfPresent(
+                        WorktreeHandle.self, "git_worktree_lookup", owner: handle,
+                        {
+                            git_worktree_lookup($0, raw, name)
+                        })
+                else { continue }
                 let path = withExtendedLifetime(worktree) { decode(git_worktree_path(worktree.pointer)) }
                 guard let path, FileManager.default.fileExists(atPath: path) else { continue }
                 let resolved = resolvedPath(path)

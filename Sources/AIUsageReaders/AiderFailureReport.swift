@@ -93,7 +93,8 @@ struct AiderFailureReport: Codable, Equatable {
         let searchPrefix = "## SearchReplaceNoExactMatch: This SEARCH block failed to exactly match lines in "
         if line.hasPrefix(searchPrefix) {
             begin(.expectSearch, file: String(line.dropFirst(searchPrefix.count)), repositoryName)
-        } else if line.hasPrefix("UnifiedDiffNoMatch: hunk failed to apply") || line.hasPrefix("UnifiedDiffNotUnique: hunk failed to apply") {
+        } else if line.hasPrefix("UnifiedDiffNoMatch: hunk failed to apply") || line.hasPrefix("UnifiedDiffNotUnique: hunk failed to apply")
+        {
             hunksFailed = true
             begin(.expectDiffPath, file: nil, repositoryName)
         } else if line.hasPrefix("# "), line.contains("SEARCH/REPLACE block"), line.hasSuffix("failed to match!") {

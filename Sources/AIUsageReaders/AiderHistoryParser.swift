@@ -194,8 +194,9 @@ struct AiderHistoryParser {
         // The header is local time without a zone: Timestamps read it as UTC.
         let start = utc.addingTimeInterval(-Double(timeZone.secondsFromGMT(for: utc)))
         state.start = start.timeIntervalSince1970
-        state.sessionID = "\(pathHash):\(timeText)"
-        batch.observations.append(SessionObservation(tool: .aider, sessionID: state.sessionID!, cwd: cwd, timestamp: start))
+        let sessionID = "\(pathHash):\(timeText)"
+        state.sessionID = sessionID
+        batch.observations.append(SessionObservation(tool: .aider, sessionID: sessionID, cwd: cwd, timestamp: start))
     }
 
     struct Announcement: Equatable {
@@ -214,7 +215,9 @@ struct AiderHistoryParser {
         }
         state.model = announced.model
         state.editFormat = announced.editFormat
-        batch.observations.append(SessionObservation(tool: .aider, sessionID: state.sessionID!, cwd: cwd, timestamp: now, model: announced.model))
+        guard let sessionID = state.sessionID else { return }
+        batch.observations.append(
+            SessionObservation(tool: .aider, sessionID: sessionID, cwd: cwd, timestamp: now, model: announced.model))
     }
 
     /// Edit formats Aider has shipped (`aider/coders/__init__.py`); the ones that edit
@@ -253,9 +256,10 @@ struct AiderHistoryParser {
     /// event is handed out again, same key, with its recorded cost.
     private mutating func wrappedCost(_ trimmed: String, of last: AiderReadState.LastUsage) {
         guard let sessionID = state.sessionID, let cost = Self.recordedCost(Substring(trimmed)) else { return }
-        batch.usage.append(UsageEvent(
-            tool: .aider, sessionID: sessionID, timestamp: Date(timeIntervalSince1970: last.time), model: last.model,
-            tokens: last.tokens, dedupKey: last.key, recordedCostUSD: cost))
+        batch.usage.append(
+            UsageEvent(
+                tool: .aider, sessionID: sessionID, timestamp: Date(timeIntervalSince1970: last.time), model: last.model,
+                tokens: last.tokens, dedupKey: last.key, recordedCostUSD: cost))
     }
 
     // MARK: - Edits
@@ -374,9 +378,10 @@ struct AiderHistoryParser {
                 kept.append(edit)
                 continue
             }
-            batch.edits.append(EditEvent(
-                tool: .aider, sessionID: sessionID, timestamp: Date(timeIntervalSince1970: edit.time), dedupKey: edit.key,
-                filePath: edit.file, cwd: cwd, addedLines: edit.added.map(LineHash.init(storageValue:)), commitHint: sha))
+            batch.edits.append(
+                EditEvent(
+                    tool: .aider, sessionID: sessionID, timestamp: Date(timeIntervalSince1970: edit.time), dedupKey: edit.key,
+                    filePath: edit.file, cwd: cwd, addedLines: edit.added.map(LineHash.init(storageValue:)), commitHint: sha))
         }
         state.uncommitted = kept
     }

@@ -71,7 +71,8 @@ enum AiderPaths {
         var result = path.trimmingCharacters(in: .whitespaces).replacingOccurrences(of: "\\", with: "/")
         while result.hasPrefix("./") { result.removeFirst(2) }
         let bytes = Array(result.utf8)
-        let windowsAbsolute = bytes.count >= 3 && bytes[1] == UInt8(ascii: ":") && bytes[2] == UInt8(ascii: "/")
+        let windowsAbsolute =
+            bytes.count >= 3 && bytes[1] == UInt8(ascii: ":") && bytes[2] == UInt8(ascii: "/")
             && ((bytes[0] >= 0x41 && bytes[0] <= 0x5A) || (bytes[0] >= 0x61 && bytes[0] <= 0x7A))
         if windowsAbsolute || result.hasPrefix("//") {
             if !repositoryName.isEmpty, let range = result.range(of: "/" + repositoryName + "/", options: .backwards) {

@@ -129,8 +129,9 @@ struct AmpThreadParse {
     mutating func run() -> ReadBatch {
         var batch = ReadBatch()
         let messages = LooseJSON.array(thread["messages"])
-        batch.observations.append(SessionObservation(
-            tool: .amp, sessionID: threadID, cwd: cwd, timestamp: created, model: initialModel()))
+        batch.observations.append(
+            SessionObservation(
+                tool: .amp, sessionID: threadID, cwd: cwd, timestamp: created, model: initialModel()))
 
         // Results first: an edit counts what its result says was applied.
         var results: [String: [String: Any]] = [:]
@@ -184,9 +185,10 @@ struct AmpThreadParse {
                 guard let run = results[id], LooseJSON.string(run["status"]) == "done",
                     let added = addedLines(tool: name, input: input, result: LooseJSON.object(run["result"]))
                 else { continue }
-                batch.edits.append(EditEvent(
-                    tool: .amp, sessionID: threadID, timestamp: time, dedupKey: id, filePath: path, cwd: cwd,
-                    addedLines: added))
+                batch.edits.append(
+                    EditEvent(
+                        tool: .amp, sessionID: threadID, timestamp: time, dedupKey: id, filePath: path, cwd: cwd,
+                        addedLines: added))
             }
         }
         for _ in 0..<unkeyedUsage { batch.noteUnrecognized(.shape, "usage-without-messageId") }

@@ -305,8 +305,9 @@ public struct ClineReader: SessionReader {
 
     /// The lines an edit tool call adds, by tool name (Cline and Roo Code names).
     static func edit(tool name: String, _ input: [String: Any]) -> EditCall? {
-        guard let path = JSONDict.string(input, "path") ?? JSONDict.string(input, "absolutePath")
-            ?? JSONDict.string(input, "file_path")
+        guard
+            let path = JSONDict.string(input, "path") ?? JSONDict.string(input, "absolutePath")
+                ?? JSONDict.string(input, "file_path")
         else { return nil }
         switch name {
         case "write_to_file", "insert_content", "new_file":
@@ -353,8 +354,9 @@ public struct ClineReader: SessionReader {
                 finish()
                 mode = .outside
             } else if mode == .search {
-                if search.isEmpty, trimmed.hasPrefix(":start_line:") || trimmed.hasPrefix(":end_line:")
-                    || (trimmed.count >= 3 && trimmed.allSatisfy { $0 == "-" })
+                if search.isEmpty,
+                    trimmed.hasPrefix(":start_line:") || trimmed.hasPrefix(":end_line:")
+                        || (trimmed.count >= 3 && trimmed.allSatisfy { $0 == "-" })
                 {
                     continue
                 }
@@ -447,7 +449,8 @@ public struct ClineReader: SessionReader {
             // state/taskHistory.json beside tasks/ (newer versions and the CLI).
             var item = FileManager.default.contents(atPath: folder + "/history_item.json").flatMap(JSONDict.object)
             if item == nil {
-                let stateFile = ((folder as NSString).deletingLastPathComponent as NSString).deletingLastPathComponent
+                let stateFile =
+                    ((folder as NSString).deletingLastPathComponent as NSString).deletingLastPathComponent
                     + "/state/taskHistory.json"
                 if let data = FileManager.default.contents(atPath: stateFile),
                     let items = JSONDepthLimit.jsonObject(data) as? [Any]
@@ -457,7 +460,8 @@ public struct ClineReader: SessionReader {
             }
             historyWorkingDirectory = JSONDict.string(item, "cwdOnTaskInitialization") ?? JSONDict.string(item, "workspace")
             // Cline's task ids are the creation time in ms; Roo's are UUIDs.
-            startTime = JSONDict.date(item, "ts") ?? Int64(taskID).flatMap { JSONDict.date(NSNumber(value: $0)) }
+            startTime =
+                JSONDict.date(item, "ts") ?? Int64(taskID).flatMap { JSONDict.date(NSNumber(value: $0)) }
                 ?? models.first?.0 ?? fileTime ?? Date(timeIntervalSince1970: 0)
         }
 

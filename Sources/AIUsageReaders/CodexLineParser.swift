@@ -406,15 +406,17 @@ struct CodexLineParser {
             var last: Range<Int>?
             var model: Range<Int>?
             guard
-                JSONWalk.forEachMember(line, of: info.lowerBound, { key, value in
-                    if total == nil, JSONByteScan.equals(line, key, "total_token_usage") {
-                        total = value
-                    } else if last == nil, JSONByteScan.equals(line, key, "last_token_usage") {
-                        last = value
-                    } else if model == nil, JSONByteScan.equals(line, key, "model") {
-                        model = value
-                    }
-                }) != nil,
+                JSONWalk.forEachMember(
+                    line, of: info.lowerBound,
+                    { key, value in
+                        if total == nil, JSONByteScan.equals(line, key, "total_token_usage") {
+                            total = value
+                        } else if last == nil, JSONByteScan.equals(line, key, "last_token_usage") {
+                            last = value
+                        } else if model == nil, JSONByteScan.equals(line, key, "model") {
+                            model = value
+                        }
+                    }) != nil,
                 let total, let parsed = fastTotals(line, total)
             else { return nil }  // legacy prompt/completion and odd shapes: decoder
             let lastParsed: CodexTotals?
@@ -439,25 +441,27 @@ struct CodexLineParser {
         guard JSONWalk.isObject(line, usage) else { return nil }
         var ranges: [Range<Int>?] = [nil, nil, nil, nil, nil, nil]
         guard
-            JSONWalk.forEachMember(line, of: usage.lowerBound, { key, value in
-                let slot: Int
-                if JSONByteScan.equals(line, key, "input_tokens") {
-                    slot = 0
-                } else if JSONByteScan.equals(line, key, "cached_input_tokens") {
-                    slot = 1
-                } else if JSONByteScan.equals(line, key, "output_tokens") {
-                    slot = 2
-                } else if JSONByteScan.equals(line, key, "reasoning_output_tokens") {
-                    slot = 3
-                } else if JSONByteScan.equals(line, key, "total_tokens") {
-                    slot = 4
-                } else if JSONByteScan.equals(line, key, "cache_write_input_tokens") {
-                    slot = 5
-                } else {
-                    return
-                }
-                if ranges[slot] == nil { ranges[slot] = value }
-            }) != nil
+            JSONWalk.forEachMember(
+                line, of: usage.lowerBound,
+                { key, value in
+                    let slot: Int
+                    if JSONByteScan.equals(line, key, "input_tokens") {
+                        slot = 0
+                    } else if JSONByteScan.equals(line, key, "cached_input_tokens") {
+                        slot = 1
+                    } else if JSONByteScan.equals(line, key, "output_tokens") {
+                        slot = 2
+                    } else if JSONByteScan.equals(line, key, "reasoning_output_tokens") {
+                        slot = 3
+                    } else if JSONByteScan.equals(line, key, "total_tokens") {
+                        slot = 4
+                    } else if JSONByteScan.equals(line, key, "cache_write_input_tokens") {
+                        slot = 5
+                    } else {
+                        return
+                    }
+                    if ranges[slot] == nil { ranges[slot] = value }
+                }) != nil
         else { return nil }
         var values: [Int64?] = []
         for range in ranges {

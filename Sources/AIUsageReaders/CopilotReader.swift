@@ -290,9 +290,10 @@ struct CopilotEventParser {
                 let model = state.model ?? "unknown"
                 state.outputByModel = (state.outputByModel ?? [:]).merging([model: output], uniquingKeysWith: TokenBounds.add)
                 let key = LooseJSON.string(data["apiCallId"]) ?? eventID
-                batch.usage.append(UsageEvent(
-                    tool: .copilot, sessionID: sessionID, timestamp: time, model: model,
-                    tokens: TokenCounts(output: output), dedupKey: "\(sessionID):\(key)"))
+                batch.usage.append(
+                    UsageEvent(
+                        tool: .copilot, sessionID: sessionID, timestamp: time, model: model,
+                        tokens: TokenCounts(output: output), dedupKey: "\(sessionID):\(key)"))
                 observe(time)
             }
         case "session.usage_record", "assistant.usage":
@@ -308,17 +309,25 @@ struct CopilotEventParser {
             guard let arguments = CopilotEditTools.arguments(data["arguments"]) else { return }
             let edits = CopilotEditTools.edits(tool: name, arguments: arguments)
             guard !edits.isEmpty else { return }
-            pending.append((callID, edits.enumerated().map { index, edit in
-                EditEvent(
-                    tool: .copilot, sessionID: sessionID, timestamp: time,
-                    dedupKey: edits.count == 1 ? callID : "\(callID):\(index)", filePath: edit.path, cwd: state.cwd,
-                    addedLines: edit.added)
-            }))
+            pending.append(
+                (
+                    callID,
+                    edits.enumerated().map { index, edit in
+                        EditEvent(
+                            tool: .copilot, sessionID: sessionID, timestamp: time,
+                            dedupKey: edits.count == 1 ? callID : "\(callID):\(index)", filePath: edit.path, cwd: state.cwd,
+                            addedLines: edit.added)
+                    }
+                ))
         case "tool.execution_complete":
-            guard let callID = LooseJSON.string(data["toolCallId"]), let index = pending.firstIndex(where: { $0.callID == callID }) else { return }
+            guard let callID = LooseJSON.string(data["toolCallId"]), let index = pending.firstIndex(where: { $0.callID == callID }) else {
+                return
+            }
             let result = LooseJSON.object(data["result"])
-            let failed = (data["success"] as? Bool) == false
-                || ["failure", "error", "rejected", "denied"].contains(LooseJSON.string(result?["result_type"]) ?? LooseJSON.string(result?["resultType"]) ?? "")
+            let failed =
+                (data["success"] as? Bool) == false
+                || ["failure", "error", "rejected", "denied"].contains(
+                    LooseJSON.string(result?["result_type"]) ?? LooseJSON.string(result?["resultType"]) ?? "")
             let entry = pending.remove(at: index)
             if !failed { batch.edits += entry.edits }
         default:
@@ -334,7 +343,8 @@ struct CopilotEventParser {
     }
 
     private mutating func observe(_ time: Date) {
-        batch.observations.append(SessionObservation(tool: .copilot, sessionID: sessionID, cwd: state.cwd, timestamp: time, model: state.model))
+        batch.observations.append(
+            SessionObservation(tool: .copilot, sessionID: sessionID, cwd: state.cwd, timestamp: time, model: state.model))
     }
 
     /// One request's usage. Copilot's `inputTokens` include the cached and the
@@ -364,9 +374,10 @@ struct CopilotEventParser {
         observe(time)
         guard !tokens.isZero else { return }
         let callID = LooseJSON.string(usage["apiCallId"]) ?? LooseJSON.string(LooseJSON.object(usage["accounting"])?["usageId"])
-        batch.usage.append(UsageEvent(
-            tool: .copilot, sessionID: sessionID, timestamp: time, model: state.model ?? "unknown", tokens: tokens,
-            dedupKey: "\(sessionID):\(callID ?? eventID)"))
+        batch.usage.append(
+            UsageEvent(
+                tool: .copilot, sessionID: sessionID, timestamp: time, model: state.model ?? "unknown", tokens: tokens,
+                dedupKey: "\(sessionID):\(callID ?? eventID)"))
     }
 
     /// `inputTokens` (all prompt tokens), `cacheReadTokens`, `cacheWriteTokens`,
@@ -415,9 +426,10 @@ struct CopilotEventParser {
         }
         if !perModel.isEmpty {
             for entry in perModel.sorted(by: { $0.model < $1.model }) where !entry.tokens.isZero {
-                batch.usage.append(UsageEvent(
-                    tool: .copilot, sessionID: sessionID, timestamp: time, model: entry.model, tokens: entry.tokens,
-                    dedupKey: "\(sessionID):\(eventID):\(entry.model)"))
+                batch.usage.append(
+                    UsageEvent(
+                        tool: .copilot, sessionID: sessionID, timestamp: time, model: entry.model, tokens: entry.tokens,
+                        dedupKey: "\(sessionID):\(eventID):\(entry.model)"))
             }
             return
         }
@@ -426,9 +438,10 @@ struct CopilotEventParser {
         let output = max(0, count("output") - alreadyOutput.values.reduce(0, +))
         let tokens = TokenCounts(input: count("input"), output: output, cacheWrite: count("cache_write"), cacheRead: count("cache_read"))
         guard !tokens.isZero else { return }
-        batch.usage.append(UsageEvent(
-            tool: .copilot, sessionID: sessionID, timestamp: time, model: state.model ?? "unknown", tokens: tokens,
-            dedupKey: "\(sessionID):\(eventID)"))
+        batch.usage.append(
+            UsageEvent(
+                tool: .copilot, sessionID: sessionID, timestamp: time, model: state.model ?? "unknown", tokens: tokens,
+                dedupKey: "\(sessionID):\(eventID)"))
     }
 }
 
@@ -507,11 +520,13 @@ public struct CopilotChatReader: SessionReader {
     static func batch(session: [String: Any], fallbackID: String, cwd: String?) -> ReadBatch {
         var batch = ReadBatch()
         let sessionID = LooseJSON.string(session["sessionId"]) ?? fallbackID
-        let selected = CopilotEditTools.model(LooseJSON.string(
-            LooseJSON.object(LooseJSON.object(session["inputState"])?["selectedModel"])?["identifier"]))
+        let selected = CopilotEditTools.model(
+            LooseJSON.string(
+                LooseJSON.object(LooseJSON.object(session["inputState"])?["selectedModel"])?["identifier"]))
         let created = LooseJSON.date(session["creationDate"])
         if let created {
-            batch.observations.append(SessionObservation(tool: .copilot, sessionID: sessionID, cwd: cwd, timestamp: created, model: selected))
+            batch.observations.append(
+                SessionObservation(tool: .copilot, sessionID: sessionID, cwd: cwd, timestamp: created, model: selected))
         }
         for case let request as [String: Any] in LooseJSON.array(session["requests"]) {
             guard let time = LooseJSON.date(request["timestamp"]) ?? created else { continue }
@@ -524,9 +539,10 @@ public struct CopilotChatReader: SessionReader {
                 let tokens = TokenCounts(
                     input: LooseJSON.int(usage["promptTokens"]) ?? 0, output: LooseJSON.int(usage["completionTokens"]) ?? 0)
                 if !tokens.isZero {
-                    batch.usage.append(UsageEvent(
-                        tool: .copilot, sessionID: sessionID, timestamp: time, model: model ?? "unknown", tokens: tokens,
-                        dedupKey: "\(sessionID):\(requestID)"))
+                    batch.usage.append(
+                        UsageEvent(
+                            tool: .copilot, sessionID: sessionID, timestamp: time, model: model ?? "unknown", tokens: tokens,
+                            dedupKey: "\(sessionID):\(requestID)"))
                 }
             }
             let rounds = LooseJSON.array(LooseJSON.object(result?["metadata"])?["toolCallRounds"])
@@ -537,10 +553,11 @@ public struct CopilotChatReader: SessionReader {
                     guard let arguments = CopilotEditTools.arguments(call["arguments"]) else { continue }
                     let edits = CopilotEditTools.edits(tool: name, arguments: arguments)
                     for (index, edit) in edits.enumerated() {
-                        batch.edits.append(EditEvent(
-                            tool: .copilot, sessionID: sessionID, timestamp: time,
-                            dedupKey: edits.count == 1 ? id : "\(id):\(index)", filePath: edit.path, cwd: cwd,
-                            addedLines: edit.added))
+                        batch.edits.append(
+                            EditEvent(
+                                tool: .copilot, sessionID: sessionID, timestamp: time,
+                                dedupKey: edits.count == 1 ? id : "\(id):\(index)", filePath: edit.path, cwd: cwd,
+                                addedLines: edit.added))
                     }
                 }
             }

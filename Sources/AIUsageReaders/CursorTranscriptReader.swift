@@ -189,8 +189,9 @@ public struct CursorTranscriptReader: SessionReader {
                 let close = text.range(of: "</timestamp>", range: open.upperBound..<text.endIndex),
                 text.distance(from: open.upperBound, to: close.lowerBound) <= 64
             else { continue }
-            if let date = Timestamps.parse(String(text[open.upperBound..<close.lowerBound])
-                .trimmingCharacters(in: .whitespacesAndNewlines))
+            if let date = Timestamps.parse(
+                String(text[open.upperBound..<close.lowerBound])
+                    .trimmingCharacters(in: .whitespacesAndNewlines))
             {
                 return date
             }
@@ -207,7 +208,8 @@ public struct CursorTranscriptReader: SessionReader {
 
     /// The files and added lines of one Cursor edit tool call.
     public static func edits(tool name: String, _ input: [String: Any]) -> [(path: String, added: [LineHash])] {
-        let path = JSONDict.string(input, "path") ?? JSONDict.string(input, "file_path")
+        let path =
+            JSONDict.string(input, "path") ?? JSONDict.string(input, "file_path")
             ?? JSONDict.string(input, "target_file") ?? JSONDict.string(input, "filePath")
         switch name.lowercased() {
         case "write", "create_file", "write_file":
@@ -256,8 +258,8 @@ public struct CursorTranscriptReader: SessionReader {
         /// The folder names a run of tokens may spell: every mix of `-` and `.` for
         /// short runs, plain `-` for long ones (UUIDs).
         func names(_ group: ArraySlice<String>) -> [String] {
-            guard group.count > 1, group.count <= 5 else { return [group.joined(separator: "-")] }
-            var result = [group.first!]
+            guard group.count > 1, group.count <= 5, let first = group.first else { return [group.joined(separator: "-")] }
+            var result = [first]
             for token in group.dropFirst() {
                 result = result.flatMap { [$0 + "-" + token, $0 + "." + token] }
             }

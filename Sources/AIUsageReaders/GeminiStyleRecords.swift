@@ -1,9 +1,9 @@
 import AIUsageCore
 import Foundation
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 // Pieces shared by the readers of tools built on Gemini CLI's code base (Gemini CLI

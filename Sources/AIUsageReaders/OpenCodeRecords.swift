@@ -166,7 +166,8 @@ public enum OpenCodeRecords {
                 tool: .opencode, sessionID: sessionID, timestamp: timestamp, dedupKey: "\(callID):\(index)",
                 filePath: path, cwd: cwd, addedLines: lines)
         }
-        let filePath = JSONDict.string(input, "filePath") ?? JSONDict.string(input, "file_path")
+        let filePath =
+            JSONDict.string(input, "filePath") ?? JSONDict.string(input, "file_path")
             ?? JSONDict.string(input, "path")
         switch tool {
         case "edit", "write":
@@ -184,8 +185,9 @@ public enum OpenCodeRecords {
                 return event(index, path, AddedLines.between(old: edit["oldString"] as? String ?? "", new: new))
             }
         default:  // patch, apply_patch
-            guard let text = JSONDict.string(input, "patchText") ?? JSONDict.string(input, "patch")
-                ?? JSONDict.string(input, "input")
+            guard
+                let text = JSONDict.string(input, "patchText") ?? JSONDict.string(input, "patch")
+                    ?? JSONDict.string(input, "input")
             else { return [] }
             var changes: [ApplyPatchParser.FileChange] = []
             let blocks = ApplyPatchParser.extractPatches(from: text)

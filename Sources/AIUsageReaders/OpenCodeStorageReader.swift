@@ -81,7 +81,8 @@ public struct OpenCodeStorageReader: SessionReader {
             {
                 message.noteDrift(into: &batch)
                 if message.role == "assistant", let root = location.storageRoot {
-                    OpenCodeRecords.raise(&message, toSteps: OpenCodeRecords.stepTotals(Self.parts(ofMessage: message.id, storageRoot: root)))
+                    OpenCodeRecords.raise(
+                        &message, toSteps: OpenCodeRecords.stepTotals(Self.parts(ofMessage: message.id, storageRoot: root)))
                 }
                 batch.observations.append(message.observation)
                 if let usage = message.usage { batch.usage.append(usage) }

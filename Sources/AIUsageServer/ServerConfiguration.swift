@@ -45,13 +45,15 @@ public struct ServerConfiguration: Sendable, Equatable {
         configuration.minGroupSize = try minGroupSize ?? int("MIN_GROUP_SIZE") ?? configuration.minGroupSize
         if let url = publicURL ?? env("PUBLIC_URL") {
             guard let components = URLComponents(string: url), ["http", "https"].contains(components.scheme?.lowercased() ?? ""),
-                  components.host?.isEmpty == false
+                components.host?.isEmpty == false
             else {
                 throw ConfigurationError("The public URL must be http://HOST or https://HOST (as people reach the server); got \"\(url)\".")
             }
             configuration.publicURL = url
         }
-        guard (0...65535).contains(configuration.port) else { throw ConfigurationError("The port must be 0 to 65535; got \(configuration.port).") }
+        guard (0...65535).contains(configuration.port) else {
+            throw ConfigurationError("The port must be 0 to 65535; got \(configuration.port).")
+        }
         guard configuration.minGroupSize >= 1 else { throw ConfigurationError("The minimum group size must be at least 1.") }
         return configuration
     }
@@ -74,7 +76,9 @@ public struct ServerConfiguration: Sendable, Equatable {
             } else if url.hasPrefix("sqlite://") {
                 path = String(url.dropFirst("sqlite://".count))
             } else if url.contains("://") {
-                throw ConfigurationError("Unsupported database URL scheme in \"\(Self.redacting(url))\"; use sqlite:///path/file.sqlite or postgres://USER:PASSWORD@HOST:PORT/DATABASE.")
+                throw ConfigurationError(
+                    "Unsupported database URL scheme in \"\(Self.redacting(url))\"; use sqlite:///path/file.sqlite or postgres://USER:PASSWORD@HOST:PORT/DATABASE."
+                )
             } else {
                 path = url
             }

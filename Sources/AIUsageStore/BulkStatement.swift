@@ -29,7 +29,8 @@ struct BulkStatement {
         index += 1
         var value = value
         value.withUTF8 { bytes in
-            _ = bytes.baseAddress.map { sqlite3_bind_text(handle, index, $0, Int32(bytes.count), Self.transient) }
+            _ =
+                bytes.baseAddress.map { sqlite3_bind_text(handle, index, $0, Int32(bytes.count), Self.transient) }
                 ?? sqlite3_bind_text(handle, index, "", 0, Self.transient)
         }
     }

@@ -90,7 +90,8 @@ public struct AttributionSave: Sendable {
     public var attribution: CommitAttribution
     public var sourceLandings: [(sha: String, how: LandingKind, landedAILines: Int)]
 
-    public init(record: CommitRecord, attribution: CommitAttribution, sourceLandings: [(sha: String, how: LandingKind, landedAILines: Int)]) {
+    public init(record: CommitRecord, attribution: CommitAttribution, sourceLandings: [(sha: String, how: LandingKind, landedAILines: Int)])
+    {
         self.record = record
         self.attribution = attribution
         self.sourceLandings = sourceLandings
@@ -127,7 +128,9 @@ extension Store {
 
     /// The record of the repository with this common git folder, created on first use
     /// and refreshed (roots, e-mail, default branch) on every call.
-    public func upsertRepo(commonDirectory: String, name: String, roots: [String], userEmail: String?, defaultBranch: String?) throws -> RepoRecord {
+    public func upsertRepo(commonDirectory: String, name: String, roots: [String], userEmail: String?, defaultBranch: String?) throws
+        -> RepoRecord
+    {
         let rootsText = roots.joined(separator: "\n")
         // Most calls find it as it was: read first, so that a report writes nothing.
         let known = try read { db in
@@ -136,7 +139,8 @@ extension Store {
         }
         if let known, known[1] == name, known[2] == rootsText, known[3] == userEmail, known[4] == defaultBranch {
             return RepoRecord(
-                id: known[0], commonDirectory: commonDirectory, name: name, roots: roots, userEmail: userEmail, defaultBranch: defaultBranch)
+                id: known[0], commonDirectory: commonDirectory, name: name, roots: roots, userEmail: userEmail, defaultBranch: defaultBranch
+            )
         }
         return try write { db in
             try db.execute(
@@ -159,7 +163,8 @@ extension Store {
                 try db.execute(sql: "UPDATE sessions SET placed = 0 WHERE repo_id IS NULL")
                 try db.execute(sql: "DELETE FROM places WHERE repo_id IS NULL")
             }
-            return RepoRecord(id: id, commonDirectory: commonDirectory, name: name, roots: roots, userEmail: userEmail, defaultBranch: defaultBranch)
+            return RepoRecord(
+                id: id, commonDirectory: commonDirectory, name: name, roots: roots, userEmail: userEmail, defaultBranch: defaultBranch)
         }
     }
 
@@ -194,8 +199,10 @@ extension Store {
                     let time = Date(timeIntervalSince1970: row[3])
                     let hint: String? = row[6]
                     for hash in LineHashBlob.decode(row[5]) {
-                        result.append(AIWrittenLine(
-                            tool: tool, editKey: key, sessionID: session, timestamp: time, path: relative, hash: hash, commitHint: hint))
+                        result.append(
+                            AIWrittenLine(
+                                tool: tool, editKey: key, sessionID: session, timestamp: time, path: relative, hash: hash, commitHint: hint)
+                        )
                     }
                 }
             }
@@ -278,7 +285,9 @@ extension Store {
 
     /// How many of the repository's commits git could not read.
     public func unreadableCommitCount(repo: Int64) throws -> Int {
-        try read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM commits WHERE repo_id = ? AND unreadable = 1", arguments: [repo]) ?? 0 }
+        try read { db in
+            try Int.fetchOne(db, sql: "SELECT count(*) FROM commits WHERE repo_id = ? AND unreadable = 1", arguments: [repo]) ?? 0
+        }
     }
 
     /// Claims made so far in the repository: the AI-written lines commits hold.
@@ -300,7 +309,9 @@ extension Store {
         try read { db in
             var result: [String: [CommitLineRecord]] = [:]
             let statement = try db.cachedStatement(
-                sql: "SELECT path, line_hash, edit_tool, edit_key, session_id FROM commit_lines WHERE repo_id = ? AND sha = ? ORDER BY rowid")
+                sql:
+                    "SELECT path, line_hash, edit_tool, edit_key, session_id FROM commit_lines WHERE repo_id = ? AND sha = ? ORDER BY rowid"
+            )
             for sha in shas {
                 let cursor = try Row.fetchCursor(statement, arguments: [repo, sha])
                 var lines: [CommitLineRecord] = []
@@ -363,7 +374,9 @@ extension Store {
                     """)
             var insert = BulkStatement(
                 try db.cachedStatement(
-                    sql: "INSERT INTO commit_lines (repo_id, sha, path, line_hash, edit_tool, edit_key, session_id) VALUES (?, ?, ?, ?, ?, ?, ?)"),
+                    sql:
+                        "INSERT INTO commit_lines (repo_id, sha, path, line_hash, edit_tool, edit_key, session_id) VALUES (?, ?, ?, ?, ?, ?, ?)"
+                ),
                 in: db)
             defer { insert.finish() }
             let deleteSessions = try db.cachedStatement(sql: "DELETE FROM commit_sessions WHERE repo_id = ? AND sha = ?")
@@ -431,7 +444,9 @@ extension Store {
                 sql: "UPDATE commits SET landed_how = ?, landed_into = ?, landed_at = ?, landed_ai_lines = ? WHERE repo_id = ? AND sha = ?")
             let forget = try db.cachedStatement(sql: "DELETE FROM survival WHERE repo_id = ? AND sha = ?")
             for mark in marks {
-                try update.execute(arguments: [mark.how.rawValue, mark.into, mark.at.timeIntervalSince1970, mark.landedAILines, repo, mark.sha])
+                try update.execute(arguments: [
+                    mark.how.rawValue, mark.into, mark.at.timeIntervalSince1970, mark.landedAILines, repo, mark.sha,
+                ])
                 try forget.execute(arguments: [repo, mark.sha])
             }
         }
@@ -446,7 +461,8 @@ extension Store {
                 try db.execute(sql: "DELETE FROM survival WHERE repo_id = ? AND (sha = ? OR into_sha = ?)", arguments: [repo, sha, sha])
                 try db.execute(sql: "DELETE FROM commits WHERE repo_id = ? AND sha = ?", arguments: [repo, sha])
                 try db.execute(
-                    sql: "UPDATE commits SET landed_how = NULL, landed_into = NULL, landed_at = NULL, landed_ai_lines = 0 WHERE repo_id = ? AND landed_into = ? AND landed_how != 'ancestor'",
+                    sql:
+                        "UPDATE commits SET landed_how = NULL, landed_into = NULL, landed_at = NULL, landed_ai_lines = 0 WHERE repo_id = ? AND landed_into = ? AND landed_how != 'ancestor'",
                     arguments: [repo, sha])
                 try db.execute(
                     sql: "UPDATE commits SET copy_how = NULL, copy_into = NULL, copy_ai_lines = 0 WHERE repo_id = ? AND copy_into = ?",
@@ -461,7 +477,9 @@ extension Store {
     public func recordRewrites(repo: Int64, pairs: [(old: String, new: String)]) throws {
         try write { db in
             for pair in pairs where pair.old != pair.new {
-                try db.execute(sql: "INSERT OR REPLACE INTO rewrites (repo_id, old_sha, new_sha) VALUES (?, ?, ?)", arguments: [repo, pair.old, pair.new])
+                try db.execute(
+                    sql: "INSERT OR REPLACE INTO rewrites (repo_id, old_sha, new_sha) VALUES (?, ?, ?)",
+                    arguments: [repo, pair.old, pair.new])
             }
         }
     }

@@ -124,9 +124,11 @@ extension Store {
 
     public func syncState(repo: Int64) throws -> RepoSyncState {
         try read { db in
-            guard let row = try Row.fetchOne(
-                db, sql: "SELECT refs_fingerprint, sync_floor, skipped_commits, orphan_refs, history_incomplete FROM repos WHERE id = ?",
-                arguments: [repo])
+            guard
+                let row = try Row.fetchOne(
+                    db,
+                    sql: "SELECT refs_fingerprint, sync_floor, skipped_commits, orphan_refs, history_incomplete FROM repos WHERE id = ?",
+                    arguments: [repo])
             else { return RepoSyncState(refsFingerprint: nil, floor: nil, skippedCommits: 0, orphanRefs: [], historyIncomplete: false) }
             let orphans: String = row[3]
             let floor: Double? = row[1]
@@ -155,7 +157,8 @@ extension Store {
     public func refVerdicts(repo: Int64) throws -> [String: RefVerdict] {
         try read { db in
             var result: [String: RefVerdict] = [:]
-            for row in try Row.fetchAll(db, sql: "SELECT ref, tip, related, tip_time FROM ref_history WHERE repo_id = ?", arguments: [repo]) {
+            for row in try Row.fetchAll(db, sql: "SELECT ref, tip, related, tip_time FROM ref_history WHERE repo_id = ?", arguments: [repo])
+            {
                 result[row[0]] = RefVerdict(tip: row[1], related: row[2], tipTime: Date(timeIntervalSince1970: row[3]))
             }
             return result
@@ -165,7 +168,8 @@ extension Store {
     public func saveRefVerdicts(repo: Int64, _ verdicts: [String: RefVerdict]) throws {
         try write { db in
             try db.execute(sql: "DELETE FROM ref_history WHERE repo_id = ?", arguments: [repo])
-            let statement = try db.cachedStatement(sql: "INSERT INTO ref_history (repo_id, ref, tip, related, tip_time) VALUES (?, ?, ?, ?, ?)")
+            let statement = try db.cachedStatement(
+                sql: "INSERT INTO ref_history (repo_id, ref, tip, related, tip_time) VALUES (?, ?, ?, ?, ?)")
             for (ref, verdict) in verdicts {
                 try statement.execute(arguments: [repo, ref, verdict.tip, verdict.related, verdict.tipTime.timeIntervalSince1970])
             }

@@ -85,7 +85,9 @@ extension Store {
     public func statistics() throws -> StoreStatistics {
         try read { db in
             var files: [ToolKind: (Int, Int, Int, Int64)] = [:]
-            for row in try Row.fetchAll(db, sql: "SELECT tool, count(*) n, sum(lines_read) l, sum(lines_skipped) s, sum(offset) b FROM files GROUP BY tool") {
+            for row in try Row.fetchAll(
+                db, sql: "SELECT tool, count(*) n, sum(lines_read) l, sum(lines_skipped) s, sum(offset) b FROM files GROUP BY tool")
+            {
                 files[ToolKind(rawValue: row["tool"])] = (row["n"], row["l"] ?? 0, row["s"] ?? 0, row["b"] ?? 0)
             }
             func counts(_ sql: String) throws -> [ToolKind: Int] {

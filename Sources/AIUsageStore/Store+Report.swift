@@ -73,13 +73,16 @@ extension Store {
         try read { db in
             var result: [SessionSummary] = []
             let cursor = try Row.fetchCursor(
-                db, sql: "SELECT tool, id, started_at, ended_at, models, repo_id, primary_model FROM sessions ORDER BY started_at, tool, id")
+                db, sql: "SELECT tool, id, started_at, ended_at, models, repo_id, primary_model FROM sessions ORDER BY started_at, tool, id"
+            )
             while let row = try cursor.next() {
                 let models: String = row[4]
-                result.append(SessionSummary(
-                    key: SessionKey(tool: ToolKind(rawValue: row[0]), id: row[1]), startedAt: Date(timeIntervalSince1970: row[2]),
-                    endedAt: Date(timeIntervalSince1970: row[3]), models: models.isEmpty ? [] : models.split(separator: ",").map(String.init),
-                    repoID: row[5], primaryModel: row[6]))
+                result.append(
+                    SessionSummary(
+                        key: SessionKey(tool: ToolKind(rawValue: row[0]), id: row[1]), startedAt: Date(timeIntervalSince1970: row[2]),
+                        endedAt: Date(timeIntervalSince1970: row[3]),
+                        models: models.isEmpty ? [] : models.split(separator: ",").map(String.init),
+                        repoID: row[5], primaryModel: row[6]))
             }
             return result
         }
@@ -103,9 +106,10 @@ extension Store {
             var result: [EditSummary] = []
             let cursor = try Row.fetchCursor(db, sql: sql, arguments: arguments)
             while let row = try cursor.next() {
-                result.append(EditSummary(
-                    session: SessionKey(tool: ToolKind(rawValue: row[0]), id: row[1]), timestamp: Date(timeIntervalSince1970: row[2]),
-                    path: row[3], lineCount: row[4]))
+                result.append(
+                    EditSummary(
+                        session: SessionKey(tool: ToolKind(rawValue: row[0]), id: row[1]), timestamp: Date(timeIntervalSince1970: row[2]),
+                        path: row[3], lineCount: row[4]))
             }
             return result
         }
@@ -160,8 +164,9 @@ extension Store {
                     try Row.fetchCursor(db, sql: sql)
                 }
             while let row = try cursor.next() {
-                result.append(CommitSessionLines(
-                    repoID: row[0], sha: row[1], session: SessionKey(tool: ToolKind(rawValue: row[2]), id: row[3]), aiLines: row[4]))
+                result.append(
+                    CommitSessionLines(
+                        repoID: row[0], sha: row[1], session: SessionKey(tool: ToolKind(rawValue: row[2]), id: row[3]), aiLines: row[4]))
             }
             return result
         }
@@ -171,7 +176,9 @@ extension Store {
     public func aiLines(repo: Int64, sha: String, session: SessionKey) throws -> [PathLine] {
         try read { db in
             try Row.fetchAll(
-                db, sql: "SELECT path, line_hash FROM commit_lines WHERE repo_id = ? AND sha = ? AND edit_tool = ? AND session_id = ? ORDER BY rowid",
+                db,
+                sql:
+                    "SELECT path, line_hash FROM commit_lines WHERE repo_id = ? AND sha = ? AND edit_tool = ? AND session_id = ? ORDER BY rowid",
                 arguments: [repo, sha, session.tool.rawValue, session.id]
             ).map { PathLine(path: $0[0], hash: LineHash(storageValue: $0[1])) }
         }

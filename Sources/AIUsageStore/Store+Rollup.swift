@@ -147,7 +147,8 @@ extension Store {
                     if dirty.contains(record.session) { fold(record) }
                 }
             } else {
-                let statement = try db.cachedStatement(sql: "SELECT \(Self.usageColumns) FROM usage_effective WHERE tool = ? AND session_id = ?")
+                let statement = try db.cachedStatement(
+                    sql: "SELECT \(Self.usageColumns) FROM usage_effective WHERE tool = ? AND session_id = ?")
                 for session in dirty {
                     let cursor = try Row.fetchCursor(statement, arguments: [session.tool.rawValue, session.id])
                     while let row = try cursor.next() { fold(Self.usageRecord(row)) }
@@ -226,7 +227,8 @@ extension Store {
                 let aggregate = UsageAggregate(
                     session: session, model: model, bucketStart: Date(timeIntervalSince1970: Double(bucket) * Self.bucketSeconds),
                     requests: row[4],
-                    tokens: TokenCounts(input: row[5], output: row[6], cacheWrite: row[7], cacheRead: row[9], reasoning: row[10], cacheWrite1h: row[8]),
+                    tokens: TokenCounts(
+                        input: row[5], output: row[6], cacheWrite: row[7], cacheRead: row[9], reasoning: row[10], cacheWrite1h: row[8]),
                     costUSD: row[11], unpricedTokens: row[12], recordedRequests: row[13],
                     first: Date(timeIntervalSince1970: row[14]), last: Date(timeIntervalSince1970: row[15]))
                 whole[RollupKey(session: session, model: model, bucket: query.byBucket ? bucket : 0)] = aggregate
@@ -234,7 +236,8 @@ extension Store {
             // Rows a window boundary cuts through, by session: (model, bucket).
             var cut: [SessionKey: Set<RollupKey>] = [:]
             if let edges {
-                let rows = try Row.fetchCursor(db, sql: "SELECT tool, session_id, model, bucket FROM usage_rollup WHERE \(edges)", arguments: arguments)
+                let rows = try Row.fetchCursor(
+                    db, sql: "SELECT tool, session_id, model, bucket FROM usage_rollup WHERE \(edges)", arguments: arguments)
                 while let row = try rows.next() {
                     let session = SessionKey(tool: ToolKind(rawValue: row[0]), id: row[1])
                     if let wanted = query.sessions, !wanted.contains(session) { continue }
@@ -291,7 +294,8 @@ extension Store {
             let cursor = try Row.fetchCursor(db, sql: "SELECT tool, session_id, ts, path, line_count FROM edits")
             while let row = try cursor.next() { fold(row) }
         } else {
-            let statement = try db.cachedStatement(sql: "SELECT tool, session_id, ts, path, line_count FROM edits WHERE tool = ? AND session_id = ?")
+            let statement = try db.cachedStatement(
+                sql: "SELECT tool, session_id, ts, path, line_count FROM edits WHERE tool = ? AND session_id = ?")
             for session in sessions {
                 let cursor = try Row.fetchCursor(statement, arguments: [session.tool.rawValue, session.id])
                 while let row = try cursor.next() { fold(row) }
@@ -367,7 +371,10 @@ extension Store {
             inside.append("max_ts < ?\(index)")
             edges.append("(min_ts < ?\(index) AND max_ts >= ?\(index))")
         }
-        return (inside.isEmpty ? "" : " WHERE " + inside.joined(separator: " AND "), edges.isEmpty ? nil : edges.joined(separator: " OR "), arguments)
+        return (
+            inside.isEmpty ? "" : " WHERE " + inside.joined(separator: " AND "), edges.isEmpty ? nil : edges.joined(separator: " OR "),
+            arguments
+        )
     }
 
     /// Written lines of the rollup matching `query` (per quarter hour or per session),
@@ -394,7 +401,8 @@ extension Store {
             }
             var cut: [SessionKey: Set<Int64>] = [:]
             if let edges {
-                let rows = try Row.fetchCursor(db, sql: "SELECT tool, session_id, bucket FROM edit_rollup WHERE \(edges)", arguments: arguments)
+                let rows = try Row.fetchCursor(
+                    db, sql: "SELECT tool, session_id, bucket FROM edit_rollup WHERE \(edges)", arguments: arguments)
                 while let row = try rows.next() {
                     let session = SessionKey(tool: ToolKind(rawValue: row[0]), id: row[1])
                     if let wanted = query.sessions, !wanted.contains(session) { continue }
@@ -431,13 +439,15 @@ extension Store {
         }
     }
 
-    static let usageColumns = "tool, session_id, ts, model, input, output, cache_write, cache_read, reasoning, recorded_cost, cache_write_1h"
+    static let usageColumns =
+        "tool, session_id, ts, model, input, output, cache_write, cache_read, reasoning, recorded_cost, cache_write_1h"
 
     static func usageRecord(_ row: Row) -> UsageRecord {
         UsageRecord(
             session: SessionKey(tool: ToolKind(rawValue: row[0]), id: row[1]), timestamp: Date(timeIntervalSince1970: row[2]),
             model: row[3],
-            tokens: TokenCounts(input: row[4], output: row[5], cacheWrite: row[6], cacheRead: row[7], reasoning: row[8], cacheWrite1h: row[10]),
+            tokens: TokenCounts(
+                input: row[4], output: row[5], cacheWrite: row[6], cacheRead: row[7], reasoning: row[8], cacheWrite1h: row[10]),
             recordedCostUSD: row[9])
     }
 }

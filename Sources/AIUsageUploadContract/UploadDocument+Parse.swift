@@ -45,7 +45,9 @@ extension UploadDocument {
     /// The first value the contract refuses (limits, dates, text, bounds); nil when the
     /// document may be sent as it is.
     public func violation(limits: UploadLimits = UploadLimits()) -> UploadContractError? {
-        guard days.count <= limits.maxDays else { return .invalid("At most \(limits.maxDays) days per upload; this one has \(days.count).") }
+        guard days.count <= limits.maxDays else {
+            return .invalid("At most \(limits.maxDays) days per upload; this one has \(days.count).")
+        }
         var seen = Set<String>()
         for (index, day) in days.enumerated() {
             guard CalendarDay.isValid(day.day) else {
@@ -64,7 +66,8 @@ extension UploadDocument {
                         return .invalid("\(at).\(field.rawValue) must be 1 to \(limits.maxStringLength) characters (code points).")
                     }
                     if let scalar = value.unicodeScalars.first(where: Self.isControl) {
-                        return .invalid("\(at).\(field.rawValue) contains a control character (U+\(String(scalar.value, radix: 16, uppercase: true))).")
+                        return .invalid(
+                            "\(at).\(field.rawValue) contains a control character (U+\(String(scalar.value, radix: 16, uppercase: true))).")
                     }
                 }
                 if repoNames == .hashed, !Self.isHashedName(row.repo) {
@@ -94,10 +97,10 @@ extension UploadDocument {
         case let text as String:
             return hasControl(text) ? (path.isEmpty ? "the top level" : path) : nil
         case let dictionary as [String: Any]:
-            for key in dictionary.keys.sorted() {
+            for (key, value) in dictionary.sorted(by: { $0.key < $1.key }) {
                 let child = path.isEmpty ? key : path + "." + key
                 if hasControl(key) { return "a key of " + (path.isEmpty ? "the top level" : path) }
-                if let found = controlCharacterPath(in: dictionary[key]!, at: child) { return found }
+                if let found = controlCharacterPath(in: value, at: child) { return found }
             }
             return nil
         case let array as [Any]:

@@ -45,7 +45,8 @@ public enum UsageField: String, CaseIterable, Sendable {
         switch self {
         case .input, .output, .cacheWrite, .cacheRead, .reasoning, .unpricedTokens: UploadBounds.maxTokens
         case .aiLinesWritten, .aiLinesCommitted, .aiLinesLanded, .aiLinesSurviving, .aiLinesPending, .aiLinesChurned,
-            .humanLinesCommitted: UploadBounds.maxLines
+            .humanLinesCommitted:
+            UploadBounds.maxLines
         case .sessions, .commits, .aiAssistedCommits, .landedAIAssistedCommits: UploadBounds.maxCount
         }
     }

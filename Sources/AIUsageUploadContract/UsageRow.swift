@@ -60,7 +60,8 @@ extension UsageRow: Codable {
         self.init(repo: "", tool: "", model: "")
         for field in TextField.allCases { self[keyPath: field.keyPath] = try container.decode(String.self, forKey: Key(field.rawValue)) }
         for field in UsageField.allCases {
-            self[keyPath: field.keyPath] = try field.tokenKey.map { try tokens.decode(Int64.self, forKey: Key($0)) }
+            self[keyPath: field.keyPath] =
+                try field.tokenKey.map { try tokens.decode(Int64.self, forKey: Key($0)) }
                 ?? container.decode(Int64.self, forKey: Key(field.rawValue))
         }
         for field in DollarField.allCases { self[keyPath: field.keyPath] = try container.decode(Double.self, forKey: Key(field.rawValue)) }

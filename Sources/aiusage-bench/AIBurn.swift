@@ -15,7 +15,8 @@ struct AIBurn {
         let venv = root + "/aiburn-venv"
         let binary = venv + "/bin/aiburn"
         if FileManager.default.isExecutableFile(atPath: binary),
-            let version = try? Spawner.output([binary, "--version"]), version.trimmingCharacters(in: .whitespacesAndNewlines) == Self.version
+            let version = try? Spawner.output([binary, "--version"]),
+            version.trimmingCharacters(in: .whitespacesAndNewlines) == Self.version
         {
             return AIBurn(binary: binary)
         }
@@ -36,7 +37,8 @@ struct AIBurn {
             "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin", "HOME": home, "LANG": "C.UTF-8", "TZ": "UTC",
             "NO_COLOR": "1",
         ]
-        return try Spawner.measured([binary, "daily"], SpawnOptions(environment: environment, directory: home, stdout: output, stderr: output))
+        return try Spawner.measured(
+            [binary, "daily"], SpawnOptions(environment: environment, directory: home, stdout: output, stderr: output))
     }
 
     /// The files aiburn says it read (its footer), or nil.

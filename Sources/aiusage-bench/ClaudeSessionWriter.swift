@@ -51,9 +51,10 @@ struct ClaudeSessionWriter {
     /// Claude Code's folder name for a project: every character but letters and digits
     /// becomes `-` (`/home/dev/src/web.app` → `-home-dev-src-web-app`).
     static func projectFolder(for cwd: String) -> String {
-        String(cwd.unicodeScalars.map { scalar -> Character in
-            (scalar.properties.isAlphabetic || ("0"..."9").contains(scalar)) && scalar.isASCII ? Character(scalar) : "-"
-        })
+        String(
+            cwd.unicodeScalars.map { scalar -> Character in
+                (scalar.properties.isAlphabetic || ("0"..."9").contains(scalar)) && scalar.isASCII ? Character(scalar) : "-"
+            })
     }
 
     /// A session of random turns until the file reaches `targetBytes`.
@@ -109,7 +110,9 @@ struct ClaudeSessionWriter {
         for _ in 0..<random.int(4...12) {
             file.s("- "); file.s(random.pick(TextPool.identifiers)); file.s(": "); file.e(random.pick(pool.prose)); file.s("\\n")
         }
-        file.s("\",\"skillCount\":\(random.int(4...30)),\"isInitial\":true},\"type\":\"attachment\",\"uuid\":\"\(uuid)\",\"timestamp\":\"\(tick(1, 20))\"")
+        file.s(
+            "\",\"skillCount\":\(random.int(4...30)),\"isInitial\":true},\"type\":\"attachment\",\"uuid\":\"\(uuid)\",\"timestamp\":\"\(tick(1, 20))\""
+        )
         tail(file)
         try file.endLine()
     }
@@ -124,7 +127,9 @@ struct ClaudeSessionWriter {
         let started = clock
         let messageId = random.uuid()
         promptId = random.uuid()
-        file.s("{\"type\":\"file-history-snapshot\",\"messageId\":\"\(messageId)\",\"snapshot\":{\"messageId\":\"\(messageId)\",\"trackedFileBackups\":{},\"timestamp\":\"\(tick(5_000, 240_000))\"},\"isSnapshotUpdate\":false}")
+        file.s(
+            "{\"type\":\"file-history-snapshot\",\"messageId\":\"\(messageId)\",\"snapshot\":{\"messageId\":\"\(messageId)\",\"trackedFileBackups\":{},\"timestamp\":\"\(tick(5_000, 240_000))\"},\"isSnapshotUpdate\":false}"
+        )
         try file.endLine()
         var prompt = ""
         for _ in 0..<random.int(1...3) { prompt += random.pick(pool.prose) + " " }
@@ -150,7 +155,9 @@ struct ClaudeSessionWriter {
         }
         try assistant(file, blocks: [.text], stop: "end_turn")
         _ = link(file)
-        file.s("\"type\":\"system\",\"subtype\":\"turn_duration\",\"durationMs\":\(clock - started),\"messageCount\":\(random.int(3...40)),\"timestamp\":\"\(tick(1, 5))\",\"uuid\":\"\(parent!)\",\"isMeta\":false")
+        file.s(
+            "\"type\":\"system\",\"subtype\":\"turn_duration\",\"durationMs\":\(clock - started),\"messageCount\":\(random.int(3...40)),\"timestamp\":\"\(tick(1, 5))\",\"uuid\":\"\(parent!)\",\"isMeta\":false"
+        )
         tail(file)
         try file.endLine()
     }
@@ -241,20 +248,27 @@ struct ClaudeSessionWriter {
                 switch name {
                 case "Read": file.s("\"file_path\":\""); file.e(path); file.s("\"")
                 case "Bash":
-                    file.s("\"command\":\"swift test --filter \(random.pick(TextPool.identifiers)) 2>&1 | tail -n 80\",\"description\":\"Run the \(random.pick(TextPool.identifiers)) tests\"")
+                    file.s(
+                        "\"command\":\"swift test --filter \(random.pick(TextPool.identifiers)) 2>&1 | tail -n 80\",\"description\":\"Run the \(random.pick(TextPool.identifiers)) tests\""
+                    )
                 case "Edit":
                     file.s("\"file_path\":\""); file.e(path); file.s("\",\"old_string\":\""); file.e(call!.old.joined(separator: "\n"))
                     file.s("\",\"new_string\":\""); file.e(call!.new.joined(separator: "\n")); file.s("\",\"replace_all\":false")
                 case "Write":
-                    file.s("\"file_path\":\""); file.e(path); file.s("\",\"content\":\""); file.e(call!.new.joined(separator: "\n") + "\n"); file.s("\"")
+                    file.s("\"file_path\":\""); file.e(path); file.s("\",\"content\":\""); file.e(call!.new.joined(separator: "\n") + "\n");
+                    file.s("\"")
                 case "Grep": file.s("\"pattern\":\"\(random.pick(TextPool.identifiers))\\\\(\",\"output_mode\":\"content\",\"-n\":true")
                 default: file.s("\"pattern\":\"**/*.swift\"")
                 }
                 file.s("},\"caller\":{\"type\":\"direct\"}}")
             }
             file.s("],\"stop_reason\":\(last ? "\"\(stop)\"" : "\"tool_use\""),\"stop_sequence\":null,\"stop_details\":null,\"usage\":{")
-            file.s("\"input_tokens\":\(input),\"cache_creation_input_tokens\":\(cacheWrite),\"cache_read_input_tokens\":\(cacheRead),\"output_tokens\":\(output),\"output_tokens_details\":{\"thinking_tokens\":\(thinking)},\"server_tool_use\":{\"web_search_requests\":0,\"web_fetch_requests\":0},\"service_tier\":\"standard\",\"cache_creation\":{\"ephemeral_1h_input_tokens\":\(cacheWrite),\"ephemeral_5m_input_tokens\":0},\"inference_geo\":\"not_available\",\"iterations\":[{\"input_tokens\":\(input),\"output_tokens\":\(output),\"cache_read_input_tokens\":\(cacheRead),\"cache_creation_input_tokens\":\(cacheWrite),\"cache_creation\":{\"ephemeral_5m_input_tokens\":0,\"ephemeral_1h_input_tokens\":\(cacheWrite)},\"type\":\"message\"}],\"speed\":\"standard\"},\"diagnostics\":null}")
-            file.s(",\"requestId\":\"\(requestId)\",\"type\":\"assistant\",\"uuid\":\"\(uuid)\",\"timestamp\":\"\(tick(300, 9_000))\",\"effort\":\"high\"")
+            file.s(
+                "\"input_tokens\":\(input),\"cache_creation_input_tokens\":\(cacheWrite),\"cache_read_input_tokens\":\(cacheRead),\"output_tokens\":\(output),\"output_tokens_details\":{\"thinking_tokens\":\(thinking)},\"server_tool_use\":{\"web_search_requests\":0,\"web_fetch_requests\":0},\"service_tier\":\"standard\",\"cache_creation\":{\"ephemeral_1h_input_tokens\":\(cacheWrite),\"ephemeral_5m_input_tokens\":0},\"inference_geo\":\"not_available\",\"iterations\":[{\"input_tokens\":\(input),\"output_tokens\":\(output),\"cache_read_input_tokens\":\(cacheRead),\"cache_creation_input_tokens\":\(cacheWrite),\"cache_creation\":{\"ephemeral_5m_input_tokens\":0,\"ephemeral_1h_input_tokens\":\(cacheWrite)},\"type\":\"message\"}],\"speed\":\"standard\"},\"diagnostics\":null}"
+            )
+            file.s(
+                ",\"requestId\":\"\(requestId)\",\"type\":\"assistant\",\"uuid\":\"\(uuid)\",\"timestamp\":\"\(tick(300, 9_000))\",\"effort\":\"high\""
+            )
             tail(file)
             try file.endLine()
         }
@@ -264,13 +278,16 @@ struct ClaudeSessionWriter {
     private mutating func toolResult(_ file: BufferedFile, callId: String, call: Call, assistantUUID: String) throws {
         let uuid = link(file)
         let source = call.source
-        file.s("\"promptId\":\"\(promptId)\",\"type\":\"user\",\"message\":{\"role\":\"user\",\"content\":[{\"tool_use_id\":\"\(callId)\",\"type\":\"tool_result\",\"content\":\"")
+        file.s(
+            "\"promptId\":\"\(promptId)\",\"type\":\"user\",\"message\":{\"role\":\"user\",\"content\":[{\"tool_use_id\":\"\(callId)\",\"type\":\"tool_result\",\"content\":\""
+        )
         let shell = random.pick(pool.shellOutputs)
         switch call.tool {
         case "Read": file.b(source.numbered)
         case "Bash": file.b(shell)
         case "Edit":
-            file.s("The file "); file.e(call.path); file.s(" has been updated. Here's the result of running `cat -n` on a snippet of the edited file:\\n")
+            file.s("The file "); file.e(call.path);
+            file.s(" has been updated. Here's the result of running `cat -n` on a snippet of the edited file:\\n")
             let snippet = Array(call.before.prefix(call.start)).suffix(3) + call.new
             for (offset, line) in snippet.prefix(16).enumerated() {
                 let label = String(max(1, call.start - 2) + offset)
@@ -279,10 +296,13 @@ struct ClaudeSessionWriter {
         case "Write": file.s("File created successfully at: "); file.e(call.path)
         case "Grep":
             for _ in 0..<random.int(3...60) {
-                file.e(cwd); file.s("/src/\(random.pick(TextPool.identifiers)).swift:\(random.int(1...900)):"); file.e(random.pick(source.lines)); file.s("\\n")
+                file.e(cwd); file.s("/src/\(random.pick(TextPool.identifiers)).swift:\(random.int(1...900)):");
+                file.e(random.pick(source.lines)); file.s("\\n")
             }
         default:
-            for _ in 0..<random.int(3...80) { file.e(cwd); file.s("/src/\(random.pick(TextPool.identifiers))/\(random.pick(TextPool.identifiers)).swift\\n") }
+            for _ in 0..<random.int(3...80) {
+                file.e(cwd); file.s("/src/\(random.pick(TextPool.identifiers))/\(random.pick(TextPool.identifiers)).swift\\n")
+            }
         }
         file.s("\",\"is_error\":false}]},\"uuid\":\"\(uuid)\",\"timestamp\":\"\(tick(20, 30_000))\",\"toolUseResult\":")
         switch call.tool {
@@ -290,12 +310,15 @@ struct ClaudeSessionWriter {
             file.s("{\"type\":\"text\",\"file\":{\"filePath\":\""); file.e(call.path); file.s("\",\"content\":\""); file.b(source.escaped)
             file.s("\",\"numLines\":\(source.lines.count),\"startLine\":1,\"totalLines\":\(source.lines.count)}}")
         case "Bash":
-            file.s("{\"stdout\":\""); file.b(shell); file.s("\",\"stderr\":\"\",\"interrupted\":false,\"isImage\":false,\"noOutputExpected\":false}")
+            file.s("{\"stdout\":\""); file.b(shell);
+            file.s("\",\"stderr\":\"\",\"interrupted\":false,\"isImage\":false,\"noOutputExpected\":false}")
         case "Edit":
             file.s("{\"filePath\":\""); file.e(call.path); file.s("\",\"oldString\":\""); file.e(call.old.joined(separator: "\n"))
             file.s("\",\"newString\":\""); file.e(call.new.joined(separator: "\n"))
             file.s("\",\"originalFile\":\""); file.e(call.before.joined(separator: "\n") + "\n")
-            file.s("\",\"structuredPatch\":[{\"oldStart\":\(call.start + 1),\"oldLines\":\(call.old.count),\"newStart\":\(call.start + 1),\"newLines\":\(call.new.count),\"lines\":[")
+            file.s(
+                "\",\"structuredPatch\":[{\"oldStart\":\(call.start + 1),\"oldLines\":\(call.old.count),\"newStart\":\(call.start + 1),\"newLines\":\(call.new.count),\"lines\":["
+            )
             // Lines both sides open with are context, as in Claude Code's own patches.
             let common = zip(call.old, call.new).prefix { $0 == $1 }.count
             var first = true
@@ -306,10 +329,13 @@ struct ClaudeSessionWriter {
             }
             file.s("]}],\"userModified\":false,\"replaceAll\":false}")
         case "Write":
-            file.s("{\"type\":\"create\",\"filePath\":\""); file.e(call.path); file.s("\",\"content\":\""); file.e(call.new.joined(separator: "\n") + "\n")
+            file.s("{\"type\":\"create\",\"filePath\":\""); file.e(call.path); file.s("\",\"content\":\"");
+            file.e(call.new.joined(separator: "\n") + "\n")
             file.s("\",\"structuredPatch\":[],\"originalFile\":null,\"userModified\":false}")
         case "Grep":
-            file.s("{\"mode\":\"content\",\"numFiles\":\(random.int(1...40)),\"filenames\":[],\"content\":\"\",\"numLines\":\(random.int(1...300))}")
+            file.s(
+                "{\"mode\":\"content\",\"numFiles\":\(random.int(1...40)),\"filenames\":[],\"content\":\"\",\"numLines\":\(random.int(1...300))}"
+            )
         default:
             file.s("{\"filenames\":[],\"durationMs\":\(random.int(1...90)),\"numFiles\":\(random.int(1...300)),\"truncated\":false}")
         }

@@ -52,10 +52,16 @@ struct CodexSessionWriter {
     mutating func write(to file: BufferedFile, targetBytes: Int64) throws {
         clockAtStart = clock
         open(file, "session_meta")
-        file.s("\"session_id\":\"\(sessionId)\",\"id\":\"\(sessionId)\",\"timestamp\":\"\(ISOTime.string(milliseconds: clock))\",\"cwd\":\""); file.e(cwd)
-        file.s("\",\"originator\":\"codex_cli_rs\",\"cli_version\":\"0.155.0\",\"source\":\"cli\",\"thread_source\":\"user\",\"model_provider\":\"openai\",\"base_instructions\":{\"text\":\"")
+        file.s(
+            "\"session_id\":\"\(sessionId)\",\"id\":\"\(sessionId)\",\"timestamp\":\"\(ISOTime.string(milliseconds: clock))\",\"cwd\":\"");
+        file.e(cwd)
+        file.s(
+            "\",\"originator\":\"codex_cli_rs\",\"cli_version\":\"0.155.0\",\"source\":\"cli\",\"thread_source\":\"user\",\"model_provider\":\"openai\",\"base_instructions\":{\"text\":\""
+        )
         for _ in 0..<40 { file.e(random.pick(pool.prose)); file.s("\\n") }
-        file.s("\",\"provenance\":{\"type\":\"model\",\"model\":\"\(model)\"}},\"history_mode\":\"paginated\",\"context_window\":{\"window_id\":\"\(Self.uuid7(&random, milliseconds: clock))\"},\"git\":{\"commit_hash\":\"\(random.hex(40))\",\"branch\":\"main\",\"repository_url\":\"git@github.com:example/\(cwd.split(separator: "/").last ?? "repo").git\"}}}")
+        file.s(
+            "\",\"provenance\":{\"type\":\"model\",\"model\":\"\(model)\"}},\"history_mode\":\"paginated\",\"context_window\":{\"window_id\":\"\(Self.uuid7(&random, milliseconds: clock))\"},\"git\":{\"commit_hash\":\"\(random.hex(40))\",\"branch\":\"main\",\"repository_url\":\"git@github.com:example/\(cwd.split(separator: "/").last ?? "repo").git\"}}}"
+        )
         try file.endLine()
         while file.size < targetBytes { try turn(file) }
     }
@@ -88,16 +94,24 @@ struct CodexSessionWriter {
         if turns > 1, random.chance(0.05) {
             model = random.pick(["gpt-5.6-sol", "gpt-5.3-codex", "gpt-5.5"])
             open(file, "event_msg", "thread_settings_applied")
-            file.s("\"thread_id\":\"\(sessionId)\",\"thread_settings\":{\"model\":\"\(model)\",\"model_provider_id\":\"openai\",\"approval_policy\":\"on-request\",\"approvals_reviewer\":\"user\",\"reasoning_effort\":\"high\"}}}")
+            file.s(
+                "\"thread_id\":\"\(sessionId)\",\"thread_settings\":{\"model\":\"\(model)\",\"model_provider_id\":\"openai\",\"approval_policy\":\"on-request\",\"approvals_reviewer\":\"user\",\"reasoning_effort\":\"high\"}}}"
+            )
             try file.endLine()
         }
         open(file, "event_msg", "task_started")
-        file.s("\"turn_id\":\"\(turnId)\",\"root_turn_id\":\"\(turnId)\",\"started_at\":\(clock / 1000),\"model_context_window\":258400,\"collaboration_mode_kind\":\"default\"}}")
+        file.s(
+            "\"turn_id\":\"\(turnId)\",\"root_turn_id\":\"\(turnId)\",\"started_at\":\(clock / 1000),\"model_context_window\":258400,\"collaboration_mode_kind\":\"default\"}}"
+        )
         try file.endLine()
         open(file, "world_state")
         if turns == 1 {
-            file.s("\"full\":true,\"state\":{\"agents_md\":{},\"apps_instructions\":false,\"collaboration_mode\":{\"mode\":\"default\",\"model\":\"\(model)\"},\"environments\":{\"environments\":{\"local\":{\"cwd\":\""); file.e(cwd)
-            file.s("\",\"status\":\"available\",\"shell\":\"bash\"}},\"current_date\":\"\(ISOTime.string(milliseconds: clock).prefix(10))\",\"timezone\":\"UTC\"},\"model\":\"\(model)\",\"personality\":{\"model\":\"\(model)\"}}}}")
+            file.s(
+                "\"full\":true,\"state\":{\"agents_md\":{},\"apps_instructions\":false,\"collaboration_mode\":{\"mode\":\"default\",\"model\":\"\(model)\"},\"environments\":{\"environments\":{\"local\":{\"cwd\":\""
+            ); file.e(cwd)
+            file.s(
+                "\",\"status\":\"available\",\"shell\":\"bash\"}},\"current_date\":\"\(ISOTime.string(milliseconds: clock).prefix(10))\",\"timezone\":\"UTC\"},\"model\":\"\(model)\",\"personality\":{\"model\":\"\(model)\"}}}}"
+            )
         } else {
             file.s("\"full\":false,\"state\":{\"collaboration_mode\":{\"model\":\"\(model)\"},\"model\":\"\(model)\"}}}")
         }
@@ -105,15 +119,25 @@ struct CodexSessionWriter {
         open(file, "turn_context")
         file.s("\"turn_id\":\"\(turnId)\",\"root_turn_id\":\"\(turnId)\",\"cwd\":\""); file.e(cwd)
         file.s("\",\"workspace_roots\":[\""); file.e(cwd)
-        file.s("\"],\"current_date\":\"\(ISOTime.string(milliseconds: clock).prefix(10))\",\"timezone\":\"UTC\",\"approval_policy\":\"on-request\",\"approvals_reviewer\":\"user\",\"sandbox_policy\":{\"type\":\"workspace-write\",\"writable_roots\":[\""); file.e(cwd)
-        file.s("\"],\"network_access\":false,\"exclude_tmpdir_env_var\":false,\"exclude_slash_tmp\":false},\"permission_profile\":{\"type\":\"managed\",\"file_system\":{\"type\":\"restricted\",\"entries\":[{\"path\":{\"type\":\"special\",\"value\":{\"kind\":\"root\"}},\"access\":\"read\"},{\"path\":{\"type\":\"path\",\"path\":\""); file.e(cwd)
-        file.s("\"},\"access\":\"write\"},{\"path\":{\"type\":\"special\",\"value\":{\"kind\":\"slash_tmp\"}},\"access\":\"write\"}]}},\"model\":\"\(model)\",\"personality\":\"pragmatic\",\"collaboration_mode\":{\"mode\":\"default\",\"settings\":{\"model\":\"\(model)\",\"reasoning_effort\":\"high\",\"developer_instructions\":null}},\"effort\":\"high\",\"summary\":\"auto\",\"truncation_policy\":{\"mode\":\"tokens\",\"limit\":10000}}}")
+        file.s(
+            "\"],\"current_date\":\"\(ISOTime.string(milliseconds: clock).prefix(10))\",\"timezone\":\"UTC\",\"approval_policy\":\"on-request\",\"approvals_reviewer\":\"user\",\"sandbox_policy\":{\"type\":\"workspace-write\",\"writable_roots\":[\""
+        ); file.e(cwd)
+        file.s(
+            "\"],\"network_access\":false,\"exclude_tmpdir_env_var\":false,\"exclude_slash_tmp\":false},\"permission_profile\":{\"type\":\"managed\",\"file_system\":{\"type\":\"restricted\",\"entries\":[{\"path\":{\"type\":\"special\",\"value\":{\"kind\":\"root\"}},\"access\":\"read\"},{\"path\":{\"type\":\"path\",\"path\":\""
+        ); file.e(cwd)
+        file.s(
+            "\"},\"access\":\"write\"},{\"path\":{\"type\":\"special\",\"value\":{\"kind\":\"slash_tmp\"}},\"access\":\"write\"}]}},\"model\":\"\(model)\",\"personality\":\"pragmatic\",\"collaboration_mode\":{\"mode\":\"default\",\"settings\":{\"model\":\"\(model)\",\"reasoning_effort\":\"high\",\"developer_instructions\":null}},\"effort\":\"high\",\"summary\":\"auto\",\"truncation_policy\":{\"mode\":\"tokens\",\"limit\":10000}}}"
+        )
         try file.endLine()
         var prompt = ""
         for _ in 0..<random.int(1...3) { prompt += random.pick(pool.prose) + " " }
         open(file, "response_item", "message")
-        file.s("\"id\":\"msg_\(Self.uuid7(&random, milliseconds: clock))\",\"role\":\"user\",\"content\":[{\"type\":\"input_text\",\"text\":\""); file.e(prompt)
-        file.s("\"}],\"internal_chat_message_metadata_passthrough\":{\"turn_id\":\"\(turnId)\",\"create_time\":\(clock / 1000).\(random.int(100_000...999_999)),\"content_item_kinds\":[\"user.text\"]}}}")
+        file.s(
+            "\"id\":\"msg_\(Self.uuid7(&random, milliseconds: clock))\",\"role\":\"user\",\"content\":[{\"type\":\"input_text\",\"text\":\""
+        ); file.e(prompt)
+        file.s(
+            "\"}],\"internal_chat_message_metadata_passthrough\":{\"turn_id\":\"\(turnId)\",\"create_time\":\(clock / 1000).\(random.int(100_000...999_999)),\"content_item_kinds\":[\"user.text\"]}}}"
+        )
         try file.endLine()
         itemCompleted(file, "UserMessage", id: Self.uuid7(&random, milliseconds: clock))
         file.s("\"content\":[{\"type\":\"text\",\"text\":\""); file.e(prompt); file.s("\",\"text_elements\":[]}]")
@@ -125,7 +149,9 @@ struct CodexSessionWriter {
         try usage(file)
         open(file, "event_msg", "task_complete")
         file.s("\"turn_id\":\"\(turnId)\",\"last_agent_message\":\""); file.e(message)
-        file.s("\",\"started_at\":\(clock / 1000 - 60),\"completed_at\":\(clock / 1000),\"duration_ms\":\(random.int(2_000...600_000)),\"time_to_first_token_ms\":\(random.int(300...9_000))}}")
+        file.s(
+            "\",\"started_at\":\(clock / 1000 - 60),\"completed_at\":\(clock / 1000),\"duration_ms\":\(random.int(2_000...600_000)),\"time_to_first_token_ms\":\(random.int(300...9_000))}}"
+        )
         try file.endLine()
     }
 
@@ -137,7 +163,9 @@ struct CodexSessionWriter {
         try file.endLine()
         open(file, "response_item", "message")
         file.s("\"id\":\"\(id)\",\"role\":\"assistant\",\"content\":[{\"type\":\"output_text\",\"text\":\""); file.e(message)
-        file.s("\"}],\"phase\":\"\(phase)\",\"internal_chat_message_metadata_passthrough\":{\"turn_id\":\"\(turnId)\",\"content_item_kinds\":[\"unknown\"]}}}")
+        file.s(
+            "\"}],\"phase\":\"\(phase)\",\"internal_chat_message_metadata_passthrough\":{\"turn_id\":\"\(turnId)\",\"content_item_kinds\":[\"unknown\"]}}}"
+        )
         try file.endLine()
     }
 
@@ -174,7 +202,9 @@ struct CodexSessionWriter {
             itemTimes(file)
             try file.endLine()
             open(file, "response_item", "function_call_output")
-            file.s("\"call_id\":\"\(callId)\",\"output\":\"Chunk ID: \(random.hex(6))\\nWall time: 0.\(random.int(10...999)) seconds\\nProcess exited with code 0\\nOutput:\\n")
+            file.s(
+                "\"call_id\":\"\(callId)\",\"output\":\"Chunk ID: \(random.hex(6))\\nWall time: 0.\(random.int(10...999)) seconds\\nProcess exited with code 0\\nOutput:\\n"
+            )
             file.b(output)
             file.s("\"}}")
             try file.endLine()
@@ -204,13 +234,17 @@ struct CodexSessionWriter {
         }
         patch += "*** End Patch\n"
         open(file, "response_item", "custom_tool_call")
-        file.s("\"id\":\"ctc_0\(random.hex(49))\",\"status\":\"completed\",\"call_id\":\"\(callId)\",\"name\":\"apply_patch\",\"input\":\""); file.e(patch)
+        file.s(
+            "\"id\":\"ctc_0\(random.hex(49))\",\"status\":\"completed\",\"call_id\":\"\(callId)\",\"name\":\"apply_patch\",\"input\":\"");
+        file.e(patch)
         file.s("\",\"internal_chat_message_metadata_passthrough\":{\"turn_id\":\"\(turnId)\"}}}")
         try file.endLine()
         itemCompleted(file, "FileChange", id: "exec-" + random.uuid())
         file.s("\"changes\":{\""); file.e(cwd + "/" + path + (adding ? ".new" : ""))
         if adding {
-            file.s("\":{\"type\":\"add\",\"content\":\""); file.e(patch.split(separator: "\n").dropFirst(2).dropLast().map { String($0.dropFirst()) }.joined(separator: "\n") + "\n"); file.s("\"}}")
+            file.s("\":{\"type\":\"add\",\"content\":\"");
+            file.e(patch.split(separator: "\n").dropFirst(2).dropLast().map { String($0.dropFirst()) }.joined(separator: "\n") + "\n");
+            file.s("\"}}")
         } else {
             file.s("\":{\"type\":\"update\",\"unified_diff\":\""); file.e(diff); file.s("\",\"move_path\":null}}")
         }
@@ -220,7 +254,9 @@ struct CodexSessionWriter {
         try file.endLine()
         open(file, "response_item", "custom_tool_call_output")
         file.s("\"id\":\"ctco_\(Self.uuid7(&random, milliseconds: clock))\",\"call_id\":\"\(callId)\",\"output\":\"")
-        file.e("{\"output\":\"Success. Updated the following files:\\n\(adding ? "A" : "M") \(path)\\n\",\"metadata\":{\"exit_code\":0,\"duration_seconds\":0.0}}")
+        file.e(
+            "{\"output\":\"Success. Updated the following files:\\n\(adding ? "A" : "M") \(path)\\n\",\"metadata\":{\"exit_code\":0,\"duration_seconds\":0.0}}"
+        )
         file.s("\"}}")
         try file.endLine()
     }
@@ -240,7 +276,9 @@ struct CodexSessionWriter {
         let last = counts(input, cached, write, output, reasoning)
         lastUsage = last
         open(file, "token_usage_record")
-        file.s("\"thread_id\":\"\(sessionId)\",\"turn_id\":\"\(turnId)\",\"session_id\":\"\(sessionId)\",\"root_turn_id\":\"\(turnId)\",\"response_id\":\"resp_\(random.hex(48))\",\"usage\":\(last),\"turn_token_usage\":\(last),\"thread_token_usage\":\(counts(totals.input, totals.cached, totals.write, totals.output, totals.reasoning))}}")
+        file.s(
+            "\"thread_id\":\"\(sessionId)\",\"turn_id\":\"\(turnId)\",\"session_id\":\"\(sessionId)\",\"root_turn_id\":\"\(turnId)\",\"response_id\":\"resp_\(random.hex(48))\",\"usage\":\(last),\"turn_token_usage\":\(last),\"thread_token_usage\":\(counts(totals.input, totals.cached, totals.write, totals.output, totals.reasoning))}}"
+        )
         try file.endLine()
         try tokenCount(file)
     }
@@ -249,7 +287,9 @@ struct CodexSessionWriter {
 
     private mutating func tokenCount(_ file: BufferedFile) throws {
         open(file, "event_msg", "token_count")
-        file.s("\"info\":{\"total_token_usage\":{\"input_tokens\":\(totals.input),\"cached_input_tokens\":\(totals.cached),\"cache_write_input_tokens\":\(totals.write),\"output_tokens\":\(totals.output),\"reasoning_output_tokens\":\(totals.reasoning),\"total_tokens\":\(totals.input + totals.output)},\"last_token_usage\":\(lastUsage),\"model_context_window\":258400},\"rate_limits\":{\"limit_id\":\"codex\",\"limit_name\":null,\"primary\":{\"used_percent\":\(random.int(0...90)),\"window_minutes\":300,\"resets_at\":\(clock / 1000 + Int64(random.int(0...18_000)))},\"secondary\":{\"used_percent\":\(random.int(0...60)),\"window_minutes\":10080,\"resets_at\":\(clock / 1000 + 400_000)},\"credits\":{\"has_credits\":false,\"unlimited\":false,\"balance\":null},\"plan_type\":\"pro\"}}}")
+        file.s(
+            "\"info\":{\"total_token_usage\":{\"input_tokens\":\(totals.input),\"cached_input_tokens\":\(totals.cached),\"cache_write_input_tokens\":\(totals.write),\"output_tokens\":\(totals.output),\"reasoning_output_tokens\":\(totals.reasoning),\"total_tokens\":\(totals.input + totals.output)},\"last_token_usage\":\(lastUsage),\"model_context_window\":258400},\"rate_limits\":{\"limit_id\":\"codex\",\"limit_name\":null,\"primary\":{\"used_percent\":\(random.int(0...90)),\"window_minutes\":300,\"resets_at\":\(clock / 1000 + Int64(random.int(0...18_000)))},\"secondary\":{\"used_percent\":\(random.int(0...60)),\"window_minutes\":10080,\"resets_at\":\(clock / 1000 + 400_000)},\"credits\":{\"has_credits\":false,\"unlimited\":false,\"balance\":null},\"plan_type\":\"pro\"}}}"
+        )
         try file.endLine()
     }
 }

@@ -1,8 +1,8 @@
 import Foundation
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// A small deterministic generator (SplitMix64): the same seed gives the same corpus.
@@ -111,7 +111,8 @@ enum ISOTime {
         let days = Int(seconds / 86400)
         let secondOfDay = Int(seconds % 86400)
         let (year, month, day) = civil(days: days)
-        return "\(year)-\(pad(month, 2))-\(pad(day, 2))T\(pad(secondOfDay / 3600, 2)):\(pad(secondOfDay / 60 % 60, 2)):\(pad(secondOfDay % 60, 2)).\(pad(millis, 3))Z"
+        return
+            "\(year)-\(pad(month, 2))-\(pad(day, 2))T\(pad(secondOfDay / 3600, 2)):\(pad(secondOfDay / 60 % 60, 2)):\(pad(secondOfDay % 60, 2)).\(pad(millis, 3))Z"
     }
 
     /// (year, month, day) of days since 1970-01-01 (Howard Hinnant's algorithm).
@@ -256,9 +257,10 @@ struct TextPool {
                 if head.utf8.count + line.utf8.count > 40_000 { break }
                 head += line + "\n"
             }
-            files.append(SourceFile(
-                path: path, lines: lines, escaped: JSONText.escaped(lines.joined(separator: "\n") + "\n"), numbered: numbered,
-                head: JSONText.escaped(head)))
+            files.append(
+                SourceFile(
+                    path: path, lines: lines, escaped: JSONText.escaped(lines.joined(separator: "\n") + "\n"), numbered: numbered,
+                    head: JSONText.escaped(head)))
         }
         for _ in 0..<48 {
             let target = Int(random.logUniform(shellBytes.0, shellBytes.1))  // both tools truncate command output
@@ -266,8 +268,12 @@ struct TextPool {
             while text.utf8.count < target {
                 switch random.int(0...3) {
                 case 0: text += "test \(random.pick(Self.identifiers))_\(random.int(1...999)) ... ok (\(random.int(0...900)) ms)\n"
-                case 1: text += "Compiling \(random.pick(Self.identifiers)) v0.\(random.int(1...9)).\(random.int(0...20)) (/home/dev/\(random.pick(Self.identifiers)))\n"
-                case 2: text += "src/\(random.pick(Self.identifiers)).swift:\(random.int(1...900)):\(random.int(1...80)): warning: variable '\(random.pick(Self.identifiers))' was never mutated\n"
+                case 1:
+                    text +=
+                        "Compiling \(random.pick(Self.identifiers)) v0.\(random.int(1...9)).\(random.int(0...20)) (/home/dev/\(random.pick(Self.identifiers)))\n"
+                case 2:
+                    text +=
+                        "src/\(random.pick(Self.identifiers)).swift:\(random.int(1...900)):\(random.int(1...80)): warning: variable '\(random.pick(Self.identifiers))' was never mutated\n"
                 default: text += "\t\(random.pick(prose))\n"
                 }
             }
@@ -342,19 +348,25 @@ struct ClaudeTranscriptWriter {
         let uuid = random.uuid()
         file.s("{\"parentUuid\":")
         if let parent { file.s("\"\(parent)\"") } else { file.s("null") }
-        file.s(",\"isSidechain\":false,\"userType\":\"external\",\"cwd\":\"\(cwd)\",\"sessionId\":\"\(sessionId)\",\"version\":\"2.0.69\",\"gitBranch\":\"main\",")
+        file.s(
+            ",\"isSidechain\":false,\"userType\":\"external\",\"cwd\":\"\(cwd)\",\"sessionId\":\"\(sessionId)\",\"version\":\"2.0.69\",\"gitBranch\":\"main\","
+        )
         parent = uuid
         return uuid
     }
 
     private mutating func turn(_ file: BufferedFile) throws {
         let promptId = random.uuid()
-        file.s("{\"type\":\"file-history-snapshot\",\"messageId\":\"\(promptId)\",\"snapshot\":{\"messageId\":\"\(promptId)\",\"trackedFileBackups\":{},\"timestamp\":\"\(tick(5_000, 120_000))\"},\"isSnapshotUpdate\":false}")
+        file.s(
+            "{\"type\":\"file-history-snapshot\",\"messageId\":\"\(promptId)\",\"snapshot\":{\"messageId\":\"\(promptId)\",\"trackedFileBackups\":{},\"timestamp\":\"\(tick(5_000, 120_000))\"},\"isSnapshotUpdate\":false}"
+        )
         try file.endLine()
         let uuid = head(file)
         file.s("\"type\":\"user\",\"message\":{\"role\":\"user\",\"content\":\"")
         for _ in 0..<random.int(1...4) { file.e(random.pick(pool.prose)); file.s(" ") }
-        file.s("\"},\"uuid\":\"\(uuid)\",\"timestamp\":\"\(tick(1, 50))\",\"thinkingMetadata\":{\"level\":\"high\",\"disabled\":false,\"triggers\":[]},\"todos\":[]}")
+        file.s(
+            "\"},\"uuid\":\"\(uuid)\",\"timestamp\":\"\(tick(1, 50))\",\"thinkingMetadata\":{\"level\":\"high\",\"disabled\":false,\"triggers\":[]},\"todos\":[]}"
+        )
         try file.endLine()
         for _ in 0..<random.int(2...12) { try step(file) }
         // Closing message: text only.
@@ -403,7 +415,9 @@ struct ClaudeTranscriptWriter {
             let last = index == blocks.count - 1
             if last { output += random.int(20...1500) }
             let uuid = head(file)
-            file.s("\"message\":{\"model\":\"claude-sonnet-4-5-20250929\",\"id\":\"\(messageId)\",\"type\":\"message\",\"role\":\"assistant\",\"content\":[")
+            file.s(
+                "\"message\":{\"model\":\"claude-sonnet-4-5-20250929\",\"id\":\"\(messageId)\",\"type\":\"message\",\"role\":\"assistant\",\"content\":["
+            )
             switch block {
             case .thinking:
                 file.s("{\"type\":\"thinking\",\"thinking\":\"")
@@ -419,7 +433,9 @@ struct ClaudeTranscriptWriter {
                 switch name {
                 case "Read": file.s("\"file_path\":\"\(path)\"")
                 case "Bash":
-                    file.s("\"command\":\"swift test --filter \(random.pick(TextPool.identifiers)) 2>&1 | tail -n 200\",\"description\":\"Run the \(random.pick(TextPool.identifiers)) tests\"")
+                    file.s(
+                        "\"command\":\"swift test --filter \(random.pick(TextPool.identifiers)) 2>&1 | tail -n 200\",\"description\":\"Run the \(random.pick(TextPool.identifiers)) tests\""
+                    )
                 case "Edit":
                     file.s("\"file_path\":\"\(path)\",\"old_string\":\""); file.e(edit!.old.joined(separator: "\n"))
                     file.s("\",\"new_string\":\""); file.e(edit!.new.joined(separator: "\n")); file.s("\"")
@@ -430,7 +446,9 @@ struct ClaudeTranscriptWriter {
                 }
                 file.s("}}")
             }
-            file.s("],\"stop_reason\":\(last ? "\"\(finalStop)\"" : "null"),\"stop_sequence\":null,\"usage\":{\"input_tokens\":\(input),\"cache_creation_input_tokens\":\(cacheWrite),\"cache_read_input_tokens\":\(cacheRead),\"cache_creation\":{\"ephemeral_5m_input_tokens\":\(cacheWrite),\"ephemeral_1h_input_tokens\":0},\"output_tokens\":\(output),\"service_tier\":\"standard\"}},\"requestId\":\"\(requestId)\",\"type\":\"assistant\",\"uuid\":\"\(uuid)\",\"timestamp\":\"\(tick(300, 9_000))\"}")
+            file.s(
+                "],\"stop_reason\":\(last ? "\"\(finalStop)\"" : "null"),\"stop_sequence\":null,\"usage\":{\"input_tokens\":\(input),\"cache_creation_input_tokens\":\(cacheWrite),\"cache_read_input_tokens\":\(cacheRead),\"cache_creation\":{\"ephemeral_5m_input_tokens\":\(cacheWrite),\"ephemeral_1h_input_tokens\":0},\"output_tokens\":\(output),\"service_tier\":\"standard\"}},\"requestId\":\"\(requestId)\",\"type\":\"assistant\",\"uuid\":\"\(uuid)\",\"timestamp\":\"\(tick(300, 9_000))\"}"
+            )
             try file.endLine()
         }
     }
@@ -440,7 +458,9 @@ struct ClaudeTranscriptWriter {
     ) throws {
         let uuid = head(file)
         let path = cwd + "/" + source.path
-        file.s("\"type\":\"user\",\"message\":{\"role\":\"user\",\"content\":[{\"tool_use_id\":\"\(callId)\",\"type\":\"tool_result\",\"content\":\"")
+        file.s(
+            "\"type\":\"user\",\"message\":{\"role\":\"user\",\"content\":[{\"tool_use_id\":\"\(callId)\",\"type\":\"tool_result\",\"content\":\""
+        )
         switch tool {
         case "Read": file.b(source.numbered)
         case "Bash": file.b(random.pick(pool.shellOutputs))
@@ -454,10 +474,13 @@ struct ClaudeTranscriptWriter {
         case "Write": file.s("File created successfully at: \(path)")
         case "Grep":
             for _ in 0..<random.int(3...200) {
-                file.s("\(cwd)/src/\(random.pick(TextPool.identifiers)).swift:\(random.int(1...900)):"); file.e(random.pick(source.lines)); file.s("\\n")
+                file.s("\(cwd)/src/\(random.pick(TextPool.identifiers)).swift:\(random.int(1...900)):"); file.e(random.pick(source.lines));
+                file.s("\\n")
             }
         default:
-            for _ in 0..<random.int(3...300) { file.s("\(cwd)/src/\(random.pick(TextPool.identifiers))/\(random.pick(TextPool.identifiers)).swift\\n") }
+            for _ in 0..<random.int(3...300) {
+                file.s("\(cwd)/src/\(random.pick(TextPool.identifiers))/\(random.pick(TextPool.identifiers)).swift\\n")
+            }
         }
         file.s("\"}]},\"uuid\":\"\(uuid)\",\"timestamp\":\"\(tick(20, 60_000))\",\"toolUseResult\":")
         switch tool {
@@ -465,13 +488,16 @@ struct ClaudeTranscriptWriter {
             file.s("{\"type\":\"text\",\"file\":{\"filePath\":\"\(path)\",\"content\":\""); file.b(source.escaped)
             file.s("\",\"numLines\":\(source.lines.count),\"startLine\":1,\"totalLines\":\(source.lines.count)}}")
         case "Bash":
-            file.s("{\"stdout\":\""); file.b(random.pick(pool.shellOutputs)); file.s("\",\"stderr\":\"\",\"interrupted\":false,\"isImage\":false}")
+            file.s("{\"stdout\":\""); file.b(random.pick(pool.shellOutputs));
+            file.s("\",\"stderr\":\"\",\"interrupted\":false,\"isImage\":false}")
         case "Edit":
             let plan = edit!
             file.s("{\"filePath\":\"\(path)\",\"oldString\":\""); file.e(plan.old.joined(separator: "\n"))
             file.s("\",\"newString\":\""); file.e(plan.new.joined(separator: "\n"))
             file.s("\",\"originalFile\":\""); file.b(source.escaped)
-            file.s("\",\"structuredPatch\":[{\"oldStart\":\(plan.start + 1),\"oldLines\":\(plan.old.count),\"newStart\":\(plan.start + 1),\"newLines\":\(plan.new.count),\"lines\":[")
+            file.s(
+                "\",\"structuredPatch\":[{\"oldStart\":\(plan.start + 1),\"oldLines\":\(plan.old.count),\"newStart\":\(plan.start + 1),\"newLines\":\(plan.new.count),\"lines\":["
+            )
             var first = true
             for line in plan.old {
                 file.s(first ? "\"-" : ",\"-"); file.e(line); file.s("\""); first = false
@@ -481,7 +507,8 @@ struct ClaudeTranscriptWriter {
             }
             file.s("]}],\"userModified\":false,\"replaceAll\":false}")
         case "Write":
-            file.s("{\"type\":\"create\",\"filePath\":\"\(path)\",\"content\":\""); file.b(source.escaped); file.s("\",\"structuredPatch\":[]}")
+            file.s("{\"type\":\"create\",\"filePath\":\"\(path)\",\"content\":\""); file.b(source.escaped);
+            file.s("\",\"structuredPatch\":[]}")
         default:
             file.s("{\"mode\":\"content\",\"numFiles\":\(random.int(1...40)),\"filenames\":[],\"numLines\":\(random.int(1...300))}")
         }
@@ -522,9 +549,13 @@ struct CodexRolloutWriter {
 
     mutating func write(to file: BufferedFile, targetBytes: Int64) throws {
         open(file, "session_meta")
-        file.s("\"id\":\"\(sessionId)\",\"timestamp\":\"\(ISOTime.string(milliseconds: clock))\",\"cwd\":\"\(cwd)\",\"originator\":\"codex_cli_rs\",\"cli_version\":\"0.104.0\",\"source\":\"cli\",\"model_provider\":\"openai\",\"base_instructions\":{\"text\":\"")
+        file.s(
+            "\"id\":\"\(sessionId)\",\"timestamp\":\"\(ISOTime.string(milliseconds: clock))\",\"cwd\":\"\(cwd)\",\"originator\":\"codex_cli_rs\",\"cli_version\":\"0.104.0\",\"source\":\"cli\",\"model_provider\":\"openai\",\"base_instructions\":{\"text\":\""
+        )
         for _ in 0..<60 { file.e(random.pick(pool.prose)); file.s("\\n") }
-        file.s("\"},\"git\":{\"commit_hash\":\"\(random.hex(40))\",\"branch\":\"main\",\"repository_url\":\"https://github.com/example/\(cwd.split(separator: "/").last ?? "repo").git\"}}}")
+        file.s(
+            "\"},\"git\":{\"commit_hash\":\"\(random.hex(40))\",\"branch\":\"main\",\"repository_url\":\"https://github.com/example/\(cwd.split(separator: "/").last ?? "repo").git\"}}}"
+        )
         try file.endLine()
         open(file, "response_item", "message")
         file.s("\"role\":\"developer\",\"content\":[{\"type\":\"input_text\",\"text\":\"")
@@ -550,7 +581,9 @@ struct CodexRolloutWriter {
         try file.endLine()
         for _ in 0..<random.int(3...15) {
             open(file, "turn_context")
-            file.s("\"turn_id\":\"\(turnId)\",\"cwd\":\"\(cwd)\",\"approval_policy\":\"on-request\",\"sandbox_policy\":{\"type\":\"workspace-write\",\"writable_roots\":[\"\(cwd)\"],\"network_access\":false,\"exclude_tmpdir_env_var\":false,\"exclude_slash_tmp\":false},\"model\":\"\(model)\",\"personality\":\"pragmatic\",\"collaboration_mode\":{\"mode\":\"default\",\"settings\":{\"model\":\"\(model)\",\"reasoning_effort\":\"high\",\"developer_instructions\":null}},\"effort\":\"high\",\"summary\":\"auto\",\"truncation_policy\":{\"mode\":\"tokens\",\"limit\":10000}}}")
+            file.s(
+                "\"turn_id\":\"\(turnId)\",\"cwd\":\"\(cwd)\",\"approval_policy\":\"on-request\",\"sandbox_policy\":{\"type\":\"workspace-write\",\"writable_roots\":[\"\(cwd)\"],\"network_access\":false,\"exclude_tmpdir_env_var\":false,\"exclude_slash_tmp\":false},\"model\":\"\(model)\",\"personality\":\"pragmatic\",\"collaboration_mode\":{\"mode\":\"default\",\"settings\":{\"model\":\"\(model)\",\"reasoning_effort\":\"high\",\"developer_instructions\":null}},\"effort\":\"high\",\"summary\":\"auto\",\"truncation_policy\":{\"mode\":\"tokens\",\"limit\":10000}}}"
+            )
             try file.endLine()
             try step(file)
         }
@@ -595,11 +628,14 @@ struct CodexRolloutWriter {
             }
             patch += "*** End Patch\n"
             open(file, "response_item", "custom_tool_call")
-            file.s("\"status\":\"completed\",\"call_id\":\"\(callId)\",\"name\":\"apply_patch\",\"input\":\""); file.e(patch); file.s("\"}}")
+            file.s("\"status\":\"completed\",\"call_id\":\"\(callId)\",\"name\":\"apply_patch\",\"input\":\""); file.e(patch);
+            file.s("\"}}")
             try file.endLine()
             open(file, "response_item", "custom_tool_call_output")
             file.s("\"call_id\":\"\(callId)\",\"output\":\"")
-            file.e("{\"output\":\"Success. Updated the following files:\\nM \(source.path)\\n\",\"metadata\":{\"exit_code\":0,\"duration_seconds\":0.0}}")
+            file.e(
+                "{\"output\":\"Success. Updated the following files:\\nM \(source.path)\\n\",\"metadata\":{\"exit_code\":0,\"duration_seconds\":0.0}}"
+            )
             file.s("\"}}")
             try file.endLine()
         } else {
@@ -610,7 +646,9 @@ struct CodexRolloutWriter {
             file.s("\",\"call_id\":\"\(callId)\"}}")
             try file.endLine()
             open(file, "response_item", "function_call_output")
-            file.s("\"call_id\":\"\(callId)\",\"output\":\"Chunk ID: \(random.hex(6))\\nWall time: 0.\(random.int(10...999)) seconds\\nProcess exited with code 0\\nOutput:\\n")
+            file.s(
+                "\"call_id\":\"\(callId)\",\"output\":\"Chunk ID: \(random.hex(6))\\nWall time: 0.\(random.int(10...999)) seconds\\nProcess exited with code 0\\nOutput:\\n"
+            )
             if command.hasPrefix("sed") { file.b(source.head) } else { file.b(random.pick(pool.shellOutputs)) }
             file.s("\"}}")
             try file.endLine()
@@ -626,10 +664,14 @@ struct CodexRolloutWriter {
             last = (random.int(8_000...60_000), 0, random.int(20...2_500), 0)
             last.cached = last.input * random.int(50...95) / 100
             last.reasoning = last.output * random.int(0...80) / 100
-            totals = (totals.input + last.input, totals.cached + last.cached, totals.output + last.output, totals.reasoning + last.reasoning)
+            totals = (
+                totals.input + last.input, totals.cached + last.cached, totals.output + last.output, totals.reasoning + last.reasoning
+            )
         }
         open(file, "event_msg", "token_count")
-        file.s("\"info\":{\"total_token_usage\":{\"input_tokens\":\(totals.input),\"cached_input_tokens\":\(totals.cached),\"output_tokens\":\(totals.output),\"reasoning_output_tokens\":\(totals.reasoning),\"total_tokens\":\(totals.input + totals.output)},\"last_token_usage\":{\"input_tokens\":\(last.input),\"cached_input_tokens\":\(last.cached),\"output_tokens\":\(last.output),\"reasoning_output_tokens\":\(last.reasoning),\"total_tokens\":\(last.input + last.output)},\"model_context_window\":258400},\"rate_limits\":{\"limit_id\":\"codex\",\"limit_name\":null,\"primary\":{\"used_percent\":\(random.int(0...90)).0,\"window_minutes\":300,\"resets_at\":\(1_771_864_831 + random.int(0...9000))},\"secondary\":{\"used_percent\":\(random.int(0...60)).0,\"window_minutes\":10080,\"resets_at\":1772355703},\"credits\":{\"has_credits\":false,\"unlimited\":false,\"balance\":null},\"plan_type\":null}}}")
+        file.s(
+            "\"info\":{\"total_token_usage\":{\"input_tokens\":\(totals.input),\"cached_input_tokens\":\(totals.cached),\"output_tokens\":\(totals.output),\"reasoning_output_tokens\":\(totals.reasoning),\"total_tokens\":\(totals.input + totals.output)},\"last_token_usage\":{\"input_tokens\":\(last.input),\"cached_input_tokens\":\(last.cached),\"output_tokens\":\(last.output),\"reasoning_output_tokens\":\(last.reasoning),\"total_tokens\":\(last.input + last.output)},\"model_context_window\":258400},\"rate_limits\":{\"limit_id\":\"codex\",\"limit_name\":null,\"primary\":{\"used_percent\":\(random.int(0...90)).0,\"window_minutes\":300,\"resets_at\":\(1_771_864_831 + random.int(0...9000))},\"secondary\":{\"used_percent\":\(random.int(0...60)).0,\"window_minutes\":10080,\"resets_at\":1772355703},\"credits\":{\"has_credits\":false,\"unlimited\":false,\"balance\":null},\"plan_type\":null}}}"
+        )
         try file.endLine()
     }
 }
@@ -707,7 +749,8 @@ struct CorpusGenerator {
                 var writer = CodexRolloutWriter(pool: pool, seed: fileSeed, cwd: cwd, startMilliseconds: start)
                 let (y, m, d) = ISOTime.civil(days: Int(start / 86_400_000))
                 let stamp = ISOTime.string(milliseconds: start).prefix(19).replacingOccurrences(of: ":", with: "-")
-                let path = home + "/.codex/sessions/\(y)/\(ISOTime.pad(m, 2))/\(ISOTime.pad(d, 2))/rollout-\(stamp)-\(writer.sessionId).jsonl"
+                let path =
+                    home + "/.codex/sessions/\(y)/\(ISOTime.pad(m, 2))/\(ISOTime.pad(d, 2))/rollout-\(stamp)-\(writer.sessionId).jsonl"
                 let file = try BufferedFile(path: path)
                 try writer.write(to: file, targetBytes: size)
                 try file.close()

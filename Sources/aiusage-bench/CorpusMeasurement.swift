@@ -21,7 +21,8 @@ extension Benchmark {
         let catStarted = Clock.now()
         try warmPageCache(corpus.files)
         let cat = Clock.now() - catStarted
-        rows.append(Row(name: "\(title): cat of every file, page cache warm", value: "\(Format.seconds(cat)) (\(Format.rate(corpus.bytes, cat)))"))
+        rows.append(
+            Row(name: "\(title): cat of every file, page cache warm", value: "\(Format.seconds(cat)) (\(Format.rate(corpus.bytes, cat)))"))
 
         log("\(label): \(options.coldRuns) cold `aiusage report --all-repos` …")
         var cold: [CommandRun] = []
@@ -36,12 +37,13 @@ extension Benchmark {
         let coldMedian = cold.sorted { $0.seconds < $1.seconds }[cold.count / 2]
         let coldOK = cold.allSatisfy { !$0.run.timedOut && $0.error == nil }
         failure("\(title): cold report", coldMedian)
-        rows.append(Row(
-            name: "\(title): cold `report --all-repos`, page cache warm (median of \(cold.count))",
-            value: coldOK
-                ? "\(coldMedian.shown) (\(Format.rate(corpus.bytes, coldMedian.seconds)); user \(String(format: "%.2f", coldMedian.run.userSeconds)) s + sys \(String(format: "%.2f", coldMedian.run.systemSeconds)) s)"
-                : coldMedian.shown + (coldMedian.error.map { ", " + $0 } ?? ""),
-            target: judged ? "≤ aiburn" : "", verdict: coldOK ? .info : .fail))
+        rows.append(
+            Row(
+                name: "\(title): cold `report --all-repos`, page cache warm (median of \(cold.count))",
+                value: coldOK
+                    ? "\(coldMedian.shown) (\(Format.rate(corpus.bytes, coldMedian.seconds)); user \(String(format: "%.2f", coldMedian.run.userSeconds)) s + sys \(String(format: "%.2f", coldMedian.run.systemSeconds)) s)"
+                    : coldMedian.shown + (coldMedian.error.map { ", " + $0 } ?? ""),
+                target: judged ? "≤ aiburn" : "", verdict: coldOK ? .info : .fail))
 
         var warm: [CommandRun] = []
         if coldOK {
@@ -55,16 +57,23 @@ extension Benchmark {
             let ok = warm.allSatisfy { !$0.run.timedOut && $0.error == nil }
             failure("\(title): warm report", median)
             log("  warm: median \(median.shown)")
-            rows.append(Row(
-                name: "\(title): warm `report --all-repos`, nothing new (median of \(warm.count))", value: median.shown,
-                target: "< 100 ms", verdict: ok && median.seconds < 0.1 ? .pass : .fail))
+            rows.append(
+                Row(
+                    name: "\(title): warm `report --all-repos`, nothing new (median of \(warm.count))", value: median.shown,
+                    target: "< 100 ms", verdict: ok && median.seconds < 0.1 ? .pass : .fail))
         } else {
-            rows.append(Row(name: "\(title): warm `report --all-repos`, nothing new", value: "not measured: the cold run did not finish", target: "< 100 ms", verdict: .fail))
+            rows.append(
+                Row(
+                    name: "\(title): warm `report --all-repos`, nothing new", value: "not measured: the cold run did not finish",
+                    target: "< 100 ms", verdict: .fail))
         }
         let peak = (cold + warm).map(\.run.peakRSS).max() ?? 0
-        rows.append(Row(
-            name: "\(title): peak RSS of `aiusage` (max of cold and warm runs)", value: "\(Format.mb(peak)) (cold \(Format.mb(cold.map(\.run.peakRSS).max() ?? 0)), warm \(Format.mb(warm.map(\.run.peakRSS).max() ?? 0)))",
-            target: "< 150 MB", verdict: coldOK && peak < 150 << 20 ? .pass : .fail))
+        rows.append(
+            Row(
+                name: "\(title): peak RSS of `aiusage` (max of cold and warm runs)",
+                value:
+                    "\(Format.mb(peak)) (cold \(Format.mb(cold.map(\.run.peakRSS).max() ?? 0)), warm \(Format.mb(warm.map(\.run.peakRSS).max() ?? 0)))",
+                target: "< 150 MB", verdict: coldOK && peak < 150 << 20 ? .pass : .fail))
 
         if let aiburn {
             let output = logs + "/\(label)-aiburn.out"
@@ -80,14 +89,16 @@ extension Benchmark {
             let seconds = Stats.median(times)
             let scanned = AIBurn.scannedFiles(output).map { "\($0) files" } ?? "? files"
             log("  aiburn daily: \(Format.seconds(seconds)) (\(scanned))")
-            rows.append(Row(
-                name: "\(title): `aiburn daily` \(AIBurn.version), page cache warm (median of 3)",
-                value: "\(Format.seconds(seconds)) (\(scanned) read; peak RSS \(Format.mb(peaks.max() ?? 0)))"))
+            rows.append(
+                Row(
+                    name: "\(title): `aiburn daily` \(AIBurn.version), page cache warm (median of 3)",
+                    value: "\(Format.seconds(seconds)) (\(scanned) read; peak RSS \(Format.mb(peaks.max() ?? 0)))"))
             let ratio = coldMedian.seconds / seconds
-            rows.append(Row(
-                name: "\(title): cold report ÷ aiburn, same files, same run",
-                value: coldOK ? Format.ratio(ratio) : "≥ \(Format.ratio(ratio)) (report cut off)", target: judged ? "≤ 1.00×" : "",
-                verdict: judged ? (coldOK && ratio <= 1 ? .pass : .fail) : .info))
+            rows.append(
+                Row(
+                    name: "\(title): cold report ÷ aiburn, same files, same run",
+                    value: coldOK ? Format.ratio(ratio) : "≥ \(Format.ratio(ratio)) (report cut off)", target: judged ? "≤ 1.00×" : "",
+                    verdict: judged ? (coldOK && ratio <= 1 ? .pass : .fail) : .info))
         }
 
         if coldOK, options.dropCaches {
@@ -108,7 +119,8 @@ extension Benchmark {
         for index in 0..<3 {
             let store = freshStore("\(label)-dropped")
             guard PageCache.drop() else { return }
-            let run = try aiusage(["report", "--all-repos"], home: corpus.home, store: store, directory: neutral, label: "\(label)-dropped-\(index)")
+            let run = try aiusage(
+                ["report", "--all-repos"], home: corpus.home, store: store, directory: neutral, label: "\(label)-dropped-\(index)")
             guard run.run.succeeded else { failure("\(title): cold report, page cache dropped", run); return }
             reports.append(run.seconds)
             if let aiburn {
@@ -119,10 +131,16 @@ extension Benchmark {
         try? FileManager.default.removeItem(atPath: root + "/stores/\(label)-dropped")
         let report = Stats.median(reports)
         log("\(label): page cache dropped: report \(Format.seconds(report))")
-        rows.append(Row(name: "\(title): cold report, page cache dropped (median of 3)", value: "\(Format.seconds(report)) (\(Format.rate(corpus.bytes, report)))"))
+        rows.append(
+            Row(
+                name: "\(title): cold report, page cache dropped (median of 3)",
+                value: "\(Format.seconds(report)) (\(Format.rate(corpus.bytes, report)))"))
         if !burns.isEmpty {
             let burn = Stats.median(burns)
-            rows.append(Row(name: "\(title): aiburn, page cache dropped (median of 3)", value: "\(Format.seconds(burn)); report ÷ aiburn \(Format.ratio(report / burn))"))
+            rows.append(
+                Row(
+                    name: "\(title): aiburn, page cache dropped (median of 3)",
+                    value: "\(Format.seconds(burn)); report ÷ aiburn \(Format.ratio(report / burn))"))
         }
     }
 }

@@ -66,9 +66,10 @@ struct HistoryCase {
             for commit in targets[index..<end] {
                 let at = commit.seconds * 1000 - Int64(random.int(180_000...2_400_000))
                 for hunk in commit.hunks {
-                    edits.append(ScriptedEdit(
-                        path: repo + "/" + hunk.path, anchor: hunk.anchor, added: hunk.added, before: hunk.before,
-                        created: hunk.created, milliseconds: max(at, edits.last?.milliseconds ?? 0)))
+                    edits.append(
+                        ScriptedEdit(
+                            path: repo + "/" + hunk.path, anchor: hunk.anchor, added: hunk.added, before: hunk.before,
+                            created: hunk.created, milliseconds: max(at, edits.last?.milliseconds ?? 0)))
                 }
             }
             let start = edits[0].milliseconds - Int64(random.int(600_000...3_600_000))

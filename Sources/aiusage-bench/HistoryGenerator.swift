@@ -140,7 +140,8 @@ final class HistoryGenerator {
         try initialCommit()
         for index in 0..<settings.longLivedBranches {
             let names = ["release/1.x", "next", "legacy-importer", "experimental/new-engine"]
-            longLived.append(LongLived(name: names[index % names.count], directory: ["release-notes", "next", "legacy", "engine2"][index % 4]))
+            longLived.append(
+                LongLived(name: names[index % names.count], directory: ["release-notes", "next", "legacy", "engine2"][index % 4]))
         }
         while made - unreachable < settings.commits {
             // Side-branch traffic on a fixed rhythm: merges back every ~700 commits,
@@ -208,7 +209,9 @@ final class HistoryGenerator {
         let who = Self.developer(author)
         let by = Self.developer(committer ?? author)
         let text = message + (author == 0 && random.chance(0.3) ? "\n\nCo-Authored-By: Claude <noreply@anthropic.com>\n" : "\n")
-        commitText = "commit \(ref)\nmark :\(mark)\nauthor \(who.name) <\(who.email)> \(authorSeconds) +0000\ncommitter \(by.name) <\(by.email)> \(seconds) +0000\ndata \(text.utf8.count)\n" + text
+        commitText =
+            "commit \(ref)\nmark :\(mark)\nauthor \(who.name) <\(who.email)> \(authorSeconds) +0000\ncommitter \(by.name) <\(by.email)> \(seconds) +0000\ndata \(text.utf8.count)\n"
+            + text
     }
 
     /// `from`/`merge` lines: right after the message, before the file changes.
@@ -432,7 +435,9 @@ final class HistoryGenerator {
         } else if roll < 0.78 {
             for commit in feature.commits {
                 let replayed = advance()
-                header(ref: "refs/heads/main", author: commit.author, authorSeconds: commit.seconds, committer: merger, seconds: replayed, message: commit.message)
+                header(
+                    ref: "refs/heads/main", author: commit.author, authorSeconds: commit.seconds, committer: merger, seconds: replayed,
+                    message: commit.message)
                 for (path, blob) in commit.files { reuse(path, blob) }
                 endCommit()
                 count("rebase-merged copy")
@@ -490,7 +495,9 @@ final class HistoryGenerator {
 
     private func mergeLongLived(_ branch: LongLived) throws {
         let seconds = advance()
-        header(ref: "refs/heads/main", author: random.int(1...(settings.developers - 1)), authorSeconds: seconds, seconds: seconds, message: "Merge branch '\(branch.name)'")
+        header(
+            ref: "refs/heads/main", author: random.int(1...(settings.developers - 1)), authorSeconds: seconds, seconds: seconds,
+            message: "Merge branch '\(branch.name)'")
         parent("merge", branch.tip)
         for path in branch.dirtySinceMerge.sorted() { reuse(path, branch.blobs[path]!) }
         endCommit()
@@ -508,7 +515,9 @@ final class HistoryGenerator {
     private func syncLongLived(_ branch: LongLived) throws {
         guard !branch.mainChangesSinceSync.isEmpty else { return }
         let seconds = advance()
-        header(ref: "refs/heads/\(branch.name)", author: random.int(1...(settings.developers - 1)), authorSeconds: seconds, seconds: seconds, message: "Merge branch 'main' into \(branch.name)")
+        header(
+            ref: "refs/heads/\(branch.name)", author: random.int(1...(settings.developers - 1)), authorSeconds: seconds, seconds: seconds,
+            message: "Merge branch 'main' into \(branch.name)")
         parent("merge", mainTip)
         for path in branch.mainChangesSinceSync.sorted() where !path.hasPrefix(branch.directory + "/") {
             if let blob = mainBlobs[path] { reuse(path, blob) }

@@ -1,8 +1,8 @@
 import Foundation
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 extension Benchmark {
@@ -94,11 +94,15 @@ extension Benchmark {
         log(String(format: "hook: with %.1f ms, without %.1f ms", withMedian * 1000, withoutMedian * 1000))
         rows.append(Row(name: "Hook: git commit without hooks (median of \(without.count))", value: Format.ms(withoutMedian)))
         rows.append(Row(name: "Hook: git commit with aiusage hooks (median of \(with.count))", value: Format.ms(withMedian)))
-        rows.append(Row(
-            name: "Hook: overhead on git commit (difference of medians)", value: Format.ms(overhead), target: "< 10 ms",
-            verdict: overhead < 0.01 ? .pass : .fail))
+        rows.append(
+            Row(
+                name: "Hook: overhead on git commit (difference of medians)", value: Format.ms(overhead), target: "< 10 ms",
+                verdict: overhead < 0.01 ? .pass : .fail))
         if subreaper {
-            rows.append(Row(name: "Hook: detached background run after each commit (median, not on git's clock)", value: Format.ms(Stats.median(background))))
+            rows.append(
+                Row(
+                    name: "Hook: detached background run after each commit (median, not on git's clock)",
+                    value: Format.ms(Stats.median(background))))
         }
         let logPath = store + "/aiusage.log"
         if let text = try? String(contentsOfFile: logPath, encoding: .utf8), !text.isEmpty {

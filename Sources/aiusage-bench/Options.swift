@@ -66,7 +66,9 @@ struct Options: Sendable {
     enum ParseError: Error, CustomStringConvertible {
         case message(String)
         var description: String {
-            switch self { case .message(let text): text }
+            switch self {
+            case .message(let text): text
+            }
         }
     }
 

@@ -1,14 +1,16 @@
 import Foundation
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 enum BenchError: Error, CustomStringConvertible {
     case message(String)
     var description: String {
-        switch self { case .message(let text): text }
+        switch self {
+        case .message(let text): text
+        }
     }
 }
 
@@ -72,7 +74,9 @@ enum Spawner {
         let limit = options.timeout.map { String($0) } ?? "0"
         let outer = try run([SelfPath.executable(), Launcher.flag, result, limit, "--"] + arguments, outerOptions)
         guard let text = try? String(contentsOfFile: result, encoding: .utf8) else {
-            if outer.timedOut { return ChildRun(status: outer.status, seconds: outer.seconds, peakRSS: 0, userSeconds: 0, systemSeconds: 0, timedOut: true) }
+            if outer.timedOut {
+                return ChildRun(status: outer.status, seconds: outer.seconds, peakRSS: 0, userSeconds: 0, systemSeconds: 0, timedOut: true)
+            }
             throw BenchError.message("the launcher for \(arguments[0]) reported nothing (status \(outer.status))")
         }
         let fields = text.split(separator: " ").map(String.init)
@@ -137,11 +141,11 @@ enum Spawner {
 
     static func spawn(_ arguments: [String], _ options: SpawnOptions) throws -> pid_t {
         #if os(Linux)
-        var actions = posix_spawn_file_actions_t()
-        var attributes = posix_spawnattr_t()
+            var actions = posix_spawn_file_actions_t()
+            var attributes = posix_spawnattr_t()
         #else
-        var actions: posix_spawn_file_actions_t?
-        var attributes: posix_spawnattr_t?
+            var actions: posix_spawn_file_actions_t?
+            var attributes: posix_spawnattr_t?
         #endif
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
@@ -151,7 +155,8 @@ enum Spawner {
         posix_spawnattr_setpgroup(&attributes, 0)
         if let directory = options.directory {
             guard let addChdir = Self.addChdir, addChdir(&actions, directory) == 0 else {
-                throw BenchError.message("cannot run \(arguments[0]) in \(directory): posix_spawn_file_actions_addchdir_np is missing (glibc ≥ 2.29 needed)")
+                throw BenchError.message(
+                    "cannot run \(arguments[0]) in \(directory): posix_spawn_file_actions_addchdir_np is missing (glibc ≥ 2.29 needed)")
             }
         }
         posix_spawn_file_actions_addopen(&actions, 0, options.stdin, O_RDONLY, 0)
@@ -178,9 +183,9 @@ enum Spawner {
     }
 
     #if os(Linux)
-    typealias AddChdir = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, UnsafePointer<CChar>) -> Int32
+        typealias AddChdir = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, UnsafePointer<CChar>) -> Int32
     #else
-    typealias AddChdir = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t?>, UnsafePointer<CChar>) -> Int32
+        typealias AddChdir = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t?>, UnsafePointer<CChar>) -> Int32
     #endif
     /// glibc's `posix_spawn_file_actions_addchdir_np`, which Swift's Glibc module does not
     /// export (it is behind `_GNU_SOURCE`): looked up at run time.
@@ -209,15 +214,15 @@ enum Spawner {
     /// instead of init, so that `reapOrphans` can wait for them. Linux only.
     static func becomeSubreaper() -> Bool {
         #if os(Linux)
-        // prctl is variadic in C, which Swift cannot call; look it up with a fixed
-        // signature instead (integer arguments pass the same way on x86-64 and arm64).
-        typealias Prctl = @convention(c) (Int32, UInt, UInt, UInt, UInt) -> Int32
-        guard let handle = dlopen(nil, RTLD_NOW), let symbol = dlsym(handle, "prctl") else { return false }
-        let prctl = unsafeBitCast(symbol, to: Prctl.self)
-        let PR_SET_CHILD_SUBREAPER: Int32 = 36
-        return prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) == 0
+            // prctl is variadic in C, which Swift cannot call; look it up with a fixed
+            // signature instead (integer arguments pass the same way on x86-64 and arm64).
+            typealias Prctl = @convention(c) (Int32, UInt, UInt, UInt, UInt) -> Int32
+            guard let handle = dlopen(nil, RTLD_NOW), let symbol = dlsym(handle, "prctl") else { return false }
+            let prctl = unsafeBitCast(symbol, to: Prctl.self)
+            let PR_SET_CHILD_SUBREAPER: Int32 = 36
+            return prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) == 0
         #else
-        return false
+            return false
         #endif
     }
 
@@ -229,9 +234,9 @@ enum Spawner {
 
     static func rssBytes(_ maxrss: Int) -> Int64 {
         #if os(Linux)
-        return Int64(maxrss) * 1024
+            return Int64(maxrss) * 1024
         #else
-        return Int64(maxrss)
+            return Int64(maxrss)
         #endif
     }
 
@@ -252,7 +257,7 @@ enum Spawner {
 enum SelfPath {
     static func executable() -> String {
         #if os(Linux)
-        if let real = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") { return real }
+            if let real = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") { return real }
         #endif
         let first = CommandLine.arguments.first ?? "aiusage-bench"
         if first.hasPrefix("/") { return first }
@@ -298,7 +303,8 @@ enum Launcher {
         let started = Clock.now()
         var pid: pid_t = 0
         let argv: [UnsafeMutablePointer<CChar>?] = command.map { strdup($0) } + [nil]
-        let spawned = command[0].contains("/")
+        let spawned =
+            command[0].contains("/")
             ? posix_spawn(&pid, command[0], nil, nil, argv, environ) : posix_spawnp(&pid, command[0], nil, nil, argv, environ)
         guard spawned == 0 else {
             FileHandle.standardError.write(Data("aiusage-bench: cannot run \(command[0]): \(String(cString: strerror(spawned)))\n".utf8))

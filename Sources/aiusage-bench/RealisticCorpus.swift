@@ -86,8 +86,10 @@ struct RealisticCorpus {
             }
         }
         try? FileManager.default.removeItem(atPath: home + "/.bench-scratch")
-        log(String(format: "realistic: %d project repositories (%d commits) in %.1f s; writing sessions …",
-            stats.repositories, stats.repositoryCommits, Clock.now() - started))
+        log(
+            String(
+                format: "realistic: %d project repositories (%d commits) in %.1f s; writing sessions …",
+                stats.repositories, stats.repositoryCommits, Clock.now() - started))
 
         let totalWeight = Self.projects.map(\.weight).reduce(0, +)
         var claude: Int64 = 0
@@ -139,7 +141,8 @@ struct RealisticCorpus {
             try Self.compress(toCompress, scratch: home)
         }
         var text = signature + "\n"
-        text += "requests=\(stats.requests)\nsessions=\(stats.sessions)\nrepositories=\(stats.repositories)\nrepository_commits=\(stats.repositoryCommits)\nwritten_bytes=\(claude + codex)\n"
+        text +=
+            "requests=\(stats.requests)\nsessions=\(stats.sessions)\nrepositories=\(stats.repositories)\nrepository_commits=\(stats.repositoryCommits)\nwritten_bytes=\(claude + codex)\n"
         try text.write(toFile: marker, atomically: true, encoding: .utf8)
         stats.writtenBytes = claude + codex
         return (CorpusInfo.describe(home: home, seconds: Clock.now() - started, reused: false), stats)

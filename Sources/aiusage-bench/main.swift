@@ -1,8 +1,8 @@
 import Foundation
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 // aiusage-bench: measures the commands a user types — `aiusage report --all-repos` cold
@@ -63,7 +63,8 @@ func loadAverage() -> String {
     return text.split(separator: " ").prefix(3).joined(separator: " ")
 }
 
-let binary = options.aiusageBinary.map { $0.hasPrefix("/") ? $0 : FileManager.default.currentDirectoryPath + "/" + $0 }
+let binary =
+    options.aiusageBinary.map { $0.hasPrefix("/") ? $0 : FileManager.default.currentDirectoryPath + "/" + $0 }
     ?? (URL(fileURLWithPath: SelfPath.executable()).deletingLastPathComponent().path + "/aiusage")
 guard FileManager.default.isExecutableFile(atPath: binary) else {
     fail("no aiusage binary at \(binary): build it (swift build -c release --product aiusage --static-swift-stdlib) or pass --aiusage PATH")
@@ -102,7 +103,8 @@ var hookStore: (home: String, store: String)?
 /// `.jsonl.zst` (what the size and requests-per-MB figures count).
 func describe(_ info: CorpusInfo, requests: Int?, written: Int64? = nil, extra: String = "") -> String {
     let size = written ?? info.bytes
-    var text = "\(Format.mb(size)) of transcripts in \(info.files.count) files (Claude \(Format.mb(info.claudeBytes)), Codex \(Format.mb(size - info.claudeBytes))"
+    var text =
+        "\(Format.mb(size)) of transcripts in \(info.files.count) files (Claude \(Format.mb(info.claudeBytes)), Codex \(Format.mb(size - info.claudeBytes))"
     if info.zstFiles > 0 {
         text += ", of which \(info.zstFiles) files .jsonl.zst: \(Format.mb(info.zstBytes)) on disk, \(Format.mb(info.bytes)) in all"
     }
@@ -118,19 +120,27 @@ for part in [Part.large, .realistic, .history, .hook] where options.parts.contai
         switch part {
         case .large:
             bench.log("large: generating \(options.sizeMB) MB in large files …")
-            let info = try CorpusGenerator(seed: options.seed).generateMixed(home: root + "/large-home", totalBytes: Int64(options.sizeMB) << 20)
+            let info = try CorpusGenerator(seed: options.seed).generateMixed(
+                home: root + "/large-home", totalBytes: Int64(options.sizeMB) << 20)
             bench.log(info.reused ? "large: reusing the corpus already there" : String(format: "large: generated in %.1f s", info.seconds))
             _ = try bench.measureCorpus(
                 label: "large", title: "Large files", corpus: info,
                 describe: describe(info, requests: nil, extra: "; working folders that do not exist"), judged: false, aiburn: aiburn)
         case .realistic:
             bench.log("realistic: generating \(options.sizeMB) MB of sessions in 12 project folders …")
-            let corpus = RealisticCorpus(home: root + "/realistic-home", seed: options.seed, totalBytes: Int64(options.sizeMB) << 20, compress: options.zst)
+            let corpus = RealisticCorpus(
+                home: root + "/realistic-home", seed: options.seed, totalBytes: Int64(options.sizeMB) << 20, compress: options.zst)
             let (info, stats) = try corpus.generate(log: bench.log)
-            bench.log(info.reused ? "realistic: reusing the corpus already there" : String(format: "realistic: generated in %.1f s", info.seconds))
+            bench.log(
+                info.reused ? "realistic: reusing the corpus already there" : String(format: "realistic: generated in %.1f s", info.seconds)
+            )
             let outcome = try bench.measureCorpus(
                 label: "realistic", title: "Heavy user", corpus: info,
-                describe: describe(info, requests: stats.requests, written: stats.writtenBytes, extra: "; \(stats.sessions) sessions in 12 project folders: \(stats.repositories) git repositories (\(stats.repositoryCommits) commits), 4 plain, 1 deleted"),
+                describe: describe(
+                    info, requests: stats.requests, written: stats.writtenBytes,
+                    extra:
+                        "; \(stats.sessions) sessions in 12 project folders: \(stats.repositories) git repositories (\(stats.repositoryCommits) commits), 4 plain, 1 deleted"
+                ),
                 judged: true, aiburn: aiburn)
             if outcome.caughtUp { hookStore = (info.home, outcome.store) }
         case .history:
@@ -138,11 +148,13 @@ for part in [Part.large, .realistic, .history, .hook] where options.parts.contai
         case .hook:
             if hookStore == nil {
                 // The hook runs against a caught-up store of the heavy user's corpus.
-                let corpus = RealisticCorpus(home: root + "/realistic-home", seed: options.seed, totalBytes: Int64(options.sizeMB) << 20, compress: options.zst)
+                let corpus = RealisticCorpus(
+                    home: root + "/realistic-home", seed: options.seed, totalBytes: Int64(options.sizeMB) << 20, compress: options.zst)
                 let (info, _) = try corpus.generate(log: bench.log)
                 let store = bench.freshStore("hook-store")
                 bench.log("hook: catching the store up (`aiusage report --all-repos`, not timed) …")
-                let run = try bench.aiusage(["report", "--all-repos"], home: info.home, store: store, directory: bench.neutral, label: "hook-catch-up")
+                let run = try bench.aiusage(
+                    ["report", "--all-repos"], home: info.home, store: store, directory: bench.neutral, label: "hook-catch-up")
                 bench.failure("Hook: catching up", run)
                 hookStore = (info.home, store)
             }

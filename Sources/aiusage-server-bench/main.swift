@@ -12,7 +12,7 @@
 // same days of one developer, so the final row count must be exactly developers × days × rows/day.
 import Foundation
 #if canImport(FoundationNetworking)
-import FoundationNetworking
+    import FoundationNetworking
 #endif
 
 struct Options {
@@ -36,8 +36,9 @@ struct Options {
             case ("--days", let v?): days = Int(v)
             case ("--database", _) where text != nil: database = text
             default:
-                FileHandle.standardError.write(Data(
-                    "usage: aiusage-server-bench [--seconds N] [--concurrency N] [--developers N] [--days N] [--database URL]\n".utf8))
+                FileHandle.standardError.write(
+                    Data(
+                        "usage: aiusage-server-bench [--seconds N] [--concurrency N] [--developers N] [--days N] [--database URL]\n".utf8))
                 exit(2)
             }
         }
@@ -120,8 +121,10 @@ final class Results: @unchecked Sendable {
 }
 
 let options = Options(Array(CommandLine.arguments.dropFirst()))
-let binaryFolder = URL(fileURLWithPath: (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0])
-    .deletingLastPathComponent().path
+let binaryFolder = URL(
+    fileURLWithPath: (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+)
+.deletingLastPathComponent().path
 let server = binaryFolder + "/aiusage-server"
 guard FileManager.default.isExecutableFile(atPath: server) else { fail("build aiusage-server first: \(server) not found") }
 let data = FileManager.default.temporaryDirectory.appendingPathComponent("aiusage-server-bench-\(UUID().uuidString)").path
@@ -185,7 +188,8 @@ let expected = options.developers * options.days * options.rowsPerDay
 let sorted = results.latencies.sorted()
 func percentile(_ p: Double) -> Double { sorted.isEmpty ? 0 : sorted[min(sorted.count - 1, Int(Double(sorted.count) * p))] * 1000 }
 let document = documents[0].count
-print("""
+print(
+    """
     aiusage-server-bench — \(storeName), \(ProcessInfo.processInfo.activeProcessorCount) cores, load \(loadAtStart) at start, \(ISO8601DateFormatter().string(from: Date()))
     uploads: \(options.developers) developers × \(options.days) days × \(options.rowsPerDay) rows (\(document) bytes each), \(options.concurrency) in flight, \(String(format: "%.1f", elapsed)) s
     accepted: \(sorted.count) (\(String(format: "%.1f", Double(sorted.count) / elapsed)) uploads/s, \(String(format: "%.0f", Double(sorted.count * options.days * options.rowsPerDay) / elapsed)) rows/s)

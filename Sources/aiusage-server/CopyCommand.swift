@@ -30,7 +30,9 @@ extension ServerCommand {
                     try await StoreCopy.copy(from: admin.store, to: into) { print($0) }
                 }
                 await into.close()
-                print("copied \(summary.teams) teams, \(summary.tokens) tokens, \(summary.developers) developers' rows (\(summary.rows) rows)")
+                print(
+                    "copied \(summary.teams) teams, \(summary.tokens) tokens, \(summary.developers) developers' rows (\(summary.rows) rows)"
+                )
             } catch {
                 await into.close()
                 throw error

@@ -10,9 +10,10 @@ extension ServerCommand {
         @Option(help: "Port to listen on (default 8080).") var port: Int?
         @Option(help: "Show team figures only when at least this many developers contributed (default 5).")
         var minGroupSize: Int?
-        @Option(help: ArgumentHelp(
-            "The address people use, e.g. https://aiusage.example.com behind a TLS proxy; https makes the dashboard's cookies Secure.",
-            valueName: "url"))
+        @Option(
+            help: ArgumentHelp(
+                "The address people use, e.g. https://aiusage.example.com behind a TLS proxy; https makes the dashboard's cookies Secure.",
+                valueName: "url"))
         var publicURL: String?
         @OptionGroup var storage: StorageOptions
 

@@ -31,7 +31,9 @@ struct StorageOptions: ParsableArguments {
     @Option(help: "Database URL: sqlite:///path/file.sqlite or postgres://USER:PASSWORD@HOST:PORT/DATABASE.")
     var database: String?
 
-    func configuration(host: String? = nil, port: Int? = nil, minGroupSize: Int? = nil, publicURL: String? = nil) throws -> ServerConfiguration {
+    func configuration(host: String? = nil, port: Int? = nil, minGroupSize: Int? = nil, publicURL: String? = nil) throws
+        -> ServerConfiguration
+    {
         try ServerConfiguration.resolve(
             host: host, port: port, dataDirectory: dataDirectory, database: database, minGroupSize: minGroupSize,
             publicURL: publicURL)

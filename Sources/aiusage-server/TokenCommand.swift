@@ -48,8 +48,11 @@ extension ServerCommand {
                 let format = ISO8601DateFormatter()
                 print(["id", "prefix", "developer", "role", "named", "created", "revoked"].joined(separator: "\t"))
                 for token in tokens {
-                    print([String(token.id), token.prefix, token.developer, token.role.rawValue, token.named ? "yes" : "no",
-                           format.string(from: token.createdAt), token.revokedAt.map(format.string(from:)) ?? "-"]
+                    print(
+                        [
+                            String(token.id), token.prefix, token.developer, token.role.rawValue, token.named ? "yes" : "no",
+                            format.string(from: token.createdAt), token.revokedAt.map(format.string(from:)) ?? "-",
+                        ]
                         .joined(separator: "\t"))
                 }
             }

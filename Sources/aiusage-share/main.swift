@@ -8,7 +8,7 @@
 // libraries into every process that links it, hooks included.
 import Foundation
 #if canImport(FoundationNetworking)
-import FoundationNetworking
+    import FoundationNetworking
 #endif
 
 func fail(_ message: String) -> Never {
@@ -18,7 +18,7 @@ func fail(_ message: String) -> Never {
 
 let arguments = CommandLine.arguments.dropFirst()
 guard arguments.count == 2, let method = arguments.first, ["GET", "POST", "DELETE"].contains(method),
-    let url = URL(string: arguments.last!), let scheme = url.scheme?.lowercased(), scheme == "http" || scheme == "https"
+    let last = arguments.last, let url = URL(string: last), let scheme = url.scheme?.lowercased(), scheme == "http" || scheme == "https"
 else {
     fail("usage: aiusage-share GET|POST|DELETE http(s)://SERVER/PATH (token in AIUSAGE_SHARE_TOKEN, body on stdin)")
 }
@@ -55,7 +55,7 @@ finished.wait()
 
 guard let http = outcome.response as? HTTPURLResponse else {
     let reason = outcome.error.map { ($0 as NSError).localizedDescription } ?? "no response"
-    fail("cannot reach \(url.scheme!)://\(url.host ?? "")\(url.port.map { ":\($0)" } ?? ""): \(reason)")
+    fail("cannot reach \(url.scheme ?? "http")://\(url.host ?? "")\(url.port.map { ":\($0)" } ?? ""): \(reason)")
 }
 FileHandle.standardOutput.write(Data("HTTP \(http.statusCode)\n".utf8))
 FileHandle.standardOutput.write(outcome.data ?? Data())

@@ -33,7 +33,8 @@ import Testing
     }
 
     @Test func claudeSessionsReadAsWritten() throws {
-        var writer = ClaudeSessionWriter(pool: pool(), seed: 11, cwd: folder + "/project", startMilliseconds: CorpusClock.endMilliseconds - 86_400_000)
+        var writer = ClaudeSessionWriter(
+            pool: pool(), seed: 11, cwd: folder + "/project", startMilliseconds: CorpusClock.endMilliseconds - 86_400_000)
         let path = folder + "/claude.jsonl"
         let file = try BufferedFile(path: path)
         try writer.write(to: file, targetBytes: 400_000)
@@ -46,7 +47,8 @@ import Testing
     }
 
     @Test func codexRolloutsReadAsWritten() throws {
-        var writer = CodexSessionWriter(pool: pool(), seed: 12, cwd: folder + "/project", startMilliseconds: CorpusClock.endMilliseconds - 86_400_000)
+        var writer = CodexSessionWriter(
+            pool: pool(), seed: 12, cwd: folder + "/project", startMilliseconds: CorpusClock.endMilliseconds - 86_400_000)
         let path = folder + "/rollout.jsonl"
         let file = try BufferedFile(path: path)
         try writer.write(to: file, targetBytes: 400_000)

@@ -53,7 +53,10 @@ import _AIUsageTestSupport
         #expect(document["schema"] as? String == "aiusage.report/1")
         for key in ["generated_at", "window", "pricing", "group_by", "rows", "totals"] { #expect(document[key] != nil, "\(key)") }
         #expect(Set((document["window"] as? [String: Any])?.keys.map { $0 } ?? []) == ["since", "until"])
-        #expect(Set((document["pricing"] as? [String: Any])?.keys.map { $0 } ?? []) == ["source", "version", "date", "recorded_by_tools", "unpriced_models"])
+        #expect(
+            Set((document["pricing"] as? [String: Any])?.keys.map { $0 } ?? []) == [
+                "source", "version", "date", "recorded_by_tools", "unpriced_models",
+            ])
         let rows = try #require(document["rows"] as? [[String: Any]])
         let row = try #require(rows.first)
         let expected: Set<String> = [
@@ -63,9 +66,16 @@ import _AIUsageTestSupport
         ]
         #expect(Set(row.keys) == expected)
         #expect(row["key"] as? [String: String] == ["developer": "dev@example.com"])
-        #expect(Set((row["tokens"] as? [String: Any])?.keys.map { $0 } ?? []) == ["input", "output", "cache_write", "cache_read", "reasoning", "total"])
+        #expect(
+            Set((row["tokens"] as? [String: Any])?.keys.map { $0 } ?? []) == [
+                "input", "output", "cache_write", "cache_read", "reasoning", "total",
+            ])
         let ratios = try #require(row["ratios"] as? [String: Any])
-        #expect(Set(ratios.keys) == ["yield", "survival", "cost_per_landed_line_usd", "landed_lines_per_million_tokens", "waste_share", "landed_ai_commits_per_week"])
+        #expect(
+            Set(ratios.keys) == [
+                "yield", "survival", "cost_per_landed_line_usd", "landed_lines_per_million_tokens", "waste_share",
+                "landed_ai_commits_per_week",
+            ])
         #expect(ratios["yield"] as? Double == 1)
         #expect(row["ai_lines_landed"] as? Int == 1)
         // 1000 input + 200 output tokens of Sonnet: $0.003 + $0.003.
@@ -98,7 +108,8 @@ import _AIUsageTestSupport
         let fixture = try GitFixture()
         let store = try TemporaryDirectory()
         try fixture.commit("a", ["a.py": "a = 1\n"])
-        let result = try CLI.run(["report", "--format", "csv"], in: fixture.root, environment: CLI.environment(home: fixture.home, store: store.path))
+        let result = try CLI.run(
+            ["report", "--format", "csv"], in: fixture.root, environment: CLI.environment(home: fixture.home, store: store.path))
         #expect(result.status == 0, "\(result.stderr)")
         let lines = result.stdout.split(separator: "\n")
         #expect(lines.first?.hasPrefix("group,key,sessions,input,output") == true)
@@ -111,10 +122,12 @@ import _AIUsageTestSupport
         let fixture = try GitFixture()
         let store = try TemporaryDirectory()
         let transcripts = TranscriptWriter(home: fixture.home)
-        try transcripts.claudeWrite(session: "s1", cwd: fixture.root, at: fixture.clock, file: fixture.root + "/a.py", content: "one = 1\ntwo = 2\n")
+        try transcripts.claudeWrite(
+            session: "s1", cwd: fixture.root, at: fixture.clock, file: fixture.root + "/a.py", content: "one = 1\ntwo = 2\n")
         fixture.clock += 60
         try fixture.commit("a", ["a.py": "# header by hand\none = 1\n\ntwo = 2\n"])
-        let result = try CLI.run(["explain", "HEAD", "--json"], in: fixture.root, environment: CLI.environment(home: fixture.home, store: store.path))
+        let result = try CLI.run(
+            ["explain", "HEAD", "--json"], in: fixture.root, environment: CLI.environment(home: fixture.home, store: store.path))
         #expect(result.status == 0, "\(result.stderr)")
         let document = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
         #expect(document["schema"] as? String == "aiusage.explain/1")
@@ -122,7 +135,8 @@ import _AIUsageTestSupport
         #expect(file["path"] as? String == "a.py")
         #expect(file["ai_line_numbers"] as? [String: [Int]] == ["claude-code:s1": [2, 4]])
         #expect(file["human_line_numbers"] as? [Int] == [1])
-        let table = try CLI.run(["explain", "HEAD", "--no-scan"], in: fixture.root, environment: CLI.environment(home: fixture.home, store: store.path))
+        let table = try CLI.run(
+            ["explain", "HEAD", "--no-scan"], in: fixture.root, environment: CLI.environment(home: fixture.home, store: store.path))
         #expect(table.stdout.contains("AI, session claude-code:s1: lines 2, 4"))
     }
 
@@ -139,7 +153,9 @@ import _AIUsageTestSupport
         #expect(before.stdout.contains(fixture.home + "/.codex/sessions"))
         #expect(before.stdout.contains("not installed (run `aiusage install`)"))
         // Every supported tool is listed, found or not.
-        for tool in ["claude-code", "codex", "gemini-cli", "opencode", "cursor", "copilot", "amp", "aider", "cline", "roo-code", "qwen-code"] {
+        for tool in [
+            "claude-code", "codex", "gemini-cli", "opencode", "cursor", "copilot", "amp", "aider", "cline", "roo-code", "qwen-code",
+        ] {
             #expect(before.stdout.contains("  \(tool): "), "\(tool)")
         }
         _ = try CLI.run(["install"], in: fixture.root, environment: env)

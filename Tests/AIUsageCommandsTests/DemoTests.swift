@@ -19,7 +19,8 @@ import Testing
         let report = try #require(json["report"] as? [String: Any])
         #expect(report["schema"] as? String == "aiusage.report/1")
         let rows = try #require(report["rows"] as? [[String: Any]])
-        #expect(rows.compactMap { ($0["key"] as? [String: Any])?["developer"] as? String }.sorted() == ["ada@example.com", "ben@example.com"])
+        #expect(
+            rows.compactMap { ($0["key"] as? [String: Any])?["developer"] as? String }.sorted() == ["ada@example.com", "ben@example.com"])
         let totals = try #require(report["totals"] as? [String: Any])
         let written = try #require(totals["ai_lines_written"] as? Int)
         let landed = try #require(totals["ai_lines_landed"] as? Int)
@@ -48,9 +49,10 @@ import Testing
         #expect((unlanded.first?["ai_lines"] as? Int ?? 0) > 0)
         #expect(commits.contains { how($0) == "ancestor" && ($0["landed_ai_lines"] as? Int ?? 0) > 0 })
         // The trailer-only commit: AI-assisted, no AI line.
-        #expect(commits.contains {
-            $0["ai_trailer"] as? String == "claude-code" && $0["ai_lines"] as? Int == 0 && $0["ai_assisted"] as? Bool == true
-        })
+        #expect(
+            commits.contains {
+                $0["ai_trailer"] as? String == "claude-code" && $0["ai_lines"] as? Int == 0 && $0["ai_assisted"] as? Bool == true
+            })
         // Hand-changed lines of an AI-written file count as human.
         #expect(commits.contains { ($0["ai_lines"] as? Int ?? 0) > 0 && ($0["human_lines"] as? Int ?? 0) > 0 })
     }

@@ -46,7 +46,8 @@ import _AIUsageTestSupport
         for grouping in ["developer", "day", "week", "month", "tool", "model", "session", "repo"] {
             try Self.check(
                 "history-report-\(grouping)",
-                try CLI.run(["report", "--format", "json", "--by", grouping, "--until", HistoryWorld.until], in: world.root, environment: env))
+                try CLI.run(
+                    ["report", "--format", "json", "--by", grouping, "--until", HistoryWorld.until], in: world.root, environment: env))
         }
         try Self.check(
             "history-report-window",
@@ -55,6 +56,7 @@ import _AIUsageTestSupport
                 in: world.root, environment: env))
         try Self.check(
             "history-report-survival-7",
-            try CLI.run(["report", "--format", "json", "--survival-days", "7", "--until", HistoryWorld.until], in: world.root, environment: env))
+            try CLI.run(
+                ["report", "--format", "json", "--survival-days", "7", "--until", HistoryWorld.until], in: world.root, environment: env))
     }
 }

@@ -47,7 +47,8 @@ import _AIUsageTestSupport
 
     @Test func versionNamesTheReleaseAndThePriceTable() throws {
         let folder = try TemporaryDirectory()
-        let result = try CLI.run(["--version"], in: folder.path, environment: CLI.environment(home: folder.path, store: folder.path + "/store"))
+        let result = try CLI.run(
+            ["--version"], in: folder.path, environment: CLI.environment(home: folder.path, store: folder.path + "/store"))
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stdout == "aiusage \(AIUsageVersion.number) (prices: genai-prices \(Self.bundledLabel))\n")
         // The upload document names the same release.
@@ -66,13 +67,16 @@ import _AIUsageTestSupport
         let data = out.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         #expect(process.terminationStatus == 0)
-        #expect(String(decoding: data, as: UTF8.self) == "aiusage-server \(AIUsageVersion.number) (prices: genai-prices \(Self.bundledLabel))\n")
+        #expect(
+            String(decoding: data, as: UTF8.self) == "aiusage-server \(AIUsageVersion.number) (prices: genai-prices \(Self.bundledLabel))\n"
+        )
     }
 
     /// `0.2.3 (2026-11-10)` of the bundled table, read from the generated file's header
     /// rather than from the code under test.
     static var bundledLabel: String {
-        let text = (try? String(contentsOfFile: CLI.packageRoot + "/Sources/AIUsageCore/Pricing/BundledPriceData.swift", encoding: .utf8)) ?? ""
+        let text =
+            (try? String(contentsOfFile: CLI.packageRoot + "/Sources/AIUsageCore/Pricing/BundledPriceData.swift", encoding: .utf8)) ?? ""
         func value(_ name: String) -> String {
             guard let range = text.range(of: "static let \(name) = \"") else { return "?" }
             return String(text[range.upperBound...].prefix { $0 != "\"" })
@@ -94,7 +98,10 @@ import _AIUsageTestSupport
         (["commits", "--survival-days", "0"], "not 0"),
         (["report", "--format", "xml"], "'xml'"),
         (["report", "--json", "--format", "csv"], "--json and --format csv ask for two formats"),
-        (["sessions", "--outcome", "wasted"], "unknown outcome 'wasted' in --outcome: use landed, pending, unmerged, discarded, reverted, no-edits"),
+        (
+            ["sessions", "--outcome", "wasted"],
+            "unknown outcome 'wasted' in --outcome: use landed, pending, unmerged, discarded, reverted, no-edits"
+        ),
     ])
     func badInputSaysWhatWasGivenAndWhatIsAllowed(arguments: [String], message: String) throws {
         let fixture = try GitFixture()

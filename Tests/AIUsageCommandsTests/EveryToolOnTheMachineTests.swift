@@ -37,7 +37,8 @@ import _AIUsageTestSupport
         truth["claude-code"] = Truth(input: 1000, output: 100, cacheWrite: 10, cacheRead: 5000)
         // Codex CLI: input includes cached input.
         try t.codexStart(session: "019c0000-0000-7000-8000-0000000000e1", cwd: scratch, at: at + 10)
-        try t.codexTokens(session: "019c0000-0000-7000-8000-0000000000e1", at: at + 20, input: 2000, cached: 500, output: 300, reasoning: 30)
+        try t.codexTokens(
+            session: "019c0000-0000-7000-8000-0000000000e1", at: at + 20, input: 2000, cached: 500, output: 300, reasoning: 30)
         truth["codex"] = Truth(input: 1500, output: 300, cacheRead: 500)
         // Gemini CLI (JSONL session; the project folder names the working directory).
         try writer.write(".gemini/tmp/proj/.project_root", scratch + "\n")
@@ -60,11 +61,14 @@ import _AIUsageTestSupport
             "env": ["initial": ["trees": [["uri": "file://" + scratch]], "tags": ["model:claude-sonnet-4-5"]]],
             "messages": [
                 ["role": "user", "messageId": 0, "content": [["type": "text", "text": "go"]], "meta": ["sentAt": (at + 50) * 1000]],
-                ["role": "assistant", "messageId": 1, "content": [["type": "text", "text": "done"]],
-                 "usage": ["model": "claude-sonnet-4-5", "inputTokens": 100, "outputTokens": 20]],
+                [
+                    "role": "assistant", "messageId": 1, "content": [["type": "text", "text": "done"]],
+                    "usage": ["model": "claude-sonnet-4-5", "inputTokens": 100, "outputTokens": 20],
+                ],
             ],
         ]
-        try writer.write(".local/share/amp/threads/T-amp-1.json", String(decoding: try JSONSerialization.data(withJSONObject: amp), as: UTF8.self))
+        try writer.write(
+            ".local/share/amp/threads/T-amp-1.json", String(decoding: try JSONSerialization.data(withJSONObject: amp), as: UTF8.self))
         truth["amp"] = Truth(input: 100, output: 20)
         // Qwen Code.
         try writer.write(
@@ -76,17 +80,21 @@ import _AIUsageTestSupport
         // in a folder that does not exist here).
         let opencode = home + "/.local/share/opencode"
         try FileManager.default.createDirectory(atPath: opencode, withIntermediateDirectories: true)
-        try FileManager.default.copyItem(atPath: Samples.path("opencode", "gitai-opencode-sqlite_opencode.db"), toPath: opencode + "/opencode.db")
+        try FileManager.default.copyItem(
+            atPath: Samples.path("opencode", "gitai-opencode-sqlite_opencode.db"), toPath: opencode + "/opencode.db")
         truth["opencode"] = Truth(input: 10, output: 20)
         // Cursor: a real agent transcript (no token counts are recorded in them).
         let cursor = home + "/.cursor/projects/Users-me-scratch/agent-transcripts"
         try FileManager.default.createDirectory(atPath: cursor, withIntermediateDirectories: true)
         try FileManager.default.copyItem(
-            atPath: Samples.path("cursor", "gitai-cursor-session-simple.jsonl"), toPath: cursor + "/0b0c0d0e-0000-4000-8000-000000000001.jsonl")
+            atPath: Samples.path("cursor", "gitai-cursor-session-simple.jsonl"),
+            toPath: cursor + "/0b0c0d0e-0000-4000-8000-000000000001.jsonl")
         truth["cursor"] = Truth()
         // Aider keeps its history in the repository it works in.
         try fixture.commit("base", ["README.md": "readme\n", ".gitignore": ".aider*\n"])
-        try fixture.write(".aider.chat.history.md", """
+        try fixture.write(
+            ".aider.chat.history.md",
+            """
             # aider chat started at 2024-01-01 00:03:00
 
             #### say hello

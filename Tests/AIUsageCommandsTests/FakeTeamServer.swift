@@ -1,8 +1,8 @@
 import Foundation
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// A TCP listener on 127.0.0.1 (a free port). `FakeTeamServer` answers it as a tiny
@@ -15,9 +15,9 @@ final class Listener: @unchecked Sendable {
 
     init() throws {
         #if os(Linux)
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+            let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         #else
-        let fd = socket(AF_INET, SOCK_STREAM, 0)
+            let fd = socket(AF_INET, SOCK_STREAM, 0)
         #endif
         self.fd = fd
         guard fd >= 0 else { throw POSIXError(.EIO) }
@@ -144,7 +144,8 @@ final class FakeTeamServer: @unchecked Sendable {
             body: Data(buffer[headerEnd!...]))
         lock.withLock { recorded.append(request) }
         let (status, body) = respond(request, role: role)
-        let response = "HTTP/1.1 \(status) X\r\nContent-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\nConnection: close\r\n\r\n\(body)"
+        let response =
+            "HTTP/1.1 \(status) X\r\nContent-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\nConnection: close\r\n\r\n\(body)"
         send(client, Array(response.utf8))
     }
 
@@ -163,7 +164,10 @@ final class FakeTeamServer: @unchecked Sendable {
         }
         switch (request.method, request.path) {
         case ("GET", "/api/v1/me"):
-            return (200, #"{"schema":"aiusage.me/1","team":"core","developer":"dev@example.com","role":"\#(role)","named":false,"team_key":"\#(Self.teamKey)","days":[]}"#)
+            return (
+                200,
+                #"{"schema":"aiusage.me/1","team":"core","developer":"dev@example.com","role":"\#(role)","named":false,"team_key":"\#(Self.teamKey)","days":[]}"#
+            )
         case ("POST", "/api/v1/uploads"):
             let status = lock.withLock { statuses.isEmpty ? 200 : statuses.removeFirst() }
             if status != 200 { return (status, #"{"error":{"code":"bad_schema","message":"schema version not supported\nat all"}}"#) }
@@ -180,8 +184,8 @@ final class FakeTeamServer: @unchecked Sendable {
 
 private func closeSocket(_ fd: Int32) {
     #if canImport(Glibc)
-    _ = Glibc.close(fd)
+        _ = Glibc.close(fd)
     #else
-    _ = Darwin.close(fd)
+        _ = Darwin.close(fd)
     #endif
 }

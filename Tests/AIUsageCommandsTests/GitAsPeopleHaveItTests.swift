@@ -44,7 +44,8 @@ import _AIUsageTestSupport
         let store = try TemporaryDirectory()
         let transcripts = TranscriptWriter(home: fixture.home)
         try fixture.commit("base", ["README.md": "readme\n"])
-        try transcripts.claudeWrite(session: "s1", cwd: fixture.root, at: fixture.clock, file: fixture.root + "/a.py", content: "alpha = 1\n")
+        try transcripts.claudeWrite(
+            session: "s1", cwd: fixture.root, at: fixture.clock, file: fixture.root + "/a.py", content: "alpha = 1\n")
         fixture.clock += 60
         try fixture.commit("a", ["a.py": "alpha = 1\n"])
         try fixture.git("checkout", "-q", "--orphan", "gh-pages")

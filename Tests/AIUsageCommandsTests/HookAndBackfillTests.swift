@@ -34,7 +34,8 @@ import _AIUsageTestSupport
         fixture.clock += 60
         // A feature branch merged with a merge commit.
         try fixture.run(["checkout", "-q", "-b", "feature"], environment: gitEnv)
-        try transcripts.claudeWrite(session: "s2", cwd: root, at: fixture.clock, file: root + "/f.py", content: "def f():\n    return 'f'\n")
+        try transcripts.claudeWrite(
+            session: "s2", cwd: root, at: fixture.clock, file: root + "/f.py", content: "def f():\n    return 'f'\n")
         fixture.clock += 60
         try commit("feature", ["f.py": "def f():\n    return 'f'\n"])
         try fixture.run(["checkout", "-q", "main"], environment: gitEnv)
@@ -70,7 +71,9 @@ import _AIUsageTestSupport
         let store = try TemporaryDirectory(prefix: "aiusage-shared-store")
         for fixture in [first, second] {
             let transcripts = TranscriptWriter(home: first.home)
-            try transcripts.claudeWrite(session: "s-\(fixture.root.hashValue)", cwd: fixture.root, at: fixture.clock, file: fixture.root + "/x.py", content: "x = 1\n")
+            try transcripts.claudeWrite(
+                session: "s-\(fixture.root.hashValue)", cwd: fixture.root, at: fixture.clock, file: fixture.root + "/x.py",
+                content: "x = 1\n")
             fixture.clock += 60
             let env = CLI.environment(home: first.home, store: store.path)
             let install = try CLI.run(["install"], in: fixture.root, environment: env)
@@ -86,7 +89,8 @@ import _AIUsageTestSupport
         }
         #expect(errors.isEmpty)
         for fixture in [first, second] {
-            let result = try CLI.run(["commits", "--json", "--no-scan"], in: fixture.root, environment: CLI.environment(home: first.home, store: store.path))
+            let result = try CLI.run(
+                ["commits", "--json", "--no-scan"], in: fixture.root, environment: CLI.environment(home: first.home, store: store.path))
             let document = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any]
             let commits = try #require(document?["commits"] as? [[String: Any]])
             #expect(commits.count == 1)

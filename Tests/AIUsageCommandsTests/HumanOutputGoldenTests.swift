@@ -38,13 +38,16 @@ import _AIUsageTestSupport
         let context = try CommandContext(environment: world.environment(inheriting: ["NO_COLOR": "1", "COLUMNS": "100"]))
         // The demo scans its world first, as `aiusage demo` does.
         try Self.check(
-            "demo-demo", try AIUsageCommand.Demo.output(world: world, context: context, format: .table, kept: false, now: Self.now, timeZone: "UTC"),
+            "demo-demo",
+            try AIUsageCommand.Demo.output(world: world, context: context, format: .table, kept: false, now: Self.now, timeZone: "UTC"),
             world: world)
 
         var report = ReportOptions(noScan: true)
         report.timezone = "UTC"
         report.since = "90d"
-        try Self.check("demo-report", try AIUsageCommand.Report.output(context: context, repoPath: world.repo, options: report, now: Self.now), world: world)
+        try Self.check(
+            "demo-report", try AIUsageCommand.Report.output(context: context, repoPath: world.repo, options: report, now: Self.now),
+            world: world)
         report.grouping = .tool
         try Self.check(
             "demo-report-tool", try AIUsageCommand.Report.output(context: context, repoPath: world.repo, options: report, now: Self.now),

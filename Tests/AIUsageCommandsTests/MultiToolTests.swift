@@ -19,8 +19,10 @@ import _AIUsageTestSupport
         try transcripts.claudeWrite(session: "cc-1", cwd: root, at: start + 100, file: root + "/claude.py", content: "from_claude = 1\n")
         // Codex adds codex.rs.
         try transcripts.codexStart(session: "019c0000-0000-7000-8000-00000000c0de", cwd: root, at: start + 110)
-        try transcripts.codexAddFile(session: "019c0000-0000-7000-8000-00000000c0de", at: start + 120, file: "codex.rs", lines: ["fn from_codex() {}"])
-        try transcripts.codexTokens(session: "019c0000-0000-7000-8000-00000000c0de", at: start + 130, input: 2000, cached: 1000, output: 100, reasoning: 10)
+        try transcripts.codexAddFile(
+            session: "019c0000-0000-7000-8000-00000000c0de", at: start + 120, file: "codex.rs", lines: ["fn from_codex() {}"])
+        try transcripts.codexTokens(
+            session: "019c0000-0000-7000-8000-00000000c0de", at: start + 130, input: 2000, cached: 1000, output: 100, reasoning: 10)
         // Gemini CLI writes gemini.txt (its project folder names the repository).
         let gemini = TemporaryDirectoryWriter(root: home)
         try gemini.write(".gemini/tmp/proj/.project_root", root + "\n")
@@ -37,15 +39,23 @@ import _AIUsageTestSupport
                 ["role": "user", "messageId": 0, "content": [["type": "text", "text": "go"]], "meta": ["sentAt": (start + 160) * 1000]],
                 [
                     "role": "assistant", "messageId": 1,
-                    "content": [["type": "tool_use", "complete": true, "id": "a1", "name": "create_file", "input": ["path": "amp.swift", "content": "let fromAmp = true\n"]]],
+                    "content": [
+                        [
+                            "type": "tool_use", "complete": true, "id": "a1", "name": "create_file",
+                            "input": ["path": "amp.swift", "content": "let fromAmp = true\n"],
+                        ]
+                    ],
                     "usage": ["model": "claude-sonnet-4-5", "inputTokens": 100, "outputTokens": 20, "costUSD": 0.5],
                 ],
                 ["role": "user", "messageId": 2, "content": [["type": "tool_result", "toolUseID": "a1", "run": ["status": "done"]]]],
             ],
         ]
-        try gemini.write(".local/share/amp/threads/T-amp-1.json", String(decoding: try JSONSerialization.data(withJSONObject: amp), as: UTF8.self))
+        try gemini.write(
+            ".local/share/amp/threads/T-amp-1.json", String(decoding: try JSONSerialization.data(withJSONObject: amp), as: UTF8.self))
         // Aider edits aider.py; its history lives in the repository.
-        try fixture.write(".aider.chat.history.md", """
+        try fixture.write(
+            ".aider.chat.history.md",
+            """
             # aider chat started at 2024-01-01 00:03:00
 
             > Main model: anthropic/claude-3-5-sonnet-20241022 with diff edit format
@@ -65,10 +75,12 @@ import _AIUsageTestSupport
 
             """)
         fixture.clock = start + 600
-        let sha = try fixture.commit("everything", [
-            "claude.py": "from_claude = 1\n", "codex.rs": "fn from_codex() {}\n", "gemini.txt": "from gemini\n",
-            "amp.swift": "let fromAmp = true\n", "aider.py": "from_aider = 1\nby_hand = 2\n",
-        ])
+        let sha = try fixture.commit(
+            "everything",
+            [
+                "claude.py": "from_claude = 1\n", "codex.rs": "fn from_codex() {}\n", "gemini.txt": "from gemini\n",
+                "amp.swift": "let fromAmp = true\n", "aider.py": "from_aider = 1\nby_hand = 2\n",
+            ])
 
         let env = CLI.environment(home: home, store: store.path)
         let commits = try CLI.run(["commits", "--json"], in: root, environment: env)
@@ -78,9 +90,14 @@ import _AIUsageTestSupport
         #expect(commit["ai_lines"] as? Int == 5)
         #expect(commit["human_lines"] as? Int == 1)  // by_hand
         let sessions = Set((commit["sessions"] as? [String]) ?? [])
-        #expect(sessions.map { $0.split(separator: ":").first.map(String.init) ?? "" }.sorted() == ["aider", "amp", "claude-code", "codex", "gemini-cli"])
+        #expect(
+            sessions.map { $0.split(separator: ":").first.map(String.init) ?? "" }.sorted() == [
+                "aider", "amp", "claude-code", "codex", "gemini-cli",
+            ])
 
-        let report = try CLI.run(["report", "--by", "tool", "--format", "json", "--since", "2023-12-01", "--until", "2024-02-01", "--timezone", "UTC"], in: root, environment: env)
+        let report = try CLI.run(
+            ["report", "--by", "tool", "--format", "json", "--since", "2023-12-01", "--until", "2024-02-01", "--timezone", "UTC"], in: root,
+            environment: env)
         #expect(report.status == 0, "\(report.stderr)")
         let document = try #require(try JSONSerialization.jsonObject(with: Data(report.stdout.utf8)) as? [String: Any])
         let rows = try #require(document["rows"] as? [[String: Any]])

@@ -79,9 +79,13 @@ import _AIUsageTestSupport
         #expect(update.stdout.hasPrefix("Prices updated: genai-prices 9.9.9 (2030-01-02), 1 provider, 1 model."))
         #expect(FileManager.default.fileExists(atPath: store.path + "/prices.json"))
         let shown = try run(["prices", "claude-opus-4-8", "claude-opus-4-7"])
-        #expect(shown.stdout.hasPrefix("Price table: genai-prices 9.9.9, published 2030-01-02 (loaded by `aiusage prices update`, \(store.path)/prices.json)"))
+        #expect(
+            shown.stdout.hasPrefix(
+                "Price table: genai-prices 9.9.9, published 2030-01-02 (loaded by `aiusage prices update`, \(store.path)/prices.json)"))
         #expect(shown.stdout.contains("  input $1 · output $2\n"))
-        #expect(shown.stdout.contains("claude-opus-4-7: unpriced — Anthropic is its provider in genai-prices 9.9.9, but no model of Anthropic matches this id."))
+        #expect(
+            shown.stdout.contains(
+                "claude-opus-4-7: unpriced — Anthropic is its provider in genai-prices 9.9.9, but no model of Anthropic matches this id."))
         let reset = try run(["prices", "reset"])
         #expect(reset.status == 0)
         #expect(!FileManager.default.fileExists(atPath: store.path + "/prices.json"))
@@ -92,7 +96,10 @@ import _AIUsageTestSupport
         let file = try write(document(version: "0.1.0", date: "2025-01-01"), "older.json")
         let refused = try run(["prices", "update", file])
         #expect(refused.status != 0)
-        #expect(refused.stderr == "aiusage: \(file) is genai-prices 0.1.0 (2025-01-01), older than the bundled genai-prices 0.2.3 (2026-11-10); pass --force to use it anyway\n")
+        #expect(
+            refused.stderr
+                == "aiusage: \(file) is genai-prices 0.1.0 (2025-01-01), older than the bundled genai-prices 0.2.3 (2026-11-10); pass --force to use it anyway\n"
+        )
         #expect(!FileManager.default.fileExists(atPath: store.path + "/prices.json"))
         let forced = try run(["prices", "update", file, "--force"])
         #expect(forced.status == 0, "\(forced.stderr)")
@@ -103,10 +110,14 @@ import _AIUsageTestSupport
         // As after an upgrade of aiusage: the stored copy was not forced.
         try document(version: "0.1.0", date: "2025-01-01").write(toFile: store.path + "/prices.json", atomically: true, encoding: .utf8)
         let shown = try run(["prices"])
-        #expect(shown.stdout.hasPrefix("Price table: genai-prices 0.2.3, published 2026-11-10 (bundled with aiusage)\n  note: the stored prices (genai-prices 0.1.0 (2025-01-01)"))
+        #expect(
+            shown.stdout.hasPrefix(
+                "Price table: genai-prices 0.2.3, published 2026-11-10 (bundled with aiusage)\n  note: the stored prices (genai-prices 0.1.0 (2025-01-01)"
+            ))
         try "{broken".write(toFile: store.path + "/prices.json", atomically: true, encoding: .utf8)
         let broken = try run(["prices", "--json"])
-        let table = try #require((try JSONSerialization.jsonObject(with: Data(broken.stdout.utf8)) as? [String: Any])?["table"] as? [String: Any])
+        let table = try #require(
+            (try JSONSerialization.jsonObject(with: Data(broken.stdout.utf8)) as? [String: Any])?["table"] as? [String: Any])
         #expect(table["origin"] as? String == "bundled")
         #expect((table["problem"] as? String)?.contains("cannot be used (not valid JSON)") == true)
     }
@@ -114,7 +125,10 @@ import _AIUsageTestSupport
     @Test(arguments: [
         ("nonsense", "is not genai-prices price data: not valid JSON"),
         (#"{"schema":"other/1"}"#, #"is not genai-prices price data: schema: expected "aiusage.prices/1""#),
-        (#"[{"id":"anthropic","models":[{"id":"m","match":{"near":"m"},"prices":{}}]}]"#, #"is not genai-prices price data: [0].models[0].match: unknown match rule "near""#),
+        (
+            #"[{"id":"anthropic","models":[{"id":"m","match":{"near":"m"},"prices":{}}]}]"#,
+            #"is not genai-prices price data: [0].models[0].match: unknown match rule "near""#
+        ),
     ])
     func badFilesAreRefusedInOneLine(content: String, message: String) throws {
         let file = try write(content, "bad.json")
@@ -143,7 +157,10 @@ import _AIUsageTestSupport
         let old = try write(String(decoding: try JSONSerialization.data(withJSONObject: partial), as: UTF8.self), "old-data.json")
         let refused = try run(["prices", "update", old])
         #expect(refused.status != 0)
-        #expect(refused.stderr.contains("lacks 27 models the bundled genai-prices 0.2.3 (2026-11-10) lists (claude-2, claude-3-5-haiku-latest, claude-3-5-sonnet and 24 more), so it looks older; pass --force"))
+        #expect(
+            refused.stderr.contains(
+                "lacks 27 models the bundled genai-prices 0.2.3 (2026-11-10) lists (claude-2, claude-3-5-haiku-latest, claude-3-5-sonnet and 24 more), so it looks older; pass --force"
+            ))
     }
 }
 
@@ -186,12 +203,17 @@ import _AIUsageTestSupport
         #expect(!sessions.stdout.contains("$0.00"))
         #expect(sessions.stdout.contains("Unpriced models: my-local-llama."))
         let sessionsJSON = try CLI.run(["sessions", "--no-scan", "--json"], in: fixture.root, environment: environment)
-        let session = try #require(((try JSONSerialization.jsonObject(with: Data(sessionsJSON.stdout.utf8)) as? [String: Any])?["sessions"] as? [[String: Any]])?.first)
+        let session = try #require(
+            ((try JSONSerialization.jsonObject(with: Data(sessionsJSON.stdout.utf8)) as? [String: Any])?["sessions"] as? [[String: Any]])?
+                .first)
         #expect(session["cost_usd"] is NSNull)
         #expect(session["unpriced_tokens"] as? Int == 1200)
 
         let doctor = try CLI.run(["doctor"], in: fixture.root, environment: environment)
-        #expect(doctor.stdout.contains("Prices: genai-prices 0.2.3 (2026-11-10), bundled with aiusage\n  unpriced models (tokens counted, cost left out; see `aiusage prices MODEL`):\n    my-local-llama: 1.2k tokens in 1 request"))
+        #expect(
+            doctor.stdout.contains(
+                "Prices: genai-prices 0.2.3 (2026-11-10), bundled with aiusage\n  unpriced models (tokens counted, cost left out; see `aiusage prices MODEL`):\n    my-local-llama: 1.2k tokens in 1 request"
+            ))
     }
 
     @Test func aPartlyPricedRowShowsItsPricedCostAsALowerBound() throws {
@@ -199,7 +221,8 @@ import _AIUsageTestSupport
         let store = try TemporaryDirectory()
         let transcripts = TranscriptWriter(home: fixture.home)
         try transcripts.claudeWrite(session: "s1", cwd: fixture.root, at: fixture.clock, file: fixture.root + "/a.py", content: "a = 1\n")
-        try transcripts.claudeUsage(session: "s1", cwd: fixture.root, at: fixture.clock + 10, input: 500, output: 100, model: "my-local-llama")
+        try transcripts.claudeUsage(
+            session: "s1", cwd: fixture.root, at: fixture.clock + 10, input: 500, output: 100, model: "my-local-llama")
         fixture.clock += 60
         try fixture.commit("a", ["a.py": "a = 1\n"])
         let result = try CLI.run(

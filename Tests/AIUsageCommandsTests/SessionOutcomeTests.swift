@@ -15,7 +15,9 @@ import _AIUsageTestSupport
         let sessions = Self.sessions(try demo.json(["sessions", "--json"]))
         #expect(sessions.count == 6)
         for session in sessions {
-            for key in ["outcome", "branches", "open_branches", "ai_lines_committed", "ai_lines_landed", "ai_lines_surviving", "ai_lines_pending"] {
+            for key in [
+                "outcome", "branches", "open_branches", "ai_lines_committed", "ai_lines_landed", "ai_lines_surviving", "ai_lines_pending",
+            ] {
                 #expect(session[key] != nil, "\(key)")
             }
         }
@@ -30,7 +32,9 @@ import _AIUsageTestSupport
 
         let table = try demo.run(["sessions"])
         #expect(table.status == 0)
-        for title in ["COST", "WRITTEN", "COMMITTED", "LANDED", "SURVIVING", "OUTCOME"] { #expect(table.stdout.contains(title), "\(title)") }
+        for title in ["COST", "WRITTEN", "COMMITTED", "LANDED", "SURVIVING", "OUTCOME"] {
+            #expect(table.stdout.contains(title), "\(title)")
+        }
         let id = try #require(pdf["id"] as? String)
         let line = try #require(table.stdout.split(separator: "\n").first { $0.contains(id.prefix(8)) })
         #expect(line.contains("unmerged"))
@@ -108,7 +112,8 @@ import _AIUsageTestSupport
         #expect(one.count == 1 && one.first?["id"] as? String == id)
 
         let ambiguous = try demo.run(["sessions", "abc"])
-        ErrorLineTests.expectOneLineError(ambiguous, containing: "'abc' is the start of 2 session ids: claude-code:abc-one, claude-code:abc-two")
+        ErrorLineTests.expectOneLineError(
+            ambiguous, containing: "'abc' is the start of 2 session ids: claude-code:abc-one, claude-code:abc-two")
         let exact = try demo.run(["sessions", "abc-one"])
         #expect(exact.stdout.hasPrefix("claude-code session abc-one\n"))
         ErrorLineTests.expectOneLineError(try demo.run(["sessions", "zzz"]), containing: "no session id starts with 'zzz'")

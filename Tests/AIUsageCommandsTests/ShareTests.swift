@@ -27,7 +27,8 @@ import HummingbirdTesting
             transcripts = TranscriptWriter(home: fixture.home)
             env = CLI.environment(home: fixture.home, store: store.path, extra: extra)
             try fixture.commit("base", ["README.md": "readme\n"])
-            try transcripts.claudeWrite(session: "s1", cwd: fixture.root, at: fixture.clock, file: fixture.root + "/a.py", content: "a = 1\nb = 2\n")
+            try transcripts.claudeWrite(
+                session: "s1", cwd: fixture.root, at: fixture.clock, file: fixture.root + "/a.py", content: "a = 1\nb = 2\n")
             fixture.clock += 60
             try fixture.commit("a", ["a.py": "a = 1\nb = 2\n"])
         }
@@ -76,7 +77,9 @@ import HummingbirdTesting
         ])
         #expect(try world.run(["install"]).status == 0)
         try world.commitWithHooks("b.py", "b = 1\n")
-        for arguments in [["report"], ["report", "--all-repos", "--format", "json"], ["scan"], ["share", "status"], ["commits", "--json"]] {
+        for arguments in [
+            ["report"], ["report", "--all-repos", "--format", "json"], ["scan"], ["share", "status"], ["commits", "--json"],
+        ] {
             let result = try world.run(arguments)
             #expect(result.status == 0, "\(arguments): \(result.stderr)")
         }
@@ -109,7 +112,9 @@ import HummingbirdTesting
         #expect(out.contains("Rows:                2 (one per day, repository, tool and model)"), "\(out)")
         let hash = RepoNameHash.hmacHex(key: RepoNameHash.bytes(hex: FakeTeamServer.teamKey)!, name: "repo")
         #expect(out.contains("Repositories:        1: repo (sent as \(hash.prefix(12))…)"), "\(out)")
-        #expect(out.contains("Tools and models:    claude-code with claude-sonnet-4-5-20250929, plus lines and commits without a session"), "\(out)")
+        #expect(
+            out.contains("Tools and models:    claude-code with claude-sonnet-4-5-20250929, plus lines and commits without a session"),
+            "\(out)")
         #expect(out.contains("Totals:              1 session, 1,200 tokens, "), "\(out)")
         #expect(out.contains("2 AI lines written, 2 landed, 1 human line, 2 commits"), "\(out)")
         #expect(out.contains("--dry-run"))
@@ -287,7 +292,9 @@ import HummingbirdTesting
     @Test func repositoryNamesInClearOnlyWhenAllowed() throws {
         let server = try FakeTeamServer()
         let world = try World()
-        #expect(try world.run(["share", "enable", "--server", server.url, "--token", "good-token", "--yes", "--named", "--include-repo-names"]).status == 0)
+        #expect(
+            try world.run(["share", "enable", "--server", server.url, "--token", "good-token", "--yes", "--named", "--include-repo-names"])
+                .status == 0)
         #expect(try world.run(["upload", "--since", "3d"]).status == 0)
         let body = String(decoding: try #require(server.uploads.first).body, as: UTF8.self)
         #expect(body.contains(#""repo":"repo""#))
@@ -334,7 +341,8 @@ import HummingbirdTesting
     @Test func aLargeWindowIsSplitIntoDocumentsOfWholeDaysUnderTheLimit() throws {
         let row = UploadBuilder.row(ReportRow(key: [:]), repo: String(repeating: "f", count: 64), tool: "claude-code", model: "m")
         let days = (0..<60).map { UploadDay(day: "2026-01-\($0)", rows: Array(repeating: row, count: 100)) }
-        let document = UploadDocument(named: false, repoNames: .hashed, days: days, generatedAt: Format.iso(Date()), client: UploadBuilder.client)
+        let document = UploadDocument(
+            named: false, repoNames: .hashed, days: days, generatedAt: Format.iso(Date()), client: UploadBuilder.client)
         #expect(try document.encoded().count > UploadLimits.clientPartBytes)
         let parts = try document.parts()
         #expect(parts.count > 1)
@@ -358,7 +366,9 @@ import HummingbirdTesting
         configuration.minGroupSize = 1
         try await buildApplication(store: store, configuration: configuration).test(.live) { client in
             let base = "http://127.0.0.1:\(try #require(client.port))"
-            let enable = try await Self.onThread { try world.run(["share", "enable", "--server", base, "--token", member, "--named", "--yes"]) }
+            let enable = try await Self.onThread {
+                try world.run(["share", "enable", "--server", base, "--token", member, "--named", "--yes"])
+            }
             #expect(enable.status == 0, "\(enable.stderr)")
             let dryRun = try await Self.onThread { try world.run(["upload", "--dry-run"]) }
             let upload = try await Self.onThread { try world.run(["upload"]) }
@@ -417,11 +427,13 @@ import HummingbirdTesting
 
     @Test func repositoryNamesAreHMACSHA256WithTheTeamKey() {
         // RFC 4231, test cases 2 and 6, through the same function uploads use.
-        #expect(RepoNameHash.hmacHex(key: Array("Jefe".utf8), name: "what do ya want for nothing?")
-            == "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843")
+        #expect(
+            RepoNameHash.hmacHex(key: Array("Jefe".utf8), name: "what do ya want for nothing?")
+                == "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843")
         let long = [UInt8](repeating: 0xaa, count: 131)
-        #expect(RepoNameHash.hmacHex(key: long, name: "Test Using Larger Than Block-Size Key - Hash Key First")
-            == "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54")
+        #expect(
+            RepoNameHash.hmacHex(key: long, name: "Test Using Larger Than Block-Size Key - Hash Key First")
+                == "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54")
         #expect(RepoNameHash.bytes(hex: "00ff10") == [0, 255, 16])
         #expect(RepoNameHash.bytes(hex: "0g") == nil)
     }

@@ -1,6 +1,6 @@
 import Foundation
 #if canImport(FoundationNetworking)
-import FoundationNetworking
+    import FoundationNetworking
 #endif
 import Testing
 import _AIUsageTestSupport
@@ -13,7 +13,9 @@ import _AIUsageTestSupport
 
     /// Runs a binary to completion; stdout and exit status.
     @discardableResult
-    func run(_ binary: String, _ arguments: [String], environment: [String: String] = [:], in directory: String? = nil) throws -> (status: Int32, stdout: String) {
+    func run(_ binary: String, _ arguments: [String], environment: [String: String] = [:], in directory: String? = nil) throws -> (
+        status: Int32, stdout: String
+    ) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: binary)
         process.arguments = arguments
@@ -52,18 +54,26 @@ import _AIUsageTestSupport
         let serverData = try TemporaryDirectory(prefix: "aiusage-e2e-server")
         let transcripts = TranscriptWriter(home: fixture.home)
         try fixture.commit("base", ["README.md": "readme\n"])
-        try transcripts.claudeWrite(session: "s1", cwd: fixture.root, at: fixture.clock, file: fixture.root + "/a.py", content: "a = 1\nb = 2\n", input: 100_000, output: 2000)
-        try transcripts.claudeWrite(session: "s2", cwd: fixture.root, at: fixture.clock + 10, file: fixture.root + "/lost.py", content: "lost = 1\n", input: 50_000, output: 1000)
+        try transcripts.claudeWrite(
+            session: "s1", cwd: fixture.root, at: fixture.clock, file: fixture.root + "/a.py", content: "a = 1\nb = 2\n", input: 100_000,
+            output: 2000)
+        try transcripts.claudeWrite(
+            session: "s2", cwd: fixture.root, at: fixture.clock + 10, file: fixture.root + "/lost.py", content: "lost = 1\n", input: 50_000,
+            output: 1000)
         fixture.clock += 60
         try fixture.commit("a", ["a.py": "a = 1\nb = 2\nc = 3\n"])
 
         // The server: a team, a named member token, a viewer token.
         let data = ["--data-dir", serverData.path]
         #expect(try run(Self.serverBinary, ["team", "create", "web"] + data).status == 0)
-        let member = try run(Self.serverBinary, ["token", "issue", "--team", "web", "--developer", "dev@example.com", "--role", "member", "--named"] + data)
-            .stdout.trimmingCharacters(in: .whitespacesAndNewlines)
-        let viewer = try run(Self.serverBinary, ["token", "issue", "--team", "web", "--developer", "lead@example.com", "--role", "viewer"] + data)
-            .stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        let member = try run(
+            Self.serverBinary, ["token", "issue", "--team", "web", "--developer", "dev@example.com", "--role", "member", "--named"] + data
+        )
+        .stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        let viewer = try run(
+            Self.serverBinary, ["token", "issue", "--team", "web", "--developer", "lead@example.com", "--role", "viewer"] + data
+        )
+        .stdout.trimmingCharacters(in: .whitespacesAndNewlines)
         let port = Int.random(in: 20_000..<60_000)
         let server = Process()
         server.executableURL = URL(fileURLWithPath: Self.serverBinary)
@@ -82,7 +92,8 @@ import _AIUsageTestSupport
 
         // The developer opts in and uploads.
         let env = CLI.environment(home: fixture.home, store: store.path)
-        let enable = try CLI.run(["share", "enable", "--server", base, "--token", member, "--named", "--yes"], in: fixture.root, environment: env)
+        let enable = try CLI.run(
+            ["share", "enable", "--server", base, "--token", member, "--named", "--yes"], in: fixture.root, environment: env)
         #expect(enable.status == 0, "\(enable.stderr)")
         let upload = try CLI.run(["upload", "--since", since], in: fixture.root, environment: env)
         #expect(upload.status == 0, "\(upload.stderr)")
@@ -101,7 +112,9 @@ import _AIUsageTestSupport
         #expect(body["schema"] as? String == "aiusage.team-summary/1")
         #expect(body["withheld"] as? Bool == false)
         let teamTotals = try #require(body["totals"] as? [String: Any])
-        for field in ["ai_lines_written", "ai_lines_committed", "ai_lines_landed", "human_lines_committed", "commits", "ai_assisted_commits"] {
+        for field in [
+            "ai_lines_written", "ai_lines_committed", "ai_lines_landed", "human_lines_committed", "commits", "ai_assisted_commits",
+        ] {
             #expect(teamTotals[field] as? Int == localTotals[field] as? Int, "\(field)")
         }
         #expect(teamTotals["ai_lines_landed"] as? Int == 2)

@@ -29,16 +29,21 @@ import _AIUsageTestSupport
         try fixture.commit("base", ["README.md": "readme\n"])
         try fixture.commit("base", ["README.md": "other\n"], in: other)
         let t = TranscriptWriter(home: fixture.home)
-        try t.claudeWrite(session: "in-repo", cwd: fixture.root, at: fixture.clock, file: fixture.root + "/a.py", content: "alpha = 1\n", input: 1000, output: 100)
+        try t.claudeWrite(
+            session: "in-repo", cwd: fixture.root, at: fixture.clock, file: fixture.root + "/a.py", content: "alpha = 1\n", input: 1000,
+            output: 100)
         fixture.clock += 60
         try fixture.commit("a", ["a.py": "alpha = 1\n"])
         try t.claudeUsage(session: "in-scratch", cwd: scratch, at: fixture.clock, input: 2000, output: 200)
         try t.claudeUsage(session: "in-gone", cwd: gone, at: fixture.clock + 1, input: 4000, output: 400)
-        try t.claudeWrite(session: "in-other", cwd: other, at: fixture.clock + 2, file: other + "/b.py", content: "beta = 2\n", input: 8000, output: 800)
+        try t.claudeWrite(
+            session: "in-other", cwd: other, at: fixture.clock + 2, file: other + "/b.py", content: "beta = 2\n", input: 8000, output: 800)
         fixture.clock += 120
         try fixture.commit("b", ["b.py": "beta = 2\n"], in: other)
         try t.codexStart(session: "019c0000-0000-7000-8000-00000000aaaa", cwd: scratch, at: fixture.clock)
-        try t.codexTokens(session: "019c0000-0000-7000-8000-00000000aaaa", at: fixture.clock + 5, input: 16_000, cached: 6000, output: 1600, reasoning: 100)
+        try t.codexTokens(
+            session: "019c0000-0000-7000-8000-00000000aaaa", at: fixture.clock + 5, input: 16_000, cached: 6000, output: 1600,
+            reasoning: 100)
         try FileManager.default.removeItem(atPath: gone)
         return World(fixture: fixture, store: store, scratch: scratch, other: other)
     }
@@ -75,7 +80,8 @@ import _AIUsageTestSupport
 
     @Test func allReposCoversTheMachineFromInsideARepositoryAndTheReportThereStaysScoped() throws {
         let w = try Self.world()
-        let machine = try Self.json(try CLI.run(["report", "--all-repos", "--format", "json"], in: w.fixture.root, environment: w.environment))
+        let machine = try Self.json(
+            try CLI.run(["report", "--all-repos", "--format", "json"], in: w.fixture.root, environment: w.environment))
         #expect(((machine["totals"] as? [String: Any])?["sessions"] as? Int) == 5)
         let here = try Self.json(try CLI.run(["report", "--format", "json"], in: w.fixture.root, environment: w.environment))
         #expect(((here["totals"] as? [String: Any])?["sessions"] as? Int) == 1)

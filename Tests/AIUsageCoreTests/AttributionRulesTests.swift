@@ -7,7 +7,9 @@ import Testing
     let t0 = Date(timeIntervalSince1970: 1_000_000)
     func line(_ path: String, _ text: String) -> PathLine { PathLine(path: path, hash: LineIdentity.significantHash(text)!) }
     func ai(_ key: String, _ path: String, _ text: String, at offset: TimeInterval, session: String = "s") -> AIWrittenLine {
-        AIWrittenLine(tool: .claudeCode, editKey: key, sessionID: session, timestamp: t0 + offset, path: path, hash: LineIdentity.significantHash(text)!)
+        AIWrittenLine(
+            tool: .claudeCode, editKey: key, sessionID: session, timestamp: t0 + offset, path: path,
+            hash: LineIdentity.significantHash(text)!)
     }
 
     @Test func poolClaimsEachLineOnceAndOnlyIfWrittenBefore() {
@@ -30,7 +32,8 @@ import Testing
 
     @Test func mergeCommitsAddNoLines() {
         var pool = LinePool(lines: [ai("e1", "a.py", "z", at: 0)])
-        let merge = CommitDiff(sha: "m", commitTime: t0 + 10, isMerge: true, onDefaultBranch: true, patchID: nil, added: [line("a.py", "z")])
+        let merge = CommitDiff(
+            sha: "m", commitTime: t0 + 10, isMerge: true, onDefaultBranch: true, patchID: nil, added: [line("a.py", "z")])
         let result = Attributor.attribute(merge, candidates: [], pool: &pool)
         #expect(result.aiLines.isEmpty && result.humanLines.isEmpty)
         #expect(pool.unclaimedCount == 1)
@@ -39,7 +42,8 @@ import Testing
     @Test func squashCountsOnlyWhatItsSourcesLacked() {
         var pool = LinePool(lines: [ai("e1", "a.py", "one", at: 0), ai("e2", "a.py", "extra", at: 0)])
         let source = SourceCandidate(
-            sha: "src", commitTime: t0 + 5, patchID: "p1", added: [line("a.py", "one"), line("a.py", "two")], aiLines: [line("a.py", "one")])
+            sha: "src", commitTime: t0 + 5, patchID: "p1", added: [line("a.py", "one"), line("a.py", "two")], aiLines: [line("a.py", "one")]
+        )
         let squash = CommitDiff(
             sha: "sq", commitTime: t0 + 10, isMerge: false, onDefaultBranch: true, patchID: "p2",
             added: [line("a.py", "one"), line("a.py", "two"), line("a.py", "extra"), line("a.py", "by hand")])
@@ -53,7 +57,8 @@ import Testing
     @Test func lessThanHalfIsNotASquashButSamePatchIDIsACopy() {
         let source = SourceCandidate(
             sha: "src", commitTime: t0, patchID: "same", added: [line("a", "1"), line("a", "2"), line("a", "3")], aiLines: [])
-        let partial = CommitDiff(sha: "d", commitTime: t0 + 1, isMerge: false, onDefaultBranch: true, patchID: "other", added: [line("a", "1")])
+        let partial = CommitDiff(
+            sha: "d", commitTime: t0 + 1, isMerge: false, onDefaultBranch: true, patchID: "other", added: [line("a", "1")])
         #expect(SourceDetector.sources(of: partial, among: [source]).isEmpty)
         let copy = CommitDiff(sha: "c", commitTime: t0 + 1, isMerge: false, onDefaultBranch: true, patchID: "same", added: [])
         #expect(SourceDetector.sources(of: copy, among: [source]).first?.how == .patchID)
@@ -110,12 +115,20 @@ import Testing
 
     @Test func unpricedTokensAreKeptButNotCosted() {
         let calendar = ReportCalendar(timeZone: TimeZone(identifier: "UTC")!)
-        let builder = ReportBuilder(grouping: .model, calendar: calendar, windowStart: Date(timeIntervalSince1970: 0), windowEnd: Date(timeIntervalSince1970: 10_000))
+        let builder = ReportBuilder(
+            grouping: .model, calendar: calendar, windowStart: Date(timeIntervalSince1970: 0),
+            windowEnd: Date(timeIntervalSince1970: 10_000))
         let session = SessionRef(tool: .codex, id: "x", primaryModel: "mystery")
         let usage = [
-            UsageFact(session: session, timestamp: Date(timeIntervalSince1970: 5), model: "mystery", tokens: TokenCounts(input: 7), costUSD: nil, developer: "d", repo: "r"),
-            UsageFact(session: session, timestamp: Date(timeIntervalSince1970: 6), model: "gpt-5", tokens: TokenCounts(input: 3), costUSD: 0.5, developer: "d", repo: "r"),
-            UsageFact(session: session, timestamp: Date(timeIntervalSince1970: 20_000), model: "gpt-5", tokens: TokenCounts(input: 3), costUSD: 9, developer: "d", repo: "r"),
+            UsageFact(
+                session: session, timestamp: Date(timeIntervalSince1970: 5), model: "mystery", tokens: TokenCounts(input: 7), costUSD: nil,
+                developer: "d", repo: "r"),
+            UsageFact(
+                session: session, timestamp: Date(timeIntervalSince1970: 6), model: "gpt-5", tokens: TokenCounts(input: 3), costUSD: 0.5,
+                developer: "d", repo: "r"),
+            UsageFact(
+                session: session, timestamp: Date(timeIntervalSince1970: 20_000), model: "gpt-5", tokens: TokenCounts(input: 3), costUSD: 9,
+                developer: "d", repo: "r"),
         ]
         let (rows, totals) = builder.build(usage: usage, edits: [], commits: [], sessionsWithLandedLines: [])
         #expect(rows.map { $0.key["model"] } == ["gpt-5", "mystery"])

@@ -18,7 +18,9 @@ import Testing
         """#
 
     func document(_ providers: String) -> Data {
-        Data(#"{"schema":"aiusage.prices/1","dataset":"genai-prices","version":"9.9.9","date":"2030-01-02","providers":["#.utf8 + Data(providers.utf8) + Data("]}".utf8))
+        Data(
+            #"{"schema":"aiusage.prices/1","dataset":"genai-prices","version":"9.9.9","date":"2030-01-02","providers":["#.utf8
+                + Data(providers.utf8) + Data("]}".utf8))
     }
 
     @Test func readsTheDatasetsOwnArrayAndIgnoresFieldsItDoesNotUse() throws {
@@ -69,11 +71,26 @@ import Testing
         ("nonsense", "not valid JSON"),
         (#"[{"id":"x"}]"#, "[0].models: expected a list"),
         (#"[{"id":"x","models":[{"id":"m","match":{"prefix":"m"},"prices":{}}]}]"#, "[0].models[0].match: unknown match rule \"prefix\""),
-        (#"[{"id":"x","models":[{"id":"m","match":{"regex":"(["},"prices":{}}]}]"#, "[0].models[0].match.regex: the pattern does not compile"),
-        (#"[{"id":"x","models":[{"id":"m","match":{"equals":"m"},"prices":{"input_mtok":-1}}]}]"#, "[0].models[0].prices.input_mtok: expected a price"),
-        (#"[{"id":"x","models":[{"id":"m","match":{"equals":"m"},"prices":{"input_mtok":true}}]}]"#, "[0].models[0].prices.input_mtok: expected a price"),
-        (#"[{"id":"x","models":[{"id":"m","match":{"equals":"m"},"prices":{"input_mtok":{"base":1,"tiers":[{"start":1.5,"price":2}]}}}]}]"#, "tiers[0].start: expected a whole number"),
-        (#"[{"id":"x","models":[{"id":"m","match":{"equals":"m"},"prices":[{"constraint":{"start_date":"2026-02-30"},"prices":{}}]}]}]"#, "constraint.start_date: expected YYYY-MM-DD"),
+        (
+            #"[{"id":"x","models":[{"id":"m","match":{"regex":"(["},"prices":{}}]}]"#,
+            "[0].models[0].match.regex: the pattern does not compile"
+        ),
+        (
+            #"[{"id":"x","models":[{"id":"m","match":{"equals":"m"},"prices":{"input_mtok":-1}}]}]"#,
+            "[0].models[0].prices.input_mtok: expected a price"
+        ),
+        (
+            #"[{"id":"x","models":[{"id":"m","match":{"equals":"m"},"prices":{"input_mtok":true}}]}]"#,
+            "[0].models[0].prices.input_mtok: expected a price"
+        ),
+        (
+            #"[{"id":"x","models":[{"id":"m","match":{"equals":"m"},"prices":{"input_mtok":{"base":1,"tiers":[{"start":1.5,"price":2}]}}}]}]"#,
+            "tiers[0].start: expected a whole number"
+        ),
+        (
+            #"[{"id":"x","models":[{"id":"m","match":{"equals":"m"},"prices":[{"constraint":{"start_date":"2026-02-30"},"prices":{}}]}]}]"#,
+            "constraint.start_date: expected YYYY-MM-DD"
+        ),
         (#"[{"id":"x","models":[]},{"id":"x","models":[]}]"#, "provider x listed twice"),
         (#"[{"id":"x","models":[]}]"#, "no provider lists a model"),
     ])

@@ -86,7 +86,9 @@ import Testing
             #expect(table.lookup(model) == .unpriced(.noProvider), "\(model)")
             #expect(cost(model, TokenCounts(input: 1000, output: 1000)) == nil, "\(model)")
         }
-        #expect(UnpricedReason.noProvider.explanation(dataset: table.label) == "no provider in genai-prices 0.2.3 (2026-11-10) claims this model id")
+        #expect(
+            UnpricedReason.noProvider.explanation(dataset: table.label)
+                == "no provider in genai-prices 0.2.3 (2026-11-10) claims this model id")
     }
 
     /// Sonnet 4.5 doubles its input price once a request's prompt (input + cache read +
@@ -129,11 +131,23 @@ import Testing
     /// `input_tokens` being our input + cache read + cache write).
     @Test func costsAgreeWithTheDatasetsOwnCalculator() {
         let cases: [(String, TokenCounts, Date, Double)] = [
-            ("claude-opus-4-8", TokenCounts(input: 1000, output: 500, cacheWrite: 3000, cacheRead: 20_000, cacheWrite1h: 1000), november, 0.05),
-            ("claude-haiku-4.5", TokenCounts(input: 7, output: 11, cacheWrite: 17, cacheRead: 13, reasoning: 3, cacheWrite1h: 5), november, 8.83e-05),
+            (
+                "claude-opus-4-8", TokenCounts(input: 1000, output: 500, cacheWrite: 3000, cacheRead: 20_000, cacheWrite1h: 1000), november,
+                0.05
+            ),
+            (
+                "claude-haiku-4.5", TokenCounts(input: 7, output: 11, cacheWrite: 17, cacheRead: 13, reasoning: 3, cacheWrite1h: 5),
+                november, 8.83e-05
+            ),
             ("gpt-5.6-sol", TokenCounts(input: 1000, output: 1000, cacheWrite: 500, cacheRead: 10_000), Self.day("2026-09-01"), 0.0305),
-            ("openai/gpt-5-codex", TokenCounts(input: 1000, output: 1000, cacheWrite: 500, cacheRead: 10_000, reasoning: 400), november, 0.013125),
-            ("copilot/claude-sonnet-4", TokenCounts(input: 1000, output: 1000, cacheWrite: 1000, cacheRead: 1000, cacheWrite1h: 500), november, 0.02205),
+            (
+                "openai/gpt-5-codex", TokenCounts(input: 1000, output: 1000, cacheWrite: 500, cacheRead: 10_000, reasoning: 400), november,
+                0.013125
+            ),
+            (
+                "copilot/claude-sonnet-4", TokenCounts(input: 1000, output: 1000, cacheWrite: 1000, cacheRead: 1000, cacheWrite1h: 500),
+                november, 0.02205
+            ),
             ("vertex_ai/claude-opus-4-6@20251101", TokenCounts(input: 1000, output: 1000), november, 0.03),
             ("azure/gpt-5-mini", TokenCounts(input: 1000, output: 1000, cacheRead: 100), november, 0.0022525),
             ("deepseek-chat", TokenCounts(input: 1000, output: 1000), Self.day("2026-11-20", hour: 2), 0.00137),
@@ -148,9 +162,12 @@ import Testing
         // Copilot's included models are listed with no price at all.
         #expect(cost("copilot/gpt-4o", TokenCounts(input: 1000, output: 1000)) == 0)
         let dataset = PriceDataset(providers: [
-            PriceProvider(id: "p", name: "P", modelMatch: .startsWith("m-"), models: [
-                PricedModel(id: "m-audio", match: .equals("m-audio"), periods: [PricePeriod(rates: PriceRates(otherUnits: ["audio_hours"]))])
-            ])
+            PriceProvider(
+                id: "p", name: "P", modelMatch: .startsWith("m-"),
+                models: [
+                    PricedModel(
+                        id: "m-audio", match: .equals("m-audio"), periods: [PricePeriod(rates: PriceRates(otherUnits: ["audio_hours"]))])
+                ])
         ])
         let other = PriceTable(source: "test", version: "1", date: "2026-01-01", dataset: dataset)
         #expect(other.lookup("m-audio") == .unpriced(.noTokenPrice(provider: "P", model: "m-audio", units: ["audio_hours"])))
@@ -182,7 +199,8 @@ import Testing
 
     /// Parsing a provider at a time must give what parsing the whole document gives.
     @Test func theProviderAtATimeTableAgreesWithTheWholeDocument() throws {
-        let whole = PriceTable(source: "s", version: "v", date: "2026-01-01", dataset: try PriceDataParser.parse(BundledPriceData.document).dataset)
+        let whole = PriceTable(
+            source: "s", version: "v", date: "2026-01-01", dataset: try PriceDataParser.parse(BundledPriceData.document).dataset)
         let fresh = PriceTable(source: "s", version: "v", date: "2026-01-01", parts: BundledPriceData.providers)
         var ids = ["qwen3-coder-plus", "my-local-llama", "copilot/auto", "openrouter/qwen/qwen3-coder", "gpt-5.2-20251211"]
         for provider in whole.dataset.providers {
@@ -196,7 +214,8 @@ import Testing
         let broken = PriceTable(source: "s", version: "v", date: "2026-01-01") { throw PriceDataError("providers", "expected a list") }
         #expect(broken.lookup("claude-opus-4-8") == .unpriced(.unreadableData("providers: expected a list")))
         #expect(broken.loadError == "providers: expected a list")
-        let badModels = PriceTable(source: "s", version: "v", date: "2026-01-01", parts: [(#"{"id":"a","model_match":{"contains":"a"}}"#, "[{]")])
+        let badModels = PriceTable(
+            source: "s", version: "v", date: "2026-01-01", parts: [(#"{"id":"a","model_match":{"contains":"a"}}"#, "[{]")])
         #expect(badModels.lookup("a-1") == .unpriced(.unreadableData("providers[0].models: not valid JSON")))
         #expect(badModels.lookup("b-1") == .unpriced(.noProvider))
     }

@@ -11,7 +11,8 @@ import _AIUsageTestSupport
     @Test func aiWrittenLinesAreMatchedAndTheRestIsHuman() throws {
         let h = try PipelineHarness()
         try h.fixture.commit("base", ["README.md": "readme\n"])
-        try h.transcripts.claudeWrite(session: "s1", cwd: h.root, at: h.tick(), file: h.root + "/app.py", content: "def main():\n    return 42\n\n")
+        try h.transcripts.claudeWrite(
+            session: "s1", cwd: h.root, at: h.tick(), file: h.root + "/app.py", content: "def main():\n    return 42\n\n")
         h.tick()
         let sha = try h.fixture.commit("add app", ["app.py": "def main():\n    return 42\n\nprint(main())\n"])
         try h.sync()
@@ -25,7 +26,8 @@ import _AIUsageTestSupport
     @Test func aSessionStartedInTheParentFolderBelongsToTheRepositoryItEdits() throws {
         let h = try PipelineHarness()
         let parent = URL(fileURLWithPath: h.root).deletingLastPathComponent().path
-        try h.transcripts.claudeWrite(session: "up", cwd: parent, at: h.tick(), file: h.root + "/up.py", content: "from_parent = 1\n", input: 1_000_000, output: 0)
+        try h.transcripts.claudeWrite(
+            session: "up", cwd: parent, at: h.tick(), file: h.root + "/up.py", content: "from_parent = 1\n", input: 1_000_000, output: 0)
         h.tick()
         let sha = try h.fixture.commit("up", ["up.py": "from_parent = 1\n"])
         try h.sync()
@@ -41,7 +43,8 @@ import _AIUsageTestSupport
     @Test func aLineTheDeveloperChangedBeforeCommittingCountsHuman() throws {
         let h = try PipelineHarness()
         try h.fixture.commit("base", ["README.md": "readme\n"])
-        try h.transcripts.claudeWrite(session: "s1", cwd: h.root, at: h.tick(), file: h.root + "/config.py", content: "timeout = 30\nretries = 3\n")
+        try h.transcripts.claudeWrite(
+            session: "s1", cwd: h.root, at: h.tick(), file: h.root + "/config.py", content: "timeout = 30\nretries = 3\n")
         h.tick()
         let sha = try h.fixture.commit("config", ["config.py": "timeout = 60\nretries = 3\n"])
         try h.sync()
@@ -78,7 +81,8 @@ import _AIUsageTestSupport
         try h.fixture.commit("base", ["README.md": "readme\n"])
         let worktree = GitFixture.resolved(h.fixture.directory.path) + "/feature-wt"
         try h.fixture.git("worktree", "add", "-q", "-b", "feature", worktree)
-        try h.transcripts.claudeWrite(session: "wt", cwd: worktree, at: h.tick(), file: worktree + "/feature.swift", content: "let feature = true\nprint(feature)\n")
+        try h.transcripts.claudeWrite(
+            session: "wt", cwd: worktree, at: h.tick(), file: worktree + "/feature.swift", content: "let feature = true\nprint(feature)\n")
         h.tick()
         let sha = try h.fixture.commit("feature work", ["feature.swift": "let feature = true\nprint(feature)\n"], in: worktree)
         try h.sync(repoPath: worktree)
@@ -91,7 +95,8 @@ import _AIUsageTestSupport
     @Test func amendCarriesAttributionToTheNewCommit() throws {
         let h = try PipelineHarness()
         try h.fixture.commit("base", ["README.md": "readme\n"])
-        try h.transcripts.claudeWrite(session: "s1", cwd: h.root, at: h.tick(), file: h.root + "/a.py", content: "x = compute()\ny = x * 2\n")
+        try h.transcripts.claudeWrite(
+            session: "s1", cwd: h.root, at: h.tick(), file: h.root + "/a.py", content: "x = compute()\ny = x * 2\n")
         h.tick()
         let old = try h.fixture.commit("wip", ["a.py": "x = compute()\ny = x * 2\n"])
         try h.sync()  // the hook saw the first version
@@ -153,7 +158,8 @@ import _AIUsageTestSupport
         let h = try PipelineHarness()
         try h.fixture.commit("base", ["README.md": "readme\n"])
         try h.fixture.git("checkout", "-q", "-b", "feature")
-        try h.transcripts.claudeWrite(session: "s1", cwd: h.root, at: h.tick(), file: h.root + "/s.py", content: "alpha = 1\nbeta = 2\ngamma = 3\n")
+        try h.transcripts.claudeWrite(
+            session: "s1", cwd: h.root, at: h.tick(), file: h.root + "/s.py", content: "alpha = 1\nbeta = 2\ngamma = 3\n")
         h.tick()
         let source = try h.fixture.commit("feature", ["s.py": "alpha = 1\nbeta = 2\ngamma = 3\n"])
         let second = try h.fixture.commit("tests by hand", ["t.py": "assert alpha == 1\n"])
@@ -222,11 +228,13 @@ import _AIUsageTestSupport
     @Test func aBranchNeverMergedDoesNotLandAndItsCostIsWaste() throws {
         let h = try PipelineHarness()
         try h.fixture.commit("base", ["README.md": "readme\n"])
-        try h.transcripts.claudeWrite(session: "good", cwd: h.root, at: h.tick(), file: h.root + "/g.py", content: "good = True\n", input: 1_000_000, output: 0)
+        try h.transcripts.claudeWrite(
+            session: "good", cwd: h.root, at: h.tick(), file: h.root + "/g.py", content: "good = True\n", input: 1_000_000, output: 0)
         h.tick()
         try h.fixture.commit("good", ["g.py": "good = True\n"])
         try h.fixture.git("checkout", "-q", "-b", "abandoned")
-        try h.transcripts.claudeWrite(session: "lost", cwd: h.root, at: h.tick(), file: h.root + "/l.py", content: "lost = True\n", input: 1_000_000, output: 0)
+        try h.transcripts.claudeWrite(
+            session: "lost", cwd: h.root, at: h.tick(), file: h.root + "/l.py", content: "lost = True\n", input: 1_000_000, output: 0)
         h.tick()
         let lost = try h.fixture.commit("abandoned", ["l.py": "lost = True\n"])
         try h.fixture.git("checkout", "-q", "main")
@@ -251,7 +259,8 @@ import _AIUsageTestSupport
     @Test func linesDeletedAfterLandingAreChurnedAndDoNotSurvive() throws {
         let h = try PipelineHarness()
         try h.fixture.commit("base", ["README.md": "readme\n"])
-        try h.transcripts.claudeWrite(session: "s1", cwd: h.root, at: h.tick(), file: h.root + "/c.py", content: "keep_me = 1\ndrop_me = 2\n")
+        try h.transcripts.claudeWrite(
+            session: "s1", cwd: h.root, at: h.tick(), file: h.root + "/c.py", content: "keep_me = 1\ndrop_me = 2\n")
         h.tick()
         let sha = try h.fixture.commit("add", ["c.py": "keep_me = 1\ndrop_me = 2\n"])
         h.tick(5 * 86_400)
@@ -304,9 +313,12 @@ import _AIUsageTestSupport
         let h = try PipelineHarness()
         try h.fixture.commit("base", ["README.md": "readme\n"])
         try h.transcripts.codexStart(session: "019c0000-0000-7000-8000-000000000001", cwd: h.root, at: h.tick())
-        try h.transcripts.codexAddFile(session: "019c0000-0000-7000-8000-000000000001", at: h.tick(), file: "lib.rs", lines: ["pub fn lib() -> u8 {", "    7", "}"])
-        try h.transcripts.codexTokens(session: "019c0000-0000-7000-8000-000000000001", at: h.tick(), input: 5000, cached: 4000, output: 300, reasoning: 100)
-        try h.transcripts.codexTokens(session: "019c0000-0000-7000-8000-000000000001", at: h.tick(), input: 5000, cached: 4000, output: 300, reasoning: 100)
+        try h.transcripts.codexAddFile(
+            session: "019c0000-0000-7000-8000-000000000001", at: h.tick(), file: "lib.rs", lines: ["pub fn lib() -> u8 {", "    7", "}"])
+        try h.transcripts.codexTokens(
+            session: "019c0000-0000-7000-8000-000000000001", at: h.tick(), input: 5000, cached: 4000, output: 300, reasoning: 100)
+        try h.transcripts.codexTokens(
+            session: "019c0000-0000-7000-8000-000000000001", at: h.tick(), input: 5000, cached: 4000, output: 300, reasoning: 100)
         h.tick()
         let sha = try h.fixture.commit("lib", ["lib.rs": "pub fn lib() -> u8 {\n    7\n}\n"])
         try h.sync()

@@ -7,7 +7,7 @@ import GRDB
 import Testing
 import _AIUsageTestSupport
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Issue 10: random histories of transcript files — appends cut at any byte,
@@ -52,7 +52,8 @@ import Glibc
         let store = try Store(location: StoreLocation(directory: storeDirectory.path))
         let ingestor = Ingestor(store: store, readers: History.readers, environment: ReaderEnvironment(home: home.path))
         func line(_ request: String, output: Int) -> String {
-            #"{"type":"assistant","sessionId":"s","cwd":"/w","timestamp":"2025-01-01T00:00:00Z","requestId":"req_\#(request)","message":{"id":"msg_\#(request)","model":"claude-sonnet-4-5","usage":{"input_tokens":5,"output_tokens":\#(output)},"content":[{"type":"text","text":"x"}]}}"# + "\n"
+            #"{"type":"assistant","sessionId":"s","cwd":"/w","timestamp":"2025-01-01T00:00:00Z","requestId":"req_\#(request)","message":{"id":"msg_\#(request)","model":"claude-sonnet-4-5","usage":{"input_tokens":5,"output_tokens":\#(output)},"content":[{"type":"text","text":"x"}]}}"#
+                + "\n"
         }
         let original = try home.write(".claude/projects/-w/original.jsonl", line("a", output: 10) + line("b", output: 20))
         _ = try ingestor.run()
@@ -84,7 +85,8 @@ import Glibc
         let store = try Store(location: StoreLocation(directory: storeDirectory.path))
         let ingestor = Ingestor(store: store, readers: History.readers, environment: ReaderEnvironment(home: home.path))
         func line(_ request: String, output: Int) -> String {
-            #"{"type":"assistant","sessionId":"s","cwd":"/w","timestamp":"2025-01-01T00:00:00Z","requestId":"req_\#(request)","message":{"id":"msg_\#(request)","model":"claude-sonnet-4-5","usage":{"input_tokens":5,"output_tokens":\#(output)},"content":[{"type":"text","text":"x"}]}}"# + "\n"
+            #"{"type":"assistant","sessionId":"s","cwd":"/w","timestamp":"2025-01-01T00:00:00Z","requestId":"req_\#(request)","message":{"id":"msg_\#(request)","model":"claude-sonnet-4-5","usage":{"input_tokens":5,"output_tokens":\#(output)},"content":[{"type":"text","text":"x"}]}}"#
+                + "\n"
         }
         // The copy (read first, so the row is its own) was taken while the request had
         // streamed 8 tokens; the original went on to 407.
@@ -273,7 +275,9 @@ final class History {
             try write(file, path: path(file) + ".tmp")
             #expect(Glibc.rename(path(file) + ".tmp", path(file)) == 0)
         }
-        log.append("\(inPlace ? "rewrite in place" : "replace") \(file.relativePath) with \(file.length) of \(version.count) bytes of another version")
+        log.append(
+            "\(inPlace ? "rewrite in place" : "replace") \(file.relativePath) with \(file.length) of \(version.count) bytes of another version"
+        )
         live[index] = file
     }
 
@@ -411,8 +415,9 @@ final class History {
         func difference(from expected: StoreContents) -> String {
             var parts: [String] = []
             for key in Set(usage.keys).union(expected.usage.keys).sorted() where usage[key] != expected.usage[key] {
-                parts.append("usage \(key): \(usage[key].map(String.init(describing:)) ?? "missing") instead of "
-                    + (expected.usage[key].map(String.init(describing:)) ?? "nothing"))
+                parts.append(
+                    "usage \(key): \(usage[key].map(String.init(describing:)) ?? "missing") instead of "
+                        + (expected.usage[key].map(String.init(describing:)) ?? "nothing"))
                 if parts.count >= 4 { break }
             }
             let extra = edits.subtracting(expected.edits)

@@ -22,7 +22,8 @@ import _AIUsageTestSupport
             storeDirectory = try TemporaryDirectory(prefix: "aiusage-store")
             store = try Store(location: StoreLocation(directory: storeDirectory.path))
             transcripts = TranscriptWriter(home: home.path)
-            ingestor = Ingestor(store: store, readers: [ClaudeCodeReader(), CodexReader()], environment: ReaderEnvironment(home: home.path))
+            ingestor = Ingestor(
+                store: store, readers: [ClaudeCodeReader(), CodexReader()], environment: ReaderEnvironment(home: home.path))
         }
 
         func totals() throws -> TokenCounts { try store.usage().reduce(TokenCounts()) { $0 + $1.tokens } }
@@ -98,7 +99,8 @@ import _AIUsageTestSupport
     /// Totals of a store that reads `home`'s files for the first time.
     func freshTotals(_ s: Setup) throws -> TokenCounts {
         let store = try Store(location: StoreLocation(directory: try TemporaryDirectory(prefix: "aiusage-fresh").path))
-        _ = try Ingestor(store: store, readers: [ClaudeCodeReader(), CodexReader()], environment: ReaderEnvironment(home: s.home.path)).run()
+        _ = try Ingestor(store: store, readers: [ClaudeCodeReader(), CodexReader()], environment: ReaderEnvironment(home: s.home.path))
+            .run()
         return try store.usage().reduce(TokenCounts()) { $0 + $1.tokens }
     }
 
@@ -110,8 +112,11 @@ import _AIUsageTestSupport
         let head = try Data(contentsOf: URL(fileURLWithPath: s.transcripts.codexPath(session: session)))
         let padding = String(repeating: "x", count: 5000)
         func tail(_ input: Int, _ output: Int) -> Data {
-            Data((#"{"timestamp":"2024-01-01T00:00:10Z","type":"event_msg","payload":{"type":"agent_message","message":"\#(padding)"}}"# + "\n"
-                + #"{"timestamp":"2024-01-01T00:00:20Z","type":"event_msg","payload":{"type":"token_count","info":{"total_token_usage":{"input_tokens":\#(input),"cached_input_tokens":0,"output_tokens":\#(output),"reasoning_output_tokens":0,"total_tokens":\#(input + output)}}}}"# + "\n").utf8)
+            Data(
+                (#"{"timestamp":"2024-01-01T00:00:10Z","type":"event_msg","payload":{"type":"agent_message","message":"\#(padding)"}}"#
+                    + "\n"
+                    + #"{"timestamp":"2024-01-01T00:00:20Z","type":"event_msg","payload":{"type":"token_count","info":{"total_token_usage":{"input_tokens":\#(input),"cached_input_tokens":0,"output_tokens":\#(output),"reasoning_output_tokens":0,"total_tokens":\#(input + output)}}}}"#
+                    + "\n").utf8)
         }
         return (head + tail(1000, 200), head + tail(9000, 800))
     }
@@ -221,7 +226,8 @@ import _AIUsageTestSupport
         let s = try Setup()
         let path = s.transcripts.claudePath(session: "a")
         func line(_ output: Int) -> String {
-            #"{"type":"assistant","sessionId":"a","cwd":"/w","timestamp":"2024-01-01T00:00:00Z","requestId":"r1","message":{"id":"m1","model":"claude-sonnet-4-5","usage":{"input_tokens":5,"output_tokens":\#(output),"cache_creation_input_tokens":0,"cache_read_input_tokens":100},"content":[{"type":"text","text":"x"}]}}"# + "\n"
+            #"{"type":"assistant","sessionId":"a","cwd":"/w","timestamp":"2024-01-01T00:00:00Z","requestId":"r1","message":{"id":"m1","model":"claude-sonnet-4-5","usage":{"input_tokens":5,"output_tokens":\#(output),"cache_creation_input_tokens":0,"cache_read_input_tokens":100},"content":[{"type":"text","text":"x"}]}}"#
+                + "\n"
         }
         try s.home.write(".claude/projects/test-project/a.jsonl", line(1) + line(8))
         _ = try s.ingestor.run()
@@ -240,10 +246,11 @@ import _AIUsageTestSupport
         }
         try s.transcripts.claudeUsage(session: "bad", cwd: "/w", at: 2000, input: 500, output: 50)
         try s.store.write { db in
-            try db.execute(sql: """
-                CREATE TRIGGER refuse BEFORE INSERT ON usage WHEN NEW.session_id = 'bad'
-                BEGIN SELECT RAISE(ABORT, 'refused by the test'); END
-                """)
+            try db.execute(
+                sql: """
+                    CREATE TRIGGER refuse BEFORE INSERT ON usage WHEN NEW.session_id = 'bad'
+                    BEGIN SELECT RAISE(ABORT, 'refused by the test'); END
+                    """)
         }
         let first = try s.ingestor.run()
         #expect(first.errors.count == 1)

@@ -2,7 +2,7 @@ import Foundation
 import Testing
 import _AIUsageTestSupport
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Issue 10: `kill -9` at random moments of a large ingest (the built `aiusage scan
@@ -30,7 +30,8 @@ import Glibc
         // The truth: one uninterrupted scan into a fresh store, timed to aim the kills.
         let freshStore = try TemporaryDirectory(prefix: "aiusage-killed-fresh")
         let started = Date()
-        let fresh = try CLI.run(["scan", "--all-repos", "-q"], in: home.path, environment: CLI.environment(home: home.path, store: freshStore.path))
+        let fresh = try CLI.run(
+            ["scan", "--all-repos", "-q"], in: home.path, environment: CLI.environment(home: home.path, store: freshStore.path))
         let duration = Date().timeIntervalSince(started)
         try #require(fresh.status == 0, "the uninterrupted scan failed: \(fresh.stderr)")
         let expected = try report(home: home.path, store: freshStore.path)

@@ -38,7 +38,8 @@ final class PipelineHarness {
 
     func analysis(now: Date = Date(), survivalDays: Int = 30) throws -> Analysis {
         let engine = self.engine
-        return try engine.analysis(try engine.scope(.repository(try GitRepository(discoveringFrom: root))), survivalDays: survivalDays, now: now)
+        return try engine.analysis(
+            try engine.scope(.repository(try GitRepository(discoveringFrom: root))), survivalDays: survivalDays, now: now)
     }
 
     func commit(_ sha: String, in analysis: Analysis) -> CommitView? {

@@ -150,10 +150,12 @@ import _AIUsageTestSupport
 
     @Test func addedLinesOfRootCommitIgnoreInsignificantLines() throws {
         let fixture = try GitFixture()
-        let root = try fixture.commit("root", [
-            "Sources/a.swift": "func a() {\n\n    return 1\n}\n  });  \n",
-            "README.md": "# Title\n---\n",
-        ])
+        let root = try fixture.commit(
+            "root",
+            [
+                "Sources/a.swift": "func a() {\n\n    return 1\n}\n  });  \n",
+                "README.md": "# Title\n---\n",
+            ])
         let files = try openRepository(fixture.root).addedLines(of: root)
         let byPath = Dictionary(uniqueKeysWithValues: files.map { ($0.path, $0) })
         #expect(byPath.count == 2)
@@ -194,7 +196,10 @@ import _AIUsageTestSupport
         let second = try fixture.commit("move", ["new/name.swift": body + "let added = true\n"])
         let repo = try openRepository(fixture.root)
         let files = try repo.addedLines(of: second)
-        #expect(files == [FileAddedLines(path: "new/name.swift", oldPath: "old/name.swift", added: hashes("let added = true"), lineNumbers: [21])])
+        #expect(
+            files == [
+                FileAddedLines(path: "new/name.swift", oldPath: "old/name.swift", added: hashes("let added = true"), lineNumbers: [21])
+            ])
         #expect(try repo.renamedPaths(from: first, to: second) == ["old/name.swift": "new/name.swift"])
         #expect(try repo.renamedPaths(from: first, to: first).isEmpty)
     }
@@ -210,7 +215,10 @@ import _AIUsageTestSupport
         let squash = try fixture.commitWith("commit", "-q", "-m", "squashed feature")
         let repo = try openRepository(fixture.root)
         let sourceLines = try (repo.addedLines(of: f1) + repo.addedLines(of: f2)).flatMap(\.added)
-        #expect(try repo.addedLines(of: squash) == [FileAddedLines(path: "b.txt", oldPath: nil, added: hashes("alpha", "beta"), lineNumbers: [1, 2])])
+        #expect(
+            try repo.addedLines(of: squash) == [
+                FileAddedLines(path: "b.txt", oldPath: nil, added: hashes("alpha", "beta"), lineNumbers: [1, 2])
+            ])
         #expect(sourceLines == hashes("alpha", "beta"))
         #expect(try !repo.isAncestor(f2, of: squash))
         #expect(try repo.commit(squash).parents.count == 1)

@@ -88,7 +88,9 @@ private func write(_ body: String, in dir: TemporaryDirectory, crlf: Bool = fals
         #expect(Set(read.usage.map(\.dedupKey)).count == 839)
         var byKey: [String: UsageEvent] = [:]
         for event in read.usage { byKey[event.dedupKey] = byKey[event.dedupKey].map { $0.recordedCostUSD == nil ? event : $0 } ?? event }
-        #expect(byKey.values.reduce(TokenCounts.zero) { $0 + $1.tokens } == TokenCounts(input: 7_432_035, output: 345_136, cacheWrite: 109_595, cacheRead: 205_524))
+        #expect(
+            byKey.values.reduce(TokenCounts.zero) { $0 + $1.tokens }
+                == TokenCounts(input: 7_432_035, output: 345_136, cacheWrite: 109_595, cacheRead: 205_524))
         let costs = byKey.values.compactMap(\.recordedCostUSD)
         #expect(costs.count == 821)
         #expect(abs(costs.reduce(0, +) - 25.591341) < 1e-6)
@@ -105,7 +107,10 @@ private func write(_ body: String, in dir: TemporaryDirectory, crlf: Bool = fals
         let edit = try #require(edits.first)
         #expect(edit.filePath == "aider/utils.py")
         #expect(edit.commitHint == "fd43cd4")
-        #expect(edit.addedLines == significantHashes(#"spinner = Spinner("Installing...")"#, "spinner.step()", "spinner.end()", #"print("Installation complete.")"#))
+        #expect(
+            edit.addedLines
+                == significantHashes(
+                    #"spinner = Spinner("Installing...")"#, "spinner.step()", "spinner.end()", #"print("Installation complete.")"#))
         // One user message and one request after the chat's start: not before the start,
         // not at the start, and before the next chat (20:39:59).
         #expect(edit.timestamp == date("2024-08-05T19:33:34Z"))
@@ -127,7 +132,9 @@ private func write(_ body: String, in dir: TemporaryDirectory, crlf: Bool = fals
         #expect(edits.count == 1)
         let edit = try #require(edits.first)
         #expect(edit.filePath == "aider/repomap.py")
-        #expect(edit.addedLines == significantHashes("self.cache_threshold = 0.95", "if len(self.TAGS_CACHE) < self.cache_threshold * len(fnames):"))
+        #expect(
+            edit.addedLines
+                == significantHashes("self.cache_threshold = 0.95", "if len(self.TAGS_CACHE) < self.cache_threshold * len(fnames):"))
         #expect(edit.commitHint == "4d6bb2b")
     }
 
@@ -145,10 +152,11 @@ private func write(_ body: String, in dir: TemporaryDirectory, crlf: Bool = fals
     @Test func sampleCommitLinesLinkEditsAndBoundTheirTimes() throws {
         let read = try merged(history)
         let text = try String(contentsOfFile: history, encoding: .utf8)
-        let shas = Set(text.split(separator: "\n").compactMap { line -> String? in
-            guard line.hasPrefix("> Commit ") else { return nil }
-            return AiderHistoryParser.commitSHA(String(line.dropFirst(2)).trimmingCharacters(in: .whitespaces))
-        })
+        let shas = Set(
+            text.split(separator: "\n").compactMap { line -> String? in
+                guard line.hasPrefix("> Commit ") else { return nil }
+                return AiderHistoryParser.commitSHA(String(line.dropFirst(2)).trimmingCharacters(in: .whitespaces))
+            })
         #expect(shas.count == 667)
         let edits = Array(read.edits.values)
         let hinted = edits.filter { $0.commitHint != nil }
@@ -177,10 +185,13 @@ private func write(_ body: String, in dir: TemporaryDirectory, crlf: Bool = fals
         let unix = try merged(lf)
         let key = { (id: String) in String(id.split(separator: ":", maxSplits: 1)[1]) }
         #expect(windows.usage.count == unix.usage.count)
-        #expect(Set(windows.usage.values.map { key($0.dedupKey) + "\($0.tokens)\($0.recordedCostUSD ?? -1)" })
-            == Set(unix.usage.values.map { key($0.dedupKey) + "\($0.tokens)\($0.recordedCostUSD ?? -1)" }))
+        #expect(
+            Set(windows.usage.values.map { key($0.dedupKey) + "\($0.tokens)\($0.recordedCostUSD ?? -1)" })
+                == Set(unix.usage.values.map { key($0.dedupKey) + "\($0.tokens)\($0.recordedCostUSD ?? -1)" }))
         #expect(windows.edits.count == unix.edits.count)
-        let signature = { (edit: EditEvent) in "\(key(edit.dedupKey)) \(edit.filePath) \(edit.commitHint ?? "-") \(edit.timestamp) \(edit.addedLines)" }
+        let signature = { (edit: EditEvent) in
+            "\(key(edit.dedupKey)) \(edit.filePath) \(edit.commitHint ?? "-") \(edit.timestamp) \(edit.addedLines)"
+        }
         #expect(Set(windows.edits.values.map(signature)) == Set(unix.edits.values.map(signature)))
         #expect(unix.edits.values.reduce(0) { $0 + $1.addedLines.count } > 2000)
     }
@@ -191,7 +202,8 @@ private func write(_ body: String, in dir: TemporaryDirectory, crlf: Bool = fals
         // editblock_coder.py takes the file name as the model wrote it; on Windows that is
         // `src\app\Program.cs`, and base_coder.py prints "Applied edit to {path}" with it.
         let dir = try TemporaryDirectory()
-        let path = try write(#"""
+        let path = try write(
+            #"""
             > Main model: gpt-4o with diff edit format  
 
             #### rename the app  
@@ -229,7 +241,8 @@ private func write(_ body: String, in dir: TemporaryDirectory, crlf: Bool = fals
 
     @Test func bracketedAndRoutePaths() throws {
         let dir = try TemporaryDirectory()
-        let path = try write("""
+        let path = try write(
+            """
             > Main model: claude-sonnet-4 with diff edit format  
 
             #### add the routes  
@@ -265,7 +278,10 @@ private func write(_ body: String, in dir: TemporaryDirectory, crlf: Bool = fals
 
             """, in: dir)
         let read = try merged(path)
-        #expect(Set(read.edits.values.map(\.filePath)) == ["src/pages/blog/[...slug].astro", "app/(auth)/login/page.tsx", "src/routes/+page.svelte"])
+        #expect(
+            Set(read.edits.values.map(\.filePath)) == [
+                "src/pages/blog/[...slug].astro", "app/(auth)/login/page.tsx", "src/routes/+page.svelte",
+            ])
         #expect(read.edits.values.allSatisfy { $0.addedLines.count == 1 })
         // Prose and code are still never taken for file names.
         #expect(AiderPaths.candidate("Here is the change:") == nil)
@@ -280,7 +296,8 @@ private func write(_ body: String, in dir: TemporaryDirectory, crlf: Bool = fals
         // Aider ≥ 0.50 (base_coder.py apply_updates returns the edited files after a
         // ValueError, and auto_commit commits them): no Applied line, a Commit line.
         let dir = try TemporaryDirectory()
-        let path = try write("""
+        let path = try write(
+            """
             > Main model: gpt-4o with diff edit format  
 
             #### two changes  
@@ -349,7 +366,8 @@ private func write(_ body: String, in dir: TemporaryDirectory, crlf: Bool = fals
         // wholefile_prompts.py: "path/to/filename.js" on its own line, then a fence holding
         // the entire file; editor_whole_coder.py is the same format for architect mode.
         let dir = try TemporaryDirectory()
-        let path = try write("""
+        let path = try write(
+            """
             > Main model: gpt-4o-mini with whole edit format  
 
             #### write it  
@@ -422,7 +440,8 @@ private func write(_ body: String, in dir: TemporaryDirectory, crlf: Bool = fals
 
     @Test func fencedAndDiffFormats() throws {
         let dir = try TemporaryDirectory()
-        let path = try write("""
+        let path = try write(
+            """
             > Main model: gemini-2.5-pro with diff-fenced edit format  
 
             #### use math  
@@ -510,12 +529,13 @@ private func write(_ body: String, in dir: TemporaryDirectory, crlf: Bool = fals
         let edits = read.edits.values.sorted { $0.timestamp < $1.timestamp }
         #expect(edits.map(\.commitHint) == ["aaaaaaa", "bbbbbbb", "ccccccc", "ddddddd"])
         #expect(edits.allSatisfy { $0.filePath == "mathweb/flask/app.py" })
-        #expect(edits.map(\.addedLines) == [
-            significantHashes("import math"),
-            significantHashes("import sympy", "if sympy.isprime(num):"),
-            significantHashes(#"@app.route("/about")"#, "def about():", #"return "about""#),
-            significantHashes(#"return "about us""#),
-        ])
+        #expect(
+            edits.map(\.addedLines) == [
+                significantHashes("import math"),
+                significantHashes("import sympy", "if sympy.isprime(num):"),
+                significantHashes(#"@app.route("/about")"#, "def about():", #"return "about""#),
+                significantHashes(#"return "about us""#),
+            ])
         #expect(read.progress.linesSkipped == 0)
     }
 
@@ -523,7 +543,8 @@ private func write(_ body: String, in dir: TemporaryDirectory, crlf: Bool = fals
         // udiff_coder.py writes the hunks that apply, then raises with one
         // "UnifiedDiffNoMatch: hunk failed to apply!" per failed hunk.
         let dir = try TemporaryDirectory()
-        let path = try write("""
+        let path = try write(
+            """
             > Main model: gpt-4-turbo with udiff edit format  
 
             #### two hunks  
@@ -563,7 +584,8 @@ private func write(_ body: String, in dir: TemporaryDirectory, crlf: Bool = fals
 
     @Test func reindentedLineIsWrittenInEveryFormat() throws {
         let dir = try TemporaryDirectory()
-        let path = try write("""
+        let path = try write(
+            """
             > Main model: gpt-4o with diff edit format  
 
             #### indent  
@@ -635,17 +657,21 @@ private func write(_ body: String, in dir: TemporaryDirectory, crlf: Bool = fals
 
     @Test func tokenLineVariants() {
         func parse(_ text: String) -> (TokenCounts, Double?)? { AiderHistoryParser.usage(text) }
-        #expect(parse("Tokens: 194 sent, 9,474 cache hit, 7 received. Cost: $0.00029 message, $0.00029 session.")?.0
-            == TokenCounts(input: 194, output: 7, cacheRead: 9474))  // older: sent excluded the cache
-        #expect(parse("Tokens: 11,055 sent, 10,984 cache hit, 30 received. Cost: $0.0040 message, $0.05 session.")?.0
-            == TokenCounts(input: 71, output: 30, cacheRead: 10984))
+        #expect(
+            parse("Tokens: 194 sent, 9,474 cache hit, 7 received. Cost: $0.00029 message, $0.00029 session.")?.0
+                == TokenCounts(input: 194, output: 7, cacheRead: 9474))  // older: sent excluded the cache
+        #expect(
+            parse("Tokens: 11,055 sent, 10,984 cache hit, 30 received. Cost: $0.0040 message, $0.05 session.")?.0
+                == TokenCounts(input: 71, output: 30, cacheRead: 10984))
         #expect(parse("Tokens: 1.2M sent, 3k received.")?.0 == TokenCounts(input: 1_200_000, output: 3000))
         #expect(parse("Tokens: 1.2M sent, 3k received.")?.1 == nil)
         #expect(parse("Tokens: 529 sent, 90 received, cache costs not included. Cost: $0.00024 message, $0.00024 session.")?.1 == nil)
         #expect(parse("Tokens: garbage") == nil)
         #expect(parse("Tokens: 99999999999999999999B sent, 1 received.") == nil)  // no trap on hostile counts
         #expect(AiderHistoryParser.model("Models: gpt-4o with diff edit format, weak model gpt-4o-mini") == "gpt-4o")
-        #expect(AiderHistoryParser.model("Model: anthropic/claude-3-haiku-20240307⚡ with diff edit format") == "anthropic/claude-3-haiku-20240307")
+        #expect(
+            AiderHistoryParser.model("Model: anthropic/claude-3-haiku-20240307⚡ with diff edit format")
+                == "anthropic/claude-3-haiku-20240307")
         #expect(AiderHistoryParser.announcement("Model: claude-3-5-sonnet-20240620 with ♾️ diff edit format")?.editFormat == "diff")
         #expect(AiderHistoryParser.announcement("Editor model: gpt-4.1 with editor-whole edit format")?.isEditor == true)
         #expect(AiderHistoryParser.commitSHA("Commit 4d6bb2b fix: x") == "4d6bb2b")
@@ -663,7 +689,11 @@ private func write(_ body: String, in dir: TemporaryDirectory, crlf: Bool = fals
         let first = try merged(partialPath)
         #expect(first.progress.trailingBytes == "def ma".utf8.count)
         #expect(first.edits.isEmpty)
-        try dir.append(partial, Data(("in():" + "\n" + String(session[cut...]).split(separator: "\n", maxSplits: 1, omittingEmptySubsequences: false)[1] + "\n").utf8))
+        try dir.append(
+            partial,
+            Data(
+                ("in():" + "\n" + String(session[cut...]).split(separator: "\n", maxSplits: 1, omittingEmptySubsequences: false)[1] + "\n")
+                    .utf8))
         let second = try merged(partialPath, from: first.progress.offset, state: first.progress.state)
         let sessionKey = { (id: String) in String(id.split(separator: ":", maxSplits: 1)[1]) }
         #expect(Set((Array(first.usage.keys) + Array(second.usage.keys)).map(sessionKey)) == Set(expected.usage.keys.map(sessionKey)))
@@ -700,7 +730,9 @@ private func write(_ body: String, in dir: TemporaryDirectory, crlf: Bool = fals
         let dir = try TemporaryDirectory()
         let empty = try dir.write("e/.aider.chat.history.md", "")
         #expect(try CollectedRead.read(AiderReader(), empty).progress.linesRead == 0)
-        let odd = try dir.write("o/.aider.chat.history.md", """
+        let odd = try dir.write(
+            "o/.aider.chat.history.md",
+            """
             > Tokens: 5 sent, 1 received.
             # aider chat started at not-a-time
             > Tokens: 5 sent, 1 received.
@@ -735,7 +767,8 @@ private func write(_ body: String, in dir: TemporaryDirectory, crlf: Bool = fals
         try dir.write("abs.md", "")
         let reader = AiderReader()
         let roots = [dir.path + "/a", dir.path + "/b/", dir.path + "/missing"]
-        #expect(reader.discoverFiles(in: ReaderEnvironment(home: dir.path, repositoryRoots: roots)) == [dir.path + "/a/.aider.chat.history.md"])
+        #expect(
+            reader.discoverFiles(in: ReaderEnvironment(home: dir.path, repositoryRoots: roots)) == [dir.path + "/a/.aider.chat.history.md"])
         let relative = ReaderEnvironment(home: dir.path, variables: ["AIDER_CHAT_HISTORY_FILE": "logs/aider.md"], repositoryRoots: roots)
         #expect(reader.discoverFiles(in: relative) == [dir.path + "/a/.aider.chat.history.md", dir.path + "/b/logs/aider.md"])
         let absolute = ReaderEnvironment(home: dir.path, variables: ["AIDER_CHAT_HISTORY_FILE": "~/abs.md"], repositoryRoots: [])

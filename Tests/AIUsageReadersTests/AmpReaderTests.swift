@@ -77,18 +77,25 @@ private func results(_ id: Int, _ runs: [(String, [String: Any])]) -> [String: A
         let dir = try TemporaryDirectory()
         let text = thread(messages: [
             ["role": "user", "messageId": 0, "content": [["type": "text", "text": "hi"]], "meta": ["sentAt": 1_772_241_201_792]],
-            assistant(1, tools: [
-                ["id": "c1", "name": "create_file", "input": ["path": "new.swift", "content": "let a = 1\n}\nlet b = 2\n"]],
-                ["id": "c2", "name": "edit_file", "input": ["path": "/abs/x.swift", "old_str": "keep()\nold()", "new_str": "keep()\nnew()"]],
-                ["id": "c3", "name": "edit_file", "input": ["path": "y.swift", "old_str": "", "new_str": "rejected()"]],
-                ["id": "c4", "name": "edit_file", "input": ["path": "z.swift", "old_str": "", "new_str": "pending()"]],
-                ["id": "c5", "name": "Read", "input": ["path": "r.swift"]],
-            ], usage: ["model": "m2", "inputTokens": 10, "outputTokens": 5, "cacheReadInputTokens": 7, "costUSD": 0.25]),
-            results(2, [
-                ("c1", ["status": "done", "result": ["ok": true]]),
-                ("c2", ["status": "done"]),
-                ("c3", ["status": "rejected-by-user"]),
-            ]),
+            assistant(
+                1,
+                tools: [
+                    ["id": "c1", "name": "create_file", "input": ["path": "new.swift", "content": "let a = 1\n}\nlet b = 2\n"]],
+                    [
+                        "id": "c2", "name": "edit_file",
+                        "input": ["path": "/abs/x.swift", "old_str": "keep()\nold()", "new_str": "keep()\nnew()"],
+                    ],
+                    ["id": "c3", "name": "edit_file", "input": ["path": "y.swift", "old_str": "", "new_str": "rejected()"]],
+                    ["id": "c4", "name": "edit_file", "input": ["path": "z.swift", "old_str": "", "new_str": "pending()"]],
+                    ["id": "c5", "name": "Read", "input": ["path": "r.swift"]],
+                ], usage: ["model": "m2", "inputTokens": 10, "outputTokens": 5, "cacheReadInputTokens": 7, "costUSD": 0.25]),
+            results(
+                2,
+                [
+                    ("c1", ["status": "done", "result": ["ok": true]]),
+                    ("c2", ["status": "done"]),
+                    ("c3", ["status": "rejected-by-user"]),
+                ]),
         ])
         let path = try dir.write("T-test.json", text)
         let read = try CollectedRead.read(AmpReader(), path)
@@ -107,10 +114,12 @@ private func results(_ id: Int, _ runs: [(String, [String: Any])]) -> [String: A
         let dir = try TemporaryDirectory()
         let empty = try dir.write("T-empty.json", "")
         let cut = try dir.write("T-cut.json", String(thread(messages: [assistant(1, usage: ["inputTokens": 1])]).dropLast(10)))
-        let odd = try dir.write("T-odd.json", thread(messages: [
-            ["role": "assistant", "messageId": 1, "content": "not an array", "usage": ["inputTokens": "x", "outputTokens": 4]],
-            ["unknown": true], ["role": "info", "messageId": 2, "content": [["type": "summary"]]],
-        ]).replacingOccurrences(of: "{\"unknown\":true}", with: "42"))
+        let odd = try dir.write(
+            "T-odd.json",
+            thread(messages: [
+                ["role": "assistant", "messageId": 1, "content": "not an array", "usage": ["inputTokens": "x", "outputTokens": 4]],
+                ["unknown": true], ["role": "info", "messageId": 2, "content": [["type": "summary"]]],
+            ]).replacingOccurrences(of: "{\"unknown\":true}", with: "42"))
 
         let readEmpty = try CollectedRead.read(AmpReader(), empty)
         #expect(readEmpty.usage.isEmpty && readEmpty.progress.linesSkipped == 0)
@@ -131,15 +140,17 @@ private func results(_ id: Int, _ runs: [(String, [String: Any])]) -> [String: A
         try dir.write("custom/threads/T-3.json", "{}")
         let reader = AmpReader()
         #expect(reader.discoverFiles(in: ReaderEnvironment(home: home)) == [home + "/.local/share/amp/threads/T-1.json"])
-        #expect(reader.discoverFiles(in: ReaderEnvironment(home: home, variables: ["XDG_DATA_HOME": dir.path + "/xdg"]))
-            == [dir.path + "/xdg/amp/threads/T-2.json"])
+        #expect(
+            reader.discoverFiles(in: ReaderEnvironment(home: home, variables: ["XDG_DATA_HOME": dir.path + "/xdg"]))
+                == [dir.path + "/xdg/amp/threads/T-2.json"])
         let custom = ReaderEnvironment(home: home, variables: ["AMP_DATA_DIR": dir.path + "/custom", "XDG_DATA_HOME": dir.path + "/xdg"])
         #expect(reader.discoverFiles(in: custom) == [dir.path + "/custom/threads/T-3.json"])
         #expect(reader.searchRoots(in: ReaderEnvironment(home: "/h", variables: ["AMP_DATA_DIR": "~/amp/"])) == ["/h/amp/threads"])
     }
 
     @Test func unifiedDiffCountsHunkLinesOnly() {
-        let diff = "```diff\nIndex: f\n--- f\toriginal\n+++ f\tmodified\n@@ -1,3 +1,3 @@\n keep\n--- sql comment\n+-- sql comment two\n+new line\n-old line\n```"
+        let diff =
+            "```diff\nIndex: f\n--- f\toriginal\n+++ f\tmodified\n@@ -1,3 +1,3 @@\n keep\n--- sql comment\n+-- sql comment two\n+new line\n-old line\n```"
         // Hunk declares 3 old and 3 new lines; "--- sql comment" is a removed line, not a header.
         #expect(UnifiedDiffAddedLines.addedLines(in: diff) == significantHashes("-- sql comment two", "new line"))
         #expect(UnifiedDiffAddedLines.addedLines(in: "no hunk here") == nil)
@@ -158,7 +169,8 @@ private func results(_ id: Int, _ runs: [(String, [String: Any])]) -> [String: A
         // Amp's edit_file result diff (shape of the real gitai-T-019ca1f6 thread).
         let diff = "```diff\n--- a/a.py\n+++ b/a.py\n@@ -1,2 +1,2 @@\n if x:\n-  run()\n+    run()\n```"
         let text = thread(messages: [
-            assistant(1, tools: [["id": "tu1", "name": "edit_file", "input": ["path": "/w/a.py", "old_str": "  run()", "new_str": "    run()"]]]),
+            assistant(
+                1, tools: [["id": "tu1", "name": "edit_file", "input": ["path": "/w/a.py", "old_str": "  run()", "new_str": "    run()"]]]),
             results(2, [("tu1", ["status": "done", "result": ["diff": diff]])]),
         ])
         let path = try write(text)
@@ -168,7 +180,8 @@ private func results(_ id: Int, _ runs: [(String, [String: Any])]) -> [String: A
 
     @Test func deepValueInAToolResultKeepsTheThread() throws {
         let usage = #"{"model":"claude-sonnet-4","inputTokens":5,"outputTokens":7,"cacheCreationInputTokens":0,"cacheReadInputTokens":0}"#
-        let text = #"{"v":3,"id":"T-deep","created":1772241173221,"messages":["#
+        let text =
+            #"{"v":3,"id":"T-deep","created":1772241173221,"messages":["#
             + #"{"role":"assistant","messageId":1,"usage":\#(usage),"content":[{"type":"tool_use","id":"r1","name":"Read","input":{"path":"/a"}}]},"#
             + #"{"role":"user","messageId":2,"content":[{"type":"tool_result","toolUseID":"r1","run":{"status":"done","result":"#
             + deeplyNested(100_000) + "}}]}]}"
@@ -181,10 +194,13 @@ private func results(_ id: Int, _ runs: [(String, [String: Any])]) -> [String: A
     @Test func unknownRolesBlocksAndToolsAreCounted() throws {
         let text = thread(messages: [
             ["role": "oracle", "messageId": 1, "content": [Any]()],
-            ["role": "assistant", "messageId": 2, "content": [
-                ["type": "hologram"] as [String: Any],
-                ["type": "tool_use", "id": "x", "name": "teleport", "input": [String: Any]()],
-            ] as [Any]],
+            [
+                "role": "assistant", "messageId": 2,
+                "content": [
+                    ["type": "hologram"] as [String: Any],
+                    ["type": "tool_use", "id": "x", "name": "teleport", "input": [String: Any]()],
+                ] as [Any],
+            ],
         ])
         let path = try write(text)
         let read = try DriftRead.read(AmpReader(), path)

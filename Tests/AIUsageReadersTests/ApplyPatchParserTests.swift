@@ -73,7 +73,8 @@ import AIUsageCore
     }
 
     @Test func moveDeleteAndSeveralFilesKeepPatchOrder() throws {
-        let patch = "*** Begin Patch\r\n*** Update File: old/name.txt\r\n*** Move to: new/name.txt\r\n@@\r\n-alpha\r\n+beta\r\n*** End of File\r\n*** Delete File: gone.txt\r\n*** Add File: b.txt\r\n+bee\r\n*** End Patch\r\n"
+        let patch =
+            "*** Begin Patch\r\n*** Update File: old/name.txt\r\n*** Move to: new/name.txt\r\n@@\r\n-alpha\r\n+beta\r\n*** End of File\r\n*** Delete File: gone.txt\r\n*** Add File: b.txt\r\n+bee\r\n*** End Patch\r\n"
         let changes = ApplyPatchParser.parse(patch)
         #expect(changes.map(\.kind) == [.update, .delete, .add])
         try #require(changes.count == 3)
@@ -122,7 +123,8 @@ import AIUsageCore
     @Test func crlfAndStrayCarriageReturnsSplitLikeCharacters() throws {
         // "\r\n" ends a line and one more trailing "\r" is dropped (as the Character split
         // did: "\r\r\n" is "\r" + "\r\n"); a lone "\r" does not end a line.
-        let patch = "*** Begin Patch\r\n*** Add File: a.txt \r\r\n+one\r\r\n+two\r+still two\r\n*** Update File: b\r\r\r\n@@\r\n-x\r\n+x\r\n+y\r\n*** End Patch\r"
+        let patch =
+            "*** Begin Patch\r\n*** Add File: a.txt \r\r\n+one\r\r\n+two\r+still two\r\n*** Update File: b\r\r\r\n@@\r\n-x\r\n+x\r\n+y\r\n*** End Patch\r"
         let changes = parseBytes(patch)
         try #require(changes.count == 2)
         #expect(changes[0].path == "a.txt")
@@ -158,7 +160,8 @@ import AIUsageCore
     }
 
     @Test func patchRangesFindEveryBlockInHeredocForms() {
-        let command = "apply_patch <<'EOF'\r\n*** Begin Patch\r\n*** Add File: a\r\n+1\r\n*** End Patch\r\nEOF\n"
+        let command =
+            "apply_patch <<'EOF'\r\n*** Begin Patch\r\n*** Add File: a\r\n+1\r\n*** End Patch\r\nEOF\n"
             + "apply_patch <<\"EOF\"\n*** Begin Patch\n*** Delete File: b\n*** End Patch\nEOF\n"
             + "apply_patch <<EOF\n*** Begin Patch\n*** Add File: c\n+3\n"  // unterminated: runs to the end
         let patches = ApplyPatchParser.extractPatches(from: command)

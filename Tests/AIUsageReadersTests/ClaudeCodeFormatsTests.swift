@@ -45,8 +45,10 @@ import _AIUsageTestSupport
     @Test func bashSessionThinkingTokensAndOneHourCacheWrites() throws {
         let result = try Self.read(sample("thesession-claude-code-bash-session.jsonl"))
         #expect(result.merged.usage.count == 13)
-        #expect(result.merged.totals == TokenCounts(
-            input: 26, output: 1566, cacheWrite: 18_786, cacheRead: 204_751, reasoning: 157, cacheWrite1h: 18_786))
+        #expect(
+            result.merged.totals
+                == TokenCounts(
+                    input: 26, output: 1566, cacheWrite: 18_786, cacheRead: 204_751, reasoning: 157, cacheWrite1h: 18_786))
         #expect(result.merged.usage.values.allSatisfy { $0.model == "claude-opus-5" })
         #expect(result.progress.linesSkipped == 0)
         #expect(result.drift.isEmpty, "\(result.drift)")
@@ -79,7 +81,8 @@ import _AIUsageTestSupport
     /// [compaction 180,000 / 3,500, message 23,000 / 1,000]). Both steps are billed.
     @Test func iterationsWithACompactionStepAreBilled() throws {
         let dir = try TemporaryDirectory()
-        let usage = #"{"input_tokens":23000,"output_tokens":1000,"cache_creation_input_tokens":0,"cache_read_input_tokens":0,"server_tool_use":{"web_search_requests":1,"web_fetch_requests":0},"iterations":[{"type":"compaction","input_tokens":180000,"output_tokens":3500},{"type":"message","input_tokens":23000,"output_tokens":1000}]}"#
+        let usage =
+            #"{"input_tokens":23000,"output_tokens":1000,"cache_creation_input_tokens":0,"cache_read_input_tokens":0,"server_tool_use":{"web_search_requests":1,"web_fetch_requests":0},"iterations":[{"type":"compaction","input_tokens":180000,"output_tokens":3500},{"type":"message","input_tokens":23000,"output_tokens":1000}]}"#
         let path = try dir.write("a.jsonl", assistant(id: "msg_c", request: "req_c", usage: usage) + "\n")
         let result = try Self.read(path)
         #expect(result.merged.usage["msg_c:req_c"]?.tokens == TokenCounts(input: 203_000, output: 4500))
@@ -91,15 +94,18 @@ import _AIUsageTestSupport
 
     @Test func thinkingAndOneHourPartsOnEveryPath() throws {
         let dir = try TemporaryDirectory()
-        let usage = #"{"input_tokens":2,"cache_creation_input_tokens":8171,"cache_read_input_tokens":8144,"output_tokens":95,"output_tokens_details":{"thinking_tokens":40},"cache_creation":{"ephemeral_1h_input_tokens":8000,"ephemeral_5m_input_tokens":171}}"#
+        let usage =
+            #"{"input_tokens":2,"cache_creation_input_tokens":8171,"cache_read_input_tokens":8144,"output_tokens":95,"output_tokens_details":{"thinking_tokens":40},"cache_creation":{"ephemeral_1h_input_tokens":8000,"ephemeral_5m_input_tokens":171}}"#
         let expected = TokenCounts(input: 2, output: 95, cacheWrite: 8171, cacheRead: 8144, reasoning: 40, cacheWrite1h: 8000)
         let fast = try dir.write("a.jsonl", assistant(id: "m1", request: "r1", usage: usage) + "\n")
         #expect(try Self.read(fast).merged.usage["m1:r1"]?.tokens == expected)
-        let edit = #"[{"type":"tool_use","id":"toolu_2","name":"Edit","input":{"file_path":"/repo/a.txt","old_string":"a","new_string":"b"}}]"#
+        let edit =
+            #"[{"type":"tool_use","id":"toolu_2","name":"Edit","input":{"file_path":"/repo/a.txt","old_string":"a","new_string":"b"}}]"#
         let scanned = try dir.write("b.jsonl", assistant(id: "m2", request: "r2", usage: usage, content: edit) + "\n")
         #expect(try Self.read(scanned).merged.usage["m2:r2"]?.tokens == expected)
         // Keys in another order with an escaped key: the JSON decoder's path.
-        let odd = #"{"message":{"usage":\#(usage),"model":"claude-opus-5","id":"m3","content":[{"type":"tool_use","id":"toolu_3","name":"Edit","input":{"file_path":"/repo/a.txt","old_string":"a","new_\u0073tring":"b"}}]},"requestId":"r3","type":"assistant","sessionId":"s1"}"#
+        let odd =
+            #"{"message":{"usage":\#(usage),"model":"claude-opus-5","id":"m3","content":[{"type":"tool_use","id":"toolu_3","name":"Edit","input":{"file_path":"/repo/a.txt","old_string":"a","new_\u0073tring":"b"}}]},"requestId":"r3","type":"assistant","sessionId":"s1"}"#
         let decoded = try dir.write("c.jsonl", odd + "\n")
         #expect(try Self.read(decoded).merged.usage["m3:r3"]?.tokens == expected)
     }
@@ -114,7 +120,8 @@ import _AIUsageTestSupport
         damaged.append(0x0A)
         let path = try dir.write("a.jsonl", "")
         try dir.append("a.jsonl", damaged)
-        try dir.append("a.jsonl", Data((assistant(id: "msg_m", request: "req_m", usage: #"{"input_tokens":1,"output_tokens":2}"#) + "\n").utf8))
+        try dir.append(
+            "a.jsonl", Data((assistant(id: "msg_m", request: "req_m", usage: #"{"input_tokens":1,"output_tokens":2}"#) + "\n").utf8))
         let result = try Self.read(path)
         #expect(Set(result.merged.usage.keys) == ["msg_m:req_m"])
         #expect(result.progress.linesSkipped == 1)
@@ -161,7 +168,12 @@ import _AIUsageTestSupport
         let dir = try TemporaryDirectory()
         let text = try String(contentsOfFile: sample("agentsessions-claude-subagent-agent-a0ad4f44468bdf20d.jsonl"), encoding: .utf8)
         let nested = "projects/-tmp/parent-9/subagents/workflows/wf-01/agent-a0ad4f44468bdf20d.jsonl"
-        let path = try dir.write(nested, text + assistant(id: "msg_w", request: "req_w", usage: #"{"input_tokens":1,"output_tokens":1}"#, session: "agent-a0ad4f44468bdf20d") + "\n")
+        let path = try dir.write(
+            nested,
+            text
+                + assistant(
+                    id: "msg_w", request: "req_w", usage: #"{"input_tokens":1,"output_tokens":1}"#, session: "agent-a0ad4f44468bdf20d")
+                + "\n")
         let result = try Self.read(path)
         #expect(!result.merged.observations.isEmpty)
         #expect(result.merged.observations.allSatisfy { $0.sessionID == "parent-9" })
@@ -180,18 +192,25 @@ import _AIUsageTestSupport
     /// for the call's `old_string`/`new_string` and for the result's `structuredPatch`.
     @Test func reindentedLinesAreAdded() throws {
         let dir = try TemporaryDirectory()
-        let call = #"[{"type":"tool_use","id":"toolu_r","name":"Edit","input":{"file_path":"/repo/a.py","old_string":"    x = 1\n    y = 2","new_string":"        x = 1\n    y = 2"}}]"#
-        let fromCall = try dir.write("a.jsonl", assistant(id: "m", request: "r", usage: #"{"input_tokens":1,"output_tokens":1}"#, content: call) + "\n")
+        let call =
+            #"[{"type":"tool_use","id":"toolu_r","name":"Edit","input":{"file_path":"/repo/a.py","old_string":"    x = 1\n    y = 2","new_string":"        x = 1\n    y = 2"}}]"#
+        let fromCall = try dir.write(
+            "a.jsonl", assistant(id: "m", request: "r", usage: #"{"input_tokens":1,"output_tokens":1}"#, content: call) + "\n")
         #expect(try Self.read(fromCall).merged.edits["toolu_r"]?.addedLines == [LineIdentity.significantHash("x = 1")].compactMap { $0 })
-        let resultLine = #"{"type":"user","sessionId":"s1","cwd":"/repo","timestamp":"2026-09-01T10:00:01Z","message":{"role":"user","content":[{"type":"tool_result","tool_use_id":"toolu_r","content":"ok"}]},"toolUseResult":{"filePath":"/repo/a.py","structuredPatch":[{"oldStart":1,"oldLines":2,"newStart":1,"newLines":2,"lines":["-    x = 1","+        x = 1","     y = 2"]}]}}"#
+        let resultLine =
+            #"{"type":"user","sessionId":"s1","cwd":"/repo","timestamp":"2026-09-01T10:00:01Z","message":{"role":"user","content":[{"type":"tool_result","tool_use_id":"toolu_r","content":"ok"}]},"toolUseResult":{"filePath":"/repo/a.py","structuredPatch":[{"oldStart":1,"oldLines":2,"newStart":1,"newLines":2,"lines":["-    x = 1","+        x = 1","     y = 2"]}]}}"#
         let fromResult = try dir.write("b.jsonl", resultLine + "\n")
         #expect(try Self.read(fromResult).merged.edits["toolu_r"]?.addedLines == [LineIdentity.significantHash("x = 1")].compactMap { $0 })
-        #expect(ClaudeEditLines.between(old: "  a()\nb()", new: "    a()\nb()\nc()") == ["a()", "c()"].compactMap { LineIdentity.significantHash($0) })
+        #expect(
+            ClaudeEditLines.between(old: "  a()\nb()", new: "    a()\nb()\nc()")
+                == ["a()", "c()"].compactMap { LineIdentity.significantHash($0) })
         // Results without a patch: newString − oldString, and a Write's content − originalFile.
-        let strings = #"{"type":"user","sessionId":"s1","cwd":"/repo","message":{"role":"user","content":[{"type":"tool_result","tool_use_id":"toolu_s","content":"ok"}]},"toolUseResult":{"filePath":"/repo/a.py","oldString":"    x = 1\n    y = 2","newString":"\tx = 1\n    y = 2"}}"#
+        let strings =
+            #"{"type":"user","sessionId":"s1","cwd":"/repo","message":{"role":"user","content":[{"type":"tool_result","tool_use_id":"toolu_s","content":"ok"}]},"toolUseResult":{"filePath":"/repo/a.py","oldString":"    x = 1\n    y = 2","newString":"\tx = 1\n    y = 2"}}"#
         let fromStrings = try dir.write("c.jsonl", strings + "\n")
         #expect(try Self.read(fromStrings).merged.edits["toolu_s"]?.addedLines == [LineIdentity.significantHash("x = 1")].compactMap { $0 })
-        let whole = #"{"type":"user","sessionId":"s1","cwd":"/repo","message":{"role":"user","content":[{"type":"tool_result","tool_use_id":"toolu_u","content":"ok"}]},"toolUseResult":{"type":"update","filePath":"/repo/a.py","originalFile":"def f():\n    x = 1\n","content":"def f():\n  x = 1\n"}}"#
+        let whole =
+            #"{"type":"user","sessionId":"s1","cwd":"/repo","message":{"role":"user","content":[{"type":"tool_result","tool_use_id":"toolu_u","content":"ok"}]},"toolUseResult":{"type":"update","filePath":"/repo/a.py","originalFile":"def f():\n    x = 1\n","content":"def f():\n  x = 1\n"}}"#
         let fromWhole = try dir.write("d.jsonl", whole + "\n")
         #expect(try Self.read(fromWhole).merged.edits["toolu_u"]?.addedLines == [LineIdentity.significantHash("x = 1")].compactMap { $0 })
     }
@@ -201,14 +220,18 @@ import _AIUsageTestSupport
         let lines = [
             #"{"type":"hologram","sessionId":"s1","timestamp":"2026-09-01T09:00:00Z"}"#,
             #"{"type":"ai-title","sessionId":"s1","aiTitle":"t"}"#,
-            assistant(id: "m", request: "r", usage: #"{"input_tokens":1,"output_tokens":1}"#,
-                      content: #"[{"type":"tool_use","id":"t1","name":"StrReplace","input":{}},{"type":"tool_use","id":"t2","name":"mcp__github__create_issue","input":{}},{"type":"tool_use","id":"t3","name":"Bash","input":{}}]"#),
+            assistant(
+                id: "m", request: "r", usage: #"{"input_tokens":1,"output_tokens":1}"#,
+                content:
+                    #"[{"type":"tool_use","id":"t1","name":"StrReplace","input":{}},{"type":"tool_use","id":"t2","name":"mcp__github__create_issue","input":{}},{"type":"tool_use","id":"t3","name":"Bash","input":{}}]"#
+            ),
         ]
         let result = try Self.read(try dir.write("a.jsonl", lines.joined(separator: "\n") + "\n"))
-        #expect(result.drift == [
-            FormatDrift(kind: .recordType, name: "hologram"): 1,
-            FormatDrift(kind: .toolName, name: "StrReplace"): 1,
-        ])
+        #expect(
+            result.drift == [
+                FormatDrift(kind: .recordType, name: "hologram"): 1,
+                FormatDrift(kind: .toolName, name: "StrReplace"): 1,
+            ])
         #expect(result.progress.linesRead == 3 && result.progress.linesSkipped == 0)
     }
 }

@@ -175,12 +175,14 @@ private func assistantLine(
         // ("FailingTool") is counted too: it could be an edit tool the reader misses.
         #expect(merged.progress.linesSkipped == 0)
         #expect(merged.progress.linesRead == 18)
-        #expect(drift == [
-            FormatDrift(kind: .shape, name: "record that is not an object"): 3,
-            FormatDrift(kind: .shape, name: "record without a type"): 1,
-            FormatDrift(kind: .toolName, name: "FailingTool"): 1,
-        ])
-        let summary = #"{"type": "summary", "summary": "Tested various edge cases including markdown formatting, long text, tool errors, system messages, command outputs, special characters and emojis. All message types render correctly in the transcript viewer.", "leafUuid": "edge_011"}"#
+        #expect(
+            drift == [
+                FormatDrift(kind: .shape, name: "record that is not an object"): 3,
+                FormatDrift(kind: .shape, name: "record without a type"): 1,
+                FormatDrift(kind: .toolName, name: "FailingTool"): 1,
+            ])
+        let summary =
+            #"{"type": "summary", "summary": "Tested various edge cases including markdown formatting, long text, tool errors, system messages, command outputs, special characters and emojis. All message types render correctly in the transcript viewer.", "leafUuid": "edge_011"}"#
         #expect(merged.progress.trailingBytes == summary.utf8.count)
         #expect(!merged.usage.isEmpty)
     }
@@ -307,7 +309,8 @@ private func assistantLine(
 
     @Test func editResultReplacesCallAndFailedCallAddsNothing() throws {
         let dir = try TemporaryDirectory()
-        let call = #"[{"type":"tool_use","id":"toolu_w","name":"Write","input":{"file_path":"/repo/a.swift","content":"let a = 1\nlet b = 2\n}\n"}},{"type":"tool_use","id":"toolu_e","name":"Edit","input":{"file_path":"/repo/b.swift","old_string":"x","new_string":"y = 1"}}]"#
+        let call =
+            #"[{"type":"tool_use","id":"toolu_w","name":"Write","input":{"file_path":"/repo/a.swift","content":"let a = 1\nlet b = 2\n}\n"}},{"type":"tool_use","id":"toolu_e","name":"Edit","input":{"file_path":"/repo/b.swift","old_string":"x","new_string":"y = 1"}}]"#
         let lines = [
             assistantLine(id: "msg_1", request: "r1", output: 10, content: call),
             // Write result: the file existed, and only one line is new.
@@ -331,7 +334,8 @@ private func assistantLine(
 
     @Test func multiEditUnionsItsEdits() throws {
         let dir = try TemporaryDirectory()
-        let call = #"[{"type":"tool_use","id":"toolu_m","name":"MultiEdit","input":{"file_path":"/repo/c.swift","edits":[{"old_string":"a","new_string":"alpha()"},{"old_string":"b","new_string":"beta()\ngamma()"}]}},{"type":"tool_use","id":"toolu_n","name":"NotebookEdit","input":{"notebook_path":"/repo/n.ipynb","new_source":"x = 1"}}]"#
+        let call =
+            #"[{"type":"tool_use","id":"toolu_m","name":"MultiEdit","input":{"file_path":"/repo/c.swift","edits":[{"old_string":"a","new_string":"alpha()"},{"old_string":"b","new_string":"beta()\ngamma()"}]}},{"type":"tool_use","id":"toolu_n","name":"NotebookEdit","input":{"notebook_path":"/repo/n.ipynb","new_source":"x = 1"}}]"#
         let path = try dir.write("a.jsonl", assistantLine(id: "msg_1", request: "r1", output: 10, content: call) + "\n")
         let merged = try read(path)
         #expect(merged.edits.count == 1)

@@ -72,13 +72,15 @@ private func hashes(_ lines: String...) -> [LineHash] { lines.compactMap { LineI
 
     private func result(_ toolUseResult: String, isError: Bool = false) -> String {
         let error = isError ? #","is_error":true"# : ""
-        return #"{"type":"user","sessionId":"s1","cwd":"/repo","timestamp":"2026-01-01T10:00:01Z","message":{"role":"user","content":[{"type":"tool_result","tool_use_id":"toolu_1"\#(error),"content":"ok"}]},"toolUseResult":\#(toolUseResult)}"#
+        return
+            #"{"type":"user","sessionId":"s1","cwd":"/repo","timestamp":"2026-01-01T10:00:01Z","message":{"role":"user","content":[{"type":"tool_result","tool_use_id":"toolu_1"\#(error),"content":"ok"}]},"toolUseResult":\#(toolUseResult)}"#
     }
 
     @Test func escapesDecodeLikeJSONDecoder() throws {
         let line = call(
             "Edit",
-            #"{"file_path":"C:\\repo\\a \"b\".swift","old_string":"x","new_string":"let s = \"tab\there\"\nlet p = \"a\\\\b\" \/\/ sl\/ash\nlet e = \"\u00e9\u4e2d\" // caf\u00E9\n\b\f"}"#)
+            #"{"file_path":"C:\\repo\\a \"b\".swift","old_string":"x","new_string":"let s = \"tab\there\"\nlet p = \"a\\\\b\" \/\/ sl\/ash\nlet e = \"\u00e9\u4e2d\" // caf\u00E9\n\b\f"}"#
+        )
         let record = try #require(expectSame(line))
         let input = try #require(record.message?.content?.first?.editInput)
         #expect(input.filePath == #"C:\repo\a "b".swift"#)
@@ -87,7 +89,8 @@ private func hashes(_ lines: String...) -> [LineHash] { lines.compactMap { LineI
 
     @Test func surrogatePairsGiveTheSameHashes() throws {
         let line = result(
-            #"{"type":"update","filePath":"/repo/a.swift","structuredPatch":[{"lines":["+let smile = \"\ud83d\ude00\"","+let plain = 1"," context"]}]}"#)
+            #"{"type":"update","filePath":"/repo/a.swift","structuredPatch":[{"lines":["+let smile = \"\ud83d\ude00\"","+let plain = 1"," context"]}]}"#
+        )
         let record = try #require(expectSame(line))
         #expect(record.toolUseResult?.addedLines == hashes("let smile = \"😀\"", "let plain = 1"))
         // A lone surrogate is left to JSONDecoder.
@@ -107,7 +110,8 @@ private func hashes(_ lines: String...) -> [LineHash] { lines.compactMap { LineI
         // A line removed and written back is not new; one written back re-indented is
         // (PRODUCT.md, "Added lines": decided on the exact text).
         let line = result(
-            #"{"filePath":"/repo/a.swift","oldString":"old","newString":"new","originalFile":"huge\nfile\n","structuredPatch":[{"oldStart":1,"oldLines":3,"newStart":1,"newLines":4,"lines":[" keep","-    moved()","+moved()","+added(\"q\")","+\t\tadded2()","-gone","-same()"]},{"oldStart":9,"lines":["+}","+tail \\ end","+same()"]}],"userModified":false,"replaceAll":false}"#)
+            #"{"filePath":"/repo/a.swift","oldString":"old","newString":"new","originalFile":"huge\nfile\n","structuredPatch":[{"oldStart":1,"oldLines":3,"newStart":1,"newLines":4,"lines":[" keep","-    moved()","+moved()","+added(\"q\")","+\t\tadded2()","-gone","-same()"]},{"oldStart":9,"lines":["+}","+tail \\ end","+same()"]}],"userModified":false,"replaceAll":false}"#
+        )
         let record = try #require(expectSame(line))
         #expect(record.toolUseResult?.addedLines == hashes("moved()", "added(\"q\")", "added2()", "tail \\ end"))
         #expect(record.toolUseResult?.filePath == "/repo/a.swift")
@@ -127,7 +131,8 @@ private func hashes(_ lines: String...) -> [LineHash] { lines.compactMap { LineI
     @Test func multiEditPairsDecode() throws {
         let line = call(
             "MultiEdit",
-            #"{"file_path":"/repo/c.swift","edits":[{"old_string":"a","new_string":"alpha()\n\"q\""},{"new_string":"beta()\r\ngamma()","old_string":"b","replace_all":true}]}"#)
+            #"{"file_path":"/repo/c.swift","edits":[{"old_string":"a","new_string":"alpha()\n\"q\""},{"new_string":"beta()\r\ngamma()","old_string":"b","replace_all":true}]}"#
+        )
         let record = try #require(expectSame(line))
         let input = try #require(record.message?.content?.first?.editInput)
         #expect(ClaudeCodeLineInterpreter.addedLines(tool: "MultiEdit", input) == hashes("alpha()", "\"q\"", "beta()", "gamma()"))
@@ -144,9 +149,13 @@ private func hashes(_ lines: String...) -> [LineHash] { lines.compactMap { LineI
 
     @Test func oddShapesMatchTheDecoder() throws {
         // Blocks that are not objects are dropped; a string content is no blocks.
-        expectSame(#"{"type":"user","message":{"content":["text",{"type":"tool_result","tool_use_id":"t","is_error":"yes"},3]},"toolUseResult":{"type":"create","filePath":"/a","content":"x = 1"}}"#)
+        expectSame(
+            #"{"type":"user","message":{"content":["text",{"type":"tool_result","tool_use_id":"t","is_error":"yes"},3]},"toolUseResult":{"type":"create","filePath":"/a","content":"x = 1"}}"#
+        )
         expectSame(#"{"type":"user","message":{"content":"typed prompt"},"toolUseResult":{"filePath":"/a","structuredPatch":[]}}"#)
-        expectSame(#" { "type" : "assistant" , "message" : { "usage" : { "output_tokens" : -4 , "input_tokens" : null }, "content" : [ { "name" : "Write" , "input" : { "content" : "a = 1" , "file_path" : "/w" } , "type" : "tool_use" } ] } } "#)
+        expectSame(
+            #" { "type" : "assistant" , "message" : { "usage" : { "output_tokens" : -4 , "input_tokens" : null }, "content" : [ { "name" : "Write" , "input" : { "content" : "a = 1" , "file_path" : "/w" } , "type" : "tool_use" } ] } } "#
+        )
         expectSame(#"{"message":[],"toolUseResult":[],"cwd":null,"sessionId":12.5e3}"#)
     }
 

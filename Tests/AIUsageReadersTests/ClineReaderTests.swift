@@ -64,16 +64,18 @@ private let history = #"""
         let path = try folder.write(taskRoot + "/ui_messages.json", uiMessages)
         try folder.write(
             taskRoot + "/task_metadata.json",
-            #"{"files_in_context":[],"model_usage":[{"ts":1718000000500,"model_id":"claude-sonnet-4-20250514","model_provider_id":"anthropic","mode":"act"}]}"#)
+            #"{"files_in_context":[],"model_usage":[{"ts":1718000000500,"model_id":"claude-sonnet-4-20250514","model_provider_id":"anthropic","mode":"act"}]}"#
+        )
         let (batch, progress) = try read(ClineReader(), path)
         // Two complete requests; the streaming one (no counts) is left for the rewrite.
         // 1: in 12, out 345, cacheWrite 6789, cacheRead 0    → total 7146, $0.0312
         // 2: in 3,  out 120, cacheWrite 200,  cacheRead 6789 → total 7112, $0.0051
         #expect(batch.usage.map(\.tokens.total) == [7146, 7112])
-        #expect(batch.usage.map(\.tokens) == [
-            TokenCounts(input: 12, output: 345, cacheWrite: 6789, cacheRead: 0),
-            TokenCounts(input: 3, output: 120, cacheWrite: 200, cacheRead: 6789),
-        ])
+        #expect(
+            batch.usage.map(\.tokens) == [
+                TokenCounts(input: 12, output: 345, cacheWrite: 6789, cacheRead: 0),
+                TokenCounts(input: 3, output: 120, cacheWrite: 200, cacheRead: 6789),
+            ])
         #expect(batch.usage.map(\.recordedCostUSD) == [0.0312, 0.0051])
         #expect(batch.usage.map(\.dedupKey) == ["1718000000000:1718000001000", "1718000000000:1718000003000"])
         #expect(batch.usage.allSatisfy { $0.model == "claude-sonnet-4-20250514" && $0.tool == .cline })
@@ -108,8 +110,10 @@ private let history = #"""
 
     @Test func rooCodeApplyDiffAndHistoryItem() throws {
         let folder = try TemporaryDirectory()
-        let task = "home/Library/Application Support/Code/User/globalStorage/rooveterinaryinc.roo-cline/tasks/0b7f3c9e-1111-2222-3333-444455556666"
-        try folder.write(task + "/history_item.json", #"{"id":"0b7f3c9e-1111-2222-3333-444455556666","ts":1750000000000,"workspace":"/Users/dev/app"}"#)
+        let task =
+            "home/Library/Application Support/Code/User/globalStorage/rooveterinaryinc.roo-cline/tasks/0b7f3c9e-1111-2222-3333-444455556666"
+        try folder.write(
+            task + "/history_item.json", #"{"id":"0b7f3c9e-1111-2222-3333-444455556666","ts":1750000000000,"workspace":"/Users/dev/app"}"#)
         let path = try folder.write(
             task + "/api_conversation_history.json",
             #"""
@@ -170,7 +174,8 @@ private let history = #"""
 @Suite struct ClineCurrentFormatTests {
     @Test func deepValueInAFieldNotReadKeepsTheTask() throws {
         let dir = try TemporaryDirectory()
-        let messages = "[" + apiReq(1718000001000, #"{"tokensIn":12,"tokensOut":34,"cacheWrites":0,"cacheReads":0,"cost":0.01}"#)
+        let messages =
+            "[" + apiReq(1718000001000, #"{"tokensIn":12,"tokensOut":34,"cacheWrites":0,"cacheReads":0,"cost":0.01}"#)
             + #",{"ts":1718000002000,"type":"say","say":"text","text":"ok","extra":"# + deeplyNested(100_000) + "}]"
         let path = try dir.write(taskRoot + "/ui_messages.json", messages)
         let read = try DriftRead.read(ClineReader(), path)
@@ -180,7 +185,8 @@ private let history = #"""
 
     @Test func subagentUsageUnknownSaysAndToolsAreCounted() throws {
         let dir = try TemporaryDirectory()
-        let messages = "["
+        let messages =
+            "["
             + #"{"ts":1718000001000,"type":"say","say":"subagent_usage","text":"{\"source\":\"subagents\",\"tokensIn\":100,\"tokensOut\":20,\"cacheWrites\":5,\"cacheReads\":50,\"cost\":0.02}"},"#
             + #"{"ts":1718000002000,"type":"say","say":"telepathy","text":""},"#
             + #"{"ts":1718000003000,"type":"ask","ask":"followup","text":"?"}"#
@@ -202,7 +208,8 @@ private let history = #"""
         let dir = try TemporaryDirectory()
         let patch = "*** Begin Patch\\n*** Add File: src/new.py\\n+def f():\\n+    return 1\\n*** End Patch"
         let diff = "------- SEARCH\\nif x:\\n  run()\\n=======\\nif x:\\n    run()\\n+++++++ REPLACE"
-        let history = #"[{"role":"assistant","content":["#
+        let history =
+            #"[{"role":"assistant","content":["#
             + #"{"type":"tool_use","id":"p1","name":"apply_patch","input":{"input":"\#(patch)"}},"#
             + #"{"type":"tool_use","id":"r1","name":"replace_in_file","input":{"path":"src/a.py","diff":"\#(diff)"}}]}]"#
         let read = try DriftRead.read(ClineReader(), try dir.write(taskRoot + "/api_conversation_history.json", history))

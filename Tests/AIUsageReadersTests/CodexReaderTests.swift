@@ -39,7 +39,9 @@ private func hashes(_ lines: String...) -> [LineHash] { lines.compactMap { LineI
 /// with its `type` first), which the reader's byte-level routing relies on.
 private enum Rollout {
     static func json(_ value: Any) -> String {
-        let data = (try? JSONSerialization.data(withJSONObject: value, options: [.sortedKeys, .withoutEscapingSlashes, .fragmentsAllowed])) ?? Data()
+        let data =
+            (try? JSONSerialization.data(withJSONObject: value, options: [.sortedKeys, .withoutEscapingSlashes, .fragmentsAllowed]))
+            ?? Data()
         return String(decoding: data, as: UTF8.self)
     }
 
@@ -105,16 +107,22 @@ private let rolloutName = "rollout-2026-03-01T10-00-00-\(sessionUUID).jsonl"
         // 162 token_count lines (each repeated; 1 with info:null) → 81 increases.
         // final: input 7,204,025, cached 6,836,352, output 36,075, reasoning 17,896, total 7,240,100
         // uncached = 7,204,025 − 6,836,352 = 367,673
-        ("localpush-redacted-real-rollout-2026-02-23T12-40-23-019c8a4c-ed82-79a1-aa28-7738fc5ab61a.jsonl",
-         "019c8a4c-ed82-79a1-aa28-7738fc5ab61a", 81, Int64(367_673), Int64(6_836_352), Int64(36_075), Int64(17_896), Int64(7_240_100)),
+        (
+            "localpush-redacted-real-rollout-2026-02-23T12-40-23-019c8a4c-ed82-79a1-aa28-7738fc5ab61a.jsonl",
+            "019c8a4c-ed82-79a1-aa28-7738fc5ab61a", 81, Int64(367_673), Int64(6_836_352), Int64(36_075), Int64(17_896), Int64(7_240_100)
+        ),
         // 2 token_count lines (1 with info:null) → 1 increase.
         // final: input 34,469, cached 3,456, output 431, reasoning 264, total 34,900; uncached = 31,013
-        ("localpush-redacted-real-rollout-2026-02-23T13-19-38-019c8a70-dda7-7f33-98ea-f30553347322.jsonl",
-         "019c8a70-dda7-7f33-98ea-f30553347322", 1, Int64(31_013), Int64(3_456), Int64(431), Int64(264), Int64(34_900)),
+        (
+            "localpush-redacted-real-rollout-2026-02-23T13-19-38-019c8a70-dda7-7f33-98ea-f30553347322.jsonl",
+            "019c8a70-dda7-7f33-98ea-f30553347322", 1, Int64(31_013), Int64(3_456), Int64(431), Int64(264), Int64(34_900)
+        ),
         // 12 token_count lines → 6 increases.
         // final: input 298,373, cached 238,848, output 1,123, reasoning 483, total 299,496; uncached = 59,525
-        ("localpush-redacted-real-rollout-2026-02-23T20-34-25-019c8bfe-ec25-79e0-97d7-bda6a9c575ff.jsonl",
-         "019c8bfe-ec25-79e0-97d7-bda6a9c575ff", 6, Int64(59_525), Int64(238_848), Int64(1_123), Int64(483), Int64(299_496)),
+        (
+            "localpush-redacted-real-rollout-2026-02-23T20-34-25-019c8bfe-ec25-79e0-97d7-bda6a9c575ff.jsonl",
+            "019c8bfe-ec25-79e0-97d7-bda6a9c575ff", 6, Int64(59_525), Int64(238_848), Int64(1_123), Int64(483), Int64(299_496)
+        ),
     ])
     func realRolloutTokenTotalsAfterDedup(
         file: String, session: String, events: Int, input: Int64, cached: Int64, output: Int64, reasoning: Int64,
@@ -211,7 +219,8 @@ private let rolloutName = "rollout-2026-03-01T10-00-00-\(sessionUUID).jsonl"
         // ccusage: no session_meta (id from the file name), model inside info.
         let minimal = try read(Samples.path("codex", "ccusage-SYNTHETIC-minimal-token_count.jsonl"))
         #expect(minimal.usage.map(\.model) == ["gpt-5.2-codex", "gpt-5.3-codex"])
-        #expect(minimal.usage.map(\.dedupKey) == ["ccusage-SYNTHETIC-minimal-token_count:1200", "ccusage-SYNTHETIC-minimal-token_count:4200"])
+        #expect(
+            minimal.usage.map(\.dedupKey) == ["ccusage-SYNTHETIC-minimal-token_count:1200", "ccusage-SYNTHETIC-minimal-token_count:4200"])
         #expect(minimal.usage.last?.tokens == TokenCounts(input: 2000, output: 300, cacheRead: 500, reasoning: 200))
     }
 
@@ -231,17 +240,19 @@ private let rolloutName = "rollout-2026-03-01T10-00-00-\(sessionUUID).jsonl"
 
     @Test func increaseGivesDeltaAndResetStartsFreshBaseline() throws {
         let dir = try TemporaryDirectory()
-        let text = Rollout.meta(sessionUUID) + Rollout.turn(model: "gpt-5")
+        let text =
+            Rollout.meta(sessionUUID) + Rollout.turn(model: "gpt-5")
             + Rollout.tokens(1000, cached: 200, output: 50, reasoning: 10)
             + Rollout.tokens(3000, cached: 1200, output: 150, reasoning: 40, time: "05.000")
             + Rollout.tokens(500, cached: 0, output: 20, reasoning: 0, time: "06.000")  // counters reset
         let result = try read(try dir.write(rolloutName, text))
-        #expect(result.usage.map(\.tokens) == [
-            TokenCounts(input: 800, output: 50, cacheRead: 200, reasoning: 10),
-            // (3000−1200) − (1000−200) = 1000 uncached; 1200−200 cached; 100 out; 30 reasoning
-            TokenCounts(input: 1000, output: 100, cacheRead: 1000, reasoning: 30),
-            TokenCounts(input: 500, output: 20),
-        ])
+        #expect(
+            result.usage.map(\.tokens) == [
+                TokenCounts(input: 800, output: 50, cacheRead: 200, reasoning: 10),
+                // (3000−1200) − (1000−200) = 1000 uncached; 1200−200 cached; 100 out; 30 reasoning
+                TokenCounts(input: 1000, output: 100, cacheRead: 1000, reasoning: 30),
+                TokenCounts(input: 500, output: 20),
+            ])
         try #require(result.usage.count == 3)
         #expect(result.usage.map(\.dedupKey) == ["\(sessionUUID):1050", "\(sessionUUID):3150", "\(sessionUUID):1:520"])
         #expect(result.usage[1].timestamp == Timestamps.parse("2026-03-01T10:00:05.000Z"))
@@ -249,9 +260,11 @@ private let rolloutName = "rollout-2026-03-01T10-00-00-\(sessionUUID).jsonl"
 
     @Test func twoIncrementsEqualOneRead() throws {
         let dir = try TemporaryDirectory()
-        let head = Rollout.meta(sessionUUID) + Rollout.turn(model: "gpt-5-codex")
+        let head =
+            Rollout.meta(sessionUUID) + Rollout.turn(model: "gpt-5-codex")
             + Rollout.tokens(1000, cached: 200, output: 50, reasoning: 10)
-        let tail = Rollout.tokens(1000, cached: 200, output: 50, reasoning: 10)
+        let tail =
+            Rollout.tokens(1000, cached: 200, output: 50, reasoning: 10)
             + Rollout.turn(model: "gpt-5.1-codex", cwd: "/work/other", time: "07.000")
             + Rollout.customPatch("call_1", "*** Begin Patch\n*** Add File: a.txt\n+hello\n*** End Patch")
             + Rollout.tokens(2000, cached: 900, output: 80, reasoning: 20, time: "08.000")
@@ -274,7 +287,8 @@ private let rolloutName = "rollout-2026-03-01T10-00-00-\(sessionUUID).jsonl"
 
     @Test func archivedCopyGivesSameDedupKeys() throws {
         let dir = try TemporaryDirectory()
-        let text = Rollout.meta(sessionUUID) + Rollout.turn(model: "gpt-5-codex")
+        let text =
+            Rollout.meta(sessionUUID) + Rollout.turn(model: "gpt-5-codex")
             + Rollout.tokens(1000, cached: 200, output: 50, reasoning: 10)
             + Rollout.customPatch("call_9", "*** Begin Patch\n*** Add File: a.txt\n+hello\n*** End Patch")
             + Rollout.tokens(2000, cached: 900, output: 80, reasoning: 20, time: "08.000")
@@ -310,11 +324,13 @@ private let rolloutName = "rollout-2026-03-01T10-00-00-\(sessionUUID).jsonl"
     @Test func badJSONAndNonUTF8AreSkippedAndCounted() throws {
         let dir = try TemporaryDirectory()
         try dir.append(rolloutName, Data(Rollout.meta(sessionUUID).utf8))
-        try dir.append(rolloutName, Data("{\"timestamp\":\"x\",\"type\":\"event_msg\",\"payload\":{\"type\":\"token_count\",\"info\":{\"total\n".utf8))
+        try dir.append(
+            rolloutName, Data("{\"timestamp\":\"x\",\"type\":\"event_msg\",\"payload\":{\"type\":\"token_count\",\"info\":{\"total\n".utf8))
         try dir.append(rolloutName, Data("not json at all\n".utf8))
         try dir.append(rolloutName, Data([0xFF, 0xFE, 0x7B, 0x80, 0x0A]))  // raw garbage
         // A token_count line with invalid UTF-8 inside a string.
-        var broken = Array("{\"timestamp\":\"2026-03-01T10:00:00Z\",\"type\":\"event_msg\",\"payload\":{\"type\":\"token_count\",\"x\":\"".utf8)
+        var broken = Array(
+            "{\"timestamp\":\"2026-03-01T10:00:00Z\",\"type\":\"event_msg\",\"payload\":{\"type\":\"token_count\",\"x\":\"".utf8)
         broken += [0xC3, 0x28, 0xFF]
         broken += Array("\",\"info\":null}}\n".utf8)
         try dir.append(rolloutName, Data(broken))
@@ -352,7 +368,8 @@ private let rolloutName = "rollout-2026-03-01T10-00-00-\(sessionUUID).jsonl"
     @Test func keysOutOfCodexOrderStillRoute() throws {
         let dir = try TemporaryDirectory()
         // Sorted keys: payload (with its type) before the record type.
-        let line = "{\"payload\":{\"info\":{\"total_token_usage\":{\"input_tokens\":10,\"output_tokens\":2,\"total_tokens\":12}},\"type\":\"token_count\"},\"timestamp\":\"2026-03-01T10:00:00Z\",\"type\":\"event_msg\"}\n"
+        let line =
+            "{\"payload\":{\"info\":{\"total_token_usage\":{\"input_tokens\":10,\"output_tokens\":2,\"total_tokens\":12}},\"type\":\"token_count\"},\"timestamp\":\"2026-03-01T10:00:00Z\",\"type\":\"event_msg\"}\n"
         let result = try read(try dir.write(rolloutName, line))
         #expect(result.usage.map(\.tokens) == [TokenCounts(input: 10, output: 2)])
     }
@@ -360,11 +377,17 @@ private let rolloutName = "rollout-2026-03-01T10-00-00-\(sessionUUID).jsonl"
     @Test func turnContextAndOutputsWithSortedKeysStillRoute() throws {
         let dir = try TemporaryDirectory()
         // Sorted keys: the first "type" of the line is sandbox_policy's, not the record's.
-        let turn = #"{"payload":{"cwd":"/work/sorted","model":"gpt-sorted","sandbox_policy":{"type":"workspace-write"}},"timestamp":"2026-03-01T10:00:01Z","type":"turn_context"}"# + "\n"
-        let call = #"{"payload":{"call_id":"s1","input":"*** Begin Patch\n*** Add File: s.txt\n+sorted\n*** End Patch","name":"apply_patch","status":"completed","type":"custom_tool_call"},"timestamp":"2026-03-01T10:00:02Z","type":"response_item"}"# + "\n"
+        let turn =
+            #"{"payload":{"cwd":"/work/sorted","model":"gpt-sorted","sandbox_policy":{"type":"workspace-write"}},"timestamp":"2026-03-01T10:00:01Z","type":"turn_context"}"#
+            + "\n"
+        let call =
+            #"{"payload":{"call_id":"s1","input":"*** Begin Patch\n*** Add File: s.txt\n+sorted\n*** End Patch","name":"apply_patch","status":"completed","type":"custom_tool_call"},"timestamp":"2026-03-01T10:00:02Z","type":"response_item"}"#
+            + "\n"
         let failedCall = call.replacingOccurrences(of: "s1", with: "s2")
         // The first "type" is an output item's: before, the failure went unseen.
-        let failed = #"{"payload":{"call_id":"s2","output":[{"text":"Exit code: 1","type":"input_text"}],"type":"function_call_output"},"timestamp":"2026-03-01T10:00:03Z","type":"response_item"}"# + "\n"
+        let failed =
+            #"{"payload":{"call_id":"s2","output":[{"text":"Exit code: 1","type":"input_text"}],"type":"function_call_output"},"timestamp":"2026-03-01T10:00:03Z","type":"response_item"}"#
+            + "\n"
         let result = try read(try dir.write(rolloutName, Rollout.meta(sessionUUID) + turn + call + failedCall + failed))
         #expect(result.observations.last?.model == "gpt-sorted")
         #expect(result.observations.last?.cwd == "/work/sorted")
@@ -376,10 +399,14 @@ private let rolloutName = "rollout-2026-03-01T10-00-00-\(sessionUUID).jsonl"
 
     @Test func escapedPatchStringsGiveTheSameEdits() throws {
         let dir = try TemporaryDirectory()
-        let plain = "*** Begin Patch\r\n*** Add File: caf\u{E9}.txt\r\n+let s = \"\u{E9}t\u{E9} \u{1F600}\"\r\n+\ttab\\slash/\r\n*** End Patch"
+        let plain =
+            "*** Begin Patch\r\n*** Add File: caf\u{E9}.txt\r\n+let s = \"\u{E9}t\u{E9} \u{1F600}\"\r\n+\ttab\\slash/\r\n*** End Patch"
         // Written by a JSON encoder that escapes everything non-ASCII.
-        let escaped = #"*** Begin Patch\r\n*** Add File: caf\u00e9.txt\r\n+let s = \"\u00e9t\u00e9 \ud83d\ude00\"\r\n+\ttab\\slash\/\r\n*** End Patch"#
-        let line = #"{"timestamp":"2026-03-01T10:00:03Z","type":"response_item","payload":{"type":"custom_tool_call","call_id":"e1","name":"apply_patch","input":""# + escaped + "\"}}\n"
+        let escaped =
+            #"*** Begin Patch\r\n*** Add File: caf\u00e9.txt\r\n+let s = \"\u00e9t\u00e9 \ud83d\ude00\"\r\n+\ttab\\slash\/\r\n*** End Patch"#
+        let line =
+            #"{"timestamp":"2026-03-01T10:00:03Z","type":"response_item","payload":{"type":"custom_tool_call","call_id":"e1","name":"apply_patch","input":""#
+            + escaped + "\"}}\n"
         let result = try read(try dir.write(rolloutName, Rollout.meta(sessionUUID) + line + Rollout.customPatch("e2", plain)))
         try #require(result.edits.count == 2)
         #expect(result.edits.map(\.filePath) == ["caf\u{E9}.txt", "caf\u{E9}.txt"])
@@ -390,9 +417,11 @@ private let rolloutName = "rollout-2026-03-01T10-00-00-\(sessionUUID).jsonl"
     @Test func oddToolCallLinesFallBackToTheDecoder() throws {
         let dir = try TemporaryDirectory()
         func call(_ id: String, _ input: String, extra: String = "") -> String {
-            #"{"timestamp":"2026-03-01T10:00:03Z","type":"response_item","payload":{"type":"custom_tool_call","call_id":"\#(id)",\#(extra)"name":"apply_patch","input":"\#(input)"}}"# + "\n"
+            #"{"timestamp":"2026-03-01T10:00:03Z","type":"response_item","payload":{"type":"custom_tool_call","call_id":"\#(id)",\#(extra)"name":"apply_patch","input":"\#(input)"}}"#
+                + "\n"
         }
-        let text = Rollout.meta(sessionUUID)
+        let text =
+            Rollout.meta(sessionUUID)
             // Invalid escape: the lenient decoder reads the input as absent, so no edit.
             + call("bad", #"*** Begin Patch\q*** Add File: q.txt\n+q\n*** End Patch"#)
             + call("lone", #"*** Begin Patch\n*** Add File: l.txt\n+\ud800x\n*** End Patch"#)
@@ -424,7 +453,9 @@ private let rolloutName = "rollout-2026-03-01T10-00-00-\(sessionUUID).jsonl"
             *** Delete File: obsolete.txt
             *** End Patch
             """
-        let text = Rollout.meta(sessionUUID) + Rollout.customPatch("call_p", patch) + Rollout.customOutput("call_p", "Exit code: 0\nOutput:\nSuccess.")
+        let text =
+            Rollout.meta(sessionUUID) + Rollout.customPatch("call_p", patch)
+            + Rollout.customOutput("call_p", "Exit code: 0\nOutput:\nSuccess.")
         let result = try read(try dir.write(rolloutName, text))
         #expect(result.edits.map(\.dedupKey) == ["call_p:0", "call_p:1", "call_p:2"])
         try #require(result.edits.count == 3)
@@ -439,13 +470,21 @@ private let rolloutName = "rollout-2026-03-01T10-00-00-\(sessionUUID).jsonl"
     @Test func applyPatchInsideShellCalls() throws {
         let dir = try TemporaryDirectory()
         let heredoc = "apply_patch <<'EOF'\n*** Begin Patch\n*** Add File: h.txt\n+from heredoc\n*** End Patch\nEOF\n"
-        let text = Rollout.meta(sessionUUID)
+        let text =
+            Rollout.meta(sessionUUID)
             + Rollout.functionCall("c1", name: "shell", arguments: ["command": ["bash", "-lc", heredoc], "workdir": "/work/repo/sub"])
-            + Rollout.functionCall("c2", name: "shell", arguments: ["command": ["apply_patch", "*** Begin Patch\n*** Add File: argv.txt\n+from argv\n*** End Patch\n"]])
+            + Rollout.functionCall(
+                "c2", name: "shell",
+                arguments: ["command": ["apply_patch", "*** Begin Patch\n*** Add File: argv.txt\n+from argv\n*** End Patch\n"]])
             + Rollout.functionCall("c3", name: "exec_command", arguments: ["cmd": heredoc.replacingOccurrences(of: "h.txt", with: "e.txt")])
-            + Rollout.functionCall("c4", name: "apply_patch", arguments: ["input": "*** Begin Patch\n*** Add File: f.txt\n+from function\n*** End Patch"])
+            + Rollout.functionCall(
+                "c4", name: "apply_patch", arguments: ["input": "*** Begin Patch\n*** Add File: f.txt\n+from function\n*** End Patch"])
             // Writing a patch into a file is not applying it.
-            + Rollout.functionCall("c5", name: "shell", arguments: ["command": ["bash", "-lc", "cat > x.patch <<'EOF'\n*** Begin Patch\n*** Add File: no.txt\n+no\n*** End Patch\nEOF"]])
+            + Rollout.functionCall(
+                "c5", name: "shell",
+                arguments: [
+                    "command": ["bash", "-lc", "cat > x.patch <<'EOF'\n*** Begin Patch\n*** Add File: no.txt\n+no\n*** End Patch\nEOF"]
+                ])
         let result = try read(try dir.write(rolloutName, text))
         #expect(result.edits.map(\.dedupKey) == ["c1:0", "c2:0", "c3:0", "c4:0"])
         try #require(result.edits.count == 4)
@@ -461,7 +500,8 @@ private let rolloutName = "rollout-2026-03-01T10-00-00-\(sessionUUID).jsonl"
         let patch = "*** Begin Patch\n*** Add File: a.txt\n+hello\n*** End Patch"
         let failedEnd = Rollout.record(
             "05.000", "event_msg", payloadType: "patch_apply_end", ["call_id": "c2", "success": false, "stdout": "", "stderr": "boom"])
-        let text = Rollout.meta(sessionUUID)
+        let text =
+            Rollout.meta(sessionUUID)
             + Rollout.customPatch("c1", patch) + Rollout.customOutput("c1", "apply_patch verification failed: context not found")
             + Rollout.customPatch("c2", patch) + failedEnd
             + Rollout.customPatch("c3", patch) + Rollout.customOutput("c3", "{\"output\":\"boom\",\"metadata\":{\"exit_code\":1}}")
@@ -499,7 +539,8 @@ private let rolloutName = "rollout-2026-03-01T10-00-00-\(sessionUUID).jsonl"
     // MARK: Byte-level helpers
 
     @Test func jsonWalkFindsTopLevelMembersOnly() {
-        let text = #"{"timestamp":"2026-01-01T00:00:00Z", "type" : "turn_context","payload":{"settings":{"model":"nested","cwd":"/no"},"list":[{"cwd":"x"},"]}"],"cwd":"/a \"quoted\" dir","model":"gpt-5","n":-42,"f":1.5,"z":null}}"#
+        let text =
+            #"{"timestamp":"2026-01-01T00:00:00Z", "type" : "turn_context","payload":{"settings":{"model":"nested","cwd":"/no"},"list":[{"cwd":"x"},"]}"],"cwd":"/a \"quoted\" dir","model":"gpt-5","n":-42,"f":1.5,"z":null}}"#
         let bytes = Array(text.utf8)
         bytes.withUnsafeBufferPointer { line in
             guard let payload = JSONWalk.member(line, "payload") else {
@@ -523,7 +564,9 @@ private let rolloutName = "rollout-2026-03-01T10-00-00-\(sessionUUID).jsonl"
 
     @Test func turnContextWithEscapedCwdGoesThroughFastPath() throws {
         let dir = try TemporaryDirectory()
-        let line = #"{"timestamp":"2026-03-01T10:00:01Z","type":"turn_context","payload":{"cwd":"C:\\work\\repo","collaboration_mode":{"settings":{"model":"inner"}},"model":"gpt-5.2"}}"# + "\n"
+        let line =
+            #"{"timestamp":"2026-03-01T10:00:01Z","type":"turn_context","payload":{"cwd":"C:\\work\\repo","collaboration_mode":{"settings":{"model":"inner"}},"model":"gpt-5.2"}}"#
+            + "\n"
         let result = try read(try dir.write(rolloutName, Rollout.meta(sessionUUID) + line))
         #expect(result.observations.last?.cwd == #"C:\work\repo"#)
         #expect(result.observations.last?.model == "gpt-5.2")

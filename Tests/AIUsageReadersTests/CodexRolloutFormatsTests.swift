@@ -65,9 +65,10 @@ import _AIUsageTestSupport
     @Test func paginatedRolloutEditsComeFromFileChangeItems() throws {
         let result = try Self.read(Samples.path("codex", Self.sessionbin))
         let edits = result.edits
-        #expect(edits.map(\.dedupKey) == [
-            "exec-5d2b9a51-1a78-4481-a9de-9aa0758f9c79:0", "exec-914ce347-949e-4592-87f0-80a70add143e:0",
-        ])
+        #expect(
+            edits.map(\.dedupKey) == [
+                "exec-5d2b9a51-1a78-4481-a9de-9aa0758f9c79:0", "exec-914ce347-949e-4592-87f0-80a70add143e:0",
+            ])
         try #require(edits.count == 2)
         #expect(edits.allSatisfy { $0.filePath == "/home/alice/projects/demo/hello.py" && $0.sessionID == Self.sessionbinID })
         let created = try #require(edits.first { $0.dedupKey.hasPrefix("exec-914ce347") })
@@ -102,9 +103,10 @@ import _AIUsageTestSupport
         let lines = try Self.sampleLines(Self.sessionbin)
             .map { $0.replacingOccurrences(of: #""history_mode":"paginated""#, with: #""history_mode":"legacy""#) }
         let result = try Self.read(try dir.write(Self.sessionbin, lines.joined(separator: "\n") + "\n"))
-        #expect(result.edits.map(\.dedupKey) == [
-            "exec-5d2b9a51-1a78-4481-a9de-9aa0758f9c79:0", "exec-914ce347-949e-4592-87f0-80a70add143e:0",
-        ])
+        #expect(
+            result.edits.map(\.dedupKey) == [
+                "exec-5d2b9a51-1a78-4481-a9de-9aa0758f9c79:0", "exec-914ce347-949e-4592-87f0-80a70add143e:0",
+            ])
         // Paginated, read in pieces ending right after a call: still the items only.
         let all = try Self.sampleLines(Self.sessionbin)
         let head = all[..<13].joined(separator: "\n") + "\n"
@@ -190,10 +192,11 @@ import _AIUsageTestSupport
 
         // The resume appends a third turn (a model request and a FileChange) to the
         // materialised `.jsonl`, read from 0 as a new file.
-        let resumed = lines + [
-            #"{"timestamp":"2026-09-21T09:00:00.000Z","ordinal":41,"type":"event_msg","payload":{"type":"item_completed","thread_id":"01a0a04a-bfb2-7e12-8e42-9bdd2783d9d2","turn_id":"t3","item":{"type":"FileChange","id":"exec-resumed","changes":{"/home/alice/projects/demo/notes.md":{"type":"add","content":"resumed later\n"}},"status":"completed","stdout":"","stderr":""},"started_at_ms":1,"completed_at_ms":2}}"#,
-            #"{"timestamp":"2026-09-21T09:00:01.000Z","ordinal":42,"type":"event_msg","payload":{"type":"token_count","info":{"total_token_usage":{"input_tokens":70000,"cached_input_tokens":40000,"cache_write_input_tokens":26667,"output_tokens":600,"reasoning_output_tokens":30,"total_tokens":70600},"last_token_usage":{"input_tokens":18403,"cached_input_tokens":15082,"cache_write_input_tokens":0,"output_tokens":73,"reasoning_output_tokens":0,"total_tokens":18476},"model_context_window":258400},"rate_limits":null}}"#,
-        ]
+        let resumed =
+            lines + [
+                #"{"timestamp":"2026-09-21T09:00:00.000Z","ordinal":41,"type":"event_msg","payload":{"type":"item_completed","thread_id":"01a0a04a-bfb2-7e12-8e42-9bdd2783d9d2","turn_id":"t3","item":{"type":"FileChange","id":"exec-resumed","changes":{"/home/alice/projects/demo/notes.md":{"type":"add","content":"resumed later\n"}},"status":"completed","stdout":"","stderr":""},"started_at_ms":1,"completed_at_ms":2}}"#,
+                #"{"timestamp":"2026-09-21T09:00:01.000Z","ordinal":42,"type":"event_msg","payload":{"type":"token_count","info":{"total_token_usage":{"input_tokens":70000,"cached_input_tokens":40000,"cache_write_input_tokens":26667,"output_tokens":600,"reasoning_output_tokens":30,"total_tokens":70600},"last_token_usage":{"input_tokens":18403,"cached_input_tokens":15082,"cache_write_input_tokens":0,"output_tokens":73,"reasoning_output_tokens":0,"total_tokens":18476},"model_context_window":258400},"rate_limits":null}}"#,
+            ]
         let materialised = try dir.write("resumed/" + Self.sessionbin, resumed.joined(separator: "\n") + "\n")
         let later = try Self.read(materialised)
         var store = compressed.merged

@@ -68,23 +68,26 @@ import _AIUsageTestSupport
     /// whole first page).
     @Test func continuationPageCountsItsOwnIncreases() throws {
         let dir = try TemporaryDirectory()
-        let first = meta(extra: ["history_mode": "paginated"])
+        let first =
+            meta(extra: ["history_mode": "paginated"])
             + Self.line(1, "turn_context", nil, ["model": "gpt-5.6-sol", "cwd": "/work/repo"])
             + Self.tokens(2, total: Self.usage(1000, output: 50), last: Self.usage(1000, output: 50))
             + Self.tokens(3, total: Self.usage(2400, cached: 900, output: 100), last: Self.usage(1400, cached: 900, output: 50))
         let base: [String: Any] = ["thread_id": id, "end_ordinal_exclusive": 4, "end_byte_offset": first.utf8.count]
         let segment = "019d0000-2222-7222-8333-0123456789ab"
-        let second = meta(extra: ["history_mode": "paginated", "history_base": base])
+        let second =
+            meta(extra: ["history_mode": "paginated", "history_base": base])
             + Self.line(1, "turn_context", nil, ["model": "gpt-5.6-sol", "cwd": "/work/repo"])
             + Self.tokens(5, total: Self.usage(4000, cached: 2200, output: 160), last: Self.usage(1600, cached: 1300, output: 60))
             + Self.tokens(6, total: Self.usage(5000, cached: 3100, output: 200), last: Self.usage(1000, cached: 900, output: 40))
         let one = try read(try dir.write(file, first))
         let two = try read(try dir.write("rollout-2026-09-20T11-00-00-\(id)_\(segment).jsonl", second))
         #expect(two.usage.map(\.dedupKey) == ["\(id):4160", "\(id):5200"])
-        #expect(two.usage.map(\.tokens) == [
-            TokenCounts(input: 300, output: 60, cacheRead: 1300),
-            TokenCounts(input: 100, output: 40, cacheRead: 900),
-        ])
+        #expect(
+            two.usage.map(\.tokens) == [
+                TokenCounts(input: 300, output: 60, cacheRead: 1300),
+                TokenCounts(input: 100, output: 40, cacheRead: 900),
+            ])
         // Both pages together: the final cumulative total, once.
         var store = one.merged
         for event in two.usage { store.usage[event.dedupKey] = event }
@@ -96,13 +99,15 @@ import _AIUsageTestSupport
     /// from what came before: its first total is the baseline, later increases count.
     @Test func continuationWithoutLastUsageStartsAtItsFirstTotal() throws {
         let dir = try TemporaryDirectory()
-        let text = meta(extra: ["history_base": ["thread_id": id, "end_ordinal_exclusive": 9, "end_byte_offset": 512]])
+        let text =
+            meta(extra: ["history_base": ["thread_id": id, "end_ordinal_exclusive": 9, "end_byte_offset": 512]])
             + Self.tokens(5, total: Self.usage(4000, output: 160))
             + Self.tokens(6, total: Self.usage(5000, output: 200))
         let result = try read(try dir.write(file, text))
         #expect(result.usage.map(\.tokens) == [TokenCounts(input: 1000, output: 40)])
         // A null history_base is no continuation.
-        let plain = try read(try dir.write("plain/" + file, meta(extra: ["history_base": NSNull()]) + Self.tokens(5, total: Self.usage(4000, output: 160))))
+        let plain = try read(
+            try dir.write("plain/" + file, meta(extra: ["history_base": NSNull()]) + Self.tokens(5, total: Self.usage(4000, output: 160))))
         #expect(plain.usage.map(\.tokens) == [TokenCounts(input: 4000, output: 160)])
     }
 
@@ -112,9 +117,11 @@ import _AIUsageTestSupport
     @Test func execResumeAppendsToTheOriginalFile() throws {
         let dir = try TemporaryDirectory()
         let path = try dir.write(
-            file, meta() + Self.line(1, "turn_context", nil, ["model": "gpt-5.6-sol"]) + Self.tokens(2, total: Self.usage(1000, output: 50)))
+            file, meta() + Self.line(1, "turn_context", nil, ["model": "gpt-5.6-sol"]) + Self.tokens(2, total: Self.usage(1000, output: 50))
+        )
         let first = try read(path)
-        let resume = meta(10) + Self.line(11, "turn_context", nil, ["model": "gpt-6-astra"])
+        let resume =
+            meta(10) + Self.line(11, "turn_context", nil, ["model": "gpt-6-astra"])
             + Self.tokens(12, total: Self.usage(1800, cached: 600, output: 90))
             + Self.tokens(12, total: Self.usage(1800, cached: 600, output: 90))
         try dir.append(file, Data(resume.utf8))
@@ -130,7 +137,8 @@ import _AIUsageTestSupport
 
     @Test func infoModelAndANullSessionMetaModel() throws {
         let dir = try TemporaryDirectory()
-        let text = meta(extra: ["model": NSNull()])
+        let text =
+            meta(extra: ["model": NSNull()])
             + Self.tokens(1, total: Self.usage(100, output: 10))
             + Self.tokens(2, total: Self.usage(300, written: 150, output: 20), model: "gpt-5.6-luna")
             + Self.line(3, "turn_context", nil, ["model": "gpt-5.6-sol"])
@@ -140,7 +148,8 @@ import _AIUsageTestSupport
         #expect(result.usage.map(\.model) == ["unknown", "gpt-5.6-luna", "gpt-5.6-sol"])
         #expect(result.usage[1].tokens == TokenCounts(input: 50, output: 10, cacheWrite: 150))
         #expect(result.usage[2].tokens == TokenCounts(input: 50, output: 10, cacheRead: 150))
-        let named = try read(try dir.write("named/" + file, meta(extra: ["model": "gpt-meta"]) + Self.tokens(1, total: Self.usage(100, output: 10))))
+        let named = try read(
+            try dir.write("named/" + file, meta(extra: ["model": "gpt-meta"]) + Self.tokens(1, total: Self.usage(100, output: 10))))
         #expect(named.usage.map(\.model) == ["gpt-meta"])
     }
 
@@ -203,7 +212,8 @@ import _AIUsageTestSupport
 
     @Test func unknownTypesToolsAndShapesAreCountedAsDrift() throws {
         let dir = try TemporaryDirectory()
-        let text = meta()
+        let text =
+            meta()
             + Self.line(1, "brand_new_record", nil, ["x": 1])
             + Self.line(2, "event_msg", "future_event", ["x": 1])
             + Self.line(3, "response_item", "future_item", ["x": 1])
@@ -213,15 +223,16 @@ import _AIUsageTestSupport
             + Self.line(7, "event_msg", "task_started", ["turn_id": "t"])
             + "{\"no_type\":true}\n42\nnot json\n"
         let result = try read(try dir.write(file, text))
-        #expect(result.drift == [
-            FormatDrift(kind: .recordType, name: "brand_new_record"): 1,
-            FormatDrift(kind: .recordType, name: "event_msg:future_event"): 1,
-            FormatDrift(kind: .recordType, name: "response_item:future_item"): 1,
-            FormatDrift(kind: .recordType, name: "item_completed:FutureItem"): 1,
-            FormatDrift(kind: .toolName, name: "future_patcher"): 1,
-            FormatDrift(kind: .shape, name: "record without a type"): 1,
-            FormatDrift(kind: .shape, name: "record that is not an object"): 1,
-        ])
+        #expect(
+            result.drift == [
+                FormatDrift(kind: .recordType, name: "brand_new_record"): 1,
+                FormatDrift(kind: .recordType, name: "event_msg:future_event"): 1,
+                FormatDrift(kind: .recordType, name: "response_item:future_item"): 1,
+                FormatDrift(kind: .recordType, name: "item_completed:FutureItem"): 1,
+                FormatDrift(kind: .toolName, name: "future_patcher"): 1,
+                FormatDrift(kind: .shape, name: "record without a type"): 1,
+                FormatDrift(kind: .shape, name: "record that is not an object"): 1,
+            ])
         // Only the line that is not JSON at all is malformed.
         #expect(result.progress.linesSkipped == 1)
         #expect(result.edits.isEmpty)
@@ -241,7 +252,12 @@ import _AIUsageTestSupport
 
         let item: [String: Any] = [
             "type": "FileChange", "id": "fc1", "status": "completed",
-            "changes": ["/work/repo/a.py": ["type": "update", "unified_diff": "@@ -1,2 +1,2 @@\n-    x = 1\n-    y = 2\n+        x = 1\n+    y = 2\n", "move_path": NSNull()]],
+            "changes": [
+                "/work/repo/a.py": [
+                    "type": "update", "unified_diff": "@@ -1,2 +1,2 @@\n-    x = 1\n-    y = 2\n+        x = 1\n+    y = 2\n",
+                    "move_path": NSNull(),
+                ]
+            ],
         ]
         let fromItem = try read(try dir.write("item/" + file, meta() + Self.line(2, "event_msg", "item_completed", ["item": item])))
         #expect(fromItem.edits.map(\.dedupKey) == ["fc1:0"])
@@ -257,8 +273,10 @@ import _AIUsageTestSupport
             "/work/repo/old.txt": ["type": "update", "unified_diff": "@@ -1 +1 @@\n-old\n+new\n", "move_path": "/work/repo/moved.txt"],
             "/work/repo/gone.txt": ["type": "delete", "content": "bye\n"],
         ]
-        let applied = Self.line(1, "event_msg", "item_completed", ["item": ["type": "FileChange", "id": "fc", "status": "completed", "changes": changes]])
-        let failed = Self.line(2, "event_msg", "item_completed", ["item": ["type": "FileChange", "id": "bad", "status": "failed", "changes": changes]])
+        let applied = Self.line(
+            1, "event_msg", "item_completed", ["item": ["type": "FileChange", "id": "fc", "status": "completed", "changes": changes]])
+        let failed = Self.line(
+            2, "event_msg", "item_completed", ["item": ["type": "FileChange", "id": "bad", "status": "failed", "changes": changes]])
         let result = try read(try dir.write(file, meta() + applied + failed))
         let byPath = Dictionary(uniqueKeysWithValues: result.edits.map { ($0.filePath, $0) })
         #expect(Set(byPath.keys) == ["/work/repo/new.txt", "/work/repo/moved.txt", "/work/repo/gone.txt"])

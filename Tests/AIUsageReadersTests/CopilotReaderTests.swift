@@ -41,8 +41,11 @@ private func sample(_ name: String) -> String { Samples.path("copilot", name) }
         let dir = try TemporaryDirectory()
         let storage = "home/.config/Code/User/workspaceStorage/abc"
         try dir.write(storage + "/workspace.json", #"{"folder":"file:///Users/test/my%20project"}"#)
-        let transcript = try dir.write(storage + "/GitHub.copilot-chat/transcripts/test-session-abc.jsonl",
-            try String(contentsOfFile: sample("gitai-copilot_vscode_workspace_GitHub.copilot-chat_transcripts_test-session-abc.jsonl"), encoding: .utf8))
+        let transcript = try dir.write(
+            storage + "/GitHub.copilot-chat/transcripts/test-session-abc.jsonl",
+            try String(
+                contentsOfFile: sample("gitai-copilot_vscode_workspace_GitHub.copilot-chat_transcripts_test-session-abc.jsonl"),
+                encoding: .utf8))
         let env = ReaderEnvironment(home: dir.path + "/home")
         #expect(CopilotCLIReader().discoverFiles(in: env) == [transcript])
         let inPlace = try CollectedRead.read(CopilotCLIReader(), transcript)
@@ -52,12 +55,18 @@ private func sample(_ name: String) -> String { Samples.path("copilot", name) }
     @Test func cliIncrementalAndFailedEdits() throws {
         let dir = try TemporaryDirectory()
         let log = "copilot/session-state/s1/events.jsonl"
-        let start = #"{"type":"session.start","data":{"sessionId":"s1","selectedModel":"gpt-5","context":{"cwd":"/r"}},"id":"e1","timestamp":"2026-01-01T00:00:00Z"}"# + "\n"
+        let start =
+            #"{"type":"session.start","data":{"sessionId":"s1","selectedModel":"gpt-5","context":{"cwd":"/r"}},"id":"e1","timestamp":"2026-01-01T00:00:00Z"}"#
+            + "\n"
         let edit = { (id: String, path: String) in
-            #"{"type":"tool.execution_start","data":{"toolCallId":"\#(id)","toolName":"edit","arguments":{"path":"\#(path)","old_str":"a()","new_str":"a()\nb()"}},"id":"x\#(id)","timestamp":"2026-01-01T00:00:01Z"}"# + "\n"
+            #"{"type":"tool.execution_start","data":{"toolCallId":"\#(id)","toolName":"edit","arguments":{"path":"\#(path)","old_str":"a()","new_str":"a()\nb()"}},"id":"x\#(id)","timestamp":"2026-01-01T00:00:01Z"}"#
+                + "\n"
         }
-        let fail = #"{"type":"tool.execution_complete","data":{"toolCallId":"c2","success":false},"id":"f2","timestamp":"2026-01-01T00:00:02Z"}"# + "\n"
-        let path = try dir.write(log, start + edit("c1", "x.swift") + edit("c2", "y.swift") + fail + "not json\n" + #"{"type":"brand.new","data":{}}"# + "\n")
+        let fail =
+            #"{"type":"tool.execution_complete","data":{"toolCallId":"c2","success":false},"id":"f2","timestamp":"2026-01-01T00:00:02Z"}"#
+            + "\n"
+        let path = try dir.write(
+            log, start + edit("c1", "x.swift") + edit("c2", "y.swift") + fail + "not json\n" + #"{"type":"brand.new","data":{}}"# + "\n")
         let first = try CollectedRead.read(CopilotCLIReader(), path)
         #expect(first.edits.map(\.dedupKey) == ["c1"])
         #expect(first.edits.first?.addedLines == significantHashes("b()"))
@@ -65,7 +74,9 @@ private func sample(_ name: String) -> String { Samples.path("copilot", name) }
         #expect(first.progress.linesSkipped == 1 && first.progress.linesRead == 6)
         let again = try CollectedRead.read(CopilotCLIReader(), path, from: first.progress.offset, state: first.progress.state)
         #expect(again.edits.isEmpty && again.usage.isEmpty && again.observations.isEmpty)
-        try dir.append(log, Data((#"{"type":"assistant.message","data":{"outputTokens":7},"id":"m1","timestamp":"2026-01-01T00:00:03Z"}"# + "\n").utf8))
+        try dir.append(
+            log, Data((#"{"type":"assistant.message","data":{"outputTokens":7},"id":"m1","timestamp":"2026-01-01T00:00:03Z"}"# + "\n").utf8)
+        )
         let more = try CollectedRead.read(CopilotCLIReader(), path, from: first.progress.offset, state: first.progress.state)
         #expect(more.usage.map(\.tokens) == [TokenCounts(output: 7)])
         #expect(more.usage.first?.sessionID == "s1" && more.usage.first?.model == "gpt-5")
@@ -79,10 +90,12 @@ private func sample(_ name: String) -> String { Samples.path("copilot", name) }
         try dir.write("home/.copilot/session-state/old.jsonl", "")
         try dir.write("custom/session-state/b/events.jsonl", "")
         let home = dir.path + "/home"
-        #expect(CopilotCLIReader().discoverFiles(in: ReaderEnvironment(home: home))
-            == [home + "/.copilot/session-state/a/events.jsonl", home + "/.copilot/session-state/old.jsonl"])
-        #expect(CopilotCLIReader().discoverFiles(in: ReaderEnvironment(home: home, variables: ["COPILOT_HOME": dir.path + "/custom"]))
-            == [dir.path + "/custom/session-state/b/events.jsonl"])
+        #expect(
+            CopilotCLIReader().discoverFiles(in: ReaderEnvironment(home: home))
+                == [home + "/.copilot/session-state/a/events.jsonl", home + "/.copilot/session-state/old.jsonl"])
+        #expect(
+            CopilotCLIReader().discoverFiles(in: ReaderEnvironment(home: home, variables: ["COPILOT_HOME": dir.path + "/custom"]))
+                == [dir.path + "/custom/session-state/b/events.jsonl"])
     }
 
     @Test func chatSessionJSONAndItsMutationLogAgree() throws {
@@ -105,8 +118,12 @@ private func sample(_ name: String) -> String { Samples.path("copilot", name) }
         #expect(read.tokens == TokenCounts(input: 19_671, output: 73))
         #expect(read.usage.allSatisfy { $0.model == "gpt-4o" })
         // insert_edit_into_file: every line of `code` except the "...existing code..." marker.
-        #expect(read.edits.map(\.addedLines) == [significantHashes("id,setup,punchline", "5,Why did 7sadfh32u23gdaWF cross the road?,To debug the chicken's code.")])
-        let again = try CollectedRead.read(CopilotChatReader(), sample("gitai-copilot_session_multiline.jsonl"), from: 0, state: read.progress.state)
+        #expect(
+            read.edits.map(\.addedLines) == [
+                significantHashes("id,setup,punchline", "5,Why did 7sadfh32u23gdaWF cross the road?,To debug the chicken's code.")
+            ])
+        let again = try CollectedRead.read(
+            CopilotChatReader(), sample("gitai-copilot_session_multiline.jsonl"), from: 0, state: read.progress.state)
         #expect(again.usage == read.usage && again.edits == read.edits)
     }
 
@@ -114,7 +131,9 @@ private func sample(_ name: String) -> String { Samples.path("copilot", name) }
         let dir = try TemporaryDirectory()
         let storage = "home/.config/Code - Insiders/User/workspaceStorage/h1"
         try dir.write(storage + "/workspace.json", #"{"folder":"file:///w"}"#)
-        let good = try dir.write(storage + "/chatSessions/s.jsonl", """
+        let good = try dir.write(
+            storage + "/chatSessions/s.jsonl",
+            """
             {"kind":0,"v":{"sessionId":"s","requests":[]}}
             garbage
             {"kind":2,"k":["requests"],"v":[{"requestId":"r1","timestamp":1770580260000,"modelId":"copilot/gpt-4o","result":{"usage":{"promptTokens":5,"completionTokens":2}}}]}
@@ -171,11 +190,14 @@ private func sample(_ name: String) -> String { Samples.path("copilot", name) }
         func event(_ type: String, _ id: String, _ data: String) -> String {
             #"{"type":"\#(type)","data":\#(data),"id":"\#(id)","timestamp":"2026-06-01T10:00:00Z"}"# + "\n"
         }
-        let log = event("session.start", "e1", #"{"sessionId":"s9","selectedModel":"gpt-5","context":{"cwd":"/r"}}"#)
+        let log =
+            event("session.start", "e1", #"{"sessionId":"s9","selectedModel":"gpt-5","context":{"cwd":"/r"}}"#)
             + event("assistant.message", "m1", #"{"model":"gpt-5","outputTokens":40}"#)
             // Run 1: per-model totals (authoritative) and a session-wide tokenDetails that
             // would put everything on one model.
-            + event("session.shutdown", "sd1", #"""
+            + event(
+                "session.shutdown", "sd1",
+                #"""
                 {"shutdownType":"routine","currentModel":"gpt-5",
                  "modelMetrics":{"gpt-5":{"requests":{"count":2},"usage":{"inputTokens":1000,"outputTokens":100,"cacheReadTokens":600,"cacheWriteTokens":0}},
                                  "claude-sonnet-4.5":{"requests":{"count":1},"usage":{"inputTokens":500,"outputTokens":50,"cacheReadTokens":0,"cacheWriteTokens":200}}},
@@ -183,7 +205,10 @@ private func sample(_ name: String) -> String { Samples.path("copilot", name) }
                 """#.replacingOccurrences(of: "\n", with: ""))
             + event("session.resume", "e2", #"{"context":{"cwd":"/r"}}"#)
             // Run 2: no modelMetrics usage: the session-wide details count.
-            + event("session.shutdown", "sd2", #"{"shutdownType":"routine","currentModel":"gpt-5","modelMetrics":{"gpt-5":{"requests":{"count":1}}},"tokenDetails":{"input":{"tokenCount":30},"output":{"tokenCount":5},"cache_read":{"tokenCount":0},"cache_write":{"tokenCount":0}}}"#)
+            + event(
+                "session.shutdown", "sd2",
+                #"{"shutdownType":"routine","currentModel":"gpt-5","modelMetrics":{"gpt-5":{"requests":{"count":1}}},"tokenDetails":{"input":{"tokenCount":30},"output":{"tokenCount":5},"cache_read":{"tokenCount":0},"cache_write":{"tokenCount":0}}}"#
+            )
         let path = try dir.write("copilot/session-state/s9/events.jsonl", log)
         let read = try DriftRead.read(CopilotCLIReader(), path)
         // Run 1, gpt-5: input 1000 − 600 cached = 400, output 100 − 40 already counted = 60.
@@ -202,13 +227,18 @@ private func sample(_ name: String) -> String { Samples.path("copilot", name) }
 
     @Test func usageRecordsMakeTheShutdownTotalsNotCountAgain() throws {
         let dir = try TemporaryDirectory()
-        let usage = #"{"model":"claude-sonnet-4.5","inputTokens":1200,"outputTokens":80,"cacheReadTokens":1000,"cacheWriteTokens":150,"reasoningTokens":20,"cacheTtlSeconds":3600,"apiCallId":"msg_1"}"#
-        let log = #"{"type":"session.start","data":{"sessionId":"s3"},"id":"e1","timestamp":"2026-06-01T10:00:00Z"}"# + "\n"
+        let usage =
+            #"{"model":"claude-sonnet-4.5","inputTokens":1200,"outputTokens":80,"cacheReadTokens":1000,"cacheWriteTokens":150,"reasoningTokens":20,"cacheTtlSeconds":3600,"apiCallId":"msg_1"}"#
+        let log =
+            #"{"type":"session.start","data":{"sessionId":"s3"},"id":"e1","timestamp":"2026-06-01T10:00:00Z"}"# + "\n"
             + #"{"type":"session.usage_record","data":{"usage":\#(usage)},"id":"u1","timestamp":"2026-06-01T10:00:01Z"}"# + "\n"
-            + #"{"type":"assistant.message","data":{"apiCallId":"msg_1","outputTokens":80},"id":"m1","timestamp":"2026-06-01T10:00:02Z"}"# + "\n"
-            + #"{"type":"session.shutdown","data":{"modelMetrics":{"claude-sonnet-4.5":{"requests":{"count":1},"usage":{"inputTokens":1200,"outputTokens":80,"cacheReadTokens":1000,"cacheWriteTokens":150}}}},"id":"sd","timestamp":"2026-06-01T10:00:03Z"}"# + "\n"
+            + #"{"type":"assistant.message","data":{"apiCallId":"msg_1","outputTokens":80},"id":"m1","timestamp":"2026-06-01T10:00:02Z"}"#
+            + "\n"
+            + #"{"type":"session.shutdown","data":{"modelMetrics":{"claude-sonnet-4.5":{"requests":{"count":1},"usage":{"inputTokens":1200,"outputTokens":80,"cacheReadTokens":1000,"cacheWriteTokens":150}}}},"id":"sd","timestamp":"2026-06-01T10:00:03Z"}"#
+            + "\n"
             + #"{"type":"session.brand_new_event","data":{},"id":"x","timestamp":"2026-06-01T10:00:04Z"}"# + "\n"
-            + #"{"type":"tool.execution_start","data":{"toolCallId":"t1","toolName":"frobnicate","arguments":{}},"id":"t","timestamp":"2026-06-01T10:00:05Z"}"# + "\n"
+            + #"{"type":"tool.execution_start","data":{"toolCallId":"t1","toolName":"frobnicate","arguments":{}},"id":"t","timestamp":"2026-06-01T10:00:05Z"}"#
+            + "\n"
         let read = try DriftRead.read(CopilotCLIReader(), try dir.write("s3.jsonl", log))
         #expect(read.usage.count == 1)
         let request = try #require(read.usage["s3:msg_1"])
@@ -235,7 +265,8 @@ private func sample(_ name: String) -> String { Samples.path("copilot", name) }
 
     @Test func chatSessionWithADeepValueInAFieldNotRead() throws {
         let dir = try TemporaryDirectory()
-        let session = #"{"sessionId":"deep-1","creationDate":1760000000000,"requests":[{"requestId":"r1","timestamp":1760000001000,"modelId":"copilot/gpt-4o","response":"#
+        let session =
+            #"{"sessionId":"deep-1","creationDate":1760000000000,"requests":[{"requestId":"r1","timestamp":1760000001000,"modelId":"copilot/gpt-4o","response":"#
             + deeplyNested(100_000) + #","result":{"usage":{"promptTokens":10,"completionTokens":5}}}]}"#
         let read = try DriftRead.read(CopilotChatReader(), try dir.write("ws/abc/chatSessions/deep-1.json", session))
         #expect(read.usage["deep-1:r1"]?.tokens == TokenCounts(input: 10, output: 5))
@@ -259,7 +290,10 @@ private func sample(_ name: String) -> String { Samples.path("copilot", name) }
         // State written before the per-model split: 15 output tokens already counted.
         let old = Data(#"{"sessionID":"s1","model":"gpt-5","outputSinceShutdown":15}"#.utf8)
         let dir = try TemporaryDirectory()
-        let path = try dir.write("s1.jsonl", #"{"type":"session.shutdown","data":{"tokenDetails":{"input":{"tokenCount":100},"output":{"tokenCount":15}}},"id":"sd","timestamp":"2026-01-01T00:00:00Z"}"# + "\n")
+        let path = try dir.write(
+            "s1.jsonl",
+            #"{"type":"session.shutdown","data":{"tokenDetails":{"input":{"tokenCount":100},"output":{"tokenCount":15}}},"id":"sd","timestamp":"2026-01-01T00:00:00Z"}"#
+                + "\n")
         let read = try DriftRead.read(CopilotCLIReader(), path, state: old)
         #expect(read.usage["s1:sd"]?.tokens == TokenCounts(input: 100, output: 0))
     }

@@ -45,10 +45,14 @@ private func read(_ path: String, state: Data? = nil) throws -> (ReadBatch, Read
         }
         try put("composerData:c1", #"{"composerId":"c1","createdAt":1750000000000,"modelConfig":{"modelName":"claude-4-sonnet"}}"#)
         try put("bubbleId:c1:b1", #"{"type":1,"text":"hi","tokenCount":{"inputTokens":0,"outputTokens":0}}"#)
-        try put("bubbleId:c1:b2", #"{"type":2,"createdAt":"2025-06-15T12:00:00.000Z","modelInfo":{"modelName":"claude-4-sonnet"},"tokenCount":{"inputTokens":1200,"outputTokens":300}}"#)
+        try put(
+            "bubbleId:c1:b2",
+            #"{"type":2,"createdAt":"2025-06-15T12:00:00.000Z","modelInfo":{"modelName":"claude-4-sonnet"},"tokenCount":{"inputTokens":1200,"outputTokens":300}}"#
+        )
         try put(
             "bubbleId:c1:b3",
-            ##"{"type":2,"createdAt":"2025-06-15T12:01:00Z","toolFormerData":{"name":"edit_file","status":"completed","rawArgs":"{\"target_file\":\"/repo/a.py\",\"code_edit\":\"# ... existing code ...\\nprint(1)\\nprint(2)\"}"}}"##)
+            ##"{"type":2,"createdAt":"2025-06-15T12:01:00Z","toolFormerData":{"name":"edit_file","status":"completed","rawArgs":"{\"target_file\":\"/repo/a.py\",\"code_edit\":\"# ... existing code ...\\nprint(1)\\nprint(2)\"}"}}"##
+        )
         try put("bubbleId:c1:b4", "{broken")
         try put("checkpointId:c1:x", "{}")
         let (batch, progress) = try read(path)
@@ -73,10 +77,15 @@ private func read(_ path: String, state: Data? = nil) throws -> (ReadBatch, Read
         let path = folder.path + "/ai-code-tracking.db"
         let writer = try DatabaseQueue(path: path)
         try writer.write { db in
-            try db.execute(sql: "CREATE TABLE ai_code_hashes (hash TEXT PRIMARY KEY, source TEXT, fileExtension TEXT, fileName TEXT, requestId TEXT, conversationId TEXT, timestamp INTEGER, createdAt INTEGER, model TEXT)")
+            try db.execute(
+                sql:
+                    "CREATE TABLE ai_code_hashes (hash TEXT PRIMARY KEY, source TEXT, fileExtension TEXT, fileName TEXT, requestId TEXT, conversationId TEXT, timestamp INTEGER, createdAt INTEGER, model TEXT)"
+            )
             try db.execute(sql: "CREATE TABLE scored_commits (commitHash TEXT, branchName TEXT, scoredAt INTEGER)")
-            try db.execute(sql: "INSERT INTO ai_code_hashes VALUES ('h1','composer','ts','a.ts','r1','conv-1',1750000001000,1750000001000,'gpt-5')")
-            try db.execute(sql: "INSERT INTO ai_code_hashes VALUES ('h2','composer','ts','a.ts','r1','conv-1',1750000000000,1750000000000,'gpt-5')")
+            try db.execute(
+                sql: "INSERT INTO ai_code_hashes VALUES ('h1','composer','ts','a.ts','r1','conv-1',1750000001000,1750000001000,'gpt-5')")
+            try db.execute(
+                sql: "INSERT INTO ai_code_hashes VALUES ('h2','composer','ts','a.ts','r1','conv-1',1750000000000,1750000000000,'gpt-5')")
             try db.execute(sql: "INSERT INTO ai_code_hashes VALUES ('h3','tab','ts','b.ts',NULL,NULL,1750000002000,1750000002000,NULL)")
             try db.execute(sql: "INSERT INTO scored_commits VALUES ('abc','main',1)")
         }
@@ -108,11 +117,12 @@ private func read(_ path: String, state: Data? = nil) throws -> (ReadBatch, Read
         try folder.write("home/Library/Application Support/Cursor/User/globalStorage/state.vscdb", "")
         try folder.write("home/.cursor/chats/abc/agent-1/store.db", "")
         let found = CursorDatabaseReader().discoverFiles(in: ReaderEnvironment(home: home))
-        #expect(found == [
-            home + "/.cursor/ai-tracking/ai-code-tracking.db",
-            home + "/.config/Cursor/User/globalStorage/state.vscdb",
-            home + "/Library/Application Support/Cursor/User/globalStorage/state.vscdb",
-            home + "/.cursor/chats/abc/agent-1/store.db",
-        ])
+        #expect(
+            found == [
+                home + "/.cursor/ai-tracking/ai-code-tracking.db",
+                home + "/.config/Cursor/User/globalStorage/state.vscdb",
+                home + "/Library/Application Support/Cursor/User/globalStorage/state.vscdb",
+                home + "/.cursor/chats/abc/agent-1/store.db",
+            ])
     }
 }

@@ -54,7 +54,8 @@ private func read(_ path: String, from offset: Int64 = 0) throws -> (ReadBatch, 
         let relative = "home/.cursor/projects/\(slug)/agent-transcripts/abc-123.jsonl"
         let path = try folder.write(
             relative,
-            #"{"role":"assistant","message":{"content":[{"type":"tool_use","name":"StrReplace","input":{"path":"a.ts","old_string":"x = 1","new_string":"x = 1\ny = 2"}}]}}"# + "\n")
+            #"{"role":"assistant","message":{"content":[{"type":"tool_use","name":"StrReplace","input":{"path":"a.ts","old_string":"x = 1","new_string":"x = 1\ny = 2"}}]}}"#
+                + "\n")
         let environment = ReaderEnvironment(home: folder.path + "/home")
         #expect(CursorTranscriptReader().discoverFiles(in: environment) == [path])
         let (first, p1) = try read(path)
@@ -63,7 +64,9 @@ private func read(_ path: String, from offset: Int64 = 0) throws -> (ReadBatch, 
         #expect(first.edits.first?.addedLines == LineIdentity.significantHashes(ofText: "y = 2"))
         try folder.append(
             relative,
-            Data((#"{"role":"assistant","message":{"model":"gpt-5","usage":{"input_tokens":5,"output_tokens":7},"content":[{"type":"tool_use","id":"tu_1","name":"Write","input":{"path":"b.ts","contents":"one\ntwo"}}]}}"# + "\n{bad json\n{\"role\":\"assistant\"").utf8))
+            Data(
+                (#"{"role":"assistant","message":{"model":"gpt-5","usage":{"input_tokens":5,"output_tokens":7},"content":[{"type":"tool_use","id":"tu_1","name":"Write","input":{"path":"b.ts","contents":"one\ntwo"}}]}}"#
+                    + "\n{bad json\n{\"role\":\"assistant\"").utf8))
         let (second, p2) = try read(path, from: p1.offset)
         #expect(second.edits.map(\.dedupKey) == ["tu_1:0"])
         #expect(second.usage.map(\.tokens.total) == [12])  // 5 + 7
@@ -88,7 +91,8 @@ private func read(_ path: String, from offset: Int64 = 0) throws -> (ReadBatch, 
 @Suite struct CursorCurrentFormatTests {
     @Test func nestedSampleIsOneSessionWithoutDrift() throws {
         // getagentseal/codeburn's 2-line transcript from the nested layout.
-        let file = "codeburn-workspace-less_projects_agent-transcripts_1031d227-0c67-4e17-8954-0b6e2b3322f0_1031d227-0c67-4e17-8954-0b6e2b3322f0.jsonl"
+        let file =
+            "codeburn-workspace-less_projects_agent-transcripts_1031d227-0c67-4e17-8954-0b6e2b3322f0_1031d227-0c67-4e17-8954-0b6e2b3322f0.jsonl"
         let dir = try TemporaryDirectory()
         let uuid = "1031d227-0c67-4e17-8954-0b6e2b3322f0"
         let path = try dir.write(
@@ -110,8 +114,10 @@ private func read(_ path: String, from offset: Int64 = 0) throws -> (ReadBatch, 
         let parent = "11111111-1111-1111-1111-111111111111"
         let child = "22222222-2222-2222-2222-222222222222"
         let base = "home/.cursor/projects/agent-transcripts/\(parent)"
-        let user = #"{"role":"user","message":{"content":[{"type":"text","text":"<timestamp>2026-03-04T05:06:07.000Z</timestamp>\n<user_query>\nadd b\n</user_query>"}]}}"#
-        let edit = #"{"role":"assistant","message":{"content":[{"type":"tool_use","name":"StrReplace","input":{"path":"/w/a.ts","old_string":"a()","new_string":"a()\nb()"}}]}}"#
+        let user =
+            #"{"role":"user","message":{"content":[{"type":"text","text":"<timestamp>2026-03-04T05:06:07.000Z</timestamp>\n<user_query>\nadd b\n</user_query>"}]}}"#
+        let edit =
+            #"{"role":"assistant","message":{"content":[{"type":"tool_use","name":"StrReplace","input":{"path":"/w/a.ts","old_string":"a()","new_string":"a()\nb()"}}]}}"#
         let ended = #"{"type":"turn_ended","status":"success"}"#
         let main = try dir.write("\(base)/\(parent).jsonl", [user, edit, ended].joined(separator: "\n") + "\n")
         let sub = try dir.write("\(base)/subagents/\(child).jsonl", [edit, ended].joined(separator: "\n") + "\n")
@@ -129,7 +135,8 @@ private func read(_ path: String, from offset: Int64 = 0) throws -> (ReadBatch, 
         // The edit happened after the query stamped 2026-03-04T05:06:07Z.
         #expect(mainEdit.timestamp == Timestamps.parse("2026-03-04T05:06:07.000Z"))
         // An increment after the query keeps that time.
-        let more = #"{"role":"assistant","message":{"content":[{"type":"tool_use","id":"t9","name":"Write","input":{"path":"/w/c.ts","contents":"c()"}}]}}"#
+        let more =
+            #"{"role":"assistant","message":{"content":[{"type":"tool_use","id":"t9","name":"Write","input":{"path":"/w/c.ts","contents":"c()"}}]}}"#
         try dir.append("\(base)/\(parent).jsonl", Data((more + "\n").utf8))
         let next = try DriftRead.read(CursorTranscriptReader(), main, from: mainRead.progress.offset, state: mainRead.progress.state)
         #expect(next.edits["t9:0"]?.timestamp == Timestamps.parse("2026-03-04T05:06:07.000Z"))
@@ -137,11 +144,12 @@ private func read(_ path: String, from offset: Int64 = 0) throws -> (ReadBatch, 
 
     @Test func unknownRecordsAndToolsAreCounted() throws {
         let dir = try TemporaryDirectory()
-        let body = [
-            #"{"type":"turn_paused","status":"x"}"#,
-            #"{"role":"assistant","message":{"content":[{"type":"hologram"},{"type":"tool_use","name":"Teleport","input":{}},{"type":"tool_use","name":"Read","input":{"path":"/a"}}]}}"#,
-            #"{"something":"else"}"#,
-        ].joined(separator: "\n") + "\n"
+        let body =
+            [
+                #"{"type":"turn_paused","status":"x"}"#,
+                #"{"role":"assistant","message":{"content":[{"type":"hologram"},{"type":"tool_use","name":"Teleport","input":{}},{"type":"tool_use","name":"Read","input":{"path":"/a"}}]}}"#,
+                #"{"something":"else"}"#,
+            ].joined(separator: "\n") + "\n"
         let read = try DriftRead.read(CursorTranscriptReader(), try dir.write("t.jsonl", body))
         #expect(read.count(.recordType, "turn_paused") == 1)
         #expect(read.count(.recordType, "block:hologram") == 1)

@@ -243,7 +243,8 @@ private let replaceCall =
         let dir = try TemporaryDirectory()
         let json = try dir.write(
             "session-m.json",
-            #"{"sessionId":"s-m","projectHash":"h","messages":[{"id":"g1","type":"gemini","model":"gemini-2.5-pro","tokens":{"input":3,"output":4}}]}"#)
+            #"{"sessionId":"s-m","projectHash":"h","messages":[{"id":"g1","type":"gemini","model":"gemini-2.5-pro","tokens":{"input":3,"output":4}}]}"#
+        )
         let jsonl = try dir.write(
             "session-m.jsonl",
             metadataLine("s-m") + geminiLine(id: "g1", tokens: #"{"input":3,"output":4}"#))
@@ -388,12 +389,17 @@ private let replaceCall =
         // `updateMessagesFromHistory` appends `{"$set":{"messages":[…]}}` with copies of the
         // messages already written as bare records (google-gemini/gemini-cli).
         let dir = try TemporaryDirectory()
-        let g1 = #"{"id":"g1","timestamp":"2026-05-01T10:00:00Z","type":"gemini","model":"gemini-2.5-pro","tokens":{"input":10,"output":2,"cached":0,"total":12}}"#
-        let g2 = #"{"id":"g2","timestamp":"2026-05-01T10:01:00Z","type":"gemini","model":"gemini-2.5-pro","tokens":{"input":20,"output":4,"cached":5,"total":24}}"#
-        let body = #"{"sessionId":"s-set","projectHash":"h","startTime":"2026-05-01T09:59:00Z","lastUpdated":"2026-05-01T09:59:00Z","kind":"main"}"# + "\n"
+        let g1 =
+            #"{"id":"g1","timestamp":"2026-05-01T10:00:00Z","type":"gemini","model":"gemini-2.5-pro","tokens":{"input":10,"output":2,"cached":0,"total":12}}"#
+        let g2 =
+            #"{"id":"g2","timestamp":"2026-05-01T10:01:00Z","type":"gemini","model":"gemini-2.5-pro","tokens":{"input":20,"output":4,"cached":5,"total":24}}"#
+        let body =
+            #"{"sessionId":"s-set","projectHash":"h","startTime":"2026-05-01T09:59:00Z","lastUpdated":"2026-05-01T09:59:00Z","kind":"main"}"#
+            + "\n"
             + g1 + "\n"
             + #"{"$set":{"lastUpdated":"2026-05-01T10:00:01Z"}}"# + "\n"
-            + #"{"$set":{"messages":[{"id":"u1","type":"user","content":[{"text":"hi"}]},"# + g1 + "," + g2 + #"],"lastUpdated":"2026-05-01T10:01:01Z"}}"# + "\n"
+            + #"{"$set":{"messages":[{"id":"u1","type":"user","content":[{"text":"hi"}]},"# + g1 + "," + g2
+            + #"],"lastUpdated":"2026-05-01T10:01:01Z"}}"# + "\n"
             + g2 + "\n"
         let read = try DriftRead.read(GeminiCLIReader(), try dir.write("session-set.jsonl", body))
         #expect(read.usage.count == 2)
@@ -405,13 +411,17 @@ private let replaceCall =
         let dir = try TemporaryDirectory()
         let deepCall = #"[{"id":"read-1","name":"read_file","args":{"file_path":"/r/x.json"},"result":"# + deeplyNested(100_000) + "}]"
         // A whole `.json` session (older versions): one deep tool result used to cost it all.
-        let document = #"{"sessionId":"s-deep","projectHash":"h","messages":["#
-            + #"{"id":"g1","timestamp":"2026-05-01T10:00:00Z","type":"gemini","model":"gemini-2.5-pro","tokens":{"input":7,"output":3},"toolCalls":"# + deepCall + "}]}"
+        let document =
+            #"{"sessionId":"s-deep","projectHash":"h","messages":["#
+            + #"{"id":"g1","timestamp":"2026-05-01T10:00:00Z","type":"gemini","model":"gemini-2.5-pro","tokens":{"input":7,"output":3},"toolCalls":"#
+            + deepCall + "}]}"
         let json = try DriftRead.read(GeminiCLIReader(), try dir.write("session-deep.json", document))
         #expect(json.usage["s-deep:g1"]?.tokens == TokenCounts(input: 7, output: 3))
         // The same message as a `.jsonl` line.
-        let lines = metadataLineForDepth("s-deep2")
-            + #"{"id":"g1","timestamp":"2026-05-01T10:00:00Z","type":"gemini","model":"gemini-2.5-pro","tokens":{"input":7,"output":3},"toolCalls":"# + deepCall + "}\n"
+        let lines =
+            metadataLineForDepth("s-deep2")
+            + #"{"id":"g1","timestamp":"2026-05-01T10:00:00Z","type":"gemini","model":"gemini-2.5-pro","tokens":{"input":7,"output":3},"toolCalls":"#
+            + deepCall + "}\n"
         let jsonl = try DriftRead.read(GeminiCLIReader(), try dir.write("session-deep2.jsonl", lines))
         #expect(jsonl.usage["s-deep2:g1"]?.tokens == TokenCounts(input: 7, output: 3))
         #expect(jsonl.progress.linesSkipped == 0)
@@ -422,9 +432,11 @@ private let replaceCall =
 
     @Test func unknownTypesToolsAndShapesAreCounted() throws {
         let dir = try TemporaryDirectory()
-        let body = metadataLineForDepth("s-drift")
+        let body =
+            metadataLineForDepth("s-drift")
             + #"{"id":"x1","timestamp":"2026-05-01T10:00:00Z","type":"hologram","content":"?"}"# + "\n"
-            + #"{"id":"g1","timestamp":"2026-05-01T10:00:01Z","type":"gemini","model":"m","toolCalls":[{"id":"c1","name":"teleport","args":{}},{"id":"c2","name":"read_file","args":{"file_path":"/a"}}]}"# + "\n"
+            + #"{"id":"g1","timestamp":"2026-05-01T10:00:01Z","type":"gemini","model":"m","toolCalls":[{"id":"c1","name":"teleport","args":{}},{"id":"c2","name":"read_file","args":{"file_path":"/a"}}]}"#
+            + "\n"
             + #"{"kind":"something-new","payload":{}}"# + "\n"
         let read = try DriftRead.read(GeminiCLIReader(), try dir.write("session-drift.jsonl", body))
         #expect(read.count(.recordType, "hologram") == 1)
@@ -436,14 +448,17 @@ private let replaceCall =
 
     @Test func reindentedLineIsWritten() throws {
         let dir = try TemporaryDirectory()
-        let call = #"[{"id":"r1","name":"replace","args":{"file_path":"/r/a.py","old_string":"if x:\n  run()","new_string":"if x:\n    run()"}}]"#
-        let body = metadataLineForDepth("s-indent")
+        let call =
+            #"[{"id":"r1","name":"replace","args":{"file_path":"/r/a.py","old_string":"if x:\n  run()","new_string":"if x:\n    run()"}}]"#
+        let body =
+            metadataLineForDepth("s-indent")
             + #"{"id":"g1","timestamp":"2026-05-01T10:00:00Z","type":"gemini","model":"m","toolCalls":"# + call + "}\n"
         let read = try DriftRead.read(GeminiCLIReader(), try dir.write("session-indent.jsonl", body))
         #expect(read.edits["s-indent:r1"]?.addedLines == [LineIdentity.significantHash("run()")!])
     }
 
     private func metadataLineForDepth(_ session: String) -> String {
-        #"{"sessionId":"\#(session)","projectHash":"abc","startTime":"2026-05-01T09:59:00Z","lastUpdated":"2026-05-01T09:59:00Z","kind":"main"}"# + "\n"
+        #"{"sessionId":"\#(session)","projectHash":"abc","startTime":"2026-05-01T09:59:00Z","lastUpdated":"2026-05-01T09:59:00Z","kind":"main"}"#
+            + "\n"
     }
 }

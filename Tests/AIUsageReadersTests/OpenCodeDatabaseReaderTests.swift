@@ -71,7 +71,9 @@ private let schema = """
             try db.execute(sql: "INSERT INTO session VALUES ('s1', 'p', '/repo', 1000, 1000)")
             try db.execute(
                 sql: "INSERT INTO message VALUES ('m1', 's1', 2000, 2000, ?)",
-                arguments: [#"{"role":"assistant","modelID":"claude-opus-4","tokens":{"input":0,"output":0,"reasoning":0,"cache":{"read":0,"write":0}},"cost":0}"#])
+                arguments: [
+                    #"{"role":"assistant","modelID":"claude-opus-4","tokens":{"input":0,"output":0,"reasoning":0,"cache":{"read":0,"write":0}},"cost":0}"#
+                ])
         }
         let (first, p1) = try read(reader, path)
         #expect(first.usage.isEmpty)  // still streaming: no tokens yet
@@ -79,13 +81,19 @@ private let schema = """
             // The message completes (updated), a new one and a tool part arrive.
             try db.execute(
                 sql: "UPDATE message SET time_updated = 5000, data = ? WHERE id = 'm1'",
-                arguments: [#"{"role":"assistant","modelID":"claude-opus-4","time":{"created":2000,"completed":5000},"tokens":{"input":3,"output":40,"reasoning":10,"cache":{"read":500,"write":60}},"cost":0.5}"#])
+                arguments: [
+                    #"{"role":"assistant","modelID":"claude-opus-4","time":{"created":2000,"completed":5000},"tokens":{"input":3,"output":40,"reasoning":10,"cache":{"read":500,"write":60}},"cost":0.5}"#
+                ])
             try db.execute(
                 sql: "INSERT INTO part VALUES ('p1', 'm1', 's1', 3000, 4000, ?)",
-                arguments: [#"{"type":"tool","tool":"write","callID":"w1","state":{"status":"completed","input":{"filePath":"a.py","content":"print(1)\nprint(2)"}}}"#])
+                arguments: [
+                    #"{"type":"tool","tool":"write","callID":"w1","state":{"status":"completed","input":{"filePath":"a.py","content":"print(1)\nprint(2)"}}}"#
+                ])
             try db.execute(
                 sql: "INSERT INTO part VALUES ('p2', 'm1', 's1', 3000, 4000, ?)",
-                arguments: [#"{"type":"step-finish","tokens":{"input":3,"output":40,"reasoning":10,"cache":{"read":500,"write":60}},"cost":0.5}"#])
+                arguments: [
+                    #"{"type":"step-finish","tokens":{"input":3,"output":40,"reasoning":10,"cache":{"read":500,"write":60}},"cost":0.5}"#
+                ])
         }
         let (second, p2) = try read(reader, path, state: p1.state)
         // input 3, output 40 + reasoning 10 = 50, cacheWrite 60, cacheRead 500 → total 613.
@@ -165,35 +173,45 @@ private let schema = """
         let path = folder.path + "/opencode.db"
         let writer = try DatabaseQueue(path: path)
         try writer.write { db in
-            try db.execute(sql: """
-                CREATE TABLE session (id TEXT PRIMARY KEY, project_id TEXT, parent_id TEXT, directory TEXT,
-                  time_created INTEGER NOT NULL, time_updated INTEGER, model TEXT, cost REAL DEFAULT 0 NOT NULL,
-                  tokens_input INTEGER DEFAULT 0 NOT NULL, tokens_output INTEGER DEFAULT 0 NOT NULL,
-                  tokens_reasoning INTEGER DEFAULT 0 NOT NULL, tokens_cache_read INTEGER DEFAULT 0 NOT NULL,
-                  tokens_cache_write INTEGER DEFAULT 0 NOT NULL);
-                CREATE TABLE message (id TEXT PRIMARY KEY, session_id TEXT NOT NULL, time_created INTEGER NOT NULL, time_updated INTEGER, data TEXT NOT NULL);
-                CREATE TABLE part (id TEXT PRIMARY KEY, message_id TEXT NOT NULL, session_id TEXT NOT NULL, time_created INTEGER NOT NULL, time_updated INTEGER, data TEXT NOT NULL);
-                CREATE INDEX part_message_idx ON part (message_id, id);
-                CREATE INDEX message_session_idx ON message (session_id, time_created, id);
-                """)
+            try db.execute(
+                sql: """
+                    CREATE TABLE session (id TEXT PRIMARY KEY, project_id TEXT, parent_id TEXT, directory TEXT,
+                      time_created INTEGER NOT NULL, time_updated INTEGER, model TEXT, cost REAL DEFAULT 0 NOT NULL,
+                      tokens_input INTEGER DEFAULT 0 NOT NULL, tokens_output INTEGER DEFAULT 0 NOT NULL,
+                      tokens_reasoning INTEGER DEFAULT 0 NOT NULL, tokens_cache_read INTEGER DEFAULT 0 NOT NULL,
+                      tokens_cache_write INTEGER DEFAULT 0 NOT NULL);
+                    CREATE TABLE message (id TEXT PRIMARY KEY, session_id TEXT NOT NULL, time_created INTEGER NOT NULL, time_updated INTEGER, data TEXT NOT NULL);
+                    CREATE TABLE part (id TEXT PRIMARY KEY, message_id TEXT NOT NULL, session_id TEXT NOT NULL, time_created INTEGER NOT NULL, time_updated INTEGER, data TEXT NOT NULL);
+                    CREATE INDEX part_message_idx ON part (message_id, id);
+                    CREATE INDEX message_session_idx ON message (session_id, time_created, id);
+                    """)
             // s1: its messages carry no usage; the session columns do.
-            try db.execute(sql: """
-                INSERT INTO session VALUES ('s1', 'p', NULL, '/repo', 1000, 9000, '{"id":"claude-sonnet-4-5","providerID":"anthropic"}',
-                  0.25, 300, 40, 10, 5000, 700)
-                """)
+            try db.execute(
+                sql: """
+                    INSERT INTO session VALUES ('s1', 'p', NULL, '/repo', 1000, 9000, '{"id":"claude-sonnet-4-5","providerID":"anthropic"}',
+                      0.25, 300, 40, 10, 5000, 700)
+                    """)
             try db.execute(sql: "INSERT INTO message VALUES ('m1', 's1', 2000, 2000, ?)", arguments: [#"{"role":"user"}"#])
-            try db.execute(sql: "INSERT INTO message VALUES ('m2', 's1', 3000, 3000, ?)", arguments: [#"{"role":"assistant","modelID":"claude-sonnet-4-5"}"#])
+            try db.execute(
+                sql: "INSERT INTO message VALUES ('m2', 's1', 3000, 3000, ?)",
+                arguments: [#"{"role":"assistant","modelID":"claude-sonnet-4-5"}"#])
             // s2: one assistant message of two model calls.
             try db.execute(sql: "INSERT INTO session VALUES ('s2', 'p', NULL, '/repo', 1000, 9000, NULL, 0.3, 30, 60, 0, 200, 0)")
             try db.execute(
                 sql: "INSERT INTO message VALUES ('m3', 's2', 4000, 8000, ?)",
-                arguments: [#"{"role":"assistant","modelID":"gpt-5","tokens":{"input":20,"output":35,"reasoning":0,"cache":{"read":150,"write":0}},"cost":0.3}"#])
+                arguments: [
+                    #"{"role":"assistant","modelID":"gpt-5","tokens":{"input":20,"output":35,"reasoning":0,"cache":{"read":150,"write":0}},"cost":0.3}"#
+                ])
             try db.execute(
                 sql: "INSERT INTO part VALUES ('p1', 'm3', 's2', 5000, 5000, ?)",
-                arguments: [#"{"type":"step-finish","tokens":{"input":10,"output":25,"reasoning":0,"cache":{"read":50,"write":0}},"cost":0.1}"#])
+                arguments: [
+                    #"{"type":"step-finish","tokens":{"input":10,"output":25,"reasoning":0,"cache":{"read":50,"write":0}},"cost":0.1}"#
+                ])
             try db.execute(
                 sql: "INSERT INTO part VALUES ('p2', 'm3', 's2', 8000, 8000, ?)",
-                arguments: [#"{"type":"step-finish","tokens":{"input":20,"output":35,"reasoning":0,"cache":{"read":150,"write":0}},"cost":0.2}"#])
+                arguments: [
+                    #"{"type":"step-finish","tokens":{"input":20,"output":35,"reasoning":0,"cache":{"read":150,"write":0}},"cost":0.2}"#
+                ])
         }
         let read = try DriftRead.read(reader, path)
         // s1: input 300, output 40 + reasoning 10, cache read 5000, write 700, cost recorded.

@@ -38,15 +38,20 @@ private func linkedStorage(_ folder: TemporaryDirectory, _ links: [(String, Stri
 
     @Test func gitaiStorageTreeGivesSessionAndEdit() throws {
         let folder = try TemporaryDirectory()
-        let storage = try linkedStorage(folder, [
-            ("message/test-session-123/msg-assistant-001.json", "gitai-opencode-storage_message_test-session-123_msg-assistant-001.json"),
-            ("message/test-session-123/msg-user-001.json", "gitai-opencode-storage_message_test-session-123_msg-user-001.json"),
-            ("part/msg-assistant-001/prt-001.json", "gitai-opencode-storage_part_msg-assistant-001_prt-001.json"),
-            ("part/msg-assistant-001/prt-002.json", "gitai-opencode-storage_part_msg-assistant-001_prt-002.json"),
-            ("part/msg-assistant-001/prt-003.json", "gitai-opencode-storage_part_msg-assistant-001_prt-003.json"),
-            ("part/msg-assistant-001/prt-004.json", "gitai-opencode-storage_part_msg-assistant-001_prt-004.json"),
-            ("part/msg-user-001/prt-001.json", "gitai-opencode-storage_part_msg-user-001_prt-001.json"),
-        ])
+        let storage = try linkedStorage(
+            folder,
+            [
+                (
+                    "message/test-session-123/msg-assistant-001.json",
+                    "gitai-opencode-storage_message_test-session-123_msg-assistant-001.json"
+                ),
+                ("message/test-session-123/msg-user-001.json", "gitai-opencode-storage_message_test-session-123_msg-user-001.json"),
+                ("part/msg-assistant-001/prt-001.json", "gitai-opencode-storage_part_msg-assistant-001_prt-001.json"),
+                ("part/msg-assistant-001/prt-002.json", "gitai-opencode-storage_part_msg-assistant-001_prt-002.json"),
+                ("part/msg-assistant-001/prt-003.json", "gitai-opencode-storage_part_msg-assistant-001_prt-003.json"),
+                ("part/msg-assistant-001/prt-004.json", "gitai-opencode-storage_part_msg-assistant-001_prt-004.json"),
+                ("part/msg-user-001/prt-001.json", "gitai-opencode-storage_part_msg-user-001_prt-001.json"),
+            ])
         let environment = ReaderEnvironment(home: folder.path + "/home", variables: ["XDG_DATA_HOME": folder.path + "/data"])
         let files = reader.discoverFiles(in: environment)
         #expect(files.count == 7)
@@ -93,7 +98,8 @@ private func linkedStorage(_ folder: TemporaryDirectory, _ links: [(String, Stri
         let folder = try TemporaryDirectory()
         let path = try folder.write(
             "opencode/storage/message/ses_1/msg_1.json",
-            #"{"id":"msg_1","sessionID":"ses_1","role":"assistant","time":{"created":1730000000000,"completed":1730000005000},"modelID":"claude-sonnet-4","providerID":"anthropic","path":{"cwd":"/repo/sub","root":"/repo"},"cost":0.0123,"tokens":{"input":100,"output":50,"reasoning":20,"cache":{"read":1000,"write":200}}}"#)
+            #"{"id":"msg_1","sessionID":"ses_1","role":"assistant","time":{"created":1730000000000,"completed":1730000005000},"modelID":"claude-sonnet-4","providerID":"anthropic","path":{"cwd":"/repo/sub","root":"/repo"},"cost":0.0123,"tokens":{"input":100,"output":50,"reasoning":20,"cache":{"read":1000,"write":200}}}"#
+        )
         let got = try read(reader, path)
         let usage = try #require(got.batch.usage.first)
         // input 100 (uncached), output 50 + reasoning 20 = 70, cacheWrite 200, cacheRead 1000
@@ -110,7 +116,8 @@ private func linkedStorage(_ folder: TemporaryDirectory, _ links: [(String, Stri
         // Zero cost is left to the price table.
         let free = try folder.write(
             "opencode/storage/message/ses_1/msg_2.json",
-            #"{"id":"msg_2","sessionID":"ses_1","role":"assistant","modelID":"m","cost":0,"tokens":{"input":1,"output":2,"reasoning":0,"cache":{"read":0,"write":0}}}"#)
+            #"{"id":"msg_2","sessionID":"ses_1","role":"assistant","modelID":"m","cost":0,"tokens":{"input":1,"output":2,"reasoning":0,"cache":{"read":0,"write":0}}}"#
+        )
         #expect(try read(reader, free).batch.usage.first?.recordedCostUSD == nil)
     }
 
@@ -118,25 +125,32 @@ private func linkedStorage(_ folder: TemporaryDirectory, _ links: [(String, Stri
         let folder = try TemporaryDirectory()
         try folder.write(
             "opencode/storage/message/ses_9/msg_9.json",
-            #"{"id":"msg_9","sessionID":"ses_9","role":"assistant","time":{"created":1730000000000},"modelID":"gpt-5","path":{"cwd":"/work/repo","root":"/work/repo"}}"#)
+            #"{"id":"msg_9","sessionID":"ses_9","role":"assistant","time":{"created":1730000000000},"modelID":"gpt-5","path":{"cwd":"/work/repo","root":"/work/repo"}}"#
+        )
         let edit = try folder.write(
             "opencode/storage/part/msg_9/prt_1.json",
-            #"{"id":"prt_1","messageID":"msg_9","type":"tool","tool":"edit","callID":"c1","state":{"status":"completed","input":{"filePath":"src/a.ts","oldString":"let a = 1\nlet b = 2","newString":"let a = 1\nlet b = 3\nlet c = 4"},"time":{"start":1730000001000,"end":1730000002000}}}"#)
+            #"{"id":"prt_1","messageID":"msg_9","type":"tool","tool":"edit","callID":"c1","state":{"status":"completed","input":{"filePath":"src/a.ts","oldString":"let a = 1\nlet b = 2","newString":"let a = 1\nlet b = 3\nlet c = 4"},"time":{"start":1730000001000,"end":1730000002000}}}"#
+        )
         let write = try folder.write(
             "opencode/storage/part/msg_9/prt_2.json",
-            #"{"id":"prt_2","sessionID":"ses_9","messageID":"msg_9","type":"tool","tool":"write","callID":"c2","state":{"status":"completed","input":{"filePath":"/work/repo/b.ts","content":"one\n}\ntwo\n"}}}"#)
+            #"{"id":"prt_2","sessionID":"ses_9","messageID":"msg_9","type":"tool","tool":"write","callID":"c2","state":{"status":"completed","input":{"filePath":"/work/repo/b.ts","content":"one\n}\ntwo\n"}}}"#
+        )
         let multi = try folder.write(
             "opencode/storage/part/msg_9/prt_3.json",
-            #"{"id":"prt_3","sessionID":"ses_9","messageID":"msg_9","type":"tool","tool":"multiedit","callID":"c3","state":{"status":"completed","input":{"filePath":"c.ts","edits":[{"oldString":"x","newString":"x\ny"},{"oldString":"","newString":"z"}]}}}"#)
+            #"{"id":"prt_3","sessionID":"ses_9","messageID":"msg_9","type":"tool","tool":"multiedit","callID":"c3","state":{"status":"completed","input":{"filePath":"c.ts","edits":[{"oldString":"x","newString":"x\ny"},{"oldString":"","newString":"z"}]}}}"#
+        )
         let patch = try folder.write(
             "opencode/storage/part/msg_9/prt_4.json",
-            #"{"id":"prt_4","sessionID":"ses_9","messageID":"msg_9","type":"tool","tool":"patch","callID":"c4","state":{"status":"completed","input":{"patchText":"*** Begin Patch\n*** Add File: d.txt\n+alpha\n+beta\n*** Update File: e.txt\n@@\n-old\n+new\n*** End Patch"}}}"#)
+            #"{"id":"prt_4","sessionID":"ses_9","messageID":"msg_9","type":"tool","tool":"patch","callID":"c4","state":{"status":"completed","input":{"patchText":"*** Begin Patch\n*** Add File: d.txt\n+alpha\n+beta\n*** Update File: e.txt\n@@\n-old\n+new\n*** End Patch"}}}"#
+        )
         let failed = try folder.write(
             "opencode/storage/part/msg_9/prt_5.json",
-            #"{"id":"prt_5","sessionID":"ses_9","messageID":"msg_9","type":"tool","tool":"write","callID":"c5","state":{"status":"error","input":{"filePath":"f.ts","content":"nope"}}}"#)
+            #"{"id":"prt_5","sessionID":"ses_9","messageID":"msg_9","type":"tool","tool":"write","callID":"c5","state":{"status":"error","input":{"filePath":"f.ts","content":"nope"}}}"#
+        )
         let stepFinish = try folder.write(
             "opencode/storage/part/msg_9/prt_6.json",
-            #"{"id":"prt_6","sessionID":"ses_9","messageID":"msg_9","type":"step-finish","tokens":{"input":5,"output":5,"reasoning":0,"cache":{"read":0,"write":0}},"cost":1}"#)
+            #"{"id":"prt_6","sessionID":"ses_9","messageID":"msg_9","type":"step-finish","tokens":{"input":5,"output":5,"reasoning":0,"cache":{"read":0,"write":0}},"cost":1}"#
+        )
 
         let e1 = try read(reader, edit).batch.edits
         #expect(e1.count == 1)
@@ -193,13 +207,16 @@ private func linkedStorage(_ folder: TemporaryDirectory, _ links: [(String, Stri
         let folder = try TemporaryDirectory()
         let message = try folder.write(
             "opencode/storage/message/ses_1/msg_1.json",
-            #"{"id":"msg_1","sessionID":"ses_1","role":"assistant","modelID":"gpt-5","time":{"created":1700000000000},"tokens":{"input":20,"output":35,"reasoning":0,"cache":{"read":150,"write":0}},"cost":0.3}"#)
+            #"{"id":"msg_1","sessionID":"ses_1","role":"assistant","modelID":"gpt-5","time":{"created":1700000000000},"tokens":{"input":20,"output":35,"reasoning":0,"cache":{"read":150,"write":0}},"cost":0.3}"#
+        )
         try folder.write(
             "opencode/storage/part/msg_1/prt_1.json",
-            #"{"id":"prt_1","messageID":"msg_1","type":"step-finish","tokens":{"input":10,"output":25,"reasoning":0,"cache":{"read":50,"write":0}},"cost":0.1}"#)
+            #"{"id":"prt_1","messageID":"msg_1","type":"step-finish","tokens":{"input":10,"output":25,"reasoning":0,"cache":{"read":50,"write":0}},"cost":0.1}"#
+        )
         try folder.write(
             "opencode/storage/part/msg_1/prt_2.json",
-            #"{"id":"prt_2","messageID":"msg_1","type":"step-finish","tokens":{"input":20,"output":35,"reasoning":0,"cache":{"read":150,"write":0}},"cost":0.2}"#)
+            #"{"id":"prt_2","messageID":"msg_1","type":"step-finish","tokens":{"input":20,"output":35,"reasoning":0,"cache":{"read":150,"write":0}},"cost":0.2}"#
+        )
         let unknownPart = try folder.write(
             "opencode/storage/part/msg_1/prt_3.json", #"{"id":"prt_3","messageID":"msg_1","type":"hologram"}"#)
         let read = try DriftRead.read(OpenCodeStorageReader(), message)

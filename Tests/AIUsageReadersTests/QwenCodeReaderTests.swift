@@ -90,10 +90,14 @@ private let editCall =
             "q1.jsonl",
             assistant(
                 uuid: "a1", parts: #"[{"text":"hi"}]"#,
-                usage: #"{"promptTokenCount":2000,"candidatesTokenCount":100,"cachedContentTokenCount":1500,"thoughtsTokenCount":40,"totalTokenCount":2140}"#)
+                usage:
+                    #"{"promptTokenCount":2000,"candidatesTokenCount":100,"cachedContentTokenCount":1500,"thoughtsTokenCount":40,"totalTokenCount":2140}"#
+            )
                 + assistant(
                     uuid: "a2", parts: #"[{"text":"hi"}]"#,
-                    usage: #"{"promptTokenCount":600,"candidatesTokenCount":60,"cachedContentTokenCount":100,"thoughtsTokenCount":20,"totalTokenCount":660}"#))
+                    usage:
+                        #"{"promptTokenCount":600,"candidatesTokenCount":60,"cachedContentTokenCount":100,"thoughtsTokenCount":20,"totalTokenCount":660}"#
+                ))
         let merged = try read(path)
         #expect(merged.usage["q1:a1"]?.tokens == TokenCounts(input: 500, output: 140, cacheRead: 1500, reasoning: 40))
         #expect(merged.usage["q1:a2"]?.tokens == TokenCounts(input: 500, output: 60, cacheRead: 100, reasoning: 20))
@@ -172,7 +176,8 @@ private let editCall =
             "{broken\n"
                 + "42\n"
                 + #"{"hello":"world"}"# + "\n"
-                + #"{"uuid":"a1","sessionId":"q1","type":"assistant","message":"text","usageMetadata":{"promptTokenCount":"7","candidatesTokenCount":1}}"# + "\n"
+                + #"{"uuid":"a1","sessionId":"q1","type":"assistant","message":"text","usageMetadata":{"promptTokenCount":"7","candidatesTokenCount":1}}"#
+                + "\n"
                 + #"{"uuid":"x","sessionId":"q1","type":"brand_new_type","payload":[1]}"# + "\n"
                 + #"{"uuid":"a2","sessionId":"q1","type":"assistant","#)
         let merged = try read(path)
@@ -235,7 +240,8 @@ private let editCall =
 
     @Test func unknownSubtypesAndToolsAreCounted() throws {
         let dir = try TemporaryDirectory()
-        let body = #"{"uuid":"s1","sessionId":"q1","type":"system","subtype":"quantum_sync"}"# + "\n"
+        let body =
+            #"{"uuid":"s1","sessionId":"q1","type":"system","subtype":"quantum_sync"}"# + "\n"
             + assistant(uuid: "a1", parts: #"[{"functionCall":{"id":"c1","name":"teleport","args":{}}}]"#)
         let read = try DriftRead.read(QwenCodeReader(), try dir.write("q1.jsonl", body))
         #expect(read.count(.recordType, "system:quantum_sync") == 1)
@@ -244,7 +250,8 @@ private let editCall =
 
     @Test func deepValueInAFieldNotReadKeepsTheRecord() throws {
         let dir = try TemporaryDirectory()
-        let line = #"{"uuid":"a1","sessionId":"q1","timestamp":"2026-05-01T10:00:00Z","type":"assistant","model":"qwen3-coder-plus","debug":"#
+        let line =
+            #"{"uuid":"a1","sessionId":"q1","timestamp":"2026-05-01T10:00:00Z","type":"assistant","model":"qwen3-coder-plus","debug":"#
             + deeplyNested(100_000) + #","usageMetadata":{"promptTokenCount":9,"candidatesTokenCount":4}}"# + "\n"
         let read = try DriftRead.read(QwenCodeReader(), try dir.write("q1.jsonl", line))
         #expect(read.usage["q1:a1"]?.tokens == TokenCounts(input: 9, output: 4))
@@ -253,7 +260,8 @@ private let editCall =
 
     @Test func reindentedLineIsWritten() throws {
         let dir = try TemporaryDirectory()
-        let call = #"[{"functionCall":{"id":"c1","name":"edit","args":{"file_path":"/repo/a.py","old_string":"if x:\n  run()","new_string":"if x:\n    run()"}}}]"#
+        let call =
+            #"[{"functionCall":{"id":"c1","name":"edit","args":{"file_path":"/repo/a.py","old_string":"if x:\n  run()","new_string":"if x:\n    run()"}}}]"#
         let read = try DriftRead.read(QwenCodeReader(), try dir.write("q1.jsonl", assistant(uuid: "a1", parts: call)))
         #expect(read.edits["q1:c1"]?.addedLines == [hash("run()")])
     }

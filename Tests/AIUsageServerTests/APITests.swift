@@ -19,8 +19,10 @@ import Testing
         let fixture = try await ServerFixture()
         let token = try await fixture.token("web", "a@example.com", .member)
         try await fixture.app().test(.router) { client in
-            for (uri, method) in [("/api/v1/me", HTTPRequest.Method.get), ("/api/v1/uploads", .post), ("/api/v1/me", .delete),
-                                  ("/api/v1/teams/web/summary", .get)] {
+            for (uri, method) in [
+                ("/api/v1/me", HTTPRequest.Method.get), ("/api/v1/uploads", .post), ("/api/v1/me", .delete),
+                ("/api/v1/teams/web/summary", .get),
+            ] {
                 let missing = try await client.call(method, uri)
                 #expect(missing.status == .unauthorized)
                 #expect(missing.errorCode == "unauthorized")
@@ -50,10 +52,11 @@ import Testing
             #expect(team.key.count == 64)
             #expect((before.json["days"] as? [Any])?.isEmpty == true)
 
-            let upload = try await client.call(.post, "/api/v1/uploads", token: token, body: Upload.document([("2026-11-20", [Upload.row()])], named: false))
+            let upload = try await client.call(
+                .post, "/api/v1/uploads", token: token, body: Upload.document([("2026-11-20", [Upload.row()])], named: false))
             #expect(upload.status == .ok)
             let after = try await client.call(.get, "/api/v1/me", token: token)
-            #expect(after.json["named"] as? Bool == false) // the upload's choice wins over the token's default
+            #expect(after.json["named"] as? Bool == false)  // the upload's choice wins over the token's default
             let days = try #require(after.json["days"] as? [[String: Any]])
             #expect(days.count == 1)
             #expect(days[0]["day"] as? String == "2026-11-20")
@@ -75,7 +78,9 @@ import Testing
             }
             #expect(try await fixture.store.rows(teamID: 1, since: "2026-01-01", until: "2026-12-31").count == 3)
             // A later upload of one day replaces only that day; an empty day clears it.
-            _ = try await client.call(.post, "/api/v1/uploads", token: token, body: Upload.document([("2026-11-20", [Upload.row(landed: 9)]), ("2026-11-21", [])]))
+            _ = try await client.call(
+                .post, "/api/v1/uploads", token: token,
+                body: Upload.document([("2026-11-20", [Upload.row(landed: 9)]), ("2026-11-21", [])]))
             let rows = try await fixture.store.rows(teamID: 1, since: "2026-01-01", until: "2026-12-31")
             #expect(rows.map(\.day) == ["2026-11-20"])
             #expect(rows.first?.row.aiLinesLanded == 9)
@@ -153,8 +158,10 @@ import Testing
             (Upload.document([("2026-11-20", []), ("2026-11-20", [])]), .badRequest, "invalid_value"),
             (Upload.document([("2026-11-20", [Upload.row(repo: "my-secret-repo")])]), .badRequest, "invalid_value"),
             (Upload.document([("2026-11-20", [Upload.row(tool: String(repeating: "x", count: 201))])]), .badRequest, "invalid_value"),
-            (Upload.document([("2026-11-20", [Upload.row().replacingOccurrences(of: "\"sessions\": 2", with: "\"sessions\": 2.5")])]),
-             .badRequest, "invalid_document"),
+            (
+                Upload.document([("2026-11-20", [Upload.row().replacingOccurrences(of: "\"sessions\": 2", with: "\"sessions\": 2.5")])]),
+                .badRequest, "invalid_document"
+            ),
             // Found by schemathesis: informative fields must still have the documented type.
             (Upload.document([]).replacingOccurrences(of: "\"aiusage 0.1\"", with: "{}"), .badRequest, "invalid_document"),
         ]

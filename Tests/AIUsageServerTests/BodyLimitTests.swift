@@ -4,7 +4,7 @@ import Hummingbird
 import HummingbirdTesting
 import Testing
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Oversized bodies on a real connection: refused by their declared length before a byte of
@@ -19,11 +19,13 @@ import Glibc
             // 100 MB declared, none sent: the answer comes and the server hangs up, instead of
             // waiting for 100 MB it would read and throw away.
             let declared = try RawHTTP.exchange(
-                port: port, head: "POST /api/v1/uploads HTTP/1.1\r\nHost: test\r\nAuthorization: Bearer \(token)\r\nContent-Length: 104857600\r\n\r\n")
+                port: port,
+                head: "POST /api/v1/uploads HTTP/1.1\r\nHost: test\r\nAuthorization: Bearer \(token)\r\nContent-Length: 104857600\r\n\r\n")
             #expect(declared.response.hasPrefix("HTTP/1.1 413"), "\(declared.response.prefix(80))")
             #expect(declared.closedByServer, "the server kept the connection open to read the body")
             // Refused by its size before the token is checked (a 401 would mean the route ran).
-            let anonymous = try RawHTTP.exchange(port: port, head: "POST /api/v1/uploads HTTP/1.1\r\nHost: test\r\nContent-Length: 2000000\r\n\r\n")
+            let anonymous = try RawHTTP.exchange(
+                port: port, head: "POST /api/v1/uploads HTTP/1.1\r\nHost: test\r\nContent-Length: 2000000\r\n\r\n")
             #expect(anonymous.response.hasPrefix("HTTP/1.1 413") && anonymous.response.contains("payload_too_large"))
             #expect(anonymous.response.lowercased().contains("connection: close"))
             // A chunked body: read up to the limit (1 MiB), then refused and cut off.
@@ -51,7 +53,8 @@ enum RawHTTP {
 
     /// Sends `head` and then `body` (stopping quietly if the server has hung up), reads for up
     /// to `wait` seconds, and tells whether the server closed the connection in that time.
-    static func exchange(port: Int, head: String, body: [String] = [], wait: Double = 3) throws -> (response: String, closedByServer: Bool) {
+    static func exchange(port: Int, head: String, body: [String] = [], wait: Double = 3) throws -> (response: String, closedByServer: Bool)
+    {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw Failure(what: "socket") }
         defer { close(fd) }

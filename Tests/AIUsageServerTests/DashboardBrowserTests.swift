@@ -41,12 +41,17 @@ import _AIUsageTestSupport
                     // fixture's today is 2026-11-24.
                     let day = Self.isoDay(1_791_158_400 + week * 7 * 86_400)
                     let landed = 3 + week * 2 + index
-                    return (day, [
-                        Upload.row(cost: 0.5 + Double(week) * 0.3, landed: landed, written: landed + 8 - week,
-                                   committed: landed + 1, surviving: landed - 1, pending: 0, wasted: 0.1),
-                        Upload.row(cost: 0.2, landed: 1 + week, tool: "codex", written: 4 + week, committed: 2 + week,
-                                   surviving: 1 + week / 2, pending: 0, wasted: 0.05),
-                    ])
+                    return (
+                        day,
+                        [
+                            Upload.row(
+                                cost: 0.5 + Double(week) * 0.3, landed: landed, written: landed + 8 - week,
+                                committed: landed + 1, surviving: landed - 1, pending: 0, wasted: 0.1),
+                            Upload.row(
+                                cost: 0.2, landed: 1 + week, tool: "codex", written: 4 + week, committed: 2 + week,
+                                surviving: 1 + week / 2, pending: 0, wasted: 0.05),
+                        ]
+                    )
                 }
                 let response = try await client.call(.post, "/api/v1/uploads", token: token, body: Upload.document(days))
                 #expect(response.status == .ok)
@@ -66,7 +71,9 @@ import _AIUsageTestSupport
             #expect(findings.chartsWithMarks == 7, "every chart should draw bars or a line; \(findings.chartsWithMarks) did")
             #expect(findings.desktopChartWidth > 200, "charts are too narrow on a desktop: \(findings.desktopChartWidth) px")
             #expect(findings.phoneOverflow <= 0, "the page scrolls sideways at phone width by \(findings.phoneOverflow) px")
-            #expect(findings.phoneChartWidth > 0 && findings.phoneChartWidth <= 390, "charts do not fit a phone: \(findings.phoneChartWidth) px")
+            #expect(
+                findings.phoneChartWidth > 0 && findings.phoneChartWidth <= 390, "charts do not fit a phone: \(findings.phoneChartWidth) px"
+            )
             #expect(findings.selectionShown, "the breakdown link did not lead to one tool and model")
             #expect(findings.selectionCharts == 7, "one tool and model should draw 7 charts, drew \(findings.selectionCharts)")
             for name in ["dashboard-desktop.png", "dashboard-phone.png"] {
@@ -89,7 +96,9 @@ import _AIUsageTestSupport
         // Two named developers, three who are not (k = 3 of them, so their cells can be shown).
         let developers = ["ann@example.com", "bob@example.com", "cat@example.com", "dan@example.com", "eve@example.com"]
         var issued: [String] = []
-        for (index, developer) in developers.enumerated() { issued.append(try await fixture.token("web", developer, .member, named: index < 2)) }
+        for (index, developer) in developers.enumerated() {
+            issued.append(try await fixture.token("web", developer, .member, named: index < 2))
+        }
         let tokens = issued
         let profile = try TemporaryDirectory(prefix: "aiusage-chromium")
         let screenshots = Self.screenshotDirectory
@@ -103,13 +112,18 @@ import _AIUsageTestSupport
                     if week == 3 && index >= 2 { continue }
                     let day = Self.isoDay(1_791_158_400 + week * 7 * 86_400)
                     var rows = [
-                        Upload.row(cost: 0.4 + Double(index) * 0.13 + Double(week) * 0.07, landed: 4 + index + week, written: 12 + index,
-                                   committed: 6 + index + week, surviving: 3 + week, pending: 0, wasted: 0.05),
-                        Upload.row(cost: 0.21 + Double(index) * 0.01, landed: 2 + week % 3, tool: "codex", written: 5, committed: 3,
-                                   surviving: 1, pending: 0, wasted: 0.02),
+                        Upload.row(
+                            cost: 0.4 + Double(index) * 0.13 + Double(week) * 0.07, landed: 4 + index + week, written: 12 + index,
+                            committed: 6 + index + week, surviving: 3 + week, pending: 0, wasted: 0.05),
+                        Upload.row(
+                            cost: 0.21 + Double(index) * 0.01, landed: 2 + week % 3, tool: "codex", written: 5, committed: 3,
+                            surviving: 1, pending: 0, wasted: 0.02),
                     ]
                     // dan alone with aider, once: a cell the rule withholds, with what protects it.
-                    if index == 3 && week == 5 { rows.append(Upload.row(cost: 0.9, landed: 7, tool: "aider", written: 9, committed: 7, surviving: 7, pending: 0, wasted: 0)) }
+                    if index == 3 && week == 5 {
+                        rows.append(
+                            Upload.row(cost: 0.9, landed: 7, tool: "aider", written: 9, committed: 7, surviving: 7, pending: 0, wasted: 0))
+                    }
                     days.append((day, rows))
                 }
                 let response = try await client.call(.post, "/api/v1/uploads", token: token, body: Upload.document(days, named: index < 2))
@@ -129,9 +143,12 @@ import _AIUsageTestSupport
             #expect(abs(findings.totalCost - findings.costBars) < 0.006, "cost: totals \(findings.totalCost), bars \(findings.costBars)")
             // The breakdown adds up to its total row, which is the window totals.
             #expect(findings.notItemisedShown, "a withheld cell must show up as the part not itemised")
-            #expect(findings.tableLanded == findings.footLanded && findings.footLanded == findings.totalLanded,
-                    "table \(findings.tableLanded), total row \(findings.footLanded), totals \(findings.totalLanded)")
-            #expect(abs(findings.tableCost - findings.footCost) <= 0.005 * Double(findings.tableRows), "cost rows \(findings.tableCost) vs \(findings.footCost)")
+            #expect(
+                findings.tableLanded == findings.footLanded && findings.footLanded == findings.totalLanded,
+                "table \(findings.tableLanded), total row \(findings.footLanded), totals \(findings.totalLanded)")
+            #expect(
+                abs(findings.tableCost - findings.footCost) <= 0.005 * Double(findings.tableRows),
+                "cost rows \(findings.tableCost) vs \(findings.footCost)")
             #expect(abs(findings.footCost - findings.totalCost) < 0.001)
             #expect(findings.totalsNote.contains("1 week withheld"), "\(findings.totalsNote)")
             // The withheld week is marked on every chart, and explained.
@@ -174,13 +191,17 @@ import _AIUsageTestSupport
 
     /// The checks of `dashboardAddsUpMarksWithheldWeeksAndFitsEveryScreen`, read from the
     /// rendered page (layout boxes, not the HTML text).
-    static func inspect(base: String, viewer: String, member: String, browser: HeadlessChromium, screenshots: String) throws -> TrustFindings {
+    static func inspect(base: String, viewer: String, member: String, browser: HeadlessChromium, screenshots: String) throws
+        -> TrustFindings
+    {
         let target = try browser.send("Target.createTarget", ["url": "about:blank"])
         let attached = try browser.send("Target.attachToTarget", ["targetId": target["targetId"] as Any, "flatten": true])
         let session = try #require(attached["sessionId"] as? String)
         for domain in ["Page.enable", "Runtime.enable", "Log.enable"] { try browser.send(domain, session: session) }
         func size(_ width: Int, _ height: Int, mobile: Bool) throws {
-            try browser.send("Emulation.setDeviceMetricsOverride", ["width": width, "height": height, "deviceScaleFactor": mobile ? 2 : 1, "mobile": mobile], session: session)
+            try browser.send(
+                "Emulation.setDeviceMetricsOverride",
+                ["width": width, "height": height, "deviceScaleFactor": mobile ? 2 : 1, "mobile": mobile], session: session)
         }
         func load(_ action: () throws -> Void) throws {
             let before = browser.events.count
@@ -199,16 +220,19 @@ import _AIUsageTestSupport
         func screenshot(_ name: String) throws {
             let metrics = try browser.send("Page.getLayoutMetrics", session: session)
             let size = (metrics["cssContentSize"] as? [String: Any]) ?? [:]
-            let shot = try browser.send("Page.captureScreenshot", [
-                "format": "png", "captureBeyondViewport": true,
-                "clip": ["x": 0, "y": 0, "width": size["width"] ?? 1280, "height": size["height"] ?? 900, "scale": 1],
-            ], session: session)
+            let shot = try browser.send(
+                "Page.captureScreenshot",
+                [
+                    "format": "png", "captureBeyondViewport": true,
+                    "clip": ["x": 0, "y": 0, "width": size["width"] ?? 1280, "height": size["height"] ?? 900, "scale": 1],
+                ], session: session)
             try #require(Data(base64Encoded: shot["data"] as? String ?? "")).write(to: URL(fileURLWithPath: screenshots + "/" + name))
         }
         func login(_ token: String, button: String) throws {
             try load { try browser.send("Page.navigate", ["url": base + "/"], session: session) }
             try load {
-                _ = try value("""
+                _ = try value(
+                    """
                     document.getElementById('token').value = \(String(reflecting: token));
                     const button = document.querySelector('button[value=\(button)]');
                     if (button) { button.click(); } else { document.querySelector('form[action="/login"]').submit(); } true
@@ -224,12 +248,16 @@ import _AIUsageTestSupport
         try load { try browser.send("Page.navigate", ["url": base + "/dashboard?weeks=8"], session: session) }
         findings.totalCost = try number("\(parse)(document.getElementById('total-cost')?.textContent ?? '')")
         findings.totalLanded = try int("\(parse)(document.getElementById('total-landed')?.textContent ?? '')")
-        findings.costBars = try number("[...document.querySelectorAll('#chart-cost rect.bar')].reduce((s, r) => s + parseFloat(r.dataset.value), 0)")
-        findings.landedBars = try int("[...document.querySelectorAll('#chart-landed rect.bar')].reduce((s, r) => s + parseFloat(r.dataset.value), 0)")
+        findings.costBars = try number(
+            "[...document.querySelectorAll('#chart-cost rect.bar')].reduce((s, r) => s + parseFloat(r.dataset.value), 0)")
+        findings.landedBars = try int(
+            "[...document.querySelectorAll('#chart-landed rect.bar')].reduce((s, r) => s + parseFloat(r.dataset.value), 0)")
         // Columns 3 and 4 of the breakdown are cost and landed lines (see TeamPage.breakdownColumns).
         findings.tableRows = try int("document.querySelectorAll('#breakdown tbody tr').length")
-        findings.tableCost = try number("[...document.querySelectorAll('#breakdown tbody tr')].reduce((s, r) => s + \(parse)(r.cells[2].textContent), 0)")
-        findings.tableLanded = try int("[...document.querySelectorAll('#breakdown tbody tr')].reduce((s, r) => s + \(parse)(r.cells[3].textContent), 0)")
+        findings.tableCost = try number(
+            "[...document.querySelectorAll('#breakdown tbody tr')].reduce((s, r) => s + \(parse)(r.cells[2].textContent), 0)")
+        findings.tableLanded = try int(
+            "[...document.querySelectorAll('#breakdown tbody tr')].reduce((s, r) => s + \(parse)(r.cells[3].textContent), 0)")
         findings.footCost = try number("\(parse)(document.querySelector('#breakdown tfoot tr')?.cells[2].textContent ?? '')")
         findings.footLanded = try int("\(parse)(document.querySelector('#breakdown tfoot tr')?.cells[3].textContent ?? '')")
         findings.notItemisedShown = try number("document.querySelectorAll('#breakdown tbody tr.rest').length") == 1
@@ -254,13 +282,15 @@ import _AIUsageTestSupport
         try load { try browser.send("Page.reload", session: session) }
         findings.phoneOverflow = try int("document.documentElement.scrollWidth - document.documentElement.clientWidth")
         // On a phone each row is a card: every cell shows its column's name, and fits.
-        findings.phoneCutCells = try strings("""
+        findings.phoneCutCells = try strings(
+            """
             [...document.querySelectorAll('table td')].filter(td => {
               const box = td.getBoundingClientRect();
               return td.scrollWidth > td.clientWidth + 1 || box.right > document.documentElement.clientWidth + 0.5;
             }).map(td => td.closest('table').id + ': ' + td.textContent)
             """)
-        findings.phoneUnlabelledCells = try strings("""
+        findings.phoneUnlabelledCells = try strings(
+            """
             [...document.querySelectorAll('table')].flatMap(table => {
               const names = [...table.querySelectorAll('thead th')].map(th => JSON.stringify(th.textContent));
               return [...table.querySelectorAll('tbody tr, tfoot tr')].flatMap(row => [...row.cells].filter((td, i) =>
@@ -269,9 +299,10 @@ import _AIUsageTestSupport
             """)
         // Header rows are for screen readers only on a phone (each cell carries its column's
         // name instead); any header row still on screen must not be cut either.
-        findings.phoneCutCells += try strings(cutHeaders.replacingOccurrences(
-            of: "document.querySelectorAll('th')",
-            with: "[...document.querySelectorAll('th')].filter(th => th.closest('thead').getBoundingClientRect().height > 1)"))
+        findings.phoneCutCells += try strings(
+            cutHeaders.replacingOccurrences(
+                of: "document.querySelectorAll('th')",
+                with: "[...document.querySelectorAll('th')].filter(th => th.closest('thead').getBoundingClientRect().height > 1)"))
         try screenshot("dashboard-team-phone.png")
 
         // The member: log out, then in again with the member token and "My shared data".
@@ -282,7 +313,9 @@ import _AIUsageTestSupport
         try load { try browser.send("Page.navigate", ["url": base + "/me?weeks=8"], session: session) }
         findings.memberRows = try int("document.querySelectorAll('#days tbody tr').length")
         let page = try text("document.body.innerText")
-        findings.memberMentionsOthers = ["ann@", "bob@", "cat@", "eve@", "lead@", "Team web", "By tool and model"].filter { page.contains($0) }
+        findings.memberMentionsOthers = ["ann@", "bob@", "cat@", "eve@", "lead@", "Team web", "By tool and model"].filter {
+            page.contains($0)
+        }
         findings.memberOverflow = try int("document.documentElement.scrollWidth - document.documentElement.clientWidth")
         try screenshot("dashboard-member-phone.png")
 
@@ -333,7 +366,8 @@ import _AIUsageTestSupport
         let attached = try browser.send("Target.attachToTarget", ["targetId": target["targetId"] as Any, "flatten": true])
         let session = try #require(attached["sessionId"] as? String)
         for domain in ["Page.enable", "Runtime.enable", "Log.enable"] { try browser.send(domain, session: session) }
-        try browser.send("Emulation.setDeviceMetricsOverride", ["width": 1280, "height": 900, "deviceScaleFactor": 1, "mobile": false], session: session)
+        try browser.send(
+            "Emulation.setDeviceMetricsOverride", ["width": 1280, "height": 900, "deviceScaleFactor": 1, "mobile": false], session: session)
 
         func load(_ action: () throws -> Void) throws {
             let before = browser.events.count
@@ -344,10 +378,12 @@ import _AIUsageTestSupport
         func screenshot(_ name: String) throws {
             let metrics = try browser.send("Page.getLayoutMetrics", session: session)
             let size = (metrics["cssContentSize"] as? [String: Any]) ?? [:]
-            let shot = try browser.send("Page.captureScreenshot", [
-                "format": "png", "captureBeyondViewport": true,
-                "clip": ["x": 0, "y": 0, "width": size["width"] ?? 1280, "height": size["height"] ?? 900, "scale": 1],
-            ], session: session)
+            let shot = try browser.send(
+                "Page.captureScreenshot",
+                [
+                    "format": "png", "captureBeyondViewport": true,
+                    "clip": ["x": 0, "y": 0, "width": size["width"] ?? 1280, "height": size["height"] ?? 900, "scale": 1],
+                ], session: session)
             let data = try #require(Data(base64Encoded: shot["data"] as? String ?? ""))
             try data.write(to: URL(fileURLWithPath: screenshots + "/" + name))
         }
@@ -355,7 +391,8 @@ import _AIUsageTestSupport
         var findings = BrowserFindings()
         try load { try browser.send("Page.navigate", ["url": base + "/"], session: session) }
         try load {
-            _ = try browser.evaluate("""
+            _ = try browser.evaluate(
+                """
                 document.getElementById('token').value = \(String(reflecting: viewer));
                 document.querySelector('form[action="/login"]').submit(); true
                 """, session: session)
@@ -363,13 +400,15 @@ import _AIUsageTestSupport
         findings.loginPath = try browser.evaluate("location.pathname", session: session) as? String ?? ""
         findings.heading = try browser.evaluate("document.querySelector('h1').textContent", session: session) as? String ?? ""
         findings.charts = try int("document.querySelectorAll('figure[id^=chart-] svg').length")
-        findings.chartsWithMarks = try int("""
+        findings.chartsWithMarks = try int(
+            """
             [...document.querySelectorAll('figure[id^=chart-] svg')].filter(s => s.querySelector('rect, polyline, circle')).length
             """)
         findings.desktopChartWidth = try int("Math.round(document.querySelector('figure[id^=chart-] svg').getBoundingClientRect().width)")
         try screenshot("dashboard-desktop.png")
 
-        try browser.send("Emulation.setDeviceMetricsOverride", ["width": 390, "height": 844, "deviceScaleFactor": 2, "mobile": true], session: session)
+        try browser.send(
+            "Emulation.setDeviceMetricsOverride", ["width": 390, "height": 844, "deviceScaleFactor": 2, "mobile": true], session: session)
         try load { try browser.send("Page.reload", session: session) }
         findings.phoneOverflow = try int("document.documentElement.scrollWidth - window.innerWidth")
         findings.phoneChartWidth = try int("Math.round(document.querySelector('figure[id^=chart-] svg').getBoundingClientRect().width)")
@@ -378,7 +417,8 @@ import _AIUsageTestSupport
         // One tool and model, reached as a person would: its link in the breakdown table.
         try load { _ = try browser.evaluate("document.querySelector('#breakdown a').click(); true", session: session) }
         findings.selectionShown = try int("document.querySelectorAll('#selection').length") == 1
-        findings.selectionCharts = try int("""
+        findings.selectionCharts = try int(
+            """
             [...document.querySelectorAll('figure[id^=chart-] svg')].filter(s => s.querySelector('rect, polyline, circle')).length
             """)
 

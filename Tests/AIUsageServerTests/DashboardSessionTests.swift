@@ -19,9 +19,9 @@ import Testing
             jar.take(page)
             let csrf = try #require(page.text.hiddenFields.first { $0.0 == "csrf" }?.1)
             var attempts: [(String, HTTPFields)] = [
-                ("token=\(viewer)", Self.form),                                        // no token, no cookie
-                ("token=\(viewer)&csrf=\(csrf)", Self.form),                           // no cookie (SameSite kept it home)
-                ("token=\(viewer)", Self.form.merging([.cookie: jar.header])),         // no form token
+                ("token=\(viewer)", Self.form),  // no token, no cookie
+                ("token=\(viewer)&csrf=\(csrf)", Self.form),  // no cookie (SameSite kept it home)
+                ("token=\(viewer)", Self.form.merging([.cookie: jar.header])),  // no form token
                 ("token=\(viewer)&csrf=\(String(repeating: "a", count: 64))", Self.form.merging([.cookie: jar.header])),
             ]
             var crossSite = Self.form.merging([.cookie: jar.header])
@@ -70,7 +70,8 @@ import Testing
         }
         #expect(throws: ConfigurationError.self) {
             try ServerConfiguration.resolve(
-                host: nil, port: nil, dataDirectory: "/x", database: nil, minGroupSize: nil, publicURL: "aiusage.example.com", environment: [:])
+                host: nil, port: nil, dataDirectory: "/x", database: nil, minGroupSize: nil, publicURL: "aiusage.example.com",
+                environment: [:])
         }
         let fromEnvironment = try ServerConfiguration.resolve(
             host: nil, port: nil, dataDirectory: "/x", database: nil, minGroupSize: nil,
@@ -83,11 +84,13 @@ import Testing
         let viewer = try await fixture.token("web", "boss@example.com", .viewer)
         let live = String(repeating: "c", count: 64), expired = String(repeating: "d", count: 64)
         let now = Date()
-        try await fixture.store.createSession(DashboardSession(
-            hash: Tokens.hash(live), tokenHash: Tokens.hash(viewer), createdAt: now, expiresAt: now.addingTimeInterval(60)))
-        try await fixture.store.createSession(DashboardSession(
-            hash: Tokens.hash(expired), tokenHash: Tokens.hash(viewer), createdAt: now.addingTimeInterval(-9 * 3600),
-            expiresAt: now.addingTimeInterval(-3600)))
+        try await fixture.store.createSession(
+            DashboardSession(
+                hash: Tokens.hash(live), tokenHash: Tokens.hash(viewer), createdAt: now, expiresAt: now.addingTimeInterval(60)))
+        try await fixture.store.createSession(
+            DashboardSession(
+                hash: Tokens.hash(expired), tokenHash: Tokens.hash(viewer), createdAt: now.addingTimeInterval(-9 * 3600),
+                expiresAt: now.addingTimeInterval(-3600)))
         try await fixture.app().test(.router) { client in
             #expect(try await client.dashboard(session: "aiusage_session=\(live)").status == .ok)
             let response = try await client.dashboard(session: "aiusage_session=\(expired)")

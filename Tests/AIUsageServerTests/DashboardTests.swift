@@ -212,7 +212,10 @@ import Testing
             let page = try await client.dashboard(cookie: viewer).text
             // Listed $3.00 and 18 lines; not itemised: the solo codex row and the claude-code
             // cells of 2026-11-20 held back with it ($4.00, 23 lines); total $7.00, 41 lines.
-            #expect(page.contains("<tr class=\"rest\"><td>Not itemised</td><td>tools, models and days with fewer than 3 developers</td><td>$4.00</td><td>23</td>"))
+            #expect(
+                page.contains(
+                    "<tr class=\"rest\"><td>Not itemised</td><td>tools, models and days with fewer than 3 developers</td><td>$4.00</td><td>23</td>"
+                ))
             #expect(page.contains("<tfoot><tr><td>Total</td><td>the window totals</td><td>$7.00</td><td>41</td>"))
             #expect(page.contains("The rows add up to the total"))
         }
@@ -249,8 +252,10 @@ import Testing
             // On 2026-11-20 claude-code is withheld too: that day minus its claude-code cell
             // (the day is in the API's by=day series) would be the solo codex figures.
             let link = "/dashboard?weeks=12&amp;tool=claude-code&amp;model=claude-sonnet-4-5-20250929"
-            #expect(page.contains(
-                "<td><a href=\"\(link)\">claude-code</a></td><td><a href=\"\(link)\">claude-sonnet-4-5-20250929</a></td><td>$3.00</td><td>18</td>"))
+            #expect(
+                page.contains(
+                    "<td><a href=\"\(link)\">claude-code</a></td><td><a href=\"\(link)\">claude-sonnet-4-5-20250929</a></td><td>$3.00</td><td>18</td>"
+                ))
             #expect(!page.contains("<td>codex</td>"))
             #expect(page.contains("1 tool and model combination not listed"))
             #expect(page.contains("Team-wide"))
@@ -287,9 +292,10 @@ import Testing
         let viewer = try await fixture.token("web", "boss@example.com", .viewer)
         try await fixture.upload(team: "web", developers: ["b@example.com", "c@example.com", "d@example.com"], model: "other-model")
         try await fixture.app(minGroupSize: 3).test(.router) { client in
-            let document = Upload.document([
-                ("2026-11-10", [Upload.row(cost: 1.25, landed: 6)]), ("2026-11-20", [Upload.row(cost: 0.5, landed: 5, tool: "codex")]),
-            ], named: false)
+            let document = Upload.document(
+                [
+                    ("2026-11-10", [Upload.row(cost: 1.25, landed: 6)]), ("2026-11-20", [Upload.row(cost: 0.5, landed: 5, tool: "codex")]),
+                ], named: false)
             #expect(try await client.call(.post, "/api/v1/uploads", token: member, body: document).status == .ok)
 
             let login = try await client.login(member, view: "me")
@@ -304,10 +310,13 @@ import Testing
             #expect(page.contains("<span id=\"developer\">a@example.com</span>"))
             #expect(page.contains("<dd id=\"total-cost\">$1.75</dd>"))
             #expect(page.contains("<dd id=\"total-landed\">11</dd>"))
-            #expect(page.contains("<td>2026-11-20</td><td><span title=\"\(Upload.repo)\">\(Upload.repo.prefix(12))…</span></td><td>codex</td>"))
+            #expect(
+                page.contains("<td>2026-11-20</td><td><span title=\"\(Upload.repo)\">\(Upload.repo.prefix(12))…</span></td><td>codex</td>"))
             #expect(page.contains("<td>2026-11-10</td>"))
             // Nothing of the team: no other developer, model or team figure.
-            for other in ["b@example.com", "other-model", "$4.75", "Team web", "By tool and model"] { #expect(!page.contains(other), "\(other)") }
+            for other in ["b@example.com", "other-model", "$4.75", "Team web", "By tool and model"] {
+                #expect(!page.contains(other), "\(other)")
+            }
             #expect(page.contains("aiusage share disable --delete-shared"))
             Self.expectSelfContained(page)
             // The team's page stays closed to the member's session; the viewer has no rows of its own.
@@ -365,7 +374,8 @@ extension ServerFixture {
     ) async throws {
         for developer in developers {
             let token = try await self.token(team, developer, .member)
-            let row = Upload.row().replacingOccurrences(of: "claude-sonnet-4-5-20250929", with: model.replacingOccurrences(of: "\"", with: "\\\""))
+            let row = Upload.row().replacingOccurrences(
+                of: "claude-sonnet-4-5-20250929", with: model.replacingOccurrences(of: "\"", with: "\\\""))
             try await app().test(.router) { client in
                 let response = try await client.call(
                     .post, "/api/v1/uploads", token: token, body: Upload.document(days.map { ($0, [row]) }, named: named))
@@ -397,7 +407,9 @@ extension TestClientProtocol {
         var jar = CookieJar()
         jar.take(page)
         var form = "token=" + (token.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")
-        for (name, value) in page.text.hiddenFields { form += "&\(name)=\(value.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")" }
+        for (name, value) in page.text.hiddenFields {
+            form += "&\(name)=\(value.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")"
+        }
         var headers: HTTPFields = [.contentType: "application/x-www-form-urlencoded"]
         if !jar.header.isEmpty { headers[.cookie] = jar.header }
         let login = try await execute(uri: "/login", method: .post, headers: headers, body: ByteBuffer(string: form))

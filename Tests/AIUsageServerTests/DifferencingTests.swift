@@ -32,10 +32,11 @@ import Testing
                 #expect(response.status == .ok)
             }
             let target = try await fixture.token("web", "target@example.com", .member)
-            let document = Upload.document([
-                ("2026-11-18", [Upload.row(cost: Self.codexCost, tool: "codex", wasted: 0)]),
-                ("2026-11-21", [Upload.row(cost: Self.saturdayCost, wasted: 0)]),
-            ], named: false)
+            let document = Upload.document(
+                [
+                    ("2026-11-18", [Upload.row(cost: Self.codexCost, tool: "codex", wasted: 0)]),
+                    ("2026-11-21", [Upload.row(cost: Self.saturdayCost, wasted: 0)]),
+                ], named: false)
             #expect(try await client.call(.post, "/api/v1/uploads", token: target, body: document).status == .ok)
         }
         return viewer
@@ -51,10 +52,13 @@ import Testing
         return values
     }
 
-    static func expectNoSecret(_ values: [Double], tolerance: Double = 0.000_01, _ what: String, sourceLocation: SourceLocation = #_sourceLocation) {
+    static func expectNoSecret(
+        _ values: [Double], tolerance: Double = 0.000_01, _ what: String, sourceLocation: SourceLocation = #_sourceLocation
+    ) {
         for value in values {
             for secret in secrets {
-                #expect(abs(value - secret) > tolerance, "\(what): \(value) gives away the target's \(secret)", sourceLocation: sourceLocation)
+                #expect(
+                    abs(value - secret) > tolerance, "\(what): \(value) gives away the target's \(secret)", sourceLocation: sourceLocation)
             }
         }
     }
@@ -118,7 +122,9 @@ import Testing
             #expect(selected.status == .ok)
             let only = try #require(Self.dollars(in: selected.text, after: "<dd id=\"total-cost\">").first)
             Self.expectNoSecret([total - only, only], tolerance: 0.011, "total minus one tool's page")
-            #expect(try await client.dashboard(session: cookie, query: "?weeks=4&tool=codex&model=claude-sonnet-4-5-20250929").status == .notFound)
+            #expect(
+                try await client.dashboard(session: cookie, query: "?weeks=4&tool=codex&model=claude-sonnet-4-5-20250929").status
+                    == .notFound)
         }
     }
 

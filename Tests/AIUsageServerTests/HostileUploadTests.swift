@@ -23,13 +23,13 @@ import Testing
         let fixture = try await ServerFixture()
         let token = try await fixture.token("web", "a@example.com", .member)
         let cases: [[String: String]] = [
-            ["input": "9223372036854775807"],             // crashed GET /me before the bounds
-            ["input": "4611686018427387904"],             // 2^62: two days of it crashed every summary
-            ["cache_read": "1000000000000"],              // 10^12 tokens
+            ["input": "9223372036854775807"],  // crashed GET /me before the bounds
+            ["input": "4611686018427387904"],  // 2^62: two days of it crashed every summary
+            ["cache_read": "1000000000000"],  // 10^12 tokens
             ["unpriced_tokens": "1000000000000"],
-            ["cost_usd": "1.7e308", "wasted_cost_usd": "0"], // made every summary of the team a 500
+            ["cost_usd": "1.7e308", "wasted_cost_usd": "0"],  // made every summary of the team a 500
             ["cost_usd": "1000000", "wasted_cost_usd": "0"],
-            ["cost_usd": "1", "wasted_cost_usd": "10"],   // a waste share of 1000%
+            ["cost_usd": "1", "wasted_cost_usd": "10"],  // a waste share of 1000%
             ["ai_lines_landed": "100000000"],
             ["human_lines_committed": "100000000"],
             ["sessions": "1000000"],
@@ -72,13 +72,16 @@ import Testing
             }
             let inClient = try await client.call(
                 .post, "/api/v1/uploads", token: token,
-                body: Upload.document([("2026-11-20", [plainRow])], repoNames: "plain").replacingOccurrences(of: "aiusage 0.1", with: "aiusage\\u0000"))
+                body: Upload.document([("2026-11-20", [plainRow])], repoNames: "plain").replacingOccurrences(
+                    of: "aiusage 0.1", with: "aiusage\\u0000"))
             #expect(inClient.status == .badRequest)
             #expect(try await fixture.store.rows(teamID: 1, since: "2026-01-01", until: "2026-12-31").isEmpty)
             // Text that is not a control character (accents, emoji, CJK) is fine.
             let unicode = plainRow.replacingOccurrences(of: "\"repo\": \"web-app\"", with: "\"repo\": \"wéb-😀-漢字\"")
-            #expect(try await client.call(
-                .post, "/api/v1/uploads", token: token, body: Upload.document([("2026-11-20", [unicode])], repoNames: "plain")).status == .ok)
+            #expect(
+                try await client.call(
+                    .post, "/api/v1/uploads", token: token, body: Upload.document([("2026-11-20", [unicode])], repoNames: "plain")
+                ).status == .ok)
         }
     }
 

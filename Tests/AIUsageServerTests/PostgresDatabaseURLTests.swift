@@ -19,7 +19,9 @@ import Testing
     }
 
     @Test func refusesWhatItCannotHonour() {
-        #expect(throws: ConfigurationError("Unsupported sslmode \"on\"; use one of disable, allow, prefer, require, verify-ca, verify-full.")) {
+        #expect(
+            throws: ConfigurationError("Unsupported sslmode \"on\"; use one of disable, allow, prefer, require, verify-ca, verify-full.")
+        ) {
             try PostgresDatabaseURL("postgres://u@h/d?sslmode=on")
         }
         #expect(throws: ConfigurationError.self) { try PostgresDatabaseURL("postgres://u@h/d?sslrootcert=/x") }

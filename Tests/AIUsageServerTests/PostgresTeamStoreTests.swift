@@ -88,7 +88,8 @@ import Testing
             _ = try await configuration.openStore()
             Issue.record("connected to port 1")
         } catch let error as ConfigurationError {
-            #expect(error.description == "Cannot connect to PostgreSQL (database \"aiusage\" at 127.0.0.1:1 as someone): connection refused.")
+            #expect(
+                error.description == "Cannot connect to PostgreSQL (database \"aiusage\" at 127.0.0.1:1 as someone): connection refused.")
         }
     }
 }

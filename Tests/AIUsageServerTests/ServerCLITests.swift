@@ -1,6 +1,6 @@
 import Foundation
 #if canImport(FoundationNetworking)
-import FoundationNetworking
+    import FoundationNetworking
 #endif
 import Testing
 import _AIUsageTestSupport
@@ -31,7 +31,9 @@ import _AIUsageTestSupport
         let stdout = out.fileHandleForReading.readDataToEndOfFile()
         let stderr = err.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
-        return Result(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self), stderr: String(decoding: stderr, as: UTF8.self))
+        return Result(
+            status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
+            stderr: String(decoding: stderr, as: UTF8.self))
     }
 
     @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: binary)))
@@ -55,7 +57,8 @@ import _AIUsageTestSupport
         // Nothing listens on port 1: one line naming the server (never the password), non-zero exit.
         let postgres = try run(["serve", "--database", "postgres://aiusage:secret@127.0.0.1:1/aiusage"] + data)
         #expect(postgres.status != 0)
-        #expect(postgres.stderr.contains("Cannot connect to PostgreSQL (database \"aiusage\" at 127.0.0.1:1 as aiusage): connection refused."))
+        #expect(
+            postgres.stderr.contains("Cannot connect to PostgreSQL (database \"aiusage\" at 127.0.0.1:1 as aiusage): connection refused."))
         #expect(postgres.stderr.split(separator: "\n").count == 1 && !postgres.stderr.contains("secret"))
         let badURL = try run(["token", "list", "--team", "web", "--database", "postgres://u@h/d?sslmode=maybe"])
         #expect(badURL.status != 0 && badURL.stderr.contains("Unsupported sslmode \"maybe\""))
@@ -73,8 +76,9 @@ import _AIUsageTestSupport
             #expect(try run(["team", "create", "web"] + database).stdout == "created team web\n")
             let duplicate = try run(["team", "create", "web"] + database)
             #expect(duplicate.status != 0 && duplicate.stderr.contains("Team \"web\" already exists."))
-            let issued = try run(["token", "issue", "--team", "web", "--developer", "dev@example.com", "--role", "member"],
-                                 environment: ["AIUSAGE_SERVER_DATABASE": url])
+            let issued = try run(
+                ["token", "issue", "--team", "web", "--developer", "dev@example.com", "--role", "member"],
+                environment: ["AIUSAGE_SERVER_DATABASE": url])
             #expect(issued.status == 0)
             let token = issued.stdout.trimmingCharacters(in: .newlines)
             #expect(token.hasPrefix("aiu_") && token.count == 68)

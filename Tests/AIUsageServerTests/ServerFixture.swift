@@ -73,7 +73,9 @@ enum Upload {
         """
     }
 
-    static func document(_ days: [(String, [String])], named: Bool = true, schema: String = "aiusage.upload/1", repoNames: String = "hashed") -> String {
+    static func document(
+        _ days: [(String, [String])], named: Bool = true, schema: String = "aiusage.upload/1", repoNames: String = "hashed"
+    ) -> String {
         let dayText = days.map { day, rows in "{\"day\": \"\(day)\", \"rows\": [\(rows.joined(separator: ","))]}" }
         return """
             {"schema": "\(schema)", "generated_at": "2026-11-24T10:00:00Z", "client": "aiusage 0.1",

@@ -9,12 +9,15 @@ import _AIUsageTestSupport
 @Suite struct StoreCopyTests {
     /// Two teams, four tokens (one revoked), two developers' rows over three days.
     static func filledStore(_ store: any TeamStore) async throws {
-        let web = try await store.createTeam(name: "web", key: String(repeating: "ab", count: 32), createdAt: Date(timeIntervalSince1970: 1000))
-        let app = try await store.createTeam(name: "app", key: String(repeating: "cd", count: 32), createdAt: Date(timeIntervalSince1970: 2000))
+        let web = try await store.createTeam(
+            name: "web", key: String(repeating: "ab", count: 32), createdAt: Date(timeIntervalSince1970: 1000))
+        let app = try await store.createTeam(
+            name: "app", key: String(repeating: "cd", count: 32), createdAt: Date(timeIntervalSince1970: 2000))
         func token(_ team: Team, _ developer: String, _ role: Role, _ hash: String, named: Bool = false) async throws -> TokenRecord {
-            try await store.insertToken(NewToken(
-                teamID: team.id, developer: developer, role: role, named: named, prefix: "aiu_" + hash.prefix(8), hash: hash,
-                createdAt: Date(timeIntervalSince1970: 3000)))
+            try await store.insertToken(
+                NewToken(
+                    teamID: team.id, developer: developer, role: role, named: named, prefix: "aiu_" + hash.prefix(8), hash: hash,
+                    createdAt: Date(timeIntervalSince1970: 3000)))
         }
         _ = try await token(web, "a@example.com", .member, String(repeating: "1", count: 64), named: true)
         let revoked = try await token(web, "b@example.com", .member, String(repeating: "2", count: 64))
@@ -28,15 +31,21 @@ import _AIUsageTestSupport
         var other = UsageRow(repo: "acme/shop", tool: "codex", model: "gpt-5-codex")
         other.input = 1000
         other.aiLinesWritten = 3
-        _ = try await store.replaceDays(teamID: web.id, developer: "a@example.com", named: true, days: [
-            UploadDay(day: "2026-11-01", rows: [row, other]), UploadDay(day: "2026-11-02", rows: [row]),
-        ], at: Date())
-        _ = try await store.replaceDays(teamID: web.id, developer: "b@example.com", named: false, days: [
-            UploadDay(day: "2026-11-02", rows: [other]),
-        ], at: Date())
-        _ = try await store.replaceDays(teamID: app.id, developer: "a@example.com", named: false, days: [
-            UploadDay(day: "2026-10-30", rows: [row]),
-        ], at: Date())
+        _ = try await store.replaceDays(
+            teamID: web.id, developer: "a@example.com", named: true,
+            days: [
+                UploadDay(day: "2026-11-01", rows: [row, other]), UploadDay(day: "2026-11-02", rows: [row]),
+            ], at: Date())
+        _ = try await store.replaceDays(
+            teamID: web.id, developer: "b@example.com", named: false,
+            days: [
+                UploadDay(day: "2026-11-02", rows: [other])
+            ], at: Date())
+        _ = try await store.replaceDays(
+            teamID: app.id, developer: "a@example.com", named: false,
+            days: [
+                UploadDay(day: "2026-10-30", rows: [row])
+            ], at: Date())
     }
 
     /// What a store holds, without its own ids, in a stable order.
@@ -45,13 +54,17 @@ import _AIUsageTestSupport
         for team in try await store.teams() {
             lines.append("team \(team.name) \(team.key) \(team.createdAt.timeIntervalSince1970)")
             for token in try await store.tokens(team: team.name) {
-                lines.append("token \(token.team) \(token.developer) \(token.role) \(token.named) \(token.prefix) \(token.hash) \(token.createdAt.timeIntervalSince1970) \(token.revokedAt.map { "\($0.timeIntervalSince1970)" } ?? "-")")
+                lines.append(
+                    "token \(token.team) \(token.developer) \(token.role) \(token.named) \(token.prefix) \(token.hash) \(token.createdAt.timeIntervalSince1970) \(token.revokedAt.map { "\($0.timeIntervalSince1970)" } ?? "-")"
+                )
             }
             for row in try await store.rows(teamID: team.id, since: "0000-01-01", until: "9999-12-31") {
                 lines.append("row \(team.name) \(row.developer) \(row.named) \(row.day) \(row.row)")
             }
             for developer in ["a@example.com", "b@example.com"] {
-                lines.append("named \(team.name) \(developer) \(String(describing: try await store.developerNamed(teamID: team.id, developer: developer)))")
+                lines.append(
+                    "named \(team.name) \(developer) \(String(describing: try await store.developerNamed(teamID: team.id, developer: developer)))"
+                )
             }
         }
         return lines.sorted()

@@ -13,7 +13,8 @@ import Testing
         try await fixture.app().test(.router) { client in
             for index in 0..<count {
                 let token = try await fixture.token("web", "dev\(index)@example.com", .member)
-                let document = Upload.document([("2026-11-20", [Upload.row()]), ("2026-11-23", [Upload.row(cost: 3)])], named: named.contains(index))
+                let document = Upload.document(
+                    [("2026-11-20", [Upload.row()]), ("2026-11-23", [Upload.row(cost: 3)])], named: named.contains(index))
                 #expect(try await client.call(.post, "/api/v1/uploads", token: token, body: document).status == .ok)
             }
         }
@@ -47,8 +48,8 @@ import Testing
             #expect((totals["key"] as? [String: String])?.isEmpty == true)
             let ratios = try #require(totals["ratios"] as? [String: Any])
             #expect(ratios["yield"] as? Double == 0.6)
-            #expect(ratios["survival"] as? Double == 1)              // 50 / (60 - 10)
-            #expect(ratios["waste_share"] as? Double == 0.125)       // 2.5 / 20
+            #expect(ratios["survival"] as? Double == 1)  // 50 / (60 - 10)
+            #expect(ratios["waste_share"] as? Double == 0.125)  // 2.5 / 20
             // 10 commits over the window grown to whole weeks: 2026-10-26 to 2026-11-29, 35 days.
             #expect(ratios["landed_ai_commits_per_week"] as? Double == 2)
             #expect(response.json["window"] as? [String: String] == ["since": "2026-10-26", "until": "2026-11-29"])
@@ -99,7 +100,8 @@ import Testing
             let narrow = try await client.call(.get, "/api/v1/teams/web/summary?since=2026-11-21&until=2026-11-23", token: viewer)
             #expect((narrow.json["totals"] as? [String: Any])?["cost_usd"] as? Double == 20)
             #expect(narrow.json["window"] as? [String: String] == ["since": "2026-11-16", "until": "2026-11-29"])
-            let narrowDays = try await client.call(.get, "/api/v1/teams/web/summary?since=2026-11-21&until=2026-11-23&by=day", token: viewer)
+            let narrowDays = try await client.call(
+                .get, "/api/v1/teams/web/summary?since=2026-11-21&until=2026-11-23&by=day", token: viewer)
             #expect((narrowDays.json["totals"] as? [String: Any])?["cost_usd"] as? Double == 15)
             let defaults = try await client.call(.get, "/api/v1/teams/web/summary", token: viewer)
             #expect(defaults.json["window"] as? [String: String] == ["since": "2026-10-26", "until": "2026-11-29"])

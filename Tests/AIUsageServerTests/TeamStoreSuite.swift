@@ -30,9 +30,10 @@ struct TeamStoreSuite {
     func tokensAreFoundByHashAndRevoked() async throws {
         let store = try await makeStore()
         let team = try await store.createTeam(name: "web", key: "k", createdAt: Date())
-        let token = try await store.insertToken(NewToken(
-            teamID: team.id, developer: "a@example.com", role: .member, named: true, prefix: "aiu_12345678", hash: "h1",
-            createdAt: Date(timeIntervalSince1970: 2000)))
+        let token = try await store.insertToken(
+            NewToken(
+                teamID: team.id, developer: "a@example.com", role: .member, named: true, prefix: "aiu_12345678", hash: "h1",
+                createdAt: Date(timeIntervalSince1970: 2000)))
         #expect(try await store.token(hash: "h1") == token)
         #expect(token.team == "web")
         #expect(try await store.token(hash: "h2") == nil)
@@ -42,7 +43,8 @@ struct TeamStoreSuite {
         #expect(try await store.tokens(team: "web").count == 1)
         #expect(try await store.tokens(team: "other").isEmpty)
         await #expect(throws: (any Error).self) {
-            try await store.insertToken(NewToken(teamID: 999, developer: "x", role: .viewer, named: false, prefix: "p", hash: "h3", createdAt: Date()))
+            try await store.insertToken(
+                NewToken(teamID: 999, developer: "x", role: .viewer, named: false, prefix: "p", hash: "h3", createdAt: Date()))
         }
     }
 
@@ -67,7 +69,8 @@ struct TeamStoreSuite {
         #expect(try await store.developerNamed(teamID: web.id, developer: "a") == false)
         #expect(try await store.developerNamed(teamID: web.id, developer: "z") == nil)
 
-        _ = try await store.replaceDays(teamID: web.id, developer: "a", named: false, days: [UploadDay(day: "2026-11-20", rows: [])], at: Date())
+        _ = try await store.replaceDays(
+            teamID: web.id, developer: "a", named: false, days: [UploadDay(day: "2026-11-20", rows: [])], at: Date())
         let own = try await store.days(teamID: web.id, developer: "a")
         #expect(own == [UploadDay(day: "2026-11-21", rows: [row])])
     }

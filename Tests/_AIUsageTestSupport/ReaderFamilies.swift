@@ -104,9 +104,13 @@ public enum ReaderFamily: String, CaseIterable, Sendable, Codable {
         case .opencode:
             let storage = ".local/share/opencode/storage"
             return [
-                ReaderCase("opencode-message", OpenCodeStorageReader(), storage + "/message/ses_1/msg_1.json", .document, stopsAtLastNewline: false),
-                ReaderCase("opencode-part", OpenCodeStorageReader(), storage + "/part/msg_1/prt_1.json", .document, stopsAtLastNewline: false),
-                ReaderCase("opencode-session", OpenCodeStorageReader(), storage + "/session/proj/ses_1.json", .document, stopsAtLastNewline: false),
+                ReaderCase(
+                    "opencode-message", OpenCodeStorageReader(), storage + "/message/ses_1/msg_1.json", .document, stopsAtLastNewline: false
+                ),
+                ReaderCase(
+                    "opencode-part", OpenCodeStorageReader(), storage + "/part/msg_1/prt_1.json", .document, stopsAtLastNewline: false),
+                ReaderCase(
+                    "opencode-session", OpenCodeStorageReader(), storage + "/session/proj/ses_1.json", .document, stopsAtLastNewline: false),
             ]
         }
     }

@@ -2,9 +2,9 @@ import AIUsageCore
 import AIUsageReaders
 import Foundation
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// What every reader must do with any bytes at all, checked by the fuzz targets
@@ -347,8 +347,8 @@ public enum ReaderInvariants {
 @inline(__always)
 private func Glibc_write(_ fd: Int32, _ pointer: UnsafeRawPointer, _ count: Int) -> Int {
     #if canImport(Glibc)
-    return Glibc.write(fd, pointer, count)
+        return Glibc.write(fd, pointer, count)
     #else
-    return Darwin.write(fd, pointer, count)
+        return Darwin.write(fd, pointer, count)
     #endif
 }

@@ -140,19 +140,26 @@ extension DoctorDocument {
             for root in readers.flatMap({ $0.searchRoots(in: environment) }) where !roots.contains(root) { roots.append(root) }
             let places = roots.map { Place(path: $0, exists: FileManager.default.fileExists(atPath: $0)) }
             let files = Set(readers.flatMap { $0.discoverFiles(in: environment) })
-            let unreadableNames = places.filter(\.exists).reduce(0) { $0 + RecordFileWalker.files(under: $1.path) { _ in false }.skippedNames }
+            let unreadableNames = places.filter(\.exists).reduce(0) {
+                $0 + RecordFileWalker.files(under: $1.path) { _ in false }.skippedNames
+            }
             let ingested = stats.filesByTool[tool]
-            tools.append(Tool(
-                tool: tool.rawValue, recordFilesFound: files.count, searchRoots: places, namesNotUTF8: unreadableNames,
-                ingested: ingested.map { Ingested(files: $0.files, bytes: $0.bytes, records: $0.lines, malformedRecords: $0.skipped) },
-                filesNotIngestedYet: max(0, files.count - (ingested?.files ?? 0)), sessions: stats.sessionsByTool[tool] ?? 0,
-                billedRequests: stats.usageByTool[tool] ?? 0, edits: stats.editsByTool[tool] ?? 0,
-                notRecognised: drift.filter { $0.tool == tool }.map {
-                    Unrecognised(kind: $0.kind, name: $0.name, count: $0.count, newestFile: $0.newestFile, seenAt: Format.iso($0.seenAt))
-                },
-                unreadableFiles: errors.filter { $0.tool == tool }.map { UnreadableFile(path: $0.path, error: $0.message, at: Format.iso($0.at)) }))
+            tools.append(
+                Tool(
+                    tool: tool.rawValue, recordFilesFound: files.count, searchRoots: places, namesNotUTF8: unreadableNames,
+                    ingested: ingested.map { Ingested(files: $0.files, bytes: $0.bytes, records: $0.lines, malformedRecords: $0.skipped) },
+                    filesNotIngestedYet: max(0, files.count - (ingested?.files ?? 0)), sessions: stats.sessionsByTool[tool] ?? 0,
+                    billedRequests: stats.usageByTool[tool] ?? 0, edits: stats.editsByTool[tool] ?? 0,
+                    notRecognised: drift.filter { $0.tool == tool }.map {
+                        Unrecognised(
+                            kind: $0.kind, name: $0.name, count: $0.count, newestFile: $0.newestFile, seenAt: Format.iso($0.seenAt))
+                    },
+                    unreadableFiles: errors.filter { $0.tool == tool }.map {
+                        UnreadableFile(path: $0.path, error: $0.message, at: Format.iso($0.at))
+                    }))
             if !errors.filter({ $0.tool == tool }).isEmpty {
-                problems.append("\(tool.rawValue): \(errors.filter { $0.tool == tool }.count) record files could not be read (listed above)")
+                problems.append(
+                    "\(tool.rawValue): \(errors.filter { $0.tool == tool }.count) record files could not be read (listed above)")
             }
         }
 
@@ -163,18 +170,22 @@ extension DoctorDocument {
         let unpriced = try store.unpricedModels().map { UnpricedModel(model: $0.model, tokens: $0.tokens, requests: $0.requests) }
         if !unpriced.isEmpty {
             problems.append(
-                "\(unpriced.count) model\(unpriced.count == 1 ? "" : "s") without a price (\(unpriced.map(\.model).prefix(5).joined(separator: ", "))): their tokens are reported as unpriced, never as $0")
+                "\(unpriced.count) model\(unpriced.count == 1 ? "" : "s") without a price (\(unpriced.map(\.model).prefix(5).joined(separator: ", "))): their tokens are reported as unpriced, never as $0"
+            )
         }
 
         var repositories: [Repository] = []
         for diagnostics in try store.repoDiagnostics() {
             let unreadable = try store.unreadableCommitCount(repo: diagnostics.repo.id)
-            repositories.append(Repository(
-                name: diagnostics.repo.name, roots: diagnostics.repo.roots, defaultBranch: diagnostics.repo.defaultBranch,
-                sessions: diagnostics.sessions, commits: diagnostics.commits, unreadableCommits: unreadable,
-                orphanRefs: diagnostics.state.orphanRefs, historyIncomplete: diagnostics.state.historyIncomplete))
+            repositories.append(
+                Repository(
+                    name: diagnostics.repo.name, roots: diagnostics.repo.roots, defaultBranch: diagnostics.repo.defaultBranch,
+                    sessions: diagnostics.sessions, commits: diagnostics.commits, unreadableCommits: unreadable,
+                    orphanRefs: diagnostics.state.orphanRefs, historyIncomplete: diagnostics.state.historyIncomplete))
             if unreadable > 0 {
-                problems.append("\(diagnostics.repo.name): \(unreadable) commits could not be read by git (a partial or shallow clone) and were left out")
+                problems.append(
+                    "\(diagnostics.repo.name): \(unreadable) commits could not be read by git (a partial or shallow clone) and were left out"
+                )
             }
         }
 
@@ -190,7 +201,9 @@ extension DoctorDocument {
             hooks.repository = git.workTreeRoot ?? git.gitDirectory
             hooks.installedIn = installed.isEmpty ? nil : directory
             hooks.missing = HookInstaller.hookNames.filter { !installed.contains($0) }
-            if git.configString("user.email") == nil { problems.append("user.email is not set: sessions that link to no commit cannot be placed") }
+            if git.configString("user.email") == nil {
+                problems.append("user.email is not set: sessions that link to no commit cannot be placed")
+            }
             do {
                 if try git.defaultBranch(configured: git.configString("aiusage.defaultbranch")) == nil {
                     problems.append("no default branch found: set one with `git config aiusage.defaultBranch main`")
@@ -236,7 +249,9 @@ extension DoctorDocument {
     /// The text `aiusage doctor` prints, sentences wrapped to `width`.
     func text(verbose: Bool, width: Int = 100) -> String {
         var out = "Store: \(store.path)\n"
-        out += "  " + (store.sizeBytes.map { "size \(Format.bytes($0)), " } ?? "") + "\(store.repositories) \(store.repositories == 1 ? "repository" : "repositories"), "
+        out +=
+            "  " + (store.sizeBytes.map { "size \(Format.bytes($0)), " } ?? "")
+            + "\(store.repositories) \(store.repositories == 1 ? "repository" : "repositories"), "
             + "\(store.commits) \(store.commits == 1 ? "commit" : "commits") attributed"
             + (store.lastIngest.map { ", last ingest \($0)" } ?? ", never ingested") + "\n"
         out += "\nAI tools:\n"
@@ -250,7 +265,8 @@ extension DoctorDocument {
             for root in shown { out += "    · \(root.path)\n" }
             if shown.count < missing.count { out += "    · and \(missing.count - shown.count) more places (--verbose lists them)\n" }
             if let ingested = tool.ingested {
-                out += "    ingested: \(ingested.files) files, \(Format.bytes(ingested.bytes)), \(ingested.records) records"
+                out +=
+                    "    ingested: \(ingested.files) files, \(Format.bytes(ingested.bytes)), \(ingested.records) records"
                     + (ingested.malformedRecords > 0 ? ", \(ingested.malformedRecords) skipped as malformed" : "") + "\n"
                 out += "    \(tool.sessions) sessions, \(tool.billedRequests) billed requests, \(tool.edits) edits\n"
             }
@@ -260,14 +276,18 @@ extension DoctorDocument {
                 for item in tool.notRecognised.prefix(verbose ? .max : 8) {
                     out += "      \(item.kind) \(item.name): \(item.count)×, newest in \(item.newestFile)\n"
                 }
-                if !verbose && tool.notRecognised.count > 8 { out += "      and \(tool.notRecognised.count - 8) more (--verbose lists them)\n" }
+                if !verbose && tool.notRecognised.count > 8 {
+                    out += "      and \(tool.notRecognised.count - 8) more (--verbose lists them)\n"
+                }
             }
             for file in tool.unreadableFiles.prefix(verbose ? .max : 5) { out += "    ✗ could not read \(file.path): \(file.error)\n" }
         }
         if sessionsWithoutRepository > 0 {
-            out += "\n" + Text.paragraph(
-                "\(sessionsWithoutRepository) sessions worked in no repository (or in a folder that is gone): their tokens and cost count under (no repository), as waste.",
-                width: width) + "\n"
+            out +=
+                "\n"
+                + Text.paragraph(
+                    "\(sessionsWithoutRepository) sessions worked in no repository (or in a folder that is gone): their tokens and cost count under (no repository), as waste.",
+                    width: width) + "\n"
         }
         out += "\nPrices: \(pricing["label"] ?? "?"), \(pricing["origin"] ?? "")\n"
         if unpricedModels.isEmpty {
@@ -275,19 +295,26 @@ extension DoctorDocument {
         } else {
             out += "  unpriced models (tokens counted, cost left out; see `aiusage prices MODEL`):\n"
             for model in unpricedModels {
-                out += "    \(model.model.isEmpty ? "(no model id)" : model.model): \(Format.compact(model.tokens)) tokens in \(PriceView.count(model.requests, "request"))\n"
+                out +=
+                    "    \(model.model.isEmpty ? "(no model id)" : model.model): \(Format.compact(model.tokens)) tokens in \(PriceView.count(model.requests, "request"))\n"
             }
         }
         if !repositories.isEmpty {
             out += "\nRepositories:\n"
             for repo in repositories {
-                out += "  \(repo.name) (\(repo.roots.first ?? "?")): \(repo.sessions) sessions, \(repo.commits) commits"
+                out +=
+                    "  \(repo.name) (\(repo.roots.first ?? "?")): \(repo.sessions) sessions, \(repo.commits) commits"
                     + (repo.defaultBranch.map { ", default branch \($0)" } ?? ", no default branch") + "\n"
-                if repo.unreadableCommits > 0 { out += "    ! \(repo.unreadableCommits) commits git could not read (partial or shallow clone): left out\n" }
-                if !repo.orphanRefs.isEmpty {
-                    out += "    · \(repo.orphanRefs.count) refs share no history with the default branch and are left out: \(repo.orphanRefs.prefix(3).joined(separator: ", "))\(repo.orphanRefs.count > 3 ? ", ..." : "")\n"
+                if repo.unreadableCommits > 0 {
+                    out += "    ! \(repo.unreadableCommits) commits git could not read (partial or shallow clone): left out\n"
                 }
-                if repo.historyIncomplete { out += "    ! the history stops at a missing commit (shallow clone): older commits are not linked\n" }
+                if !repo.orphanRefs.isEmpty {
+                    out +=
+                        "    · \(repo.orphanRefs.count) refs share no history with the default branch and are left out: \(repo.orphanRefs.prefix(3).joined(separator: ", "))\(repo.orphanRefs.count > 3 ? ", ..." : "")\n"
+                }
+                if repo.historyIncomplete {
+                    out += "    ! the history stops at a missing commit (shallow clone): older commits are not linked\n"
+                }
             }
         }
         out += "\nHooks:\n"

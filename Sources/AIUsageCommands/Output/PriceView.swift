@@ -22,7 +22,9 @@ struct PriceView {
         if let error = table.loadError { out.append("  error: the price data could not be read (\(error)); every model is unpriced") }
         let dataset = table.dataset
         let modelCount = dataset.providers.reduce(0) { $0 + $1.models.count }
-        out.append("  \(count(dataset.providers.count, "provider")), \(count(modelCount, "model")), matched by the dataset's own rules. USD per million tokens.")
+        out.append(
+            "  \(count(dataset.providers.count, "provider")), \(count(modelCount, "model")), matched by the dataset's own rules. USD per million tokens."
+        )
         if views.isEmpty {
             out.append("")
             out.append("`aiusage prices MODEL` shows the price a model gets; `aiusage prices update FILE` loads a newer copy.")
@@ -42,8 +44,10 @@ struct PriceView {
                 "  Its tokens are counted; reports leave its cost out and say so (never $0).",
             ]
         case .priced(let price):
-            var out = ["\(model) → \(price.provider.name) \(price.model.id)" + (price.model.name.map { " (\($0))" } ?? "")
-                + (price.model.deprecated ? ", deprecated" : "")]
+            var out = [
+                "\(model) → \(price.provider.name) \(price.model.id)" + (price.model.name.map { " (\($0))" } ?? "")
+                    + (price.model.deprecated ? ", deprecated" : "")
+            ]
             out.append("  matched by \(price.model.match.summary)")
             let current = price.model.rates(at: at)
             let periods = price.model.periods

@@ -34,7 +34,8 @@ struct ReportDocument: Encodable {
         try container.encode(Format.iso(generatedAt), forKey: .generatedAt)
         try container.encode(["since": Format.iso(since), "until": Format.iso(until)], forKey: .window)
         try container.encode(
-            PricingJSON(source: pricingSource, version: pricingVersion, date: pricingDate, recordedBy: recordedCostTools, unpriced: unpricedModels),
+            PricingJSON(
+                source: pricingSource, version: pricingVersion, date: pricingDate, recordedBy: recordedCostTools, unpriced: unpricedModels),
             forKey: .pricing)
         try container.encode(groupBy.rawValue, forKey: .groupBy)
         try container.encode(survivalDays, forKey: .survivalDays)

@@ -20,9 +20,12 @@ enum ReportTable {
                 + "survival at \(document.survivalDays) days\(reset)")
         out.append("\(dim)prices: \(document.pricingSource) \(document.pricingVersion) (\(document.pricingDate))\(reset)")
         if !document.recordedCostTools.isEmpty {
-            out.append(dim + Text.paragraph(
-                "costs as recorded by \(document.recordedCostTools.joined(separator: ", ")); the price table for the rest", width: width)
-                + reset)
+            out.append(
+                dim
+                    + Text.paragraph(
+                        "costs as recorded by \(document.recordedCostTools.joined(separator: ", ")); the price table for the rest",
+                        width: width)
+                    + reset)
         }
         out.append("")
 
@@ -36,10 +39,12 @@ enum ReportTable {
             out.append(contentsOf: layout.lines(for: document.totals, label: "total", dim: dim, reset: reset))
         }
         out.append("")
-        out.append(dim + Text.paragraph(
-            "WRITTEN to PENDING count AI-written lines; PENDING lines landed less than \(document.survivalDays) days ago, so whether "
-                + "they survive is not known yet (they are not counted in survival). HUMAN counts the other lines of the same commits.",
-            width: width) + reset)
+        out.append(
+            dim
+                + Text.paragraph(
+                    "WRITTEN to PENDING count AI-written lines; PENDING lines landed less than \(document.survivalDays) days ago, so whether "
+                        + "they survive is not known yet (they are not counted in survival). HUMAN counts the other lines of the same commits.",
+                    width: width) + reset)
         if document.totals.unpricedTokens > 0 {
             out.append("")
             if (document.rows + [document.totals]).contains(where: { $0.costUSD > 0 && $0.unpricedTokens > 0 }) {
@@ -87,7 +92,8 @@ enum ReportTable {
     /// The ratio line of a row: each ratio with its name.
     static func ratioItems(_ row: ReportRow) -> [String] {
         let ratios = row.ratios
-        let perMillion = ratios.landedLinesPerMillionTokens.map { $0 >= 100 ? String(format: "%.0f", $0) : String(format: "%.1f", $0) } ?? "–"
+        let perMillion =
+            ratios.landedLinesPerMillionTokens.map { $0 >= 100 ? String(format: "%.0f", $0) : String(format: "%.1f", $0) } ?? "–"
         return [
             "yield \(Format.percent(ratios.yield))", "survival \(Format.percent(ratios.survival))", "$/line \(costPerLine(row))",
             "landed/Mtok \(perMillion)", "waste \(Format.percent(ratios.wasteShare))",
@@ -190,7 +196,8 @@ enum ReportCSV {
         let fields: [String] = [
             group, CSV.field(key), "\(row.sessions.count)", "\(row.tokens.input)", "\(row.tokens.output)",
             "\(row.tokens.cacheWrite)", "\(row.tokens.cacheRead)", "\(row.tokens.reasoning)", "\(row.tokens.total)",
-            row.costUSD == 0 && row.unpricedTokens > 0 ? "" : String(format: "%.6f", row.costUSD), "\(row.unpricedTokens)", "\(row.aiLinesWritten)", "\(row.ai.committed)",
+            row.costUSD == 0 && row.unpricedTokens > 0 ? "" : String(format: "%.6f", row.costUSD), "\(row.unpricedTokens)",
+            "\(row.aiLinesWritten)", "\(row.ai.committed)",
             "\(row.ai.landed)", "\(row.ai.surviving)", "\(row.ai.pending)", "\(row.ai.churned)", "\(row.humanLinesCommitted)",
             "\(row.commits)", "\(row.aiAssistedCommits)", "\(row.landedAIAssistedCommits)", ratio(ratios.yield),
             ratio(ratios.survival), ratio(ratios.costPerLandedLineUSD), ratio(ratios.landedLinesPerMillionTokens),

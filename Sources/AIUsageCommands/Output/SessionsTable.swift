@@ -27,7 +27,8 @@ enum SessionsTable {
         switch session.outcome {
         case .landed: return "landed: some of its AI lines are on the default branch"
         case .pending:
-            return "pending: committed on \(session.openBranches.joined(separator: ", ")), not landed yet; the branch had a commit in the last \(Int(SessionOutcome.openDays)) days"
+            return
+                "pending: committed on \(session.openBranches.joined(separator: ", ")), not landed yet; the branch had a commit in the last \(Int(SessionOutcome.openDays)) days"
         case .unmerged:
             return branches.isEmpty
                 ? "unmerged: its commits did not land on the default branch"
@@ -48,7 +49,9 @@ enum SessionsTable {
         if let developer { what.append("of \(developer)") }
         if let outcomes = filter.outcomes {
             let names = SessionOutcome.allCases.filter(outcomes.contains).map(displayName)
-            what.append("with outcome " + (names.count > 1 ? names.dropLast().joined(separator: ", ") + " or " + (names.last ?? "") : names.joined()))
+            what.append(
+                "with outcome "
+                    + (names.count > 1 ? names.dropLast().joined(separator: ", ") + " or " + (names.last ?? "") : names.joined()))
         }
         var when: [String] = []
         if let since = window.since { when.append("active since \(day.string(from: since))") }
@@ -88,14 +91,18 @@ enum SessionsTable {
         if filter.outcomes != nil {
             let cost = sessions.reduce(0) { $0 + $1.costUSD }
             let unpriced = sessions.reduce(Int64(0)) { $0 + $1.unpricedTokens }
-            out += "\n" + Text.paragraph(
-                "\(sessions.count) session\(sessions.count == 1 ? "" : "s"), \(ReportTable.costCell(usd: cost, unpricedTokens: unpriced)) in all.",
-                width: width) + "\n"
+            out +=
+                "\n"
+                + Text.paragraph(
+                    "\(sessions.count) session\(sessions.count == 1 ? "" : "s"), \(ReportTable.costCell(usd: cost, unpricedTokens: unpriced)) in all.",
+                    width: width) + "\n"
         }
-        out += "\n" + Text.paragraph(
-            "WRITTEN to SURVIVING count AI lines (SURVIVING: still on the default branch after the survival days; – while none "
-                + "has been measured yet). `aiusage sessions ID` shows one session's commits and branches.",
-            width: width) + "\n"
+        out +=
+            "\n"
+            + Text.paragraph(
+                "WRITTEN to SURVIVING count AI lines (SURVIVING: still on the default branch after the survival days; – while none "
+                    + "has been measured yet). `aiusage sessions ID` shows one session's commits and branches.",
+                width: width) + "\n"
         if let footer = unpricedFooter(sessions, prices: prices, width: width) { out += footer + "\n" }
         return out
     }
@@ -107,8 +114,10 @@ enum SessionsTable {
         let models = Set(affected.flatMap(\.models)).filter { prices.price(for: $0) == nil }.sorted()
         var out = "\n" + Text.paragraph("COST unpriced (or $x+): tokens on models without a price are counted, not costed.", width: width)
         if !models.isEmpty {
-            out += "\n" + Text.paragraph(
-                "Unpriced models: \(models.joined(separator: ", ")). `aiusage prices MODEL` says why.", width: width)
+            out +=
+                "\n"
+                + Text.paragraph(
+                    "Unpriced models: \(models.joined(separator: ", ")). `aiusage prices MODEL` says why.", width: width)
         }
         return out
     }
@@ -120,13 +129,17 @@ enum SessionsTable {
         let day = formatter("yyyy-MM-dd", timeZone)
         var out = "\(session.tool.rawValue) session \(session.id)\n"
         func field(_ name: String, _ value: String) {
-            out += Text.paragraph(value, width: width, indent: "  " + Format.pad(name, 12), hanging: String(repeating: " ", count: 14)) + "\n"
+            out +=
+                Text.paragraph(value, width: width, indent: "  " + Format.pad(name, 12), hanging: String(repeating: " ", count: 14)) + "\n"
         }
         field("repository", session.repo ?? "(no repository)")
         field("developer", session.developer)
         field("time", "\(time.string(from: session.start)) to \(time.string(from: session.end)) (\(TimeWindow.name(timeZone)))")
         field("models", session.models.isEmpty ? "(none recorded)" : session.models.joined(separator: ", "))
-        field("cost", "\(ReportTable.costCell(usd: session.costUSD, unpricedTokens: session.unpricedTokens)) for \(Format.compact(session.tokens.total)) tokens")
+        field(
+            "cost",
+            "\(ReportTable.costCell(usd: session.costUSD, unpricedTokens: session.unpricedTokens)) for \(Format.compact(session.tokens.total)) tokens"
+        )
         let lines = session.lines
         field(
             "AI lines",
@@ -148,10 +161,12 @@ enum SessionsTable {
                 ])
             }
             out += table.render(width: width - 4).map { "    " + $0 }.joined(separator: "\n") + "\n"
-            out += "\n" + Text.paragraph(
-                "A commit's AI column counts all its AI lines, of every session; `aiusage explain COMMIT` shows whose. SURVIVING: "
-                    + "after \(survivalDays) days; PENDING: landed lines whose \(survivalDays) days have not passed.",
-                width: width) + "\n"
+            out +=
+                "\n"
+                + Text.paragraph(
+                    "A commit's AI column counts all its AI lines, of every session; `aiusage explain COMMIT` shows whose. SURVIVING: "
+                        + "after \(survivalDays) days; PENDING: landed lines whose \(survivalDays) days have not passed.",
+                    width: width) + "\n"
         }
         return out
     }

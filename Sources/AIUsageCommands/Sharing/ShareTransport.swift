@@ -1,8 +1,8 @@
 import Foundation
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// The only way aiusage reaches the network: it runs `aiusage-share` (a separate
@@ -52,9 +52,9 @@ struct ShareTransport {
     var helperPath: String {
         if let explicit = environment["AIUSAGE_SHARE_BIN"], !explicit.isEmpty { return explicit }
         #if os(Linux)
-        let own = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
+            let own = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
         #else
-        let own = URL(fileURLWithPath: Bundle.main.executablePath ?? CommandLine.arguments[0]).resolvingSymlinksInPath()
+            let own = URL(fileURLWithPath: Bundle.main.executablePath ?? CommandLine.arguments[0]).resolvingSymlinksInPath()
         #endif
         return own.deletingLastPathComponent().appendingPathComponent("aiusage-share").path
     }

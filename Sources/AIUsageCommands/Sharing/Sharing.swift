@@ -107,7 +107,8 @@ enum Sharing {
                 }
             }
             let days = document.days.count
-            var summary = "uploaded \(days) day\(days == 1 ? "" : "s") (\(document.rowCount) row\(document.rowCount == 1 ? "" : "s")) to \(settings.server)"
+            var summary =
+                "uploaded \(days) day\(days == 1 ? "" : "s") (\(document.rowCount) row\(document.rowCount == 1 ? "" : "s")) to \(settings.server)"
             if let first = document.days.first?.day, let last = document.days.last?.day { summary += ", covering \(first) to \(last)" }
             try context.store.recordUploadAttempt(at: now, success: true, result: "ok: " + summary)
             return summary

@@ -17,13 +17,16 @@ struct UploadPreview {
         let rows = document.rowCount
         var totals = UsageRow(repo: "", tool: "", model: "")
         for row in days.flatMap(\.rows) {
-            for field in UsageField.allCases { totals[keyPath: field.keyPath] = Saturating.add(totals[keyPath: field.keyPath], row[keyPath: field.keyPath]) }
+            for field in UsageField.allCases {
+                totals[keyPath: field.keyPath] = Saturating.add(totals[keyPath: field.keyPath], row[keyPath: field.keyPath])
+            }
             totals.costUSD += row.costUSD
         }
         let repositories = Set(days.flatMap { $0.rows.map(\.repo) }).sorted { name(of: $0) < name(of: $1) }
         let pairs = Set(days.flatMap { $0.rows.map { "\($0.tool) with \($0.model)" } }).sorted()
         var lines = [
-            "Days with activity:  \(active) of \(days.count)" + (active < days.count ? " (the others are sent empty, which clears them on the server)" : ""),
+            "Days with activity:  \(active) of \(days.count)"
+                + (active < days.count ? " (the others are sent empty, which clears them on the server)" : ""),
             "Rows:                \(rows) (one per day, repository, tool and model)",
         ]
         if repositories.isEmpty {
@@ -32,8 +35,9 @@ struct UploadPreview {
             let shown = repositories.prefix(8).map { repo in
                 hashed ? "\(name(of: repo)) (sent as \(repo.prefix(12))…)" : name(of: repo)
             }
-            lines.append("Repositories:        \(repositories.count): " + shown.joined(separator: ", ")
-                + (repositories.count > 8 ? ", and \(repositories.count - 8) more" : ""))
+            lines.append(
+                "Repositories:        \(repositories.count): " + shown.joined(separator: ", ")
+                    + (repositories.count > 8 ? ", and \(repositories.count - 8) more" : ""))
         }
         let none = "(none) with (none)"
         let sessions = pairs.filter { $0 != none }
@@ -44,11 +48,13 @@ struct UploadPreview {
             }
             lines.append("Tools and models:    " + text)
         }
-        lines.append("Totals:              " + [
-            Self.count(totals.sessions, "session"), Self.count(totals.totalTokens, "token"), Format.usd(totals.costUSD),
-            Self.count(totals.aiLinesWritten, "AI line") + " written", "\(totals.aiLinesLanded) landed",
-            Self.count(totals.humanLinesCommitted, "human line"), Self.count(totals.commits, "commit"),
-        ].joined(separator: ", "))
+        lines.append(
+            "Totals:              "
+                + [
+                    Self.count(totals.sessions, "session"), Self.count(totals.totalTokens, "token"), Format.usd(totals.costUSD),
+                    Self.count(totals.aiLinesWritten, "AI line") + " written", "\(totals.aiLinesLanded) landed",
+                    Self.count(totals.humanLinesCommitted, "human line"), Self.count(totals.commits, "commit"),
+                ].joined(separator: ", "))
         return lines
     }
 

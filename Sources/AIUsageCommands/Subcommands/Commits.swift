@@ -86,11 +86,12 @@ extension AIUsageCommand {
                 table.append(cells)
             }
             var out = table.render(width: width).joined(separator: "\n") + "\n\n"
-            out += Text.paragraph(
-                "* AI-assisted: AI lines or an AI trailer. AI and HUMAN: significant lines the commit added. AI LANDED: its AI lines "
-                    + "on the default branch; SURVIVING: those still there \(survivalDays) days after landing; PENDING: those whose "
-                    + "\(survivalDays) days have not passed yet (– in SURVIVING: nothing to measure yet).",
-                width: width) + "\n"
+            out +=
+                Text.paragraph(
+                    "* AI-assisted: AI lines or an AI trailer. AI and HUMAN: significant lines the commit added. AI LANDED: its AI lines "
+                        + "on the default branch; SURVIVING: those still there \(survivalDays) days after landing; PENDING: those whose "
+                        + "\(survivalDays) days have not passed yet (– in SURVIVING: nothing to measure yet).",
+                    width: width) + "\n"
             return out
         }
     }
@@ -118,7 +119,8 @@ struct CommitsDocument: Encodable {
             records: commits.map { commit in
                 [
                     commit.repo, commit.sha, commit.author, Format.iso(commit.time), "\(commit.aiLines)", "\(commit.humanLines)",
-                    "\(commit.aiAssisted)", commit.aiTrailer ?? "", commit.sessions.joined(separator: " "), commit.landedHow?.rawValue ?? "",
+                    "\(commit.aiAssisted)", commit.aiTrailer ?? "", commit.sessions.joined(separator: " "),
+                    commit.landedHow?.rawValue ?? "",
                     commit.landedInto ?? "", commit.landedAt.map(Format.iso) ?? "", "\(commit.landedAILines)", "\(commit.survivingAILines)",
                     "\(commit.pendingAILines)", "\(commit.churnedAILines)",
                 ]

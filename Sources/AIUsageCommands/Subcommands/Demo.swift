@@ -81,9 +81,10 @@ extension AIUsageCommand {
                 let commits = try Commits.output(context: context, options: listing, now: now)
                 let sessions = try Sessions.output(context: context, options: listing, now: now)
                 var out = "aiusage demo\n"
-                out += Text.paragraph(
-                    "This is a throwaway repository in \(world.repo), with made-up Claude Code and Codex sessions in a fake home "
-                        + "beside it; nothing of yours was read, and your own aiusage data was not touched.", width: width) + "\n"
+                out +=
+                    Text.paragraph(
+                        "This is a throwaway repository in \(world.repo), with made-up Claude Code and Codex sessions in a fake home "
+                            + "beside it; nothing of yours was read, and your own aiusage data was not touched.", width: width) + "\n"
                 out += "What happened there (times are relative to today):\n"
                 let whenWidth = story.map(\.0.count).max() ?? 0
                 for (when, what) in story {
@@ -94,16 +95,19 @@ extension AIUsageCommand {
                 out += "\n== aiusage sessions ==\n\n" + sessions + "\n"
                 if kept {
                     out += "The demo folder was kept. Explore it with:\n"
-                    out += "  cd \(shellQuoted(world.repo)) && AIUSAGE_HOME=\(shellQuoted(world.store)) HOME=\(shellQuoted(world.home)) aiusage report\n"
-                    out += Text.paragraph(
-                        "(try `aiusage commits`, `aiusage sessions --outcome unmerged,discarded` or `aiusage report --by tool` there too; "
-                            + "remove \(shellQuoted(world.folder)) when done.)", width: width) + "\n\n"
+                    out +=
+                        "  cd \(shellQuoted(world.repo)) && AIUSAGE_HOME=\(shellQuoted(world.store)) HOME=\(shellQuoted(world.home)) aiusage report\n"
+                    out +=
+                        Text.paragraph(
+                            "(try `aiusage commits`, `aiusage sessions --outcome unmerged,discarded` or `aiusage report --by tool` there too; "
+                                + "remove \(shellQuoted(world.folder)) when done.)", width: width) + "\n\n"
                 } else {
                     out += "The demo folder has been removed (run with --keep to explore it).\n"
                 }
-                out += Text.paragraph(
-                    "To measure your own work: run `aiusage install` in a repository (or `aiusage install --global`), then `aiusage report`.",
-                    width: width) + "\n"
+                out +=
+                    Text.paragraph(
+                        "To measure your own work: run `aiusage install` in a repository (or `aiusage install --global`), then `aiusage report`.",
+                        width: width) + "\n"
                 return out
             }
         }

@@ -29,22 +29,28 @@ extension AIUsageCommand {
 
         func run() throws {
             let context = try CommandContext()
-            print(try Self.output(context: context, revision: revision, repoPath: repoPath, noScan: noScan, format: output.resolved), terminator: "")
+            print(
+                try Self.output(context: context, revision: revision, repoPath: repoPath, noScan: noScan, format: output.resolved),
+                terminator: "")
         }
 
         /// What `aiusage explain` prints, with its final newline.
-        static func output(context: CommandContext, revision: String, repoPath: String?, noScan: Bool, format: OutputFormat) throws -> String {
+        static func output(context: CommandContext, revision: String, repoPath: String?, noScan: Bool, format: OutputFormat) throws
+            -> String
+        {
             let git = try context.openRepository(repoPath)
             let sha: String
             do {
                 sha = try git.resolveCommit(revision)
             } catch {
-                throw ValidationError("unknown revision '\(revision)' in \(git.workTreeRoot ?? git.gitDirectory): give a sha, a branch or HEAD~N")
+                throw ValidationError(
+                    "unknown revision '\(revision)' in \(git.workTreeRoot ?? git.gitDirectory): give a sha, a branch or HEAD~N")
             }
             if !noScan { try context.update(.repository(git), quiet: format != .table) }
             let repo = try RepositorySync(store: context.store, git: git).register()
             guard let record = try context.store.commits(repo: repo.id).first(where: { $0.sha == sha }) else {
-                throw ValidationError("commit \(sha.prefix(8)) is not attributed: it predates every AI session in this repository, or was rewritten")
+                throw ValidationError(
+                    "commit \(sha.prefix(8)) is not attributed: it predates every AI session in this repository, or was rewritten")
             }
             let files = try Self.explain(lines: try context.store.commitLines(repo: repo.id, sha: sha), diff: try git.addedLines(of: sha))
             let document = ExplainDocument(sha: sha, record: record, files: files)
@@ -124,23 +130,30 @@ struct ExplainDocument: Encodable {
     /// lines a squash or cherry-pick copied from its source commits.
     func text(width: Int) -> String {
         var out = "commit \(sha)\n"
-        out += Text.paragraph(
-            "author \(record.authorEmail)   AI lines \(record.aiLines)   human lines \(record.humanLines)"
-                + (record.sourceLines > 0 ? "   copied from source commits \(record.sourceLines)" : ""), width: width) + "\n"
+        out +=
+            Text.paragraph(
+                "author \(record.authorEmail)   AI lines \(record.aiLines)   human lines \(record.humanLines)"
+                    + (record.sourceLines > 0 ? "   copied from source commits \(record.sourceLines)" : ""), width: width) + "\n"
         if let trailer = record.aiTrailer { out += "AI trailer: \(trailer.rawValue)\n" }
         if record.isMerge { out += "merge commit: adds no lines of its own\n" }
         for file in files {
             out += "\n  \(file.path)\n"
             for (session, numbers) in file.ai.sorted(by: { $0.key < $1.key }) {
-                out += Text.paragraph(
-                    "AI, session \(session): \(AIUsageCommand.Explain.ranges(numbers))", width: width, indent: "    ", hanging: "      ") + "\n"
+                out +=
+                    Text.paragraph(
+                        "AI, session \(session): \(AIUsageCommand.Explain.ranges(numbers))", width: width, indent: "    ", hanging: "      "
+                    ) + "\n"
             }
             if !file.human.isEmpty {
-                out += Text.paragraph("human: \(AIUsageCommand.Explain.ranges(file.human))", width: width, indent: "    ", hanging: "      ") + "\n"
+                out +=
+                    Text.paragraph("human: \(AIUsageCommand.Explain.ranges(file.human))", width: width, indent: "    ", hanging: "      ")
+                    + "\n"
             }
             if !file.copied.isEmpty {
-                out += Text.paragraph(
-                    "from source commits: \(AIUsageCommand.Explain.ranges(file.copied))", width: width, indent: "    ", hanging: "      ") + "\n"
+                out +=
+                    Text.paragraph(
+                        "from source commits: \(AIUsageCommand.Explain.ranges(file.copied))", width: width, indent: "    ",
+                        hanging: "      ") + "\n"
             }
         }
         return out

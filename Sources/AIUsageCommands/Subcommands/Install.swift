@@ -84,11 +84,15 @@ extension AIUsageCommand {
                     try? FileManager.default.removeItem(atPath: directory + "/" + name + HookInstaller.chainedSuffix)
                 }
                 let text = String(decoding: data, as: UTF8.self)
-                let previous = text.split(separator: "\n").first { $0.hasPrefix("hooksPath=") }.map { String($0.dropFirst("hooksPath=".count)) } ?? ""
+                let previous =
+                    text.split(separator: "\n").first { $0.hasPrefix("hooksPath=") }.map { String($0.dropFirst("hooksPath=".count)) } ?? ""
                 try GitGlobalConfig.set("core.hooksPath", previous.isEmpty ? nil : previous)
                 try FileManager.default.removeItem(atPath: manifest)
                 try? FileManager.default.removeItem(atPath: directory)
-                print(previous.isEmpty ? "Removed the global aiusage hooks; core.hooksPath is unset again." : "Removed the global aiusage hooks; core.hooksPath = \(previous) again.")
+                print(
+                    previous.isEmpty
+                        ? "Removed the global aiusage hooks; core.hooksPath is unset again."
+                        : "Removed the global aiusage hooks; core.hooksPath = \(previous) again.")
                 return
             }
             let directory = try HookInstaller.localDirectory(repoPath: repoPath)

@@ -50,7 +50,9 @@ extension AIUsageCommand.Prices {
         func run() throws {
             let environment = ProcessInfo.processInfo.environment
             let directory = StoreLocation.resolve(environment: environment).directory
-            print(try Self.output(prices: EffectivePrices.load(storeDirectory: directory), models: models, on: on, json: json), terminator: "")
+            print(
+                try Self.output(prices: EffectivePrices.load(storeDirectory: directory), models: models, on: on, json: json), terminator: ""
+            )
         }
 
         /// What `aiusage prices` prints, with its final newline.
@@ -108,7 +110,8 @@ extension AIUsageCommand.Prices {
                 date = documentDate
                 let table = PriceTable(source: PriceDataParser.datasetName, version: version, date: date, dataset: document.dataset)
                 if !force, PriceVersions.isOlder(table, than: bundled) {
-                    throw ValidationError("\(file) is \(table.label), older than the bundled \(bundled.label); pass --force to use it anyway")
+                    throw ValidationError(
+                        "\(file) is \(table.label), older than the bundled \(bundled.label); pass --force to use it anyway")
                 }
             } else {
                 // The dataset's bare data.json says neither version nor date: it is named by
@@ -121,7 +124,8 @@ extension AIUsageCommand.Prices {
                     if !missing.isEmpty {
                         let shown = missing.prefix(3).joined(separator: ", ") + (missing.count > 3 ? " and \(missing.count - 3) more" : "")
                         throw ValidationError(
-                            "\(file) lacks \(missing.count) models the bundled \(bundled.label) lists (\(shown)), so it looks older; pass --force to use it anyway")
+                            "\(file) lacks \(missing.count) models the bundled \(bundled.label) lists (\(shown)), so it looks older; pass --force to use it anyway"
+                        )
                     }
                 }
             }
@@ -169,7 +173,8 @@ extension AIUsageCommand.Prices {
 
     /// `aiusage prices reset`.
     struct Reset: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Forget the copy stored by `aiusage prices update`; use the bundled table again.")
+        static let configuration = CommandConfiguration(
+            abstract: "Forget the copy stored by `aiusage prices update`; use the bundled table again.")
 
         func run() throws {
             let directory = StoreLocation.resolve(environment: ProcessInfo.processInfo.environment).directory

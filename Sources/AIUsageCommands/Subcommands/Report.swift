@@ -49,7 +49,9 @@ extension AIUsageCommand {
         }
 
         /// Scans (unless `noScan`), analyses and builds the report document.
-        static func document(context: CommandContext, repoPath: String?, options: ReportOptions, now: Date = Date()) throws -> ReportDocument {
+        static func document(context: CommandContext, repoPath: String?, options: ReportOptions, now: Date = Date()) throws
+            -> ReportDocument
+        {
             let window = try ResolvedWindow(since: options.since, until: options.until, timezone: options.timezone, now: now)
             let zone = window.timeZone
             let end = window.until
@@ -58,10 +60,12 @@ extension AIUsageCommand {
             let byTime = [.day, .week, .month].contains(options.grouping)
             let (analysis, repositoryScope) = try context.analysis(
                 repoPath: repoPath, allRepos: options.allRepos, noScan: options.noScan, survivalDays: options.survivalDays,
-                quiet: options.format != .table, window: AnalysisWindow(since: since, until: end, byTime: byTime, commitList: false), now: now)
+                quiet: options.format != .table, window: AnalysisWindow(since: since, until: end, byTime: byTime, commitList: false),
+                now: now)
             let start = since ?? min(analysis.earliestActivity ?? end, end)
             let windowEnd = end.addingTimeInterval(start == end ? 1 : 0)
-            let builder = ReportBuilder(grouping: options.grouping, calendar: ReportCalendar(timeZone: zone), windowStart: start, windowEnd: windowEnd)
+            let builder = ReportBuilder(
+                grouping: options.grouping, calendar: ReportCalendar(timeZone: zone), windowStart: start, windowEnd: windowEnd)
             let (rows, totals) = builder.build(
                 usage: analysis.usageFacts, edits: analysis.editFacts, commits: analysis.commitFacts,
                 sessionsWithLandedLines: analysis.sessionsWithLandedLines)

@@ -32,7 +32,9 @@ extension AIUsageCommand {
                 let stats = try context.store.statistics()
                 let sessions = stats.sessionsByTool.values.reduce(0, +)
                 let linked = summary.syncs.count
-                print("Scanned \(linked) repositor\(linked == 1 ? "y" : "ies") in \(String(format: "%.1f", summary.seconds)) s: \(sessions) sessions, \(stats.commits) commits stored.")
+                print(
+                    "Scanned \(linked) repositor\(linked == 1 ? "y" : "ies") in \(String(format: "%.1f", summary.seconds)) s: \(sessions) sessions, \(stats.commits) commits stored."
+                )
             }
         }
     }

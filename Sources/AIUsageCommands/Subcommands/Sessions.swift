@@ -47,7 +47,9 @@ extension AIUsageCommand {
         func validate() throws {
             if let outcome { _ = try SessionFilter.outcomes(outcome) }
             if id != nil, outcome != nil || developer != nil || window.since != nil || window.until != nil {
-                throw ValidationError("a session id shows that one session: --outcome, --developer, --since and --until select from a list, give them without an id")
+                throw ValidationError(
+                    "a session id shows that one session: --outcome, --developer, --since and --until select from a list, give them without an id"
+                )
             }
         }
 
@@ -65,7 +67,8 @@ extension AIUsageCommand {
         }
 
         /// What `aiusage sessions` prints for a list, with its final newline.
-        static func output(context: CommandContext, options: ListingOptions, filter: SessionFilter = SessionFilter(), now: Date = Date()) throws
+        static func output(context: CommandContext, options: ListingOptions, filter: SessionFilter = SessionFilter(), now: Date = Date())
+            throws
             -> String
         {
             let window = try ResolvedWindow(since: filter.since, until: filter.until, timezone: filter.timezone, now: now)
@@ -106,7 +109,8 @@ extension AIUsageCommand {
         /// One session, found by the first characters of its id among every stored session.
         static func detail(id: String, context: CommandContext, options: ListingOptions, now: Date = Date()) throws -> String {
             if !options.noScan {
-                try context.update(context.coverage(allRepos: options.allRepos, repoPath: options.repoPath), quiet: options.format != .table)
+                try context.update(
+                    context.coverage(allRepos: options.allRepos, repoPath: options.repoPath), quiet: options.format != .table)
             }
             let summaries = try context.store.sessionSummaries()
             let key = try SessionLookup.resolve(id, among: summaries.map(\.key))
@@ -117,7 +121,8 @@ extension AIUsageCommand {
                 repoPath: root, allRepos: root == nil, noScan: true, survivalDays: options.survivalDays, quiet: true,
                 window: AnalysisWindow(byTime: false), now: now)
             guard let session = analysis.sessions.first(where: { $0.tool == key.tool && $0.id == key.id }) else {
-                throw CommandError("session \(key.tool.rawValue):\(key.id) is stored but its repository is gone; `aiusage doctor` says more")
+                throw CommandError(
+                    "session \(key.tool.rawValue):\(key.id) is stored but its repository is gone; `aiusage doctor` says more")
             }
             switch options.format {
             case .json: return try JSONOutput.render(SessionsDocument(sessions: [session])) + "\n"

@@ -3,9 +3,9 @@ import AIUsageStore
 import ArgumentParser
 import Foundation
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 extension AIUsageCommand {
@@ -65,10 +65,13 @@ extension AIUsageCommand.Share {
         func run() throws {
             let interactive = isatty(STDIN_FILENO) == 1
             guard dryRun || yes || interactive else {
-                throw ValidationError("share enable needs your confirmation: run it in a terminal, or pass --yes (--dry-run shows the bytes first)")
+                throw ValidationError(
+                    "share enable needs your confirmation: run it in a terminal, or pass --yes (--dry-run shows the bytes first)")
             }
             let context = try CommandContext()
-            let serverURL = ShareTransport.validate(server: server)!
+            guard let serverURL = ShareTransport.validate(server: server) else {
+                throw ValidationError("--server must be an http:// or https:// URL with a host, got \(server)")
+            }
             let transport = ShareTransport(server: serverURL, token: token, environment: context.environment)
             let me = try Sharing.me(transport)
             guard me.role == "member" || me.role == "admin" else {
@@ -105,9 +108,10 @@ extension AIUsageCommand.Share {
         static func describe(built: UploadBuilder.Built, settings: SharingSettings, team: String) -> String {
             let preview = UploadPreview(built: built, hashed: settings.repoNames == .hashed)
             let days = built.document.days
-            let window = days.first.map { first in
-                "\(first.day) to \(days.last!.day) (\(days.count) day\(days.count == 1 ? "" : "s") of your local calendar)"
-            } ?? "no days"
+            let window =
+                days.first.map { first in
+                    "\(first.day) to \(days.last?.day ?? first.day) (\(days.count) day\(days.count == 1 ? "" : "s") of your local calendar)"
+                } ?? "no days"
             return """
                 Sharing with \(settings.server) (team \(team)) as \(settings.developer):
                   \(settings.named ? "named: the team can see your own rows under your e-mail" : "not named: you appear only in team totals, never on your own")
@@ -126,7 +130,8 @@ extension AIUsageCommand.Share {
     }
 
     struct Status: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Show whether sharing is on, where to, and the last upload and its result.")
+        static let configuration = CommandConfiguration(
+            abstract: "Show whether sharing is on, where to, and the last upload and its result.")
 
         func run() throws {
             let context = try CommandContext()
@@ -137,16 +142,21 @@ extension AIUsageCommand.Share {
             let now = Date()
             print("Sharing is on since \(Format.iso(settings.enabledAt)).")
             print("Server:      \(settings.server) (team \(settings.team), as \(settings.developer))")
-            print("Policy:      \(settings.named ? "named" : "not named (team totals only)"), repository names \(settings.repoNames == .plain ? "in clear" : "as keyed hashes")")
+            print(
+                "Policy:      \(settings.named ? "named" : "not named (team totals only)"), repository names \(settings.repoNames == .plain ? "in clear" : "as keyed hashes")"
+            )
             print("How often:   \(Sharing.cadence)")
             print("Last upload: \(settings.lastAttemptAt.map(Format.iso) ?? "never")" + (settings.lastResult.map { " (\($0))" } ?? ""))
             if let success = settings.lastSuccessAt, success != settings.lastAttemptAt {
                 print("Last success: \(Format.iso(success))")
             }
             let since = ReportCalendar(timeZone: .current).day(Sharing.defaultSince(settings: settings, now: now))
-            let next = Sharing.isDue(settings, now: now)
-                ? "due: after your next commit, or now with `aiusage upload`"
-                : "after \(Format.iso(settings.lastSuccessAt!.addingTimeInterval(86_400 - 60))) (or now with `aiusage upload`)"
+            let next =
+                settings.lastSuccessAt.map { last in
+                    Sharing.isDue(settings, now: now)
+                        ? "due: after your next commit, or now with `aiusage upload`"
+                        : "after \(Format.iso(last.addingTimeInterval(86_400 - 60))) (or now with `aiusage upload`)"
+                } ?? "due: after your next commit, or now with `aiusage upload`"
             print("Next upload: \(next); it sends \(since) to the day it runs")
         }
     }
@@ -178,7 +188,9 @@ extension AIUsageCommand.Share {
             let context = try CommandContext()
             guard let settings = try context.store.sharingSettings() else {
                 if deleteShared {
-                    throw ValidationError("sharing is already off: no token is left on this machine to delete rows with (enable sharing again with your token, then disable with --delete-shared)")
+                    throw ValidationError(
+                        "sharing is already off: no token is left on this machine to delete rows with (enable sharing again with your token, then disable with --delete-shared)"
+                    )
                 }
                 print("Sharing was already off.")
                 return
@@ -187,11 +199,17 @@ extension AIUsageCommand.Share {
             var delete = deleteShared
             if !deleteShared && !keepShared {
                 guard isatty(STDIN_FILENO) == 1 else {
-                    throw ValidationError("share disable needs a choice: --delete-shared to delete your rows on \(settings.server) first, or --keep-shared to leave them there")
+                    throw ValidationError(
+                        "share disable needs a choice: --delete-shared to delete your rows on \(settings.server) first, or --keep-shared to leave them there"
+                    )
                 }
                 // Say what is there, when the server answers; ask either way.
-                let held = (try? Sharing.me(transport)).map { " (it holds \($0.rows) row\($0.rows == 1 ? "" : "s") of yours over \($0.days) day\($0.days == 1 ? "" : "s"))" } ?? ""
-                FileHandle.standardOutput.write(Data("Delete the rows you shared from \(settings.server)\(held) before this machine forgets the token? [y/N] ".utf8))
+                let held =
+                    (try? Sharing.me(transport)).map {
+                        " (it holds \($0.rows) row\($0.rows == 1 ? "" : "s") of yours over \($0.days) day\($0.days == 1 ? "" : "s"))"
+                    } ?? ""
+                FileHandle.standardOutput.write(
+                    Data("Delete the rows you shared from \(settings.server)\(held) before this machine forgets the token? [y/N] ".utf8))
                 let answer = (readLine() ?? "").trimmingCharacters(in: .whitespaces).lowercased()
                 delete = answer == "y" || answer == "yes"
             }
@@ -205,8 +223,9 @@ extension AIUsageCommand.Share {
                 }
             }
             try context.store.deleteSharingSettings()
-            print("Sharing is off; the server address and token were deleted from this machine."
-                + (delete ? "" : " Your rows stay on \(settings.server); an admin of the team server can remove them."))
+            print(
+                "Sharing is off; the server address and token were deleted from this machine."
+                    + (delete ? "" : " Your rows stay on \(settings.server); an admin of the team server can remove them."))
         }
     }
 }

@@ -23,7 +23,10 @@ extension AIUsageCommand {
                   aiusage upload --since 90d
                 """)
 
-        @Option(help: ArgumentHelp("First day to send: YYYY-MM-DD or a duration such as 30d. Default: since the last successful upload, at least 30 days.", valueName: "when"))
+        @Option(
+            help: ArgumentHelp(
+                "First day to send: YYYY-MM-DD or a duration such as 30d. Default: since the last successful upload, at least 30 days.",
+                valueName: "when"))
         var since: String?
 
         @Flag(help: "Print the exact bytes that would be sent; send nothing.")
@@ -40,7 +43,8 @@ extension AIUsageCommand {
             if !dryRun, settings == nil {
                 throw ValidationError("sharing is off: nothing is sent (turn it on with `aiusage share enable --server URL --token TOKEN`)")
             }
-            var start = try since.map { try TimeWindow.parse($0, timeZone: TimeZone.current, now: now) }
+            var start =
+                try since.map { try TimeWindow.parse($0, timeZone: TimeZone.current, now: now) }
                 ?? Sharing.defaultSince(settings: settings, now: now)
             start = max(start, now.addingTimeInterval(-Double(Sharing.maximumDays - 1) * 86_400))
             if dryRun {
@@ -48,14 +52,17 @@ extension AIUsageCommand {
                 if let settings {
                     policy = Sharing.policy(settings)
                 } else {
-                    Terminal.warn("sharing is off: a dry run for this machine's git e-mail, repository names hashed with the placeholder key \"dry-run\"; nothing is sent")
+                    Terminal.warn(
+                        "sharing is off: a dry run for this machine's git e-mail, repository names hashed with the placeholder key \"dry-run\"; nothing is sent"
+                    )
                     policy = try Self.offlinePolicy(context: context)
                 }
                 let document = try Sharing.document(context: context, policy: policy, since: start, now: now, scan: true).document
                 for part in try document.parts() { FileHandle.standardOutput.write(try part.encoded()) }
                 return
             }
-            let summary = try Sharing.upload(context: context, settings: settings!, since: start, now: now, scan: true)
+            guard let settings else { return }  // refused above: sharing is off and this is no dry run
+            let summary = try Sharing.upload(context: context, settings: settings, since: start, now: now, scan: true)
             print(summary)
         }
 

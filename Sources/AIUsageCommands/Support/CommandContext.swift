@@ -24,7 +24,8 @@ struct CommandContext {
             var isFolder: ObjCBool = false
             if FileManager.default.fileExists(atPath: location.directory, isDirectory: &isFolder), !isFolder.boolValue {
                 throw CommandError(
-                    "cannot open the aiusage store: \(location.directory) is a file, not a folder (set AIUSAGE_HOME to a folder you can write)")
+                    "cannot open the aiusage store: \(location.directory) is a file, not a folder (set AIUSAGE_HOME to a folder you can write)"
+                )
             }
             let reason = (error as NSError).localizedDescription
             throw CommandError(
@@ -84,8 +85,10 @@ struct CommandContext {
         if !summary.discovered.isEmpty && !quiet {
             let names = summary.discovered.map(\.name).sorted()
             let shown = names.prefix(5).joined(separator: ", ") + (names.count > 5 ? ", ..." : "")
-            FileHandle.standardError.write(Data(
-                "aiusage: found \(names.count) repositor\(names.count == 1 ? "y" : "ies") where your AI sessions worked (\(shown)); linked in \(String(format: "%.1f", summary.seconds)) s\n".utf8))
+            FileHandle.standardError.write(
+                Data(
+                    "aiusage: found \(names.count) repositor\(names.count == 1 ? "y" : "ies") where your AI sessions worked (\(shown)); linked in \(String(format: "%.1f", summary.seconds)) s\n"
+                        .utf8))
         }
         return summary
     }

@@ -43,7 +43,9 @@ final class DemoIDs {
         bytes[6] = (bytes[6] & 0x0F) | 0x40
         bytes[8] = (bytes[8] & 0x3F) | 0x80
         let hex = bytes.map { String(format: "%02x", $0) }.joined()
-        let parts = [hex.prefix(8), hex.dropFirst(8).prefix(4), hex.dropFirst(12).prefix(4), hex.dropFirst(16).prefix(4), hex.dropFirst(20)]
+        let parts = [
+            hex.prefix(8), hex.dropFirst(8).prefix(4), hex.dropFirst(12).prefix(4), hex.dropFirst(16).prefix(4), hex.dropFirst(20),
+        ]
         return parts.joined(separator: "-")
     }
 
@@ -167,10 +169,12 @@ final class DemoClaudeSession {
         var result = record("user", after: 3)
         result["message"] = [
             "role": "user",
-            "content": [[
-                "tool_use_id": id ?? "", "type": "tool_result",
-                "content": "The file \(path) has been updated. Here's the result of running `cat -n` on a snippet of the edited file:",
-            ]],
+            "content": [
+                [
+                    "tool_use_id": id ?? "", "type": "tool_result",
+                    "content": "The file \(path) has been updated. Here's the result of running `cat -n` on a snippet of the edited file:",
+                ]
+            ],
         ]
         result["toolUseResult"] = [
             "filePath": path, "oldString": old, "newString": new, "originalFile": original,
@@ -202,7 +206,8 @@ final class DemoClaudeSession {
         {
             tail += 1
         }
-        let lines = oldLines[..<head].map { " " + $0 }
+        let lines =
+            oldLines[..<head].map { " " + $0 }
             + oldLines[head..<(oldLines.count - tail)].map { "-" + $0 }
             + newLines[head..<(newLines.count - tail)].map { "+" + $0 }
             + oldLines[(oldLines.count - tail)...].map { " " + $0 }
@@ -232,10 +237,12 @@ final class DemoCodexSession {
         self.model = model
         self.start = start
         self.time = start
-        try add("session_meta", [
-            "id": id, "timestamp": demoTimestamp(start), "cwd": cwd, "originator": "codex_cli_rs", "cli_version": "0.46.0",
-            "instructions": NSNull(), "source": "cli", "model_provider": "openai", "git": ["branch": branch],
-        ])
+        try add(
+            "session_meta",
+            [
+                "id": id, "timestamp": demoTimestamp(start), "cwd": cwd, "originator": "codex_cli_rs", "cli_version": "0.46.0",
+                "instructions": NSNull(), "source": "cli", "model_provider": "openai", "git": ["branch": branch],
+            ])
     }
 
     private func add(_ type: String, _ payload: [String: Any], after seconds: TimeInterval = 0) throws {
@@ -255,11 +262,13 @@ final class DemoCodexSession {
     func prompt(_ text: String, after seconds: TimeInterval = 20) throws {
         try add("response_item", ["type": "message", "role": "user", "content": [["type": "input_text", "text": text]]], after: seconds)
         try add("event_msg", ["type": "user_message", "message": text, "images": [Any]()])
-        try add("turn_context", [
-            "cwd": cwd, "approval_policy": "on-request",
-            "sandbox_policy": ["type": "workspace-write", "network_access": false], "model": model, "effort": "medium",
-            "summary": "auto",
-        ])
+        try add(
+            "turn_context",
+            [
+                "cwd": cwd, "approval_policy": "on-request",
+                "sandbox_policy": ["type": "workspace-write", "network_access": false], "model": model, "effort": "medium",
+                "summary": "auto",
+            ])
         try add("event_msg", ["type": "token_count", "info": NSNull()], after: 1)
     }
 
@@ -283,7 +292,9 @@ final class DemoCodexSession {
     /// An `apply_patch` call (freeform custom tool) and its successful output.
     func applyPatch(_ patch: String, summary: String, after seconds: TimeInterval = 20) throws {
         let callID = "call_" + ids.token(24)
-        try add("response_item", ["type": "custom_tool_call", "status": "completed", "call_id": callID, "name": "apply_patch", "input": patch], after: seconds)
+        try add(
+            "response_item", ["type": "custom_tool_call", "status": "completed", "call_id": callID, "name": "apply_patch", "input": patch],
+            after: seconds)
         let output = try jsonLine([
             "output": "Success. Updated the following files:\n\(summary)\n", "metadata": ["exit_code": 0, "duration_seconds": 0.1],
         ])
@@ -306,7 +317,8 @@ final class DemoCodexSession {
         let parts = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second], from: start)
         func two(_ value: Int?) -> String { String(format: "%02d", value ?? 0) }
         let folder = home + "/.codex/sessions/\(parts.year ?? 1970)/\(two(parts.month))/\(two(parts.day))"
-        let name = "rollout-\(parts.year ?? 1970)-\(two(parts.month))-\(two(parts.day))T\(two(parts.hour))-\(two(parts.minute))-\(two(parts.second))-\(id).jsonl"
+        let name =
+            "rollout-\(parts.year ?? 1970)-\(two(parts.month))-\(two(parts.day))T\(two(parts.hour))-\(two(parts.minute))-\(two(parts.second))-\(id).jsonl"
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         try Data((lines.joined(separator: "\n") + "\n").utf8).write(to: URL(fileURLWithPath: folder + "/" + name))
     }

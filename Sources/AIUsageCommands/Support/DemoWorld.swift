@@ -48,7 +48,8 @@ struct DemoWorld {
 
     /// Builds the world in a new temporary folder.
     static func build(now: Date = Date()) throws -> DemoWorld {
-        let base = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("aiusage-demo-\(UUID().uuidString.prefix(8).lowercased())")
+        let base = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent(
+            "aiusage-demo-\(UUID().uuidString.prefix(8).lowercased())")
         try FileManager.default.createDirectory(at: base, withIntermediateDirectories: true)
         let folder = resolved(base.path)
         let world = DemoWorld(folder: folder, home: folder + "/home", store: folder + "/store", repo: folder + "/home/code/invoicer")
@@ -99,8 +100,11 @@ struct DemoWorld {
         try vat.prompt("Add VAT: a tax module with rates per country, and tax and total on Invoice.")
         try vat.say("Let me look at the invoice model first.", output: 180)
         try vat.write(path("src/tax.py"), DemoCode.taxByAI, output: 1_150)
-        try vat.edit(path("src/invoice.py"), original: DemoCode.invoice, old: DemoCode.invoiceImportOld, new: DemoCode.invoiceImportNew, output: 240)
-        try vat.edit(path("src/invoice.py"), original: DemoCode.invoiceStep1, old: DemoCode.invoiceTotalsOld, new: DemoCode.invoiceTotalsNew, output: 520)
+        try vat.edit(
+            path("src/invoice.py"), original: DemoCode.invoice, old: DemoCode.invoiceImportOld, new: DemoCode.invoiceImportNew, output: 240)
+        try vat.edit(
+            path("src/invoice.py"), original: DemoCode.invoiceStep1, old: DemoCode.invoiceTotalsOld, new: DemoCode.invoiceTotalsNew,
+            output: 520)
         try vat.say("Done: `Invoice.total_cents()` now adds VAT for the invoice's country.", output: 210)
         try vat.save(home: home)
         let vatCommit = try commit(
@@ -138,7 +142,9 @@ struct DemoWorld {
         let discounts = DemoClaudeSession(ids: ids, cwd: repo, branch: "discounts", start: daysAgo(46))
         try discounts.prompt("Add volume discounts by quantity tier.")
         try discounts.write(path("src/discounts.py"), DemoCode.discountsStep1, output: 690)
-        try discounts.edit(path("src/discounts.py"), original: DemoCode.discountsStep1, old: DemoCode.discountsEditOld, new: DemoCode.discountsEditNew, output: 430, after: 900)
+        try discounts.edit(
+            path("src/discounts.py"), original: DemoCode.discountsStep1, old: DemoCode.discountsEditOld, new: DemoCode.discountsEditNew,
+            output: 430, after: 900)
         try discounts.say("Discounts are in src/discounts.py.", output: 150)
         try discounts.save(home: home)
         let branch = "refs/heads/discounts"
@@ -205,21 +211,23 @@ enum DemoCode {
 
         """
 
-    static let readmeWithExport = readme + """
+    static let readmeWithExport =
+        readme + """
 
-        ## Export
+            ## Export
 
-        `export.invoice_to_csv(invoice)` returns the invoice as CSV, one row per line plus a total row.
+            `export.invoice_to_csv(invoice)` returns the invoice as CSV, one row per line plus a total row.
 
-        """
+            """
 
-    static let readmeWithDevelopment = readmeWithExport + """
+    static let readmeWithDevelopment =
+        readmeWithExport + """
 
-        ## Development
+            ## Development
 
-        Run `pytest` from the repository root; tests import from `src/`.
+            Run `pytest` from the repository root; tests import from `src/`.
 
-        """
+            """
 
     static let invoice = """
         from dataclasses import dataclass, field
@@ -297,9 +305,14 @@ enum DemoCode {
         """
 
     /// Ada's hand edits before committing: Belgium added, the description reworded.
-    static let taxCommitted = taxByAI
-        .replacingOccurrences(of: "    \"DE\": Decimal(\"0.19\"),\n", with: "    \"BE\": Decimal(\"0.21\"),\n    \"DE\": Decimal(\"0.19\"),\n")
-        .replacingOccurrences(of: "return f\"VAT {vat_rate(country) * 100:.0f}% ({country.upper()})\"", with: "return f\"{country.upper()} VAT {vat_rate(country):.0%}\"")
+    static let taxCommitted =
+        taxByAI
+        .replacingOccurrences(
+            of: "    \"DE\": Decimal(\"0.19\"),\n", with: "    \"BE\": Decimal(\"0.21\"),\n    \"DE\": Decimal(\"0.19\"),\n"
+        )
+        .replacingOccurrences(
+            of: "return f\"VAT {vat_rate(country) * 100:.0f}% ({country.upper()})\"",
+            with: "return f\"{country.upper()} VAT {vat_rate(country):.0%}\"")
 
     static let taxRewritten = """
         from decimal import Decimal, ROUND_HALF_UP
@@ -349,7 +362,8 @@ enum DemoCode {
 
         """
 
-    static let exportPatch = "*** Begin Patch\n*** Add File: src/export.py\n"
+    static let exportPatch =
+        "*** Begin Patch\n*** Add File: src/export.py\n"
         + export.split(separator: "\n", omittingEmptySubsequences: false).dropLast().map { "+" + $0 }.joined(separator: "\n")
         + "\n*** End Patch\n"
 
@@ -377,19 +391,20 @@ enum DemoCode {
 
         """
 
-    static let exportWithJSON = export
+    static let exportWithJSON =
+        export
         .replacingOccurrences(of: "import csv\nimport io\n", with: "import csv\nimport io\nimport json\n")
-        + """
+            + """
 
 
-        def invoice_to_json(invoice: Invoice) -> str:
-            return json.dumps({
-                "number": invoice.number,
-                "customer": invoice.customer,
-                "total_cents": invoice.total_cents(),
-            })
+            def invoice_to_json(invoice: Invoice) -> str:
+                return json.dumps({
+                    "number": invoice.number,
+                    "customer": invoice.customer,
+                    "total_cents": invoice.total_cents(),
+                })
 
-        """
+            """
 
     static let jsonPatch = """
         *** Begin Patch

@@ -33,13 +33,17 @@ struct EffectivePrices {
             if !stored.pinned, PriceVersions.isOlder(stored.table, than: .bundled) {
                 return EffectivePrices(
                     table: .bundled, origin: .bundled,
-                    problem: "the stored prices (\(stored.table.label), \(path)) are older than the bundled \(PriceTable.bundled.label); the bundled table is used")
+                    problem:
+                        "the stored prices (\(stored.table.label), \(path)) are older than the bundled \(PriceTable.bundled.label); the bundled table is used"
+                )
             }
             return EffectivePrices(table: stored.table, origin: .updated(path))
         } catch {
             return EffectivePrices(
                 table: .bundled, origin: .bundled,
-                problem: "the stored prices at \(path) cannot be used (\(error)); the bundled table is used. Run `aiusage prices update FILE` again or `aiusage prices reset`")
+                problem:
+                    "the stored prices at \(path) cannot be used (\(error)); the bundled table is used. Run `aiusage prices update FILE` again or `aiusage prices reset`"
+            )
         }
     }
 
@@ -83,7 +87,8 @@ struct StoredPrices {
         guard let name = document.datasetName, let version = document.version, let date = document.date else {
             throw PriceDataError("", "not an \(PriceDataParser.schema) document")
         }
-        return StoredPrices(table: PriceTable(source: name, version: version, date: date, dataset: document.dataset), pinned: document.pinned)
+        return StoredPrices(
+            table: PriceTable(source: name, version: version, date: date, dataset: document.dataset), pinned: document.pinned)
     }
 }
 
@@ -118,12 +123,14 @@ enum PriceVersions {
 
     /// "0.2.10" > "0.2.9"; a version that is not dotted numbers compares as equal.
     static func compare(_ a: String, _ b: String) -> ComparisonResult {
-        let left = a.split(separator: ".").map { Int($0) }
-        let right = b.split(separator: ".").map { Int($0) }
-        guard !left.contains(nil), !right.contains(nil) else { return .orderedSame }
+        let leftParts = a.split(separator: ".")
+        let rightParts = b.split(separator: ".")
+        let left = leftParts.compactMap { Int($0) }
+        let right = rightParts.compactMap { Int($0) }
+        guard left.count == leftParts.count, right.count == rightParts.count else { return .orderedSame }
         for index in 0..<max(left.count, right.count) {
-            let x = index < left.count ? left[index]! : 0
-            let y = index < right.count ? right[index]! : 0
+            let x = index < left.count ? left[index] : 0
+            let y = index < right.count ? right[index] : 0
             if x != y { return x < y ? .orderedAscending : .orderedDescending }
         }
         return .orderedSame

@@ -34,7 +34,8 @@ struct HookInstaller {
     func install(into directory: String, names: [String], global: Bool) throws -> [String] {
         try fileManager.createDirectory(atPath: directory, withIntermediateDirectories: true)
         var report: [String] = []
-        let script = template
+        let script =
+            template
             .replacingOccurrences(of: "@AIUSAGE_BIN@", with: binaryPath)
             .replacingOccurrences(of: "@AIUSAGE_GLOBAL@", with: global ? "1" : "")
         for name in names {
@@ -96,14 +97,17 @@ struct HookInstaller {
             throw ValidationError("not a git repository: run inside one, pass --repo PATH, or use --global")
         }
         guard git.workTreeRoot != nil else {
-            throw ValidationError("\(git.gitDirectory) is a bare repository (no work tree): nobody commits there, so install the hooks in a clone with a work tree")
+            throw ValidationError(
+                "\(git.gitDirectory) is a bare repository (no work tree): nobody commits there, so install the hooks in a clone with a work tree"
+            )
         }
         return try git.hooksDirectory()
     }
 
     /// The folder of the global install: `$XDG_CONFIG_HOME/aiusage/hooks`.
     static func globalDirectory(environment: [String: String]) -> String {
-        let config = environment["XDG_CONFIG_HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? ((environment["HOME"] ?? NSHomeDirectory()) + "/.config")
+        let config =
+            environment["XDG_CONFIG_HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? ((environment["HOME"] ?? NSHomeDirectory()) + "/.config")
         return config + "/aiusage/hooks"
     }
 

@@ -9,7 +9,9 @@ enum SessionLookup {
     /// prefix of. No match, or several, is a sentence listing what was found.
     static func resolve(_ text: String, among keys: [SessionKey]) throws -> SessionKey {
         let given = text.trimmingCharacters(in: .whitespaces)
-        guard !given.isEmpty else { throw CommandError("the session id is empty: give its first characters (`aiusage sessions` lists them)") }
+        guard !given.isEmpty else {
+            throw CommandError("the session id is empty: give its first characters (`aiusage sessions` lists them)")
+        }
         var candidates = keys
         var prefix = given.lowercased()
         if let colon = given.firstIndex(of: ":") {

@@ -37,7 +37,8 @@ enum TimeWindow {
 
     /// A zone's IANA name, with Foundation's several spellings of UTC said as `UTC`.
     static func name(_ timeZone: TimeZone) -> String {
-        ["GMT", "UTC", "Etc/UTC", "Etc/GMT", "Etc/Universal", "Universal", "Zulu"].contains(timeZone.identifier) ? "UTC" : timeZone.identifier
+        ["GMT", "UTC", "Etc/UTC", "Etc/GMT", "Etc/Universal", "Universal", "Zulu"].contains(timeZone.identifier)
+            ? "UTC" : timeZone.identifier
     }
 
     static func timeZone(_ name: String?) throws -> TimeZone {

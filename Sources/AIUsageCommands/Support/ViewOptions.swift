@@ -50,7 +50,8 @@ enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
 struct WindowOptions: ParsableArguments {
     @Option(
         parsing: .unconditional,
-        help: ArgumentHelp("Start of the window: YYYY-MM-DD, ISO 8601, or a duration back from now such as 30d, 12h, 2w.", valueName: "when"))
+        help: ArgumentHelp(
+            "Start of the window: YYYY-MM-DD, ISO 8601, or a duration back from now such as 30d, 12h, 2w.", valueName: "when"))
     var since: String?
 
     @Option(
@@ -58,7 +59,9 @@ struct WindowOptions: ParsableArguments {
         help: ArgumentHelp("End of the window (exclusive): same forms as --since. Default: now.", valueName: "when"))
     var until: String?
 
-    @Option(help: ArgumentHelp("Time zone of dates, and of day, week and month groups (IANA name). Default: this machine's.", valueName: "zone"))
+    @Option(
+        help: ArgumentHelp("Time zone of dates, and of day, week and month groups (IANA name). Default: this machine's.", valueName: "zone")
+    )
     var timezone: String?
 
     func validate() throws { _ = try resolve(now: Date()) }
@@ -86,10 +89,12 @@ struct ResolvedWindow {
             let shown = TimeWindow.describe(since, timeZone: timeZone)
             if let untilText {
                 throw ValidationError(
-                    "--since \(sinceText) (\(shown)) is after --until \(untilText) (\(TimeWindow.describe(until, timeZone: timeZone))): the window would be empty")
+                    "--since \(sinceText) (\(shown)) is after --until \(untilText) (\(TimeWindow.describe(until, timeZone: timeZone))): the window would be empty"
+                )
             }
             throw ValidationError(
-                "--since \(sinceText) (\(shown)) is in the future (now is \(TimeWindow.describe(now, timeZone: timeZone))): give a start in the past, or an --until after it")
+                "--since \(sinceText) (\(shown)) is in the future (now is \(TimeWindow.describe(now, timeZone: timeZone))): give a start in the past, or an --until after it"
+            )
         }
     }
 

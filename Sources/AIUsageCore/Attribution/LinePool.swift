@@ -24,7 +24,7 @@ public struct LinePool: Sendable {
             available[PathLine(path: line.path, hash: line.hash), default: []].append(line)
         }
         for key in available.keys {
-            available[key]!.sort { ($0.timestamp, $0.tool.rawValue, $0.editKey) < ($1.timestamp, $1.tool.rawValue, $1.editKey) }
+            available[key]?.sort { ($0.timestamp, $0.tool.rawValue, $0.editKey) < ($1.timestamp, $1.tool.rawValue, $1.editKey) }
         }
     }
 

@@ -37,8 +37,8 @@ public struct EditEvent: Hashable, Sendable {
 
     /// The absolute path of the edited file, resolving a relative path against `cwd`.
     public var absolutePath: String {
-        if filePath.hasPrefix("/") || cwd == nil { return filePath }
-        let base = cwd!.hasSuffix("/") ? String(cwd!.dropLast()) : cwd!
+        guard !filePath.hasPrefix("/"), let cwd else { return filePath }
+        let base = cwd.hasSuffix("/") ? String(cwd.dropLast()) : cwd
         return base + "/" + filePath
     }
 }

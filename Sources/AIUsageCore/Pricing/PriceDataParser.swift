@@ -76,7 +76,9 @@ public enum PriceDataParser {
         var seen = Set<String>()
         for (index, item) in list.enumerated() {
             let provider = try self.provider(item, path: "\(path)[\(index)]")
-            guard seen.insert(provider.id).inserted else { throw PriceDataError("\(path)[\(index)].id", "provider \(provider.id) listed twice") }
+            guard seen.insert(provider.id).inserted else {
+                throw PriceDataError("\(path)[\(index)].id", "provider \(provider.id) listed twice")
+            }
             providers.append(provider)
         }
         guard providers.contains(where: { !$0.models.isEmpty }) else { throw PriceDataError(path, "no provider lists a model") }
@@ -141,7 +143,9 @@ public enum PriceDataParser {
             for (index, entry) in list.enumerated() {
                 let entryPath = "\(path).prices[\(index)]"
                 guard let conditional = entry as? [String: Any] else { throw PriceDataError(entryPath, "expected {constraint, prices}") }
-                let constraint = try conditional["constraint"].flatMap { $0 is NSNull ? nil : try self.constraint($0, "\(entryPath).constraint") }
+                let constraint = try conditional["constraint"].flatMap {
+                    $0 is NSNull ? nil : try self.constraint($0, "\(entryPath).constraint")
+                }
                 guard let rates = conditional["prices"] else { throw PriceDataError("\(entryPath).prices", "missing") }
                 periods.append(PricePeriod(constraint: constraint, rates: try self.rates(rates, "\(entryPath).prices")))
             }
@@ -155,8 +159,7 @@ public enum PriceDataParser {
         guard let object = value as? [String: Any] else { throw PriceDataError(path, "expected an object of prices") }
         var rates = PriceRates()
         var other: [String] = []
-        for key in object.keys.sorted() {
-            let item = object[key]!
+        for (key, item) in object.sorted(by: { $0.key < $1.key }) {
             if item is NSNull { continue }
             let keyPath = "\(path).\(key)"
             switch key {
@@ -184,7 +187,8 @@ public enum PriceDataParser {
             var tiers: [TieredRate.Tier] = []
             for (index, entry) in list.enumerated() {
                 guard let tier = entry as? [String: Any] else { throw PriceDataError("\(path).tiers[\(index)]", "expected {start, price}") }
-                guard let start = tier["start"] as? NSNumber, !isBoolean(start), let exact = Int64(exactly: start.doubleValue), exact >= 0 else {
+                guard let start = tier["start"] as? NSNumber, !isBoolean(start), let exact = Int64(exactly: start.doubleValue), exact >= 0
+                else {
                     throw PriceDataError("\(path).tiers[\(index)].start", "expected a whole number of tokens")
                 }
                 tiers.append(.init(start: exact, price: try price(tier["price"] as Any, "\(path).tiers[\(index)].price")))
@@ -204,7 +208,9 @@ public enum PriceDataParser {
     static func constraint(_ value: Any, _ path: String) throws -> PriceConstraint {
         guard let object = value as? [String: Any] else { throw PriceDataError(path, "expected a constraint object") }
         if let day = object["start_date"] {
-            guard let text = day as? String, let from = startOfDay(text) else { throw PriceDataError("\(path).start_date", "expected YYYY-MM-DD") }
+            guard let text = day as? String, let from = startOfDay(text) else {
+                throw PriceDataError("\(path).start_date", "expected YYYY-MM-DD")
+            }
             return .startDate(day: text, from: from)
         }
         if let start = object["start_time"], let end = object["end_time"] {
@@ -269,9 +275,10 @@ public enum PriceDataParser {
         let parts = text.split(separator: "-", omittingEmptySubsequences: false)
         guard text.utf8.count == 10, parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2,
             let year = Int(parts[0]), let month = Int(parts[1]), let day = Int(parts[2]),
-            (1...12).contains(month), (1...31).contains(day) else { return nil }
+            (1...12).contains(month), (1...31).contains(day)
+        else { return nil }
         var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(identifier: "UTC")!
+        calendar.timeZone = TimeZone(identifier: "UTC") ?? TimeZone(secondsFromGMT: 0) ?? .current
         let components = DateComponents(year: year, month: month, day: day)
         guard components.isValidDate(in: calendar) else { return nil }
         return calendar.date(from: components)
@@ -280,9 +287,10 @@ public enum PriceDataParser {
     static func secondsOfDay(_ value: Any) -> Int? {
         guard var text = value as? String else { return nil }
         if text.hasSuffix("Z") { text.removeLast() } else if text.hasSuffix("+00:00") { text.removeLast(6) }
-        let parts = text.split(separator: ":", omittingEmptySubsequences: false).map { Int($0) }
-        guard (2...3).contains(parts.count), parts.allSatisfy({ $0 != nil }) else { return nil }
-        let hour = parts[0]!, minute = parts[1]!, second = parts.count == 3 ? parts[2]! : 0
+        let texts = text.split(separator: ":", omittingEmptySubsequences: false)
+        let parts = texts.compactMap { Int($0) }
+        guard (2...3).contains(parts.count), parts.count == texts.count else { return nil }
+        let hour = parts[0], minute = parts[1], second = parts.count == 3 ? parts[2] : 0
         guard (0..<24).contains(hour), (0..<60).contains(minute), (0..<60).contains(second) else { return nil }
         return hour * 3600 + minute * 60 + second
     }

@@ -207,7 +207,8 @@ public struct PriceDataset: Sendable, Hashable {
             if let model = models(index).first(where: { $0.match.matchesLowercased(reference) }) { return model }
             for fallback in provider.fallbackProviders {
                 if let other = providers.firstIndex(where: { $0.id == fallback }),
-                    let model = models(other).first(where: { $0.match.matchesLowercased(reference) }) {
+                    let model = models(other).first(where: { $0.match.matchesLowercased(reference) })
+                {
                     return model
                 }
             }
@@ -247,7 +248,8 @@ public struct PriceDataset: Sendable, Hashable {
             if bytes[index] == UInt8(ascii: "-"), index + 8 < bytes.count,
                 let y0 = digit(index + 1), let y1 = digit(index + 2), let y2 = digit(index + 3), let y3 = digit(index + 4),
                 let m0 = digit(index + 5), let m1 = digit(index + 6), let d0 = digit(index + 7), let d1 = digit(index + 8),
-                y0 == 2, y1 == 0 {
+                y0 == 2, y1 == 0
+            {
                 let end = index + 9
                 let followed = end == bytes.count || bytes[end] == UInt8(ascii: "-") || bytes[end] == UInt8(ascii: ":")
                 let year = 2000 + y2 * 10 + y3

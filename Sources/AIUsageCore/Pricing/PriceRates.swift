@@ -108,7 +108,8 @@ public struct PriceRates: Sendable, Hashable {
         let cacheWriteLeaf = cacheWrite != nil ? cacheWriteCount - oneHourLeaf - fiveMinuteLeaf : 0
         let cacheReadLeaf = cacheRead != nil ? cacheReadCount : 0
         let reasoningLeaf = outputReasoning != nil ? reasoningCount : 0
-        let inputLeaf = Double(uncached) + Double(cacheReadCount) + Double(cacheWriteCount)
+        let inputLeaf =
+            Double(uncached) + Double(cacheReadCount) + Double(cacheWriteCount)
             - Double(cacheReadLeaf) - Double(cacheWriteLeaf) - Double(oneHourLeaf) - Double(fiveMinuteLeaf)
         let outputLeaf = outputCount - reasoningLeaf
 

@@ -88,7 +88,8 @@ public struct ReportBuilder: Sendable {
             totals.ai = totals.ai + fact.aiLines
             // The commit itself and its human lines go to its owner's row (see above).
             let owner = Self.owner(of: fact)
-            let value = keyValue(developer: fact.developer, repo: fact.repo, date: fact.commitTime, session: owner, model: owner?.primaryModel)
+            let value = keyValue(
+                developer: fact.developer, repo: fact.repo, date: fact.commitTime, session: owner, model: owner?.primaryModel)
             let apply: (inout ReportRow) -> Void = { row in
                 row.commits += 1
                 row.humanLinesCommitted += fact.humanLines

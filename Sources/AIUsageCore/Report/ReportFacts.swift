@@ -30,7 +30,8 @@ public struct UsageFact: Sendable {
     }
 
     /// One request: `costUSD` nil means unpriced.
-    public init(session: SessionRef, timestamp: Date, model: String, tokens: TokenCounts, costUSD: Double?, developer: String, repo: String) {
+    public init(session: SessionRef, timestamp: Date, model: String, tokens: TokenCounts, costUSD: Double?, developer: String, repo: String)
+    {
         self.init(
             session: session, timestamp: timestamp, model: model, tokens: tokens, costUSD: costUSD ?? 0,
             unpricedTokens: costUSD == nil ? tokens.total : 0, developer: developer, repo: repo)

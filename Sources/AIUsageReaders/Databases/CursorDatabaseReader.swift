@@ -141,7 +141,8 @@ public struct CursorDatabaseReader: SessionReader {
     }
 
     func bubble(_ json: [String: Any], composer: String, bubble: String, into batch: inout ReadBatch) {
-        let time = JSONDict.date(json, "createdAt") ?? JSONDict.date(json, "timingInfo", "clientEndTime")
+        let time =
+            JSONDict.date(json, "createdAt") ?? JSONDict.date(json, "timingInfo", "clientEndTime")
             ?? JSONDict.date(json, "timingInfo", "clientStartTime")
         let model = JSONDict.string(json, "modelInfo", "modelName")
         let tokens = TokenCounts(
@@ -168,8 +169,11 @@ public struct CursorDatabaseReader: SessionReader {
         // Arguments arrive as a JSON string (`rawArgs` / `params`) or an object.
         var input: [String: Any]?
         for field in ["rawArgs", "params"] {
-            if let object = JSONDict.object(toolData, field) { input = object }
-            else if let text = JSONDict.string(toolData, field) { input = JSONDict.object(text) }
+            if let object = JSONDict.object(toolData, field) {
+                input = object
+            } else if let text = JSONDict.string(toolData, field) {
+                input = JSONDict.object(text)
+            }
             if input != nil { break }
         }
         guard let input else { return }

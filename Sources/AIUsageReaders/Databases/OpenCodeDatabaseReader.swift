@@ -111,7 +111,8 @@ public struct OpenCodeDatabaseReader: SessionReader {
                     changedSessions.append(row.copy())
                 }
                 let candidates = changedSessions.compactMap { sessionUsage($0, sessions: sessions) }
-                let counted = messageColumns.isSuperset(of: ["session_id", "data"])
+                let counted =
+                    messageColumns.isSuperset(of: ["session_id", "data"])
                     ? try sessionsWithMessageUsage(db, candidates.map(\.session)) : []
                 let sessionEvents = Dictionary(
                     candidates.filter { !counted.contains($0.session) }.map { ($0.session, $0.event) },
@@ -132,7 +133,8 @@ public struct OpenCodeDatabaseReader: SessionReader {
             // Step sums need an index on `part.message_id` (OpenCode has one); without it
             // each lookup would scan every part, so messages keep their own tokens.
             let partIndexes = partColumns.isEmpty ? [] : try db.indexes(on: "part")
-            let canSumSteps = partColumns.isSuperset(of: ["message_id", "data"])
+            let canSumSteps =
+                partColumns.isSuperset(of: ["message_id", "data"])
                 && partIndexes.contains { $0.columns.first == "message_id" }
             /// Assistant messages waiting for their step sums: looked up 256 at a time.
             var waiting: [OpenCodeRecords.Message] = []
@@ -255,11 +257,15 @@ public struct OpenCodeDatabaseReader: SessionReader {
         // The session's model: a JSON `{"id": …}` (1.18) or plain text.
         let modelText = row["model"] as String?
         let model = modelText.flatMap { JSONDict.object($0).flatMap { JSONDict.string($0, "id") } ?? ($0.hasPrefix("{") ? nil : $0) }
-        let time = JSONDict.date(row["time_updated"] as Int64?) ?? JSONDict.date(row["time_created"] as Int64?)
+        let time =
+            JSONDict.date(row["time_updated"] as Int64?) ?? JSONDict.date(row["time_created"] as Int64?)
             ?? Date(timeIntervalSince1970: 0)
-        return (id, UsageEvent(
-            tool: .opencode, sessionID: sessions.root(id), timestamp: time, model: model ?? "unknown", tokens: tokens,
-            dedupKey: "\(id):session", recordedCostUSD: cost))
+        return (
+            id,
+            UsageEvent(
+                tool: .opencode, sessionID: sessions.root(id), timestamp: time, model: model ?? "unknown", tokens: tokens,
+                dedupKey: "\(id):session", recordedCostUSD: cost)
+        )
     }
 
     /// Which of `ids` have a message that records usage (500 sessions per query).

@@ -1,9 +1,9 @@
 import AIUsageCore
 import Foundation
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Parses Codex's `apply_patch` format into per-file line hashes.

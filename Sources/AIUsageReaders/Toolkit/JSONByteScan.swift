@@ -1,9 +1,9 @@
 import AIUsageCore
 import Foundation
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Byte-level peeks into a JSON line, so a reader can tell a record's type from its

@@ -1,9 +1,9 @@
 import AIUsageCore
 import Foundation
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Streams the complete lines of a record file from a byte offset, in fixed-size chunks.
@@ -159,7 +159,8 @@ private struct LineScanner {
             }
             let start = filled
             var got = try buffer.withUnsafeMutableBytes { raw in
-                try read(raw.baseAddress! + start, raw.count - start)
+                guard let base = raw.baseAddress else { return 0 }
+                return try read(base + start, raw.count - start)
             }
             if got == 0 { break }
             if discard > 0 {
@@ -231,7 +232,8 @@ private struct LineScanner {
 
     private mutating func moveDown(from: Int, count: Int, to: Int) {
         buffer.withUnsafeMutableBytes { raw in
-            _ = memmove(raw.baseAddress! + to, raw.baseAddress! + from, count)
+            guard let base = raw.baseAddress else { return }
+            _ = memmove(base + to, base + from, count)
         }
     }
 }
@@ -239,9 +241,9 @@ private struct LineScanner {
 @inline(__always)
 private func systemRead(_ fd: Int32, _ pointer: UnsafeMutableRawPointer, _ count: Int) -> Int {
     #if canImport(Glibc)
-    return Glibc.read(fd, pointer, count)
+        return Glibc.read(fd, pointer, count)
     #else
-    return Darwin.read(fd, pointer, count)
+        return Darwin.read(fd, pointer, count)
     #endif
 }
 

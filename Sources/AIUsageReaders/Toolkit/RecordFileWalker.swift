@@ -1,8 +1,8 @@
 import AIUsageCore
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Finds record files below a folder with `opendir`/`readdir`.
@@ -22,7 +22,9 @@ public enum RecordFileWalker {
     /// Files below `root` whose name satisfies `accept`, at most `maxDepth` folders deep.
     public static func files(under root: String, maxDepth: Int = 16, accept: (String) -> Bool) -> Result {
         var result = Result(files: [], skippedNames: 0)
-        walk(root.hasSuffix("/") && root.count > 1 ? String(root.dropLast()) : root, depth: 0, maxDepth: maxDepth, accept: accept, into: &result)
+        walk(
+            root.hasSuffix("/") && root.count > 1 ? String(root.dropLast()) : root, depth: 0, maxDepth: maxDepth, accept: accept,
+            into: &result)
         result.files.sort()
         return result
     }

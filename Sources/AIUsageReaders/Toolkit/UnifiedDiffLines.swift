@@ -1,8 +1,8 @@
 import AIUsageCore
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// The lines a unified diff added, by the added-lines rule (PRODUCT.md): the `+` lines

@@ -1,8 +1,8 @@
 internal import CZstd
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// The decompressed bytes of a zstd file, read as a stream in fixed-size pieces.
@@ -123,8 +123,8 @@ final class ZstdStream {
 @inline(__always)
 private func systemRead(_ fd: Int32, _ pointer: UnsafeMutableRawPointer, _ count: Int) -> Int {
     #if canImport(Glibc)
-    return Glibc.read(fd, pointer, count)
+        return Glibc.read(fd, pointer, count)
     #else
-    return Darwin.read(fd, pointer, count)
+        return Darwin.read(fd, pointer, count)
     #endif
 }

@@ -37,7 +37,7 @@ struct APIController<Store: TeamStore>: Sendable {
     // MARK: Routes
 
     @Sendable func health(_ request: Request, context: ServerContext) async throws -> Response {
-        _ = try await store.team(named: "") // proves the database answers, not only the process
+        _ = try await store.team(named: "")  // proves the database answers, not only the process
         return try json(["status": "ok"])
     }
 
@@ -69,9 +69,10 @@ struct APIController<Store: TeamStore>: Sendable {
         let caller = try await authenticate(request)
         let days = try await store.days(teamID: caller.team.id, developer: caller.token.developer)
         let named = try await store.developerNamed(teamID: caller.team.id, developer: caller.token.developer) ?? caller.token.named
-        return try json(MeDocument(
-            team: caller.team.name, developer: caller.token.developer, role: caller.token.role.rawValue, named: named,
-            teamKey: caller.team.key, days: days))
+        return try json(
+            MeDocument(
+                team: caller.team.name, developer: caller.token.developer, role: caller.token.role.rawValue, named: named,
+                teamKey: caller.team.key, days: days))
     }
 
     @Sendable func deleteMe(_ request: Request, context: ServerContext) async throws -> Response {
@@ -87,7 +88,8 @@ struct APIController<Store: TeamStore>: Sendable {
             throw APIError.forbidden("This token belongs to team \"\(caller.team.name)\", not \"\(team)\".")
         }
         guard caller.token.role.canViewTeam else {
-            throw APIError.forbidden("A \(caller.token.role.rawValue) token cannot read the team summary; it needs a viewer or admin token.")
+            throw APIError.forbidden(
+                "A \(caller.token.role.rawValue) token cannot read the team summary; it needs a viewer or admin token.")
         }
         let query = request.uri.queryParameters
         let by: TeamSummary.Period
@@ -104,8 +106,9 @@ struct APIController<Store: TeamStore>: Sendable {
         let window = TeamSummary.aligned(since: since, until: asked, by: by)
         let needed = TeamSummary.rowsNeeded(since: window.since, until: window.until)
         let rows = try await store.rows(teamID: caller.team.id, since: needed.since, until: needed.until)
-        return try json(TeamSummary.compute(
-            team: team, rows: rows, since: window.since, until: window.until, by: by, rule: GroupSizeRule(minGroupSize: minGroupSize)))
+        return try json(
+            TeamSummary.compute(
+                team: team, rows: rows, since: window.since, until: window.until, by: by, rule: GroupSizeRule(minGroupSize: minGroupSize)))
     }
 
     // MARK: Helpers

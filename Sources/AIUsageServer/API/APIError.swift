@@ -52,7 +52,8 @@ struct JSONErrorMiddleware<Context: RequestContext>: RouterMiddleware {
             return APIError.jsonResponse(status: .contentTooLarge, code: "payload_too_large", message: "The request body is too large.")
         } catch {
             context.logger.error("internal error: \(error)")
-            return APIError.jsonResponse(status: .internalServerError, code: "internal", message: "The server failed to handle the request.")
+            return APIError.jsonResponse(
+                status: .internalServerError, code: "internal", message: "The server failed to handle the request.")
         }
     }
 }

@@ -65,7 +65,7 @@ public struct TeamSummary: Sendable {
         for stored in inWindow where stored.named {
             named[stored.developer, default: SummaryRow(key: ["developer": stored.developer], windowDays: windowDays)].add(stored.row)
         }
-        summary.developers = named.keys.sorted().map { named[$0]! }
+        summary.developers = named.keys.sorted().compactMap { named[$0] }
         return summary
     }
 }

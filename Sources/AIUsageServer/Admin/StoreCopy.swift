@@ -44,9 +44,10 @@ public enum StoreCopy {
             let copied = try await destination.createTeam(name: team.name, key: team.key, createdAt: team.createdAt)
             summary.teams += 1
             for token in tokens where token.teamID == team.id {
-                let inserted = try await destination.insertToken(NewToken(
-                    teamID: copied.id, developer: token.developer, role: token.role, named: token.named,
-                    prefix: token.prefix, hash: token.hash, createdAt: token.createdAt))
+                let inserted = try await destination.insertToken(
+                    NewToken(
+                        teamID: copied.id, developer: token.developer, role: token.role, named: token.named,
+                        prefix: token.prefix, hash: token.hash, createdAt: token.createdAt))
                 if let revokedAt = token.revokedAt { _ = try await destination.revokeToken(id: inserted.id, at: revokedAt) }
                 summary.tokens += 1
             }

@@ -28,16 +28,19 @@ public struct TeamAdmin: Sendable {
 
     /// Issues a token and returns it with its record; the token is not recoverable later.
     public func issueToken(team: String, developer: String, role: Role, named: Bool) async throws -> (token: String, record: TokenRecord) {
-        guard let found = try await store.team(named: team) else { throw Failure("No team named \"\(team)\"; create it with `team create \(team)`.") }
+        guard let found = try await store.team(named: team) else {
+            throw Failure("No team named \"\(team)\"; create it with `team create \(team)`.")
+        }
         let email = developer.trimmingCharacters(in: .whitespaces).lowercased()
         // Developers are lower-cased e-mails (PRODUCT.md), so the same person is one developer.
         guard email.contains("@"), email.count <= 200, !email.contains(where: \.isWhitespace) else {
             throw Failure("The developer must be an e-mail address; got \"\(developer)\".")
         }
         let token = Tokens.generate()
-        let record = try await store.insertToken(NewToken(
-            teamID: found.id, developer: email, role: role, named: named, prefix: Tokens.prefix(token),
-            hash: Tokens.hash(token), createdAt: Date()))
+        let record = try await store.insertToken(
+            NewToken(
+                teamID: found.id, developer: email, role: role, named: named, prefix: Tokens.prefix(token),
+                hash: Tokens.hash(token), createdAt: Date()))
         return (token, record)
     }
 
@@ -48,7 +51,9 @@ public struct TeamAdmin: Sendable {
         func prefixed(_ text: String) -> [TokenRecord] { all.filter { text.hasPrefix($0.prefix) || $0.prefix.hasPrefix(text) } }
         let matches: [TokenRecord]
         if reference.hasPrefix(Tokens.scheme) {
-            guard reference.count >= Tokens.scheme.count + 4 else { throw Failure("Give a token id or at least 4 hex digits of its prefix.") }
+            guard reference.count >= Tokens.scheme.count + 4 else {
+                throw Failure("Give a token id or at least 4 hex digits of its prefix.")
+            }
             matches = prefixed(reference)
         } else {
             // Hex digits can all be decimal ("30624875"), so a number is tried as both; ids are
@@ -60,9 +65,13 @@ public struct TeamAdmin: Sendable {
         }
         guard let token = matches.first else { throw Failure("No token matches \"\(reference)\"; see `token list --team NAME`.") }
         guard matches.count == 1 else {
-            throw Failure("\"\(reference)\" matches \(matches.count) tokens (ids \(matches.map { String($0.id) }.joined(separator: ", "))); give the id, or more of the prefix with aiu_.")
+            throw Failure(
+                "\"\(reference)\" matches \(matches.count) tokens (ids \(matches.map { String($0.id) }.joined(separator: ", "))); give the id, or more of the prefix with aiu_."
+            )
         }
-        guard try await store.revokeToken(id: token.id, at: Date()) else { throw Failure("Token \(token.id) (\(token.prefix)…) is already revoked.") }
+        guard try await store.revokeToken(id: token.id, at: Date()) else {
+            throw Failure("Token \(token.id) (\(token.prefix)…) is already revoked.")
+        }
         var revoked = token
         revoked.revokedAt = Date()
         return revoked

@@ -21,25 +21,30 @@ enum Chart {
         func y(_ value: Double) -> Double { top + plotHeight * (1 - min(max(value, 0), scale) / scale) }
         let title = DashboardPage.escape(metric.title)
 
-        var svg = "<figure id=\"chart-\(metric.chartID)\"><figcaption>\(title) <span class=\"unit\">(\(DashboardPage.escape(metric.unit)))</span></figcaption>"
+        var svg =
+            "<figure id=\"chart-\(metric.chartID)\"><figcaption>\(title) <span class=\"unit\">(\(DashboardPage.escape(metric.unit)))</span></figcaption>"
         svg += "<svg viewBox=\"0 0 \(Int(width)) \(Int(height))\" width=\"100%\" role=\"img\" aria-label=\"\(title) by week\">"
         // Gridlines and y labels: 0, half and the top of the scale, in the metric's unit.
         for fraction in [0.0, 0.5, 1.0] {
             let value = scale * fraction
             let at = y(value)
-            svg += "<line x1=\"\(f(left))\" y1=\"\(f(at))\" x2=\"\(f(width - right))\" y2=\"\(f(at))\" stroke=\"\(fraction == 0 ? "#a0aec0" : "#edf2f7")\"/>"
-            svg += "<text class=\"y-label\" x=\"\(f(left - 4))\" y=\"\(f(at + 3.5))\" text-anchor=\"end\" font-size=\"10\" fill=\"#4a5568\">\(DashboardPage.escape(metric.axisLabel(value)))</text>"
+            svg +=
+                "<line x1=\"\(f(left))\" y1=\"\(f(at))\" x2=\"\(f(width - right))\" y2=\"\(f(at))\" stroke=\"\(fraction == 0 ? "#a0aec0" : "#edf2f7")\"/>"
+            svg +=
+                "<text class=\"y-label\" x=\"\(f(left - 4))\" y=\"\(f(at + 3.5))\" text-anchor=\"end\" font-size=\"10\" fill=\"#4a5568\">\(DashboardPage.escape(metric.axisLabel(value)))</text>"
         }
         // Withheld weeks first, under the marks: a full-height band, labelled when wide enough.
         for (index, item) in points.enumerated() {
             guard case .withheld = item.point else { continue }
             let bandX = left + step * Double(index) + min(1, step * 0.1)
             let bandWidth = max(step - 2 * min(1, step * 0.1), 1)
-            svg += "<rect class=\"withheld\" data-week=\"\(item.week)\" x=\"\(f(bandX))\" y=\"\(f(top))\" width=\"\(f(bandWidth))\" height=\"\(f(plotHeight))\" fill=\"#edf2f7\" stroke=\"#a0aec0\" stroke-dasharray=\"3 2\">"
+            svg +=
+                "<rect class=\"withheld\" data-week=\"\(item.week)\" x=\"\(f(bandX))\" y=\"\(f(top))\" width=\"\(f(bandWidth))\" height=\"\(f(plotHeight))\" fill=\"#edf2f7\" stroke=\"#a0aec0\" stroke-dasharray=\"3 2\">"
             svg += "<title>\(DashboardPage.escape("week of \(item.week): withheld (\(withheldReason))"))</title></rect>"
             if step >= 11 {
                 let cx = x(index), cy = top + plotHeight / 2
-                svg += "<text x=\"\(f(cx))\" y=\"\(f(cy))\" transform=\"rotate(-90 \(f(cx)) \(f(cy)))\" text-anchor=\"middle\" dominant-baseline=\"middle\" font-size=\"9\" fill=\"#4a5568\">withheld</text>"
+                svg +=
+                    "<text x=\"\(f(cx))\" y=\"\(f(cy))\" transform=\"rotate(-90 \(f(cx)) \(f(cy)))\" text-anchor=\"middle\" dominant-baseline=\"middle\" font-size=\"9\" fill=\"#4a5568\">withheld</text>"
             }
         }
         if metric.isAmount {
@@ -47,13 +52,16 @@ enum Chart {
             for (index, item) in points.enumerated() {
                 guard let value = values[index] else { continue }
                 let barTop = min(y(value), top + plotHeight - 1)  // a zero week is a hairline, not nothing
-                svg += "<rect class=\"bar\" data-week=\"\(item.week)\" data-value=\"\(value)\" x=\"\(f(x(index) - barWidth / 2))\" y=\"\(f(barTop))\" width=\"\(f(barWidth))\" height=\"\(f(top + plotHeight - barTop))\" fill=\"#3182ce\">"
+                svg +=
+                    "<rect class=\"bar\" data-week=\"\(item.week)\" data-value=\"\(value)\" x=\"\(f(x(index) - barWidth / 2))\" y=\"\(f(barTop))\" width=\"\(f(barWidth))\" height=\"\(f(top + plotHeight - barTop))\" fill=\"#3182ce\">"
                 svg += "<title>\(DashboardPage.escape("week of \(item.week): \(metric.format(value))"))</title></rect>"
             }
         } else {
             var segment: [String] = []
             func flush() {
-                if segment.count > 1 { svg += "<polyline fill=\"none\" stroke=\"#2f855a\" stroke-width=\"2\" points=\"\(segment.joined(separator: " "))\"/>" }
+                if segment.count > 1 {
+                    svg += "<polyline fill=\"none\" stroke=\"#2f855a\" stroke-width=\"2\" points=\"\(segment.joined(separator: " "))\"/>"
+                }
                 segment = []
             }
             for (index, value) in values.enumerated() {
@@ -63,7 +71,8 @@ enum Chart {
             flush()
             for (index, item) in points.enumerated() {
                 guard let value = values[index] else { continue }
-                svg += "<circle class=\"point\" data-week=\"\(item.week)\" data-value=\"\(value)\" cx=\"\(f(x(index)))\" cy=\"\(f(y(value)))\" r=\"3\" fill=\"#2f855a\">"
+                svg +=
+                    "<circle class=\"point\" data-week=\"\(item.week)\" data-value=\"\(value)\" cx=\"\(f(x(index)))\" cy=\"\(f(y(value)))\" r=\"3\" fill=\"#2f855a\">"
                 svg += "<title>\(DashboardPage.escape("week of \(item.week): \(metric.format(value))"))</title></circle>"
             }
         }
@@ -75,11 +84,14 @@ enum Chart {
         for (index, label) in axisLabels(points.map(\.week)) {
             let anchor = points.count == 1 ? "middle" : index == 0 ? "start" : index == points.count - 1 ? "end" : "middle"
             let at = anchor == "start" ? left + step * Double(index) : anchor == "end" ? left + step * Double(index + 1) : x(index)
-            svg += "<text class=\"x-label\" x=\"\(f(at))\" y=\"\(f(baseline + 14))\" text-anchor=\"\(anchor)\" font-size=\"10\" fill=\"#4a5568\">\(DashboardPage.escape(label))</text>"
+            svg +=
+                "<text class=\"x-label\" x=\"\(f(at))\" y=\"\(f(baseline + 14))\" text-anchor=\"\(anchor)\" font-size=\"10\" fill=\"#4a5568\">\(DashboardPage.escape(label))</text>"
         }
-        svg += "<text x=\"\(f(left + plotWidth / 2))\" y=\"\(f(height - 3))\" text-anchor=\"middle\" font-size=\"9\" fill=\"#718096\">week starting Monday</text>"
+        svg +=
+            "<text x=\"\(f(left + plotWidth / 2))\" y=\"\(f(height - 3))\" text-anchor=\"middle\" font-size=\"9\" fill=\"#718096\">week starting Monday</text>"
         if values.allSatisfy({ $0 == nil }) && !points.contains(where: { if case .withheld = $0.point { true } else { false } }) {
-            svg += "<text x=\"\(f(left + plotWidth / 2))\" y=\"\(f(top + plotHeight / 2))\" text-anchor=\"middle\" font-size=\"11\" fill=\"#718096\">no data</text>"
+            svg +=
+                "<text x=\"\(f(left + plotWidth / 2))\" y=\"\(f(top + plotHeight / 2))\" text-anchor=\"middle\" font-size=\"11\" fill=\"#718096\">no data</text>"
         }
         return svg + "</svg></figure>"
     }

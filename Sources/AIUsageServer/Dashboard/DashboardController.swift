@@ -1,5 +1,6 @@
 import AIUsageUploadContract
 import Foundation
+import HTTPTypes
 import Hummingbird
 
 /// The web dashboard: `GET /` (login form), `POST /login`, `POST /logout`,
@@ -58,7 +59,7 @@ struct DashboardController<Store: TeamStore>: Sendable {
         // The form's token must be the one in the login cookie; a cross-site page can send
         // neither (SameSite=Strict keeps the cookie home, and it cannot read the page).
         guard let expected = request.cookies[Self.loginCookie]?.value, Self.isToken(expected),
-              let given = Self.formValue("csrf", in: form), Self.constantTimeEqual(given, expected), !Self.isCrossSite(request)
+            let given = Self.formValue("csrf", in: form), Self.constantTimeEqual(given, expected), !Self.isCrossSite(request)
         else {
             return loginForm(request, message: "The login form expired or came from another site; please log in again.", status: .forbidden)
         }
@@ -81,9 +82,10 @@ struct DashboardController<Store: TeamStore>: Sendable {
         try await store.deleteExpiredSessions(at: now())
         let id = Tokens.randomHex()
         let started = now()
-        try await store.createSession(DashboardSession(
-            hash: Tokens.hash(id), tokenHash: caller.token.hash, createdAt: started,
-            expiresAt: started.addingTimeInterval(DashboardSession.lifetime)))
+        try await store.createSession(
+            DashboardSession(
+                hash: Tokens.hash(id), tokenHash: caller.token.hash, createdAt: started,
+                expiresAt: started.addingTimeInterval(DashboardSession.lifetime)))
         var response = redirect(view == .me ? "/me" : "/dashboard")
         response.setCookie(cookie(Self.sessionCookie, id, maxAge: Int(DashboardSession.lifetime)))
         response.setCookie(cookie(Self.loginCookie, "", maxAge: 0))
@@ -95,10 +97,12 @@ struct DashboardController<Store: TeamStore>: Sendable {
         if let id = request.cookies[Self.sessionCookie]?.value, !id.isEmpty {
             // Only the session's own page knows its CSRF token: a cross-site form cannot log out.
             guard let given = Self.formValue("csrf", in: form),
-                  Self.constantTimeEqual(given, DashboardSession.csrfToken(sessionID: id)), !Self.isCrossSite(request)
+                Self.constantTimeEqual(given, DashboardSession.csrfToken(sessionID: id)), !Self.isCrossSite(request)
             else {
                 return DashboardPage.response(
-                    DashboardPage.message(title: "Not logged out", text: "The logout form came from another site or an old page; use the button on the dashboard."),
+                    DashboardPage.message(
+                        title: "Not logged out",
+                        text: "The logout form came from another site or an old page; use the button on the dashboard."),
                     status: .forbidden)
             }
             try await store.deleteSession(hash: Tokens.hash(id))
@@ -145,7 +149,9 @@ struct DashboardController<Store: TeamStore>: Sendable {
             return DashboardPage.response(
                 DashboardPage.message(
                     title: "Not listed",
-                    text: "That tool and model is not listed for this window: too few developers used it (fewer than \(minGroupSize) on the same days)."),
+                    text:
+                        "That tool and model is not listed for this window: too few developers used it (fewer than \(minGroupSize) on the same days)."
+                ),
                 status: .notFound)
         }
         view.select(tool: tool, model: model, cells: rule.publish(rows))
@@ -206,8 +212,9 @@ struct DashboardController<Store: TeamStore>: Sendable {
     static func weeks(_ request: Request) -> Outcome<Int> {
         let text = request.uri.queryParameters.get("weeks")
         guard let weeks = text.map({ Int($0) }) ?? 12, (1...156).contains(weeks) else {
-            return .failure(DashboardPage.response(
-                DashboardPage.message(title: "Bad request", text: "weeks must be a whole number from 1 to 156."), status: .badRequest))
+            return .failure(
+                DashboardPage.response(
+                    DashboardPage.message(title: "Bad request", text: "weeks must be a whole number from 1 to 156."), status: .badRequest))
         }
         return .success(weeks)
     }
@@ -242,7 +249,7 @@ struct DashboardController<Store: TeamStore>: Sendable {
     /// A browser's own word that the form came from another site (`Sec-Fetch-Site`); older
     /// browsers do not send it, and the CSRF tokens protect them.
     static func isCrossSite(_ request: Request) -> Bool {
-        guard let site = request.headers[.init("Sec-Fetch-Site")!] else { return false }
+        guard let name = HTTPField.Name("Sec-Fetch-Site"), let site = request.headers[name] else { return false }
         return site == "cross-site" || site == "same-site"
     }
 
@@ -272,10 +279,11 @@ extension DashboardPage {
         var headers: HTTPFields = [
             .contentType: "text/html; charset=utf-8",
             .cacheControl: "no-store",
-            .contentSecurityPolicy: "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+            .contentSecurityPolicy:
+                "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
             .xContentTypeOptions: "nosniff",
         ]
-        headers[.init("Referrer-Policy")!] = "no-referrer"
+        if let name = HTTPField.Name("Referrer-Policy") { headers[name] = "no-referrer" }
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: text)))
     }
 }

@@ -9,40 +9,46 @@ enum DashboardPage {
     // MARK: Pages
 
     static func login(message: String?, csrf: String, minGroupSize: Int) -> String {
-        page(title: "aiusage team dashboard", body: """
-            <main class="narrow">
-            <h1>aiusage team dashboard</h1>
-            \(message.map { "<p class=\"error\" role=\"alert\">\(escape($0))</p>" } ?? "")
-            <form method="post" action="/login">
-            <input type="hidden" name="csrf" value="\(escape(csrf))">
-            <label for="token">Token</label>
-            <input id="token" name="token" type="password" autocomplete="off" required placeholder="aiu_...">
-            <div class="buttons"><button type="submit" name="view" value="team">Team dashboard</button>
-            <button type="submit" name="view" value="me" class="secondary">My shared data</button></div>
-            </form>
-            <p class="note"><strong>Team dashboard</strong>: a viewer or admin token, issued with
-            <code>aiusage-server token issue --role viewer</code>. It shows team figures only where at least
-            \(minGroupSize) developers contributed, so that no one's own figures can be read from it.</p>
-            <p class="note"><strong>My shared data</strong>: your member token (the one <code>aiusage share enable</code> uses).
-            It shows only what you uploaded.</p>
-            </main>
-            """)
+        page(
+            title: "aiusage team dashboard",
+            body: """
+                <main class="narrow">
+                <h1>aiusage team dashboard</h1>
+                \(message.map { "<p class=\"error\" role=\"alert\">\(escape($0))</p>" } ?? "")
+                <form method="post" action="/login">
+                <input type="hidden" name="csrf" value="\(escape(csrf))">
+                <label for="token">Token</label>
+                <input id="token" name="token" type="password" autocomplete="off" required placeholder="aiu_...">
+                <div class="buttons"><button type="submit" name="view" value="team">Team dashboard</button>
+                <button type="submit" name="view" value="me" class="secondary">My shared data</button></div>
+                </form>
+                <p class="note"><strong>Team dashboard</strong>: a viewer or admin token, issued with
+                <code>aiusage-server token issue --role viewer</code>. It shows team figures only where at least
+                \(minGroupSize) developers contributed, so that no one's own figures can be read from it.</p>
+                <p class="note"><strong>My shared data</strong>: your member token (the one <code>aiusage share enable</code> uses).
+                It shows only what you uploaded.</p>
+                </main>
+                """)
     }
 
     static func forbidden(role: String) -> String {
-        page(title: "Not allowed", body: """
-            <main class="narrow"><h1>Not allowed</h1>
-            <p class="error">A \(escape(role)) token cannot view the team dashboard; it needs a viewer or admin token.</p>
-            <p>To see the data you shared, log in again and choose <strong>My shared data</strong>.</p>
-            <p><a href="/">Back to the login page</a></p></main>
-            """)
+        page(
+            title: "Not allowed",
+            body: """
+                <main class="narrow"><h1>Not allowed</h1>
+                <p class="error">A \(escape(role)) token cannot view the team dashboard; it needs a viewer or admin token.</p>
+                <p>To see the data you shared, log in again and choose <strong>My shared data</strong>.</p>
+                <p><a href="/">Back to the login page</a></p></main>
+                """)
     }
 
     static func message(title: String, text: String) -> String {
-        page(title: title, body: """
-            <main class="narrow"><h1>\(escape(title))</h1><p class="error">\(escape(text))</p>
-            <p><a href="/">Back to the login page</a></p></main>
-            """)
+        page(
+            title: title,
+            body: """
+                <main class="narrow"><h1>\(escape(title))</h1><p class="error">\(escape(text))</p>
+                <p><a href="/">Back to the login page</a></p></main>
+                """)
     }
 
     // MARK: Shared pieces
@@ -70,7 +76,9 @@ enum DashboardPage {
     /// The totals of a window, one figure per metric.
     static func totals(_ row: ReportRow) -> String {
         "<dl class=\"totals\">"
-            + DashboardMetric.allCases.map { "<div><dt>\(escape($0.title))</dt><dd id=\"\($0.totalID)\">\(escape($0.formatted(row)))</dd></div>" }.joined()
+            + DashboardMetric.allCases.map {
+                "<div><dt>\(escape($0.title))</dt><dd id=\"\($0.totalID)\">\(escape($0.formatted(row)))</dd></div>"
+            }.joined()
             + "</dl>"
     }
 
@@ -90,13 +98,16 @@ enum DashboardPage {
     /// HTML already escaped by the caller; `<td>` carries no attribute, so the first cells'
     /// links and the figures after them read as they always did.
     static func table(id: String, columns: [String], rows: [[String]], footer: [[String]] = [], rowClasses: [String?] = []) -> String {
-        var html = "<table id=\"\(id)\"><thead><tr>" + columns.map { "<th scope=\"col\">\(escape($0))</th>" }.joined() + "</tr></thead><tbody>"
+        var html =
+            "<table id=\"\(id)\"><thead><tr>" + columns.map { "<th scope=\"col\">\(escape($0))</th>" }.joined() + "</tr></thead><tbody>"
         for (index, row) in rows.enumerated() {
             let rowClass = index < rowClasses.count ? rowClasses[index] : nil
             html += (rowClass.map { "<tr class=\"\($0)\">" } ?? "<tr>") + row.map { "<td>\($0)</td>" }.joined() + "</tr>"
         }
         html += "</tbody>"
-        if !footer.isEmpty { html += "<tfoot>" + footer.map { "<tr>" + $0.map { "<td>\($0)</td>" }.joined() + "</tr>" }.joined() + "</tfoot>" }
+        if !footer.isEmpty {
+            html += "<tfoot>" + footer.map { "<tr>" + $0.map { "<td>\($0)</td>" }.joined() + "</tr>" }.joined() + "</tfoot>"
+        }
         return html + "</table>"
     }
 
@@ -165,7 +176,8 @@ enum DashboardPage {
     /// names wrap anywhere (tool and model keep a width where usual names fit on one line).
     /// Below `cardWidth` a table becomes cards: its header row is kept for
     /// screen readers only, and each cell shows its column's name (`tableCSS`) beside its value.
-    static var css: String { """
+    static var css: String {
+        """
         *{box-sizing:border-box}
         body{margin:0;padding:1rem;font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#1d2430;background:#f6f7f9;line-height:1.4}
         h1{font-size:1.4rem;margin:.2rem 0}h2{font-size:1.1rem;margin:1.2rem 0 .5rem}
@@ -205,5 +217,6 @@ enum DashboardPage {
         table td{display:flex;justify-content:space-between;gap:1rem;border:none;border-bottom:1px solid #edf2f7;text-align:right;white-space:normal;overflow-wrap:anywhere}
         table td::before{color:#4a5568;text-align:left;font-weight:400;font-style:normal;flex:0 0 45%;overflow-wrap:normal}
         }
-        """ }
+        """
+    }
 }

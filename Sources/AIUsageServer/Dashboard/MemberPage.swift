@@ -41,10 +41,12 @@ enum MemberPage {
             To delete all of it from the server: <code>aiusage share disable --delete-shared</code>.</p>
             """
         guard inWindow.contains(where: { !$0.rows.isEmpty }) else {
-            let why = input.role.canUpload
+            let why =
+                input.role.canUpload
                 ? "Nothing shared in these weeks. Sharing starts with <code>aiusage share enable --server URL --token TOKEN</code> on your machine, then uploads at most once a day."
                 : "A \(input.role.rawValue) token cannot upload, so it has no shared data; log in with a member token to see a developer's own data."
-            return DashboardPage.page(title: "Your shared data", body: body + "<div class=\"empty\" id=\"empty\"><p>\(why)</p></div></main>")
+            return DashboardPage.page(
+                title: "Your shared data", body: body + "<div class=\"empty\" id=\"empty\"><p>\(why)</p></div></main>")
         }
         let windowDays = Double(DayMath.length(input.since, input.until))
         var totals = SummaryRow(key: [:], windowDays: windowDays)
@@ -61,11 +63,13 @@ enum MemberPage {
                 guard rowCount <= maxRows else { continue }
                 var one = SummaryRow(key: [:], windowDays: 1)
                 one.add(row)
-                let repo = UploadDocument.isHashedName(row.repo)
+                let repo =
+                    UploadDocument.isHashedName(row.repo)
                     ? "<span title=\"\(DashboardPage.escape(row.repo))\">\(DashboardPage.escape(String(row.repo.prefix(12))))…</span>"
                     : DashboardPage.escape(row.repo)
-                rows.append([DashboardPage.escape(day.day), repo, DashboardPage.escape(row.tool), DashboardPage.escape(row.model)]
-                    + dayMetrics.map { DashboardPage.escape($0.formatted(one.report)) })
+                rows.append(
+                    [DashboardPage.escape(day.day), repo, DashboardPage.escape(row.tool), DashboardPage.escape(row.model)]
+                        + dayMetrics.map { DashboardPage.escape($0.formatted(one.report)) })
             }
         }
         let points = TeamView.weeks(since: input.since, until: input.until).map { week in

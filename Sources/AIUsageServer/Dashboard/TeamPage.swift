@@ -52,7 +52,8 @@ enum TeamPage {
             if view.selection == nil { body += namedSection(view) }
         }
         body += "</main>"
-        let css = DashboardPage.tableCSS(id: "breakdown", columns: breakdownColumns) + DashboardPage.tableCSS(id: "named", columns: namedColumns)
+        let css =
+            DashboardPage.tableCSS(id: "breakdown", columns: breakdownColumns) + DashboardPage.tableCSS(id: "named", columns: namedColumns)
         return DashboardPage.page(title: "Team \(view.team)", body: body, css: css)
     }
 
@@ -81,7 +82,10 @@ enum TeamPage {
     static func moreDevelopersAdvice(_ view: TeamView, perWeek: Bool = false) -> String {
         let k = view.minGroupSize
         let missing = max(k - view.contributors, 1)
-        let invite = perWeek ? "Invite more developers to share, so that at least \(k) work in the same weeks" : "Invite \(missing) more \(missing == 1 ? "developer" : "developers") to share"
+        let invite =
+            perWeek
+            ? "Invite more developers to share, so that at least \(k) work in the same weeks"
+            : "Invite \(missing) more \(missing == 1 ? "developer" : "developers") to share"
         return """
             \(DashboardPage.plural(view.contributors, "developer")) shared data in this window; this server shows team figures built from at least \(k)
             (it was started with <code>--min-group-size \(k)</code>). What to do:</p><ul>
@@ -103,15 +107,22 @@ enum TeamPage {
         let note: String
         if let selection = view.selection {
             let days = view.selectionDays
-            note = "The sum of the \(DashboardPage.plural(days.shown, "day")) on which at least \(view.minGroupSize) developers used "
+            note =
+                "The sum of the \(DashboardPage.plural(days.shown, "day")) on which at least \(view.minGroupSize) developers used "
                 + "\(DashboardPage.escape(selection.tool)) with \(DashboardPage.escape(selection.model)), the bars below"
-                + (days.withheld > 0 ? "; \(DashboardPage.plural(days.withheld, "day")) with it withheld (\(DashboardPage.escape(reason))) are not in it." : ".")
+                + (days.withheld > 0
+                    ? "; \(DashboardPage.plural(days.withheld, "day")) with it withheld (\(DashboardPage.escape(reason))) are not in it."
+                    : ".")
         } else {
             let withheld = view.withheldWeeks
-            note = "The sum of the \(DashboardPage.plural(view.shownWeeks, "week")) drawn below"
-                + (withheld > 0 ? "; \(DashboardPage.plural(withheld, "week")) withheld (\(DashboardPage.escape(reason))) \(withheld == 1 ? "is" : "are") not in it." : ".")
+            note =
+                "The sum of the \(DashboardPage.plural(view.shownWeeks, "week")) drawn below"
+                + (withheld > 0
+                    ? "; \(DashboardPage.plural(withheld, "week")) withheld (\(DashboardPage.escape(reason))) \(withheld == 1 ? "is" : "are") not in it."
+                    : ".")
         }
-        return "<section><h2>Window totals</h2><p class=\"note\" id=\"totals-note\">\(note)</p>\(DashboardPage.totals(totals.report))</section>"
+        return
+            "<section><h2>Window totals</h2><p class=\"note\" id=\"totals-note\">\(note)</p>\(DashboardPage.totals(totals.report))</section>"
     }
 
     static func breakdownSection(_ breakdown: TeamView.Breakdown, totals: SummaryRow, view: TeamView) -> String {
@@ -122,7 +133,8 @@ enum TeamPage {
             A tool and model is listed for the days on which at least \(k) developers used it. Choose one to see its trends.</p>
             """
         if breakdown.hiddenPairs > 0 {
-            html += "<p class=\"note\">\(breakdown.hiddenPairs) tool and model \(breakdown.hiddenPairs == 1 ? "combination" : "combinations") not listed.</p>"
+            html +=
+                "<p class=\"note\">\(breakdown.hiddenPairs) tool and model \(breakdown.hiddenPairs == 1 ? "combination" : "combinations") not listed.</p>"
         }
         func cells(_ row: ReportRow) -> [String] { DashboardMetric.allCases.map { DashboardPage.escape($0.formatted(row)) } }
         var rows: [[String]] = []
@@ -130,7 +142,9 @@ enum TeamPage {
         for summaryRow in breakdown.rows {
             let tool = summaryRow.report.key["tool"] ?? "", model = summaryRow.report.key["model"] ?? ""
             let link = DashboardPage.escape(DashboardPage.dashboardLink(weeks: view.weeks, tool: tool, model: model))
-            rows.append(["<a href=\"\(link)\">\(DashboardPage.escape(tool))</a>", "<a href=\"\(link)\">\(DashboardPage.escape(model))</a>"] + cells(summaryRow.report))
+            rows.append(
+                ["<a href=\"\(link)\">\(DashboardPage.escape(tool))</a>", "<a href=\"\(link)\">\(DashboardPage.escape(model))</a>"]
+                    + cells(summaryRow.report))
             classes.append(nil)
         }
         if let rest = breakdown.notItemised {
@@ -139,7 +153,8 @@ enum TeamPage {
         }
         let footer = [["Total", "the window totals"] + cells(totals.report)]
         html += DashboardPage.table(id: "breakdown", columns: breakdownColumns, rows: rows, footer: footer, rowClasses: classes)
-        html += "<p class=\"note\" id=\"breakdown-note\">The rows add up to the total (amounts to within a cent of rounding; ratios are "
+        html +=
+            "<p class=\"note\" id=\"breakdown-note\">The rows add up to the total (amounts to within a cent of rounding; ratios are "
             + "those of each row's own sums). <em>Not itemised</em> is the part of the total on days when fewer than \(k) developers used a "
             + "tool and model, with whatever had to be held back with it so that it cannot be worked out from the rows.</p>"
         return html + "</section>"
@@ -148,7 +163,8 @@ enum TeamPage {
     static func namedSection(_ view: TeamView) -> String {
         var html = "<section id=\"named-section\"><h2>Developers who chose to be named</h2>"
         guard !view.named.isEmpty else {
-            return html + "<p class=\"note\" id=\"named-none\">No developer chose to be named (<code>aiusage share enable --named</code>); everyone counts in the team figures only.</p></section>"
+            return html
+                + "<p class=\"note\" id=\"named-none\">No developer chose to be named (<code>aiusage share enable --named</code>); everyone counts in the team figures only.</p></section>"
         }
         html += """
             <p class="note">Each chose <code>aiusage share enable --named</code>, so their own figures are shown: over the whole window,
@@ -156,7 +172,8 @@ enum TeamPage {
             so these rows do not add up to the totals. Sorted by e-mail.</p>
             """
         let rows = view.named.map { row in
-            [DashboardPage.escape(row.report.key["developer"] ?? "")] + DashboardMetric.allCases.map { DashboardPage.escape($0.formatted(row.report)) }
+            [DashboardPage.escape(row.report.key["developer"] ?? "")]
+                + DashboardMetric.allCases.map { DashboardPage.escape($0.formatted(row.report)) }
         }
         return html + DashboardPage.table(id: "named", columns: namedColumns, rows: rows) + "</section>"
     }

@@ -42,11 +42,13 @@ public struct GroupSizeRule: Sendable {
         var weekOf: [String: String] = [:]
         var weeks: [String: Node] = [:]
         for stored in rows where UploadBounds.isWithinBounds(stored.row) {
-            let week = weekOf[stored.day] ?? {
-                let week = DayMath.week(stored.day)
-                weekOf[stored.day] = week
-                return week
-            }()
+            let week =
+                weekOf[stored.day]
+                ?? {
+                    let week = DayMath.week(stored.day)
+                    weekOf[stored.day] = week
+                    return week
+                }()
             weeks[week, default: Node()].add(stored, path: [stored.day, stored.row.tool + "\u{0}" + stored.row.model])
         }
         var published = PublishedCells(minGroupSize: minGroupSize)
@@ -173,7 +175,7 @@ public struct PublishedCells: Sendable {
         }
         let ordered = sums.keys.sorted { $0.lexicographicallyPrecedes($1) }
         let withData = Set(dataPairs.filter { $0.day >= since && $0.day <= until }.map { [$0.tool, $0.model] })
-        return (ordered.map { sums[$0]! }, withData.subtracting(sums.keys).count)
+        return (ordered.compactMap { sums[$0] }, withData.subtracting(sums.keys).count)
     }
 
     /// One tool and model by week: each week the sum of its published (day, tool, model) cells.
@@ -183,6 +185,6 @@ public struct PublishedCells: Sendable {
             let week = DayMath.week(cell.day)
             sums[week, default: SummaryRow(key: ["week": week], windowDays: 7)].add(row)
         }
-        return sums.keys.sorted().map { sums[$0]! }
+        return sums.keys.sorted().compactMap { sums[$0] }
     }
 }

@@ -52,10 +52,13 @@ public struct PostgresDatabaseURL: Sendable, Equatable {
         password = query["password"] ?? components.password
         let path = components.path.hasPrefix("/") ? String(components.path.dropFirst()) : components.path
         database = query["dbname"] ?? (path.isEmpty ? user : path)
-        guard !database.contains("/") else { throw ConfigurationError("The PostgreSQL URL names a database with a \"/\": \"\(database)\".") }
+        guard !database.contains("/") else {
+            throw ConfigurationError("The PostgreSQL URL names a database with a \"/\": \"\(database)\".")
+        }
         let mode = query["sslmode"] ?? TLSMode.prefer.rawValue
         guard let tlsMode = TLSMode(rawValue: mode) else {
-            throw ConfigurationError("Unsupported sslmode \"\(mode)\"; use one of \(TLSMode.allCases.map(\.rawValue).joined(separator: ", ")).")
+            throw ConfigurationError(
+                "Unsupported sslmode \"\(mode)\"; use one of \(TLSMode.allCases.map(\.rawValue).joined(separator: ", ")).")
         }
         self.tlsMode = tlsMode
         let timeout = query["connect_timeout"] ?? "10"

@@ -127,22 +127,28 @@ public final class PostgresTeamStore: TeamStore {
     }
 
     public func token(hash: String) async throws -> TokenRecord? {
-        try await fetch("""
+        try await fetch(
+            """
             SELECT tokens.*, teams.name AS team_name FROM tokens JOIN teams ON teams.id = tokens.team_id
             WHERE tokens.hash = \(hash)
-            """).first.map(Self.token)
+            """
+        ).first.map(Self.token)
     }
 
     public func tokens(team: String?) async throws -> [TokenRecord] {
         if let team {
-            return try await fetch("""
+            return try await fetch(
+                """
                 SELECT tokens.*, teams.name AS team_name FROM tokens JOIN teams ON teams.id = tokens.team_id
                 WHERE teams.name = \(team) ORDER BY tokens.id
-                """).map(Self.token)
+                """
+            ).map(Self.token)
         }
-        return try await fetch("""
+        return try await fetch(
+            """
             SELECT tokens.*, teams.name AS team_name FROM tokens JOIN teams ON teams.id = tokens.team_id ORDER BY tokens.id
-            """).map(Self.token)
+            """
+        ).map(Self.token)
     }
 
     public func revokeToken(id: Int64, at date: Date) async throws -> Bool {
@@ -235,7 +241,8 @@ public final class PostgresTeamStore: TeamStore {
     }
 
     public func rows(teamID: Int64, since: String, until: String) async throws -> [TeamRow] {
-        try await fetch("""
+        try await fetch(
+            """
             SELECT usage_rows.*, COALESCE(developers.named, FALSE) AS developer_named FROM usage_rows
             LEFT JOIN developers ON developers.team_id = usage_rows.team_id AND developers.email = usage_rows.developer
             WHERE usage_rows.team_id = \(teamID) AND usage_rows.day >= \(since) AND usage_rows.day <= \(until)
@@ -251,7 +258,8 @@ public final class PostgresTeamStore: TeamStore {
     // MARK: Dashboard sessions
 
     public func createSession(_ session: DashboardSession) async throws {
-        _ = try await fetch("""
+        _ = try await fetch(
+            """
             INSERT INTO dashboard_sessions (hash, token_hash, created_at, expires_at)
             VALUES (\(session.hash), \(session.tokenHash), \(session.createdAt.timeIntervalSince1970),
                 \(session.expiresAt.timeIntervalSince1970))

@@ -21,62 +21,64 @@ public final class SQLiteTeamStore: TeamStore {
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
         migrator.registerMigration("v1-teams-tokens-rows") { db in
-            try db.execute(sql: """
-                CREATE TABLE teams (
-                    id INTEGER PRIMARY KEY AUTOINCREMENT,
-                    name TEXT NOT NULL UNIQUE,
-                    key TEXT NOT NULL,
-                    created_at DOUBLE NOT NULL
-                );
-                CREATE TABLE tokens (
-                    id INTEGER PRIMARY KEY AUTOINCREMENT,
-                    team_id INTEGER NOT NULL REFERENCES teams(id),
-                    developer TEXT NOT NULL,
-                    role TEXT NOT NULL,
-                    named INTEGER NOT NULL,
-                    prefix TEXT NOT NULL,
-                    hash TEXT NOT NULL UNIQUE,
-                    created_at DOUBLE NOT NULL,
-                    revoked_at DOUBLE
-                );
-                CREATE TABLE developers (
-                    team_id INTEGER NOT NULL REFERENCES teams(id),
-                    email TEXT NOT NULL,
-                    named INTEGER NOT NULL,
-                    updated_at DOUBLE NOT NULL,
-                    PRIMARY KEY (team_id, email)
-                );
-                CREATE TABLE usage_rows (
-                    id INTEGER PRIMARY KEY AUTOINCREMENT,
-                    team_id INTEGER NOT NULL REFERENCES teams(id),
-                    developer TEXT NOT NULL,
-                    day TEXT NOT NULL,
-                    repo TEXT NOT NULL, tool TEXT NOT NULL, model TEXT NOT NULL,
-                    sessions INTEGER NOT NULL,
-                    input INTEGER NOT NULL, output INTEGER NOT NULL, cache_write INTEGER NOT NULL,
-                    cache_read INTEGER NOT NULL, reasoning INTEGER NOT NULL,
-                    cost_usd DOUBLE NOT NULL, unpriced_tokens INTEGER NOT NULL, wasted_cost_usd DOUBLE NOT NULL,
-                    ai_lines_written INTEGER NOT NULL, ai_lines_committed INTEGER NOT NULL,
-                    ai_lines_landed INTEGER NOT NULL, ai_lines_surviving INTEGER NOT NULL,
-                    ai_lines_pending INTEGER NOT NULL, ai_lines_churned INTEGER NOT NULL,
-                    human_lines_committed INTEGER NOT NULL, commits INTEGER NOT NULL,
-                    ai_assisted_commits INTEGER NOT NULL, landed_ai_assisted_commits INTEGER NOT NULL
-                );
-                CREATE INDEX usage_rows_developer_day ON usage_rows(team_id, developer, day);
-                CREATE INDEX usage_rows_team_day ON usage_rows(team_id, day);
-                """)
+            try db.execute(
+                sql: """
+                    CREATE TABLE teams (
+                        id INTEGER PRIMARY KEY AUTOINCREMENT,
+                        name TEXT NOT NULL UNIQUE,
+                        key TEXT NOT NULL,
+                        created_at DOUBLE NOT NULL
+                    );
+                    CREATE TABLE tokens (
+                        id INTEGER PRIMARY KEY AUTOINCREMENT,
+                        team_id INTEGER NOT NULL REFERENCES teams(id),
+                        developer TEXT NOT NULL,
+                        role TEXT NOT NULL,
+                        named INTEGER NOT NULL,
+                        prefix TEXT NOT NULL,
+                        hash TEXT NOT NULL UNIQUE,
+                        created_at DOUBLE NOT NULL,
+                        revoked_at DOUBLE
+                    );
+                    CREATE TABLE developers (
+                        team_id INTEGER NOT NULL REFERENCES teams(id),
+                        email TEXT NOT NULL,
+                        named INTEGER NOT NULL,
+                        updated_at DOUBLE NOT NULL,
+                        PRIMARY KEY (team_id, email)
+                    );
+                    CREATE TABLE usage_rows (
+                        id INTEGER PRIMARY KEY AUTOINCREMENT,
+                        team_id INTEGER NOT NULL REFERENCES teams(id),
+                        developer TEXT NOT NULL,
+                        day TEXT NOT NULL,
+                        repo TEXT NOT NULL, tool TEXT NOT NULL, model TEXT NOT NULL,
+                        sessions INTEGER NOT NULL,
+                        input INTEGER NOT NULL, output INTEGER NOT NULL, cache_write INTEGER NOT NULL,
+                        cache_read INTEGER NOT NULL, reasoning INTEGER NOT NULL,
+                        cost_usd DOUBLE NOT NULL, unpriced_tokens INTEGER NOT NULL, wasted_cost_usd DOUBLE NOT NULL,
+                        ai_lines_written INTEGER NOT NULL, ai_lines_committed INTEGER NOT NULL,
+                        ai_lines_landed INTEGER NOT NULL, ai_lines_surviving INTEGER NOT NULL,
+                        ai_lines_pending INTEGER NOT NULL, ai_lines_churned INTEGER NOT NULL,
+                        human_lines_committed INTEGER NOT NULL, commits INTEGER NOT NULL,
+                        ai_assisted_commits INTEGER NOT NULL, landed_ai_assisted_commits INTEGER NOT NULL
+                    );
+                    CREATE INDEX usage_rows_developer_day ON usage_rows(team_id, developer, day);
+                    CREATE INDEX usage_rows_team_day ON usage_rows(team_id, day);
+                    """)
         }
         migrator.registerMigration("v2-dashboard-sessions") { db in
             // Dashboard logins: the id's SHA-256 (never the id), the token's hash, expiry.
-            try db.execute(sql: """
-                CREATE TABLE dashboard_sessions (
-                    hash TEXT PRIMARY KEY,
-                    token_hash TEXT NOT NULL REFERENCES tokens(hash),
-                    created_at DOUBLE NOT NULL,
-                    expires_at DOUBLE NOT NULL
-                );
-                CREATE INDEX dashboard_sessions_expires ON dashboard_sessions(expires_at);
-                """)
+            try db.execute(
+                sql: """
+                    CREATE TABLE dashboard_sessions (
+                        hash TEXT PRIMARY KEY,
+                        token_hash TEXT NOT NULL REFERENCES tokens(hash),
+                        created_at DOUBLE NOT NULL,
+                        expires_at DOUBLE NOT NULL
+                    );
+                    CREATE INDEX dashboard_sessions_expires ON dashboard_sessions(expires_at);
+                    """)
         }
         return migrator
     }
@@ -121,8 +123,10 @@ public final class SQLiteTeamStore: TeamStore {
                     INSERT INTO tokens (team_id, developer, role, named, prefix, hash, created_at)
                     VALUES (?, ?, ?, ?, ?, ?, ?)
                     """,
-                arguments: [token.teamID, token.developer, token.role.rawValue, token.named, token.prefix, token.hash,
-                            token.createdAt.timeIntervalSince1970])
+                arguments: [
+                    token.teamID, token.developer, token.role.rawValue, token.named, token.prefix, token.hash,
+                    token.createdAt.timeIntervalSince1970,
+                ])
             return TokenRecord(
                 id: db.lastInsertedRowID, teamID: token.teamID, team: team["name"], developer: token.developer,
                 role: token.role, named: token.named, prefix: token.prefix, hash: token.hash,
@@ -166,13 +170,14 @@ public final class SQLiteTeamStore: TeamStore {
                     ON CONFLICT (team_id, email) DO UPDATE SET named = excluded.named, updated_at = excluded.updated_at
                     """,
                 arguments: [teamID, developer, named, date.timeIntervalSince1970])
-            let insert = try db.makeStatement(sql: """
-                INSERT INTO usage_rows (team_id, developer, day, repo, tool, model, sessions,
-                    input, output, cache_write, cache_read, reasoning, cost_usd, unpriced_tokens, wasted_cost_usd,
-                    ai_lines_written, ai_lines_committed, ai_lines_landed, ai_lines_surviving, ai_lines_pending,
-                    ai_lines_churned, human_lines_committed, commits, ai_assisted_commits, landed_ai_assisted_commits)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """)
+            let insert = try db.makeStatement(
+                sql: """
+                    INSERT INTO usage_rows (team_id, developer, day, repo, tool, model, sessions,
+                        input, output, cache_write, cache_read, reasoning, cost_usd, unpriced_tokens, wasted_cost_usd,
+                        ai_lines_written, ai_lines_committed, ai_lines_landed, ai_lines_surviving, ai_lines_pending,
+                        ai_lines_churned, human_lines_committed, commits, ai_assisted_commits, landed_ai_assisted_commits)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """)
             var written = 0
             for day in days {
                 try db.execute(
@@ -248,8 +253,10 @@ public final class SQLiteTeamStore: TeamStore {
         try await pool.write { db in
             try db.execute(
                 sql: "INSERT INTO dashboard_sessions (hash, token_hash, created_at, expires_at) VALUES (?, ?, ?, ?)",
-                arguments: [session.hash, session.tokenHash, session.createdAt.timeIntervalSince1970,
-                            session.expiresAt.timeIntervalSince1970])
+                arguments: [
+                    session.hash, session.tokenHash, session.createdAt.timeIntervalSince1970,
+                    session.expiresAt.timeIntervalSince1970,
+                ])
         }
     }
 
