@@ -89,16 +89,34 @@ public final class Engine {
             summary.discovered += try SessionPlacer(store: store, now: Date()).place().discovered
         }
         if case .machine = coverage { repositories = try openRepositories().compactMap(\.git) }
-        for git in repositories {
-            do {
-                summary.syncs.append(
-                    try Trace.phase("sync \(git.workTreeRoot ?? "?")") {
-                        try RepositorySync(store: store, git: git).sync { done, total in
-                            progress?("linking commits", Int64(done), Int64(total), false)
+        // Repositories are linked two at a time: each is diffs in libgit2 (one lock per
+        // repository) and a few transactions, so two cores finish a machine of them in
+        // about half the time. Results keep the order of `repositories`.
+        let outcomes = SyncOutcomes(count: repositories.count)
+        let linked = repositories
+        let database = store
+        DispatchQueue.concurrentPerform(iterations: min(2, linked.count)) { lane in
+            for index in stride(from: lane, to: linked.count, by: 2) {
+                let git = linked[index]
+                do {
+                    let synced = try Trace.phase("sync \(git.workTreeRoot ?? "?")") {
+                        try RepositorySync(store: database, git: git).sync { done, total in
+                            outcomes.progress(index, done: done, total: total) { done, total in
+                                progress?("linking commits", done, total, false)
+                            }
                         }
-                    })
-            } catch {
-                summary.problems.append("\(git.workTreeRoot ?? git.gitDirectory): \(error)")
+                    }
+                    outcomes.set(index, .success(synced))
+                } catch {
+                    outcomes.set(index, .failure("\(git.workTreeRoot ?? git.gitDirectory): \(error)"))
+                }
+            }
+        }
+        for outcome in outcomes.all {
+            switch outcome {
+            case .success(let synced): summary.syncs.append(synced)
+            case .failure(let problem): summary.problems.append(problem)
+            case nil: break
             }
         }
         summary.seconds = Date().timeIntervalSince(started)
@@ -147,5 +165,37 @@ public final class Engine {
         return try Trace.phase("analysis") {
             try Analysis(store: store, scope: scope, prices: prices, survivalDays: survivalDays, window: window, now: now)
         }
+    }
+}
+
+/// What the repositories linked in parallel gave, in their order, and their progress
+/// summed into one line.
+private final class SyncOutcomes: @unchecked Sendable {
+    enum Outcome {
+        case success(SyncSummary)
+        case failure(String)
+    }
+    private let lock = NSLock()
+    private var outcomes: [Outcome?]
+    private var done: [Int]
+    private var totals: [Int]
+
+    init(count: Int) {
+        outcomes = Array(repeating: nil, count: count)
+        done = Array(repeating: 0, count: count)
+        totals = Array(repeating: 0, count: count)
+    }
+
+    func set(_ index: Int, _ outcome: Outcome) { lock.withLock { outcomes[index] = outcome } }
+
+    var all: [Outcome?] { lock.withLock { outcomes } }
+
+    func progress(_ index: Int, done value: Int, total: Int, report: (Int64, Int64) -> Void) {
+        let (sum, whole) = lock.withLock {
+            done[index] = value
+            totals[index] = total
+            return (done.reduce(0, +), totals.reduce(0, +))
+        }
+        report(Int64(sum), Int64(whole))
     }
 }

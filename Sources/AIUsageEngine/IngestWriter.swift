@@ -56,6 +56,9 @@ final class IngestWriter: @unchecked Sendable {
         }
     }
 
+    /// How long the writer waits for a group to gather before it commits what it has
+    /// (0 for a run of a few files, which must not wait at all).
+    private let linger: TimeInterval
     private let store: Store
     /// Records queued at most before parsers wait: bounds memory while the writer catches up.
     private let capacity: Int
@@ -66,9 +69,10 @@ final class IngestWriter: @unchecked Sendable {
     private var thread: Thread?
     private let done = DispatchSemaphore(value: 0)
 
-    init(store: Store, capacity: Int) {
+    init(store: Store, capacity: Int, linger: TimeInterval = 0) {
         self.store = store
         self.capacity = capacity
+        self.linger = linger
     }
 
     func start() {
@@ -118,6 +122,12 @@ final class IngestWriter: @unchecked Sendable {
         while true {
             condition.lock()
             while queue.isEmpty, !closed { condition.wait() }
+            // Many small files each queue a few records: committing as soon as anything
+            // is queued made a transaction per file, each writing the same index pages to
+            // the WAL again. Lingering a little lets a group gather (a full queue or the
+            // end of the run stops the wait at once).
+            let until = Date().addingTimeInterval(linger)
+            while linger > 0, !closed, queuedRecords < capacity / 2, condition.wait(until: until) {}
             let items = queue
             queue.removeAll(keepingCapacity: true)
             let isLast = closed

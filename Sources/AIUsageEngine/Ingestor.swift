@@ -168,7 +168,8 @@ public final class Ingestor: Sendable {
         // commits whatever the parsers queued meanwhile in one transaction. Parsers never
         // wait for a file's writes before the next file; they wait only when the queue is
         // full (memory stays bounded).
-        let writer = IngestWriter(store: store, capacity: (2 * workers + 2) * 5000)
+        // Many files: the writer gathers groups for up to 50 ms (see IngestWriter).
+        let writer = IngestWriter(store: store, capacity: (2 * workers + 2) * 5000, linger: ordered.count > 16 ? 0.05 : 0)
         writer.start()
         let finished = FinishedFiles()
         let readAhead = ReadAhead(files: ordered)

@@ -26,6 +26,10 @@ public final class Store: Sendable {
             // back to 4 MB afterwards so it does not keep its peak size on disk.
             try db.execute(sql: "PRAGMA wal_autocheckpoint = 8192")
             try db.execute(sql: "PRAGMA journal_size_limit = 4194304")
+            // Statement journals (a few pages for each statement of an ingest that may stop
+            // half-way) stay in memory: as temporary files they were 3.4 GB of writes to
+            // /var/tmp on a 1 GB first ingest of 3,000 files, a third of its time.
+            try db.execute(sql: "PRAGMA temp_store = MEMORY")
         }
         // Two hooks may open a new store at the same moment: switching it to WAL and
         // migrating take locks SQLite's busy timeout does not wait for, so processes
