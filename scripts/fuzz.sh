@@ -34,8 +34,9 @@ MAX_LEN="${FUZZ_MAX_LEN:-16384}"
 SAMPLES="${AIUSAGE_SAMPLES:-$ROOT/../shared/samples}"
 [ -d "$SAMPLES" ] || SAMPLES=/work/shared/samples
 SWIFTC="${SWIFTC:-swiftc}"
-COMMON=(-swift-version 6 -O -g -parse-as-library)
-LINK=(-use-ld=lld)
+# Sources/CZstd: the module map of the zstd system library (the Codex reader reads .jsonl.zst).
+COMMON=(-swift-version 6 -O -g -parse-as-library -I Sources/CZstd)
+LINK=(-use-ld=lld -lzstd)
 
 say() { echo "==> $*" >&2; }
 

@@ -48,6 +48,9 @@ struct ClaudeLineScan {
     static func scan(_ line: UnsafeBufferPointer<UInt8>) -> ClaudeLineScan? {
         guard let base = line.baseAddress else { return nil }
         var walker = ClaudeJSONWalker(p: base, n: line.count)
+        // A line the walk accepts is counted as read: it must be JSON (fuzzing found
+        // `"sessionId":-"..."` taken for a number).
+        walker.strictScalars = true
         guard walker.record() else { return nil }
         return walker.out
     }
@@ -105,6 +108,9 @@ struct ClaudeJSONWalker {
                 k -= 1
             }
             if slashes % 2 == 0 {
+                // An escape JSON does not allow makes the line malformed (skipped and
+                // counted), as the decoder would judge it.
+                guard JSONWalk.validEscapes(UnsafeBufferPointer(start: p, count: n), start, end) else { return nil }
                 i = end + 1
                 let range = start..<end
                 if range.count <= 15 { note(range) }

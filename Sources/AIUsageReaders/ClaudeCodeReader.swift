@@ -172,6 +172,8 @@ struct ClaudeCodeLineInterpreter {
     }
 
     private mutating func decodeFully(_ line: UnsafeBufferPointer<UInt8>, into builder: inout ClaudeCodeBatchBuilder) -> Bool {
+        // The decoder reads only the fields it needs: the line as a whole must be JSON.
+        guard StrictLine.isJSON(line) else { return false }
         guard let record = try? decoder.decode(ClaudeRecord.self, from: Data(buffer: line)) else {
             // Well-formed JSON that is not an object (`42`, `[1]`) is not malformed: it is
             // a record of a shape the reader does not know.

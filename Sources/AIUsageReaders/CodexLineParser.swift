@@ -74,12 +74,15 @@ struct CodexLineParser {
 
     private mutating func route(_ line: UnsafeBufferPointer<UInt8>) {
         payloadStart = nil
+        // Routing looks at a line's first members only, and the decoder at the fields
+        // it reads: the whole line is checked first, so a malformed one is skipped and
+        // counted whatever its type (fuzzing found `"\q"` in an unread field counted).
+        guard Self.isJSON(line) else {
+            linesSkipped += 1
+            return
+        }
         guard JSONByteScan.looksLikeObject(line) else {
-            if Self.isJSON(line) {
-                batch.noteUnrecognized(.shape, "record that is not an object")
-            } else {
-                linesSkipped += 1
-            }
+            batch.noteUnrecognized(.shape, "record that is not an object")
             return
         }
         guard let kind = classify(line) else { return }
@@ -221,9 +224,7 @@ struct CodexLineParser {
     }
 
     /// Whether the line is JSON at all (rare path: only for lines the walks declined).
-    static func isJSON(_ line: UnsafeBufferPointer<UInt8>) -> Bool {
-        (try? JSONSerialization.jsonObject(with: Data(line), options: .fragmentsAllowed)) != nil
-    }
+    static func isJSON(_ line: UnsafeBufferPointer<UInt8>) -> Bool { StrictLine.isJSON(line) }
 
     /// Decodes a record of a known type. A line that is JSON but not of the expected
     /// shape is format drift (`shape`); one that is not JSON is malformed.

@@ -123,10 +123,70 @@ enum JSONWalk {
             let quote = base.distance(to: hit.assumingMemoryBound(to: UInt8.self))
             var backslash = quote - 1
             while backslash > index, line[backslash] == 0x5C { backslash -= 1 }
-            if (quote - 1 - backslash) & 1 == 0 { return quote + 1 }
+            if (quote - 1 - backslash) & 1 == 0 { return validEscapes(line, index + 1, quote) ? quote + 1 : nil }
             position = quote + 1
         }
         return nil
+    }
+
+    /// Whether every backslash in `line[start..<end]` (a string's contents) starts an
+    /// escape RFC 8259 allows: `\"`, `\\`, `\/`, `\b`, `\f`, `\n`, `\r`, `\t` or `\u` and four hex
+    /// digits. A walk that accepted `"\q"` would count a line JSON rejects.
+    static func validEscapes(_ line: Bytes, _ start: Int, _ end: Int) -> Bool {
+        guard let base = line.baseAddress else { return start >= end }
+        var position = start
+        while position < end, let hit = memchr(base + position, 0x5C, end - position) {
+            let slash = base.distance(to: hit.assumingMemoryBound(to: UInt8.self))
+            guard slash + 1 < end else { return false }
+            switch line[slash + 1] {
+            case 0x22, 0x5C, 0x2F, 0x62, 0x66, 0x6E, 0x72, 0x74: position = slash + 2
+            case 0x75:  // u
+                guard slash + 5 < end else { return false }
+                for offset in 2...5 where !JSONWalk.isHexDigit(line[slash + offset]) { return false }
+                position = slash + 6
+            default: return false
+            }
+        }
+        return true
+    }
+
+    @inline(__always) static func isHexDigit(_ byte: UInt8) -> Bool {
+        (0x30...0x39).contains(byte) || (0x41...0x46).contains(byte) || (0x61...0x66).contains(byte)
+    }
+
+    /// Whether `line[range]` is a JSON number (RFC 8259: `-? (0 | [1-9][0-9]*) (.[0-9]+)?
+    /// ([eE][+-]?[0-9]+)?`) or one of `true`, `false`, `null`.
+    static func isScalar(_ line: Bytes, _ range: Range<Int>) -> Bool {
+        let count = range.count
+        func literal(_ text: StaticString) -> Bool {
+            guard count == text.utf8CodeUnitCount else { return false }
+            return text.withUTF8Buffer { word in (0..<count).allSatisfy { line[range.lowerBound + $0] == word[$0] } }
+        }
+        if literal("true") || literal("false") || literal("null") { return true }
+        var position = range.lowerBound
+        let end = range.upperBound
+        func digits() -> Int {
+            let first = position
+            while position < end, (0x30...0x39).contains(line[position]) { position += 1 }
+            return position - first
+        }
+        if position < end, line[position] == 0x2D { position += 1 }
+        guard position < end else { return false }
+        if line[position] == 0x30 {
+            position += 1
+        } else if digits() == 0 {
+            return false
+        }
+        if position < end, line[position] == 0x2E {
+            position += 1
+            guard digits() > 0 else { return false }
+        }
+        if position < end, line[position] | 0x20 == 0x65 {  // e E
+            position += 1
+            if position < end, line[position] == 0x2B || line[position] == 0x2D { position += 1 }
+            guard digits() > 0 else { return false }
+        }
+        return position == end
     }
 
     /// Index just past the value starting at `index` (after white space).
@@ -171,7 +231,7 @@ enum JSONWalk {
                 if byte == 0x2C || byte == 0x7D || byte == 0x5D || JSONByteScan.isSpace(byte) { break }
                 position += 1
             }
-            return position > start ? position : nil
+            return position > start && isScalar(line, start..<position) ? position : nil
         }
     }
 
