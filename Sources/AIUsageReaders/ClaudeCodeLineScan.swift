@@ -75,6 +75,8 @@ struct ClaudeJSONWalker {
     /// When set, `skipValue` also checks that bare values are `true`, `false`, `null` or
     /// a JSON number (`ClaudeEditScan`, which must refuse what `JSONDecoder` refuses).
     var strictScalars = false
+    /// Set when the walk gave up at `maxDepth` rather than on a fault of the line.
+    var tooDeep = false
 
     init(p: UnsafePointer<UInt8>, n: Int) {
         self.p = p
@@ -149,6 +151,7 @@ struct ClaudeJSONWalker {
     /// Walks an object at `i`, calling `member` with each key; `member` must consume
     /// the value (at `i`, after the colon and white space) and return success.
     mutating func object(depth: Int, _ member: (inout ClaudeJSONWalker, Range<Int>) -> Bool) -> Bool {
+        if depth >= maxDepth { tooDeep = true }
         guard depth < maxDepth, i < n, p[i] == openBrace else { return false }
         i += 1
         skipSpace()
@@ -181,6 +184,7 @@ struct ClaudeJSONWalker {
     /// Walks an array at `i`, calling `element` at each element; `element` must consume
     /// it and return success.
     mutating func array(depth: Int, _ element: (inout ClaudeJSONWalker) -> Bool) -> Bool {
+        if depth >= maxDepth { tooDeep = true }
         guard depth < maxDepth, i < n, p[i] == openBracket else { return false }
         i += 1
         skipSpace()
@@ -214,7 +218,10 @@ struct ClaudeJSONWalker {
         case openBrace:
             return object(depth: depth + 1) { walker, _ in walker.skipValue(depth: depth + 1) }
         case openBracket:
-            guard depth < maxDepth else { return false }
+            guard depth < maxDepth else {
+                tooDeep = true
+                return false
+            }
             i += 1
             skipSpace()
             if i < n, p[i] == closeBracket {
@@ -305,6 +312,9 @@ struct ClaudeJSONWalker {
             digits += 1
             i += 1
         }
+        // JSON has no leading zeros (`09`): such a number is not read, and the line falls
+        // to the strict path, which counts it as malformed.
+        if digits > 1, p[i - digits] == 0x30 { return (false, 0) }
         if digits > 0, i < n, p[i] != 0x2E, p[i] != 0x65, p[i] != 0x45, p[i] < 0x30 || p[i] > 0x39 {
             return (true, value)
         }

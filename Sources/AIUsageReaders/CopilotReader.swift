@@ -494,7 +494,9 @@ public struct CopilotChatReader: SessionReader {
                 linesRead += 1
                 if !log.apply(LooseJSON.parse(bytes: line)) { linesSkipped += 1 }
             }
-            _ = outcome
+            // Lines the line reader refused (not UTF-8, a control byte) are read and skipped.
+            linesRead += outcome.skippedLines
+            linesSkipped += outcome.skippedLines
             document = log.document
             for kind in log.unknownKinds.sorted() { drift.noteUnrecognized(.recordType, "kind:\(kind)") }
         } else {

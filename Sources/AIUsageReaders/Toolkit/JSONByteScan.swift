@@ -132,8 +132,14 @@ enum JSONWalk {
     /// Whether every backslash in `line[start..<end]` (a string's contents) starts an
     /// escape RFC 8259 allows: `\"`, `\\`, `\/`, `\b`, `\f`, `\n`, `\r`, `\t` or `\u` and four hex
     /// digits. A walk that accepted `"\q"` would count a line JSON rejects.
+    ///
+    /// Also refuses a raw tab or CR in the string: the line reader lets those two control
+    /// bytes through (white space between values, CR LF line ends), but JSON allows them
+    /// in no string.
     static func validEscapes(_ line: Bytes, _ start: Int, _ end: Int) -> Bool {
         guard let base = line.baseAddress else { return start >= end }
+        guard start < end else { return true }
+        if memchr(base + start, 0x09, end - start) != nil || memchr(base + start, 0x0D, end - start) != nil { return false }
         var position = start
         while position < end, let hit = memchr(base + position, 0x5C, end - position) {
             let slash = base.distance(to: hit.assumingMemoryBound(to: UInt8.self))
@@ -154,39 +160,9 @@ enum JSONWalk {
         (0x30...0x39).contains(byte) || (0x41...0x46).contains(byte) || (0x61...0x66).contains(byte)
     }
 
-    /// Whether `line[range]` is a JSON number (RFC 8259: `-? (0 | [1-9][0-9]*) (.[0-9]+)?
-    /// ([eE][+-]?[0-9]+)?`) or one of `true`, `false`, `null`.
+    /// Whether `line[range]` is a JSON number (no leading zeros) or `true`, `false`, `null`.
     static func isScalar(_ line: Bytes, _ range: Range<Int>) -> Bool {
-        let count = range.count
-        func literal(_ text: StaticString) -> Bool {
-            guard count == text.utf8CodeUnitCount else { return false }
-            return text.withUTF8Buffer { word in (0..<count).allSatisfy { line[range.lowerBound + $0] == word[$0] } }
-        }
-        if literal("true") || literal("false") || literal("null") { return true }
-        var position = range.lowerBound
-        let end = range.upperBound
-        func digits() -> Int {
-            let first = position
-            while position < end, (0x30...0x39).contains(line[position]) { position += 1 }
-            return position - first
-        }
-        if position < end, line[position] == 0x2D { position += 1 }
-        guard position < end else { return false }
-        if line[position] == 0x30 {
-            position += 1
-        } else if digits() == 0 {
-            return false
-        }
-        if position < end, line[position] == 0x2E {
-            position += 1
-            guard digits() > 0 else { return false }
-        }
-        if position < end, line[position] | 0x20 == 0x65 {  // e E
-            position += 1
-            if position < end, line[position] == 0x2B || line[position] == 0x2D { position += 1 }
-            guard digits() > 0 else { return false }
-        }
-        return position == end
+        ClaudeJSONWalker.isScalar(UnsafeBufferPointer(rebasing: line[range]))
     }
 
     /// Index just past the value starting at `index` (after white space).

@@ -109,6 +109,9 @@ enum JSONDepthLimit {
 
     /// Decodes `T`, retrying on the pruned copy when the first decode fails.
     static func decode<T: Decodable>(_ type: T.Type, from data: Data, using decoder: JSONDecoder) -> T? {
+        // The decoder checks only what it reads (and takes `04751`): the text as a whole
+        // must be JSON.
+        guard StrictLine.isJSON(data) else { return nil }
         if let value = try? decoder.decode(T.self, from: data) { return value }
         guard let copy = pruned(data) else { return nil }
         return try? decoder.decode(T.self, from: copy)

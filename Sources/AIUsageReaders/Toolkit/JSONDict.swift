@@ -12,7 +12,7 @@ public enum JSONDict {
     /// nested past Foundation's depth limit reads as `null` instead of costing the
     /// whole object (see `JSONDepthLimit`).
     public static func object(_ data: Data) -> [String: Any]? {
-        guard !data.isEmpty else { return nil }
+        guard !data.isEmpty, StrictLine.isJSON(data) else { return nil }
         return JSONDepthLimit.jsonObject(data) as? [String: Any]
     }
 

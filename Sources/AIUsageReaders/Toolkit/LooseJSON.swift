@@ -11,6 +11,8 @@ enum LooseJSON {
     /// failing the document (see `JSONDepthLimit`).
     static func parse(_ data: Data) -> Any? {
         guard !data.isEmpty else { return nil }
+        // JSONSerialization takes some text JSON does not (`04751`): checked first.
+        guard StrictLine.isJSON(data) else { return nil }
         return JSONDepthLimit.jsonObject(data)
     }
 

@@ -5,9 +5,9 @@ import Foundation
 /// `JSONDecoder` checks only what it decodes: a record with `"\q"` or `-"x"` in a field
 /// no reader asks for decodes fine, and was counted as read where JSON calls the line
 /// malformed (found by fuzzing the readers). The walk below checks the whole line —
-/// structure, escapes, numbers and literals — at the speed of the readers' fast walks;
-/// only a line it refuses (malformed, or nested deeper than it goes) is given to
-/// `JSONSerialization` to judge.
+/// structure, escapes, numbers (no leading zeros) and literals — at the speed of the
+/// readers' fast walks (`JSONSerialization` takes `04751` as a number); only a line
+/// nested deeper than the walk goes is left to the parser to judge.
 enum StrictLine {
     static func isJSON(_ line: UnsafeBufferPointer<UInt8>) -> Bool {
         guard let base = line.baseAddress else { return false }
@@ -15,8 +15,13 @@ enum StrictLine {
         walker.strictScalars = true
         if walker.skipValue(depth: 0) {
             walker.skipSpace()
-            if walker.i == walker.n { return true }
+            return walker.i == walker.n
         }
-        return (try? JSONSerialization.jsonObject(with: Data(buffer: line), options: .fragmentsAllowed)) != nil
+        // Nested deeper than the walk goes: the parser that reads such lines judges it.
+        return walker.tooDeep && JSONDepthLimit.jsonObject(Data(buffer: line)) != nil
+    }
+
+    static func isJSON(_ data: Data) -> Bool {
+        data.withUnsafeBytes { raw in isJSON(raw.bindMemory(to: UInt8.self)) }
     }
 }
