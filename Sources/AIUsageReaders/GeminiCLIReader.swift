@@ -121,6 +121,9 @@ public struct GeminiCLIReader: SessionReader {
         var lastModel: String?
         /// The first recorded workspace directory, when the project folder gave no cwd.
         var recordedDirectory: String?
+        /// Whether a message was read already: the session id is then settled (a file
+        /// read in two runs must key its records as one read does; found by fuzzing).
+        var messagesSeen: Bool?
     }
 
     private func readLines(
@@ -156,7 +159,7 @@ public struct GeminiCLIReader: SessionReader {
             LinesState(
                 offset: outcome.consumedTo, identity: $0, sessionID: interpreter.ownSessionID,
                 lastTimestamp: interpreter.lastTimestamp?.timeIntervalSince1970, lastModel: interpreter.lastModel,
-                recordedDirectory: interpreter.recordedDirectory)
+                recordedDirectory: interpreter.recordedDirectory, messagesSeen: interpreter.messagesSeen > 0)
         }
         return ReadProgress(
             offset: outcome.consumedTo, state: try next.map { try JSONEncoder().encode($0) }, linesRead: linesRead,
@@ -383,6 +386,7 @@ struct GeminiInterpreter {
         lastTimestamp = state.lastTimestamp.map(Date.init(timeIntervalSince1970:))
         lastModel = state.lastModel
         recordedDirectory = state.recordedDirectory
+        if state.messagesSeen == true { messagesSeen = max(messagesSeen, 1) }
     }
 
     /// The session's working directory: the project folder's, else a recorded one.
