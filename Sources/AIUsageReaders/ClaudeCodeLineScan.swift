@@ -297,7 +297,10 @@ struct ClaudeJSONWalker {
     mutating func stringValue(_ field: WritableKeyPath<ClaudeLineScan, Range<Int>?>, depth: Int) -> Bool {
         if i < n, p[i] == quote {
             guard let range = string() else { return false }
-            out[keyPath: field] = range
+            // A key given twice: the first counts, as `JSONDecoder` (the other path a
+            // line may take) reads it; otherwise the same line would count differently
+            // with and without an edit pending (found by fuzzing).
+            if out[keyPath: field] == nil { out[keyPath: field] = range }
             return true
         }
         return skipValue(depth: depth)
@@ -330,7 +333,9 @@ struct ClaudeJSONWalker {
             case 4 where walker.equals(key, "type"): return walker.stringValue(\.type, depth: 1)
             case 4 where walker.equals(key, "uuid"): return walker.stringValue(\.uuid, depth: 1)
             case 7 where walker.equals(key, "message"):
-                guard walker.i < walker.n, walker.p[walker.i] == openBrace else { return walker.skipValue(depth: 1) }
+                guard walker.i < walker.n, walker.p[walker.i] == openBrace, !walker.out.hasMessage else {
+                    return walker.skipValue(depth: 1)
+                }
                 walker.out.hasMessage = true
                 return walker.message()
             case 9 where walker.equals(key, "sessionId"): return walker.stringValue(\.sessionId, depth: 1)
@@ -350,7 +355,9 @@ struct ClaudeJSONWalker {
             case 2 where walker.equals(key, "id"): return walker.stringValue(\.messageID, depth: 2)
             case 5 where walker.equals(key, "model"): return walker.stringValue(\.model, depth: 2)
             case 5 where walker.equals(key, "usage"):
-                guard walker.i < walker.n, walker.p[walker.i] == openBrace else { return walker.skipValue(depth: 2) }
+                guard walker.i < walker.n, walker.p[walker.i] == openBrace, walker.out.usage == nil else {
+                    return walker.skipValue(depth: 2)
+                }
                 return walker.usage()
             case 7 where walker.equals(key, "content"):
                 guard walker.i < walker.n, walker.p[walker.i] == openBracket else { return walker.skipValue(depth: 2) }
@@ -409,10 +416,23 @@ struct ClaudeJSONWalker {
 
     /// One usage object at `i` into `tokens`; `extra` may take other keys (returning
     /// nil leaves them to be skipped).
+    /// The keys of a usage object `counts` reads, each with its bit for "seen once".
+    static let countKeys: [(name: StaticString, bit: UInt8)] = [
+        ("input_tokens", 1), ("output_tokens", 2), ("cache_creation_input_tokens", 4), ("cache_read_input_tokens", 8),
+        ("cache_creation", 16), ("output_tokens_details", 32), ("iterations", 64),
+    ]
+
     mutating func counts(
         depth: Int, into tokens: inout TokenCounts, extra: (inout ClaudeJSONWalker, Range<Int>) -> Bool?
     ) -> Bool {
-        object(depth: depth) { walker, key in
+        // First occurrence of a key wins, as in `JSONDecoder` (see `stringValue`).
+        var seen: UInt8 = 0
+        return object(depth: depth) { walker, key in
+            let bit = Self.countKeys.first { walker.equals(key, $0.name) }?.bit ?? 0
+            if bit != 0 {
+                guard seen & bit == 0 else { return walker.skipValue(depth: depth + 1) }
+                seen |= bit
+            }
             let field: WritableKeyPath<TokenCounts, Int64>?
             if walker.equals(key, "input_tokens") {
                 field = \.input
