@@ -86,6 +86,7 @@ public struct ClaudeCodeReader: SessionReader {
             }
             try builder.flushIfFull(sink)
         }
+        interpreter.finish(into: &builder)
         try builder.flush(sink)
         return ReadProgress(
             offset: outcome.consumedTo, state: nil, linesRead: linesRead, linesSkipped: linesSkipped + outcome.skippedLines,
@@ -130,6 +131,12 @@ struct ClaudeCodeLineInterpreter {
 
     /// Last timestamp seen in this read, for records that carry none.
     private var lastTimestamp: Date?
+    /// Sessions seen on records read before any timestamp (Claude starts a file with
+    /// `permission-mode` and `mode` records that carry none): observed at the first
+    /// timestamp that follows, or at the file's time when none does. Observing them at
+    /// the file's modification time made every session of a copied or restored folder
+    /// "active" on the day of the copy.
+    private var untimed: [(sessionID: String, cwd: String?, model: String?)] = []
     /// Edit calls seen in this read whose result has not come yet, by tool_use id.
     private var pendingEdits: [String: PendingEdit] = [:]
     private let decoder = JSONDecoder()
@@ -221,13 +228,16 @@ struct ClaudeCodeLineInterpreter {
         for name in scan.toolNames where !ClaudeRecordTypes.isKnownTool(line, name) {
             builder.noteUnrecognized(.toolName, text(name) ?? "(undecodable)")
         }
-        let time = resolve(scan.timestamp.flatMap { Timestamps.parse(bytes: UnsafeBufferPointer(rebasing: line[$0])) })
+        let own = scan.timestamp.flatMap { Timestamps.parse(bytes: UnsafeBufferPointer(rebasing: line[$0])) }
+        let time = resolve(own)
         let recordedSession = cachedSession(scan.sessionId, line)
         let sessionID = sessionOverride ?? recordedSession ?? sessionFallback
         let isAssistant = isType("assistant") || (scan.type == nil && scan.usage != nil)
         let model = isAssistant ? cachedModel(scan.model, line) : nil
         if recordedSession != nil || sessionOverride != nil || scan.usage != nil {
-            builder.observe(sessionID: sessionID, cwd: cachedCwd(scan.cwd, line), timestamp: time, model: model)
+            observe(
+                sessionID: sessionID, cwd: cachedCwd(scan.cwd, line), model: model, time: time, timed: own != nil || scan.usage != nil,
+                into: &builder)
         }
         if isAssistant, let tokens = scan.usage, model != "<synthetic>", !tokens.isZero,
             let key = Self.usageKey(messageID: text(scan.messageID), requestID: text(scan.requestId), uuid: text(scan.uuid))
@@ -258,6 +268,29 @@ struct ClaudeCodeLineInterpreter {
         range.flatMap { modelCache.string(UnsafeBufferPointer(rebasing: line[$0])) }
     }
 
+    /// Records a session's presence at `time`, or (no timestamp seen yet in this read)
+    /// keeps it for the first timestamp to come.
+    private mutating func observe(
+        sessionID: String, cwd: String?, model: String?, time: Date, timed: Bool, into builder: inout ClaudeCodeBatchBuilder
+    ) {
+        guard timed || lastTimestamp != nil else {
+            untimed.append((sessionID, cwd, model))
+            return
+        }
+        builder.observe(sessionID: sessionID, cwd: cwd, timestamp: time, model: model)
+        settleUntimed(at: time, into: &builder)
+    }
+
+    /// Observes the sessions kept by `observe` at `time`.
+    mutating func settleUntimed(at time: Date, into builder: inout ClaudeCodeBatchBuilder) {
+        guard !untimed.isEmpty else { return }
+        for entry in untimed { builder.observe(sessionID: entry.sessionID, cwd: entry.cwd, timestamp: time, model: entry.model) }
+        untimed.removeAll()
+    }
+
+    /// At the end of a read: sessions only untimed records named get the file's time.
+    mutating func finish(into builder: inout ClaudeCodeBatchBuilder) { settleUntimed(at: lastTimestamp ?? fileTime, into: &builder) }
+
     /// The record's time: its own, else the last one seen, else the file's.
     private mutating func resolve(_ timestamp: Date?) -> Date {
         if let timestamp {
@@ -276,12 +309,15 @@ struct ClaudeCodeLineInterpreter {
         for block in record.message?.content ?? [] where block.type == "tool_use" {
             if let name = block.name, !ClaudeRecordTypes.isKnownTool(name) { builder.noteUnrecognized(.toolName, name) }
         }
-        let time = resolve(record.timestamp.flatMap(Timestamps.parse))
+        let own = record.timestamp.flatMap(Timestamps.parse)
+        let time = resolve(own)
         let sessionID = sessionOverride ?? record.sessionId ?? sessionFallback
         let isAssistant = record.type == "assistant" || (record.type == nil && record.message?.usage != nil)
         let model = isAssistant ? record.message?.model : nil
         if record.sessionId != nil || sessionOverride != nil || record.message?.usage != nil {
-            builder.observe(sessionID: sessionID, cwd: record.cwd, timestamp: time, model: model)
+            observe(
+                sessionID: sessionID, cwd: record.cwd, model: model, time: time, timed: own != nil || record.message?.usage != nil,
+                into: &builder)
         }
         guard let message = record.message else { return }
         if isAssistant, let usage = message.usage, model != "<synthetic>", !usage.tokens.isZero,

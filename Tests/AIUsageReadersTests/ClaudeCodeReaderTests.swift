@@ -203,6 +203,36 @@ private func assistantLine(
         #expect(raw.count == 1)
     }
 
+    /// A file that starts with records without a timestamp (`permission-mode`, `mode`)
+    /// must not place its session at the file's modification time: a copied or restored
+    /// folder made every session "active" on the day of the copy.
+    @Test func recordsWithoutTimestampsDoNotStretchTheSessionToTheFileTime() throws {
+        let dir = try TemporaryDirectory()
+        let path = try dir.write(
+            "a.jsonl",
+            #"{"type":"permission-mode","permissionMode":"default","sessionId":"s1"}"# + "\n"
+                + assistantLine(id: "msg_1", request: "req_1", output: 5, time: "2026-01-01T10:00:00Z") + "\n"
+                + assistantLine(id: "msg_2", request: "req_2", output: 5, time: "2026-01-01T10:05:00Z") + "\n")
+        let copied = Date(timeIntervalSince1970: 1_790_000_000)  // 2026-09, the day of a copy
+        try FileManager.default.setAttributes([.modificationDate: copied], ofItemAtPath: path)
+        var times: [Date] = []
+        _ = try ClaudeCodeReader().read(path: path, from: 0, state: nil) { batch in
+            times += batch.observations.filter { $0.sessionID == "s1" }.map(\.timestamp)
+        }
+        let first = try #require(Timestamps.parse("2026-01-01T10:00:00Z"))
+        let last = try #require(Timestamps.parse("2026-01-01T10:05:00Z"))
+        #expect(times.min() == first)
+        #expect(times.max() == last)
+
+        // A file of untimed records only still names its session, at the file's time.
+        let untimed = try dir.write("b.jsonl", #"{"type":"permission-mode","permissionMode":"default","sessionId":"s2"}"# + "\n")
+        try FileManager.default.setAttributes([.modificationDate: copied], ofItemAtPath: untimed)
+        var seen: [SessionObservation] = []
+        _ = try ClaudeCodeReader().read(path: untimed, from: 0, state: nil) { seen += $0.observations }
+        #expect(seen.map(\.sessionID) == ["s2"])
+        #expect(seen.first.map { abs($0.timestamp.timeIntervalSince(copied)) < 1 } == true)
+    }
+
     @Test func differentRequestIDsAreDifferentKeys() throws {
         let dir = try TemporaryDirectory()
         let lines = [
