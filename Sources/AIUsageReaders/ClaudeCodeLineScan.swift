@@ -218,30 +218,7 @@ struct ClaudeJSONWalker {
         case openBrace:
             return object(depth: depth + 1) { walker, _ in walker.skipValue(depth: depth + 1) }
         case openBracket:
-            guard depth < maxDepth else {
-                tooDeep = true
-                return false
-            }
-            i += 1
-            skipSpace()
-            if i < n, p[i] == closeBracket {
-                i += 1
-                return true
-            }
-            while true {
-                guard skipValue(depth: depth + 1) else { return false }
-                skipSpace()
-                guard i < n else { return false }
-                if p[i] == comma {
-                    i += 1
-                    continue
-                }
-                if p[i] == closeBracket {
-                    i += 1
-                    return true
-                }
-                return false
-            }
+            return array(depth: depth) { walker in walker.skipValue(depth: depth + 1) }
         default:
             // Number, true, false or null.
             let start = i

@@ -112,8 +112,8 @@ struct CodexLineParser {
     /// the `type` of its `payload`, in any key order. Codex writes `{"timestamp":…,
     /// "type":…,"payload":{"type":…}}`, so only the first ~100 bytes of a (often
     /// multi-kilobyte) line are looked at; a payload written before the type (sorted
-    /// keys) is skipped over with `memchr`. Lines the walk cannot read (malformed) go
-    /// through `classifyByPeek`. Nil when the line was malformed (and counted).
+    /// keys) is skipped over with `memchr`. Lines the walk cannot read go
+    /// through `classifyByPeek`. Nil when a record of an unexpected shape was counted as drift.
     private mutating func classify(_ line: UnsafeBufferPointer<UInt8>) -> Kind? {
         guard let record = JSONWalk.recordType(line) else { return classifyByPeek(line) }
         let type = record.type
@@ -136,19 +136,11 @@ struct CodexLineParser {
     /// anywhere is taken as the record's, the next one as the payload's; a first type
     /// that names a payload type falls back to decoding a small envelope.
     private mutating func classifyByPeek(_ line: UnsafeBufferPointer<UInt8>) -> Kind? {
+        // `route` checked that the line is JSON.
         guard let type = JSONByteScan.stringValue(ofKey: "type", in: line) else {
             // No string "type" at all: not a rollout record.
-            guard Self.isJSON(line) else {
-                linesSkipped += 1
-                return nil
-            }
             batch.noteUnrecognized(.shape, "record without a type")
             return .known
-        }
-        guard Self.isJSON(line) else {
-            // What the walk could not read and Foundation cannot either: malformed.
-            linesSkipped += 1
-            return nil
         }
         func sub() -> Range<Int>? { JSONByteScan.stringValue(ofKey: "type", in: line, from: type.upperBound) }
         if JSONByteScan.equals(line, type, "event_msg") {

@@ -183,6 +183,16 @@ public struct GeminiCLIReader: SessionReader {
             try sink(drift)
             return ReadProgress(offset: Int64(data.count), state: nil, linesRead: 0, linesSkipped: 1)
         }
+        guard document.message == nil else {
+            // One message at the top level is not a conversation document (a session file
+            // holds `messages`): counted as drift, and none of its tokens, so that a file
+            // whose first line happens to be a complete message is not counted as one
+            // before the rest arrives (found by fuzzing).
+            var drift = ReadBatch()
+            drift.noteUnrecognized(.shape, "session-json-message")
+            try sink(drift)
+            return ReadProgress(offset: Int64(data.count), state: nil, linesRead: 1, linesSkipped: 0)
+        }
         var interpreter = GeminiInterpreter(place: place, fileTime: GeminiPaths.modificationTime(path))
         var builder = GeminiStyleBatch()
         let dropped = interpreter.handle(document, into: &builder)
