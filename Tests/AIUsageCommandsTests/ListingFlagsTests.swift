@@ -5,8 +5,16 @@ import _AIUsageTestSupport
 /// Issue 9: one flag vocabulary on every listing command — `--format table|json|csv`,
 /// `--json` for short — and `--since`/`--until` where rows have times.
 @Suite(.serialized) struct ListingFlagsTests {
+    /// The report's window as fixed dates: with the default window (ending now) its
+    /// per-week rates move with the clock between two runs a second apart.
+    static let reportWindow: [String] = {
+        let now = Date()
+        let iso = ISO8601DateFormatter()
+        return ["--since", iso.string(from: now.addingTimeInterval(-90 * 86_400)), "--until", iso.string(from: now)]
+    }()
+
     static let listings: [(arguments: [String], schema: String)] = [
-        (["report"], "aiusage.report/1"), (["commits"], "aiusage.commits/1"), (["sessions"], "aiusage.sessions/1"),
+        (["report"] + reportWindow, "aiusage.report/1"), (["commits"], "aiusage.commits/1"), (["sessions"], "aiusage.sessions/1"),
         (["explain", "HEAD"], "aiusage.explain/1"), (["doctor"], "aiusage.doctor/1"),
     ]
 
