@@ -101,7 +101,9 @@ let package = Package(
         // The bench's generated corpora, read by aiusage's own readers (no timings).
         .testTarget(name: "AIUsageBenchTests", dependencies: ["aiusage-bench", "AIUsageCore", "AIUsageReaders"]),
         .testTarget(name: "AIUsageGitTests", dependencies: ["AIUsageGit", "_AIUsageTestSupport"]),
-        .testTarget(name: "AIUsageStoreTests", dependencies: ["AIUsageStore", "AIUsageReaders", "_AIUsageTestSupport"]),
+        .testTarget(
+            name: "AIUsageStoreTests",
+            dependencies: ["AIUsageStore", "AIUsageReaders", "_AIUsageTestSupport", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(
             name: "AIUsageReadersTests",
             dependencies: ["AIUsageReaders", "_AIUsageTestSupport", .product(name: "GRDB", package: "GRDB.swift")]

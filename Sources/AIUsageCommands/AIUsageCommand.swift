@@ -1,4 +1,5 @@
 import AIUsageCore
+import AIUsageEngine
 import AIUsageStore
 import ArgumentParser
 import Foundation
@@ -8,6 +9,7 @@ public enum AIUsageEntryPoint {
     /// Runs the command line. Help and `--version` go to stdout as usual; any error is one
     /// line on stderr (`aiusage: ...`) and a non-zero exit, never a page of usage text.
     public static func main() {
+        Trace.begin()
         do {
             var command = try AIUsageCommand.parseAsRoot()
             try command.run()

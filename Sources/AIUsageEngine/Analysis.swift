@@ -57,12 +57,15 @@ public struct AnalysisWindow: Sendable {
     /// Whether `Analysis.commits` (one view per commit, for `aiusage commits`) is wanted;
     /// a report needs only the facts.
     public var commitList: Bool
+    /// Whether `Analysis.sessions` (one view per session, for `aiusage sessions`) is wanted.
+    public var sessionList: Bool
 
-    public init(since: Date? = nil, until: Date? = nil, byTime: Bool = true, commitList: Bool = true) {
+    public init(since: Date? = nil, until: Date? = nil, byTime: Bool = true, commitList: Bool = true, sessionList: Bool = true) {
         self.since = since
         self.until = until
         self.byTime = byTime
         self.commitList = commitList
+        self.sessionList = sessionList
     }
 
     /// Everything, kept apart by quarter hour.
@@ -100,7 +103,7 @@ public struct Analysis {
         let repoByID = Dictionary(uniqueKeysWithValues: reposInScope.map { ($0.id, $0) })
 
         // Sessions in scope: those placed in one of the repositories, or every one.
-        let allSessions = try store.sessionSummaries()
+        let allSessions = try store.sessionSummaries(ordered: window.sessionList)
         let inScope = allSessions.filter { session in
             if scope.wholeMachine { return true }
             guard let repo = session.repoID else { return false }
@@ -133,30 +136,31 @@ public struct Analysis {
         var commitFactsDraft: [(CommitFact, [SessionKey: LineCounts])] = []
         clock.lap("commit sessions + survival cache")
         let openSince = now.addingTimeInterval(-SessionOutcome.openDays * 86_400)
+        // A report's commits without AI lines, summed by the store for every repository at once.
+        let tallies =
+            window.commitList
+            ? [:]
+            : Dictionary(
+                grouping: try store.commitTallies(
+                    repos: scope.repos.map(\.record.id), since: window.since, until: window.until, byBucket: window.byTime),
+                by: \.repoID)
         for (repo, git) in scope.repos {
             let repoLines = byCommit[repo.id] ?? [:]
             var records: [CommitRecord]
             if window.commitList {
                 records = try store.commits(repo: repo.id).filter { $0.supersededBy == nil }
             } else {
-                // A report: most commits hold no AI line, and only their counts are needed.
-                records = []
-                for brief in try store.commitBriefs(repo: repo.id) where repoLines[brief.sha] == nil {
-                    if Self.inside(brief.commitTime, window) {
-                        commitFactsDraft.append(
-                            (
-                                CommitFact(
-                                    sha: brief.sha, commitTime: brief.commitTime, developer: brief.authorEmail, repo: repo.name,
-                                    humanLines: brief.humanLines, aiAssisted: brief.aiLines > 0 || brief.aiTrailer != nil,
-                                    landed: brief.landed,
-                                    bySession: [:], trailerTool: brief.aiTrailer),
-                                [:]
-                            ))
-                    }
+                // A report: most commits hold no AI line, and only their sums are needed.
+                for tally in tallies[repo.id] ?? [] {
+                    commitFactsDraft.append(
+                        (
+                            CommitFact(
+                                tallyAt: tally.first, developer: tally.authorEmail, repo: repo.name, count: tally.commits,
+                                humanLines: tally.humanLines, aiAssisted: tally.aiAssisted, landedAIAssisted: tally.landedAIAssisted),
+                            [:]
+                        ))
                 }
-                if !repoLines.isEmpty {
-                    records = try store.commits(repo: repo.id).filter { $0.supersededBy == nil && repoLines[$0.sha] != nil }
-                }
+                records = repoLines.isEmpty ? [] : try store.commitsWithSessionLines(repo: repo.id)
             }
             guard !records.isEmpty else { continue }
             let refs = try store.refVerdicts(repo: repo.id)
@@ -307,7 +311,7 @@ public struct Analysis {
             sessionLinesWritten[edit.session, default: 0] += edit.lines
         }
         clock.lap("edits")
-        for session in inScope {
+        for session in inScope where window.sessionList {
             let tokens = sessionTokens[session.key] ?? (TokenCounts(), 0, 0)
             var view = SessionView(
                 tool: session.key.tool, id: session.key.id, repo: repoRecord(session.key)?.name, developer: developer(session.key),

@@ -119,6 +119,7 @@ public final class Engine {
             case nil: break
             }
         }
+        store.checkpointIfLarge()
         summary.seconds = Date().timeIntervalSince(started)
         return summary
     }

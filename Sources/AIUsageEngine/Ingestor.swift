@@ -69,13 +69,16 @@ public final class Ingestor: Sendable {
 
     /// Files with unread bytes, found with one `stat` per file.
     public func pendingFiles() throws -> [PendingFile] {
-        let cursors = try Trace.phase("cursors") { try store.cursors() }
+        // The store's cursors and the tools' folders are read at the same time.
+        let (store, readers, environment) = (self.store, self.readers, self.environment)
+        let (cursors, found) = try Concurrently.both(
+            { try Trace.phase("cursors") { try store.cursors() } },
+            { Trace.phase("discovery") { readers.map { ($0, $0.discoverFiles(in: environment)) } } })
         var pending: [PendingFile] = []
         var seen = 0
         var discovered: Set<String> = []
         var newFiles: [(path: String, reader: any SessionReader, info: FileStat)] = []
         defer { lastDiscoveredCount.value = seen }
-        let found = Trace.phase("discovery") { readers.map { ($0, $0.discoverFiles(in: environment)) } }
         for (reader, paths) in found {
             for path in paths {
                 seen += 1

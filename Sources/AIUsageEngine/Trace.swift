@@ -2,9 +2,12 @@ import Foundation
 
 /// Phase timings on stderr when `AIUSAGE_TRACE` is set: where a slow run spends its
 /// time, on the user's own data, without a profiler.
-enum Trace {
-    static let enabled = ProcessInfo.processInfo.environment["AIUSAGE_TRACE"] != nil
+public enum Trace {
+    public static let enabled = ProcessInfo.processInfo.environment["AIUSAGE_TRACE"] != nil
     private static let start = Date()
+
+    /// Starts the clock of the `at` column (else it starts at the first phase).
+    public static func begin() { if enabled { _ = start } }
 
     /// The process's peak resident memory so far (`VmHWM`).
     static func peakMemory() -> String {
@@ -56,7 +59,7 @@ enum Trace {
     }
 
     /// Runs `body` and, when tracing, prints how long it took.
-    static func phase<T>(_ name: @autoclosure () -> String, _ body: () throws -> T) rethrows -> T {
+    public static func phase<T>(_ name: @autoclosure () -> String, _ body: () throws -> T) rethrows -> T {
         guard enabled else { return try body() }
         _ = start
         let begin = Date()

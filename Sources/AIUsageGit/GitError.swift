@@ -67,6 +67,13 @@ enum LibGit2 {
         _ = aiusage_git_set_mwindow_mapped_limit(64 << 20)
     }()
 
+    /// Starts libgit2's set-up on another thread. It parses the system's CA certificates
+    /// (Debian's libgit2 uses mbedTLS), about 5 ms that a command can spend opening its
+    /// store meanwhile; the first git call waits for it if it is not done yet.
+    static func prepareInBackground() {
+        Thread.detachNewThread { _ = ready }
+    }
+
     /// Points libgit2's global, XDG and system config search paths at `path`.
     ///
     /// For tests: keeps the developer's own `~/.gitconfig` out of in-process reads and

@@ -23,6 +23,10 @@ public final class GitRepository: @unchecked Sendable {
         }
     }
 
+    /// Starts libgit2's one-time set-up on another thread, for a command that will open
+    /// repositories after other work (see `LibGit2.prepareInBackground`).
+    public static func prepareInBackground() { LibGit2.prepareInBackground() }
+
     init(handle: RepositoryHandle) {
         _ = LibGit2.ready
         self.handle = handle

@@ -73,15 +73,18 @@ public struct CommitRecord: Sendable, Equatable {
     }
 }
 
-/// A commit as a report counts it.
-public struct CommitBrief: Sendable, Equatable {
-    public var sha: String
+/// Commits of one author that hold no AI line, counted together as a report counts
+/// them: per quarter hour (time groupings) or over the whole window.
+public struct CommitTally: Sendable, Equatable {
+    public var repoID: Int64
     public var authorEmail: String
-    public var commitTime: Date
-    public var aiLines: Int
+    /// The earliest commit's time.
+    public var first: Date
+    public var commits: Int
     public var humanLines: Int
-    public var aiTrailer: ToolKind?
-    public var landed: Bool
+    /// Commits with an AI trailer (they hold no matched AI line), and those of them landed.
+    public var aiAssisted: Int
+    public var landedAIAssisted: Int
 }
 
 /// One commit's attribution, to be stored.
@@ -240,20 +243,110 @@ extension Store {
         }
     }
 
-    /// The commits of a repository (not superseded) as a report counts them, without
-    /// the columns only `aiusage commits` shows: cheap for thousands of commits.
-    public func commitBriefs(repo: Int64) throws -> [CommitBrief] {
-        try read { db in
-            try rows(
-                db,
-                "SELECT sha, author_email, commit_time, ai_lines, human_lines, ai_trailer_tool, landed_how IS NOT NULL FROM commits WHERE repo_id = ? AND superseded_by IS NULL ORDER BY seq",
-                [repo]
-            ) { row in
-                let trailer: String? = row[5]
-                return CommitBrief(
-                    sha: row[0], authorEmail: row[1], commitTime: Date(timeIntervalSince1970: row[2]), aiLines: row[3], humanLines: row[4],
-                    aiTrailer: trailer.map(ToolKind.init(rawValue:)), landed: row[6])
+    /// The commits (not superseded) of `repos` that hold no AI line, in `[since, until)`,
+    /// summed per repository and author (and per quarter hour when `byBucket`): a report
+    /// reads a few rows instead of every commit of a long history. Without quarter hours,
+    /// and when the window holds every such commit of each author, they come from
+    /// `commit_tallies` (rebuilt first if commits changed since); else SQLite sums them.
+    public func commitTallies(repos: [Int64], since: Date?, until: Date?, byBucket: Bool) throws -> [CommitTally] {
+        guard !repos.isEmpty else { return [] }
+        let repoList = repos.map(String.init).joined(separator: ",")
+        if !byBucket {
+            try refreshCommitTallies()
+            let kept = try read { db in
+                try rows(
+                    db,
+                    """
+                    SELECT repo_id, author_email, first_time, commits, human_lines, ai_assisted, landed_ai_assisted, last_time
+                    FROM commit_tallies WHERE repo_id IN (\(repoList)) ORDER BY repo_id, author_email
+                    """
+                ) { row in
+                    (
+                        CommitTally(
+                            repoID: row[0], authorEmail: row[1], first: Date(timeIntervalSince1970: row[2]), commits: row[3],
+                            humanLines: row[4], aiAssisted: row[5], landedAIAssisted: row[6]),
+                        Date(timeIntervalSince1970: row[7])
+                    )
+                }
             }
+            let whole = kept.allSatisfy { tally, last in
+                (since.map { tally.first >= $0 } ?? true) && (until.map { last < $0 } ?? true)
+            }
+            if whole { return kept.map(\.0) }
+        }
+        return try read { db in
+            var conditions = ["c.repo_id IN (\(repoList))", "c.superseded_by IS NULL"]
+            var arguments: StatementArguments = []
+            if let since {
+                arguments += [since.timeIntervalSince1970]
+                conditions.append("c.commit_time >= ?")
+            }
+            if let until {
+                arguments += [until.timeIntervalSince1970]
+                conditions.append("c.commit_time < ?")
+            }
+            // The quarter hour by integer floor division (commit times are whole seconds;
+            // SQLite's floor() is an optional build feature).
+            let seconds = "CAST(c.commit_time AS INTEGER)"
+            let width = Int(Self.bucketSeconds)
+            let bucket = byBucket ? ", (\(seconds) - ((\(seconds) % \(width)) + \(width)) % \(width)) / \(width)" : ""
+            let sql = """
+                SELECT c.repo_id, c.author_email, min(c.commit_time), \(Self.tallySums)
+                FROM commits c
+                WHERE \(conditions.joined(separator: " AND ")) AND \(Self.withoutAILines)
+                GROUP BY c.repo_id, c.author_email\(bucket)
+                ORDER BY c.repo_id, c.author_email\(bucket)
+                """
+            return try rows(db, sql, arguments) { row in
+                CommitTally(
+                    repoID: row[0], authorEmail: row[1], first: Date(timeIntervalSince1970: row[2]), commits: row[3], humanLines: row[4],
+                    aiAssisted: row[5], landedAIAssisted: row[6])
+            }
+        }
+    }
+
+    /// What a tally sums over commits `c`: count, human lines, AI-assisted, and landed of those.
+    private static let tallySums = """
+        count(*), sum(c.human_lines), sum(c.ai_lines > 0 OR c.ai_trailer_tool IS NOT NULL),
+        sum((c.ai_lines > 0 OR c.ai_trailer_tool IS NOT NULL) AND c.landed_how IS NOT NULL)
+        """
+    private static let withoutAILines = "NOT EXISTS (SELECT 1 FROM commit_sessions s WHERE s.repo_id = c.repo_id AND s.sha = c.sha)"
+
+    /// Rebuilds `commit_tallies` when commits changed since it was built (see the v4 migration).
+    private func refreshCommitTallies() throws {
+        let current = try read { db in
+            let epoch = try Int64.fetchOne(db, sql: "SELECT n FROM commit_epoch")
+            let built = try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'commit_tallies_epoch'")
+            return epoch.map(String.init) == built
+        }
+        guard !current else { return }
+        try write { db in
+            let epoch = try Int64.fetchOne(db, sql: "SELECT n FROM commit_epoch") ?? 0
+            try db.execute(sql: "DELETE FROM commit_tallies")
+            try db.execute(
+                sql: """
+                    INSERT INTO commit_tallies (repo_id, author_email, first_time, commits, human_lines, ai_assisted, landed_ai_assisted, last_time)
+                    SELECT c.repo_id, c.author_email, min(c.commit_time), \(Self.tallySums), max(c.commit_time)
+                    FROM commits c WHERE c.superseded_by IS NULL AND \(Self.withoutAILines)
+                    GROUP BY c.repo_id, c.author_email
+                    """)
+            try db.execute(
+                sql: "INSERT OR REPLACE INTO meta (key, value) VALUES ('commit_tallies_epoch', ?)", arguments: [String(epoch)])
+        }
+    }
+
+    /// The repository's commits (not superseded) that hold AI lines of some session.
+    public func commitsWithSessionLines(repo: Int64) throws -> [CommitRecord] {
+        try read { db in
+            let columns = Self.commitColumns.split(separator: ",").map { "c." + $0.trimmingCharacters(in: .whitespacesAndNewlines) }
+            return try rows(
+                db,
+                """
+                SELECT \(columns.joined(separator: ", ")) FROM commits c
+                WHERE c.repo_id = ? AND c.superseded_by IS NULL
+                  AND EXISTS (SELECT 1 FROM commit_sessions s WHERE s.repo_id = c.repo_id AND s.sha = c.sha)
+                ORDER BY c.seq
+                """, [repo], Self.commitRecord)
         }
     }
 

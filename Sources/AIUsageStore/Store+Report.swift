@@ -68,13 +68,15 @@ public struct SurvivalEntry: Sendable, Equatable {
 extension Store {
     // MARK: Sessions and edits
 
-    /// Every session, with its placement.
-    public func sessionSummaries() throws -> [SessionSummary] {
+    /// Every session, with its placement; by start time when `ordered` (else in key order,
+    /// cheaper, for callers that only look sessions up).
+    public func sessionSummaries(ordered: Bool = true) throws -> [SessionSummary] {
         try read { db in
             var result: [SessionSummary] = []
             let cursor = try Row.fetchCursor(
-                db, sql: "SELECT tool, id, started_at, ended_at, models, repo_id, primary_model FROM sessions ORDER BY started_at, tool, id"
-            )
+                db,
+                sql: "SELECT tool, id, started_at, ended_at, models, repo_id, primary_model FROM sessions"
+                    + (ordered ? " ORDER BY started_at, tool, id" : ""))
             while let row = try cursor.next() {
                 let models: String = row[4]
                 result.append(

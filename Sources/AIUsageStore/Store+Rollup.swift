@@ -122,6 +122,7 @@ extension Store {
             let built = try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'rollup_prices'")
             if built != pricing {
                 try db.execute(sql: "DELETE FROM usage_rollup")
+                try db.execute(sql: "DELETE FROM usage_totals")
                 try db.execute(sql: "INSERT OR IGNORE INTO dirty_sessions SELECT DISTINCT tool, session_id FROM usage")
                 try db.execute(sql: "INSERT OR IGNORE INTO dirty_sessions SELECT DISTINCT tool, session_id FROM edits")
                 try db.execute(sql: "INSERT OR REPLACE INTO meta (key, value) VALUES ('rollup_prices', ?)", arguments: [pricing])
@@ -197,6 +198,7 @@ extension Store {
                 insert.bind(aggregate.last.timeIntervalSince1970)
                 try insert.step()
             }
+            try refreshTotals(of: dirty, in: db)
             return dirty.count
         }
     }
@@ -209,29 +211,57 @@ extension Store {
         try read { db in
             let since = query.since?.timeIntervalSince1970 ?? -.infinity
             let until = query.until?.timeIntervalSince1970 ?? .infinity
-            let (inside, edges, arguments) = Self.windowFilters(query)
-            var whole: [RollupKey: UsageAggregate] = [:]
-            // Rows wholly inside the window; summed by SQLite (in key order, no sort) when
-            // the view does not keep quarter hours apart.
-            let columns =
-                query.byBucket
-                ? "tool, session_id, model, bucket, requests, input, output, cache_write, cache_write_1h, cache_read, reasoning, cost, unpriced_tokens, recorded_requests, min_ts, max_ts"
-                : "tool, session_id, model, min(bucket), sum(requests), sum(input), sum(output), sum(cache_write), sum(cache_write_1h), sum(cache_read), sum(reasoning), sum(cost), sum(unpriced_tokens), sum(recorded_requests), min(min_ts), max(max_ts)"
-            let grouping = query.byBucket ? "" : " GROUP BY tool, session_id, model"
-            let cursor = try Row.fetchCursor(db, sql: "SELECT \(columns) FROM usage_rollup\(inside)\(grouping)", arguments: arguments)
-            while let row = try cursor.next() {
-                let session = SessionKey(tool: ToolKind(rawValue: row[0]), id: row[1])
-                if let wanted = query.sessions, !wanted.contains(session) { continue }
-                let model: String = row[2]
-                let bucket: Int64 = row[3]
-                let aggregate = UsageAggregate(
-                    session: session, model: model, bucketStart: Date(timeIntervalSince1970: Double(bucket) * Self.bucketSeconds),
-                    requests: row[4],
-                    tokens: TokenCounts(
-                        input: row[5], output: row[6], cacheWrite: row[7], cacheRead: row[9], reasoning: row[10], cacheWrite1h: row[8]),
-                    costUSD: row[11], unpricedTokens: row[12], recordedRequests: row[13],
-                    first: Date(timeIntervalSince1970: row[14]), last: Date(timeIntervalSince1970: row[15]))
-                whole[RollupKey(session: session, model: model, bucket: query.byBucket ? bucket : 0)] = aggregate
+            let window = Self.windowFilters(query)
+            let (inside, edges, arguments) = (window.inside, window.edges, window.arguments)
+            // Rows wholly inside the window, in key order. Without quarter hours: a session
+            // (and model) the window holds whole is one row of the totals; one it holds in
+            // part is summed from its rollup rows inside.
+            var ordered: [UsageAggregate] = []
+            var session = SessionKey(tool: ToolKind(rawValue: ""), id: "")
+            func collect(_ sql: String) throws {
+                let cursor = try Row.fetchCursor(db, sql: sql, arguments: arguments)
+                while let row = try cursor.next() {
+                    // Consecutive rows share their session: its key is built once.
+                    let tool: String = row[0]
+                    let id: String = row[1]
+                    if tool != session.tool.rawValue || id != session.id { session = SessionKey(tool: ToolKind(rawValue: tool), id: id) }
+                    if let wanted = query.sessions, !wanted.contains(session) { continue }
+                    let bucket: Int64 = row[3]
+                    ordered.append(
+                        UsageAggregate(
+                            session: session, model: row[2], bucketStart: Date(timeIntervalSince1970: Double(bucket) * Self.bucketSeconds),
+                            requests: row[4],
+                            tokens: TokenCounts(
+                                input: row[5], output: row[6], cacheWrite: row[7], cacheRead: row[9], reasoning: row[10],
+                                cacheWrite1h: row[8]),
+                            costUSD: row[11], unpricedTokens: row[12], recordedRequests: row[13],
+                            first: Date(timeIntervalSince1970: row[14]), last: Date(timeIntervalSince1970: row[15])))
+                }
+            }
+            let counts =
+                "requests, input, output, cache_write, cache_write_1h, cache_read, reasoning, cost, unpriced_tokens, recorded_requests, min_ts, max_ts"
+            if query.byBucket {
+                try collect(
+                    "SELECT tool, session_id, model, bucket, \(counts) FROM usage_rollup\(inside) ORDER BY tool, session_id, model, bucket")
+            } else {
+                let totals = Self.windowFilters(query, table: "t")
+                try collect(
+                    "SELECT tool, session_id, model, first_bucket, \(counts) FROM usage_totals t\(totals.inside) ORDER BY tool, session_id, model"
+                )
+                if let overlap = totals.overlap {
+                    let sums = counts.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.map {
+                        $0 == "min_ts" ? "min(r.min_ts)" : $0 == "max_ts" ? "max(r.max_ts)" : "sum(r.\($0))"
+                    }
+                    let parts = ordered.count
+                    try collect(
+                        """
+                        SELECT r.tool, r.session_id, r.model, min(r.bucket), \(sums.joined(separator: ", "))
+                        FROM usage_totals t CROSS JOIN usage_rollup r ON r.tool = t.tool AND r.session_id = t.session_id AND r.model = t.model
+                        WHERE NOT (\(totals.conditions)) AND \(overlap) AND \(Self.windowFilters(query, table: "r").conditions)
+                        GROUP BY r.tool, r.session_id, r.model
+                        """)
+                    if ordered.count > parts { ordered.sort { ($0.session, $0.model) < ($1.session, $1.model) } }
+                }
             }
             // Rows a window boundary cuts through, by session: (model, bucket).
             var cut: [SessionKey: Set<RollupKey>] = [:]
@@ -244,24 +274,60 @@ extension Store {
                     cut[session, default: []].insert(RollupKey(session: session, model: row[2], bucket: row[3]))
                 }
             }
-            if !cut.isEmpty {
-                let statement = try db.cachedStatement(
-                    sql: "SELECT \(Self.usageColumns) FROM usage_effective WHERE tool = ? AND session_id = ? AND ts >= ? AND ts < ?")
-                for (session, buckets) in cut {
-                    let rows = try Row.fetchCursor(statement, arguments: [session.tool.rawValue, session.id, since, until])
-                    while let row = try rows.next() {
-                        let record = Self.usageRecord(row)
-                        let bucket = Self.bucket(record.timestamp.timeIntervalSince1970)
-                        guard buckets.contains(RollupKey(session: session, model: record.model, bucket: bucket)) else { continue }
-                        let key = RollupKey(session: session, model: record.model, bucket: query.byBucket ? bucket : 0)
-                        var aggregate = whole[key] ?? .empty(record, bucket: bucket)
-                        aggregate.add(record, cost: price(record))
-                        aggregate.bucketStart = min(aggregate.bucketStart, Date(timeIntervalSince1970: Double(bucket) * Self.bucketSeconds))
-                        whole[key] = aggregate
-                    }
+            guard !cut.isEmpty else { return ordered }
+            var whole: [RollupKey: UsageAggregate] = [:]
+            for aggregate in ordered {
+                let bucket = query.byBucket ? Self.bucket(aggregate.bucketStart.timeIntervalSince1970) : 0
+                whole[RollupKey(session: aggregate.session, model: aggregate.model, bucket: bucket)] = aggregate
+            }
+            let statement = try db.cachedStatement(
+                sql: "SELECT \(Self.usageColumns) FROM usage_effective WHERE tool = ? AND session_id = ? AND ts >= ? AND ts < ?")
+            for (session, buckets) in cut {
+                let rows = try Row.fetchCursor(statement, arguments: [session.tool.rawValue, session.id, since, until])
+                while let row = try rows.next() {
+                    let record = Self.usageRecord(row)
+                    let bucket = Self.bucket(record.timestamp.timeIntervalSince1970)
+                    guard buckets.contains(RollupKey(session: session, model: record.model, bucket: bucket)) else { continue }
+                    let key = RollupKey(session: session, model: record.model, bucket: query.byBucket ? bucket : 0)
+                    var aggregate = whole[key] ?? .empty(record, bucket: bucket)
+                    aggregate.add(record, cost: price(record))
+                    aggregate.bucketStart = min(aggregate.bucketStart, Date(timeIntervalSince1970: Double(bucket) * Self.bucketSeconds))
+                    whole[key] = aggregate
                 }
             }
             return whole.values.sorted { ($0.session, $0.model, $0.bucketStart) < ($1.session, $1.model, $1.bucketStart) }
+        }
+    }
+
+    /// The rollups summed per session (and model), as `usage_totals` and `edit_totals`
+    /// hold them: append `WHERE` and `GROUP BY`.
+    static let usageTotalsSelect = """
+        SELECT tool, session_id, model, min(bucket), sum(requests), sum(input), sum(output), sum(cache_write), sum(cache_write_1h),
+          sum(cache_read), sum(reasoning), sum(cost), sum(unpriced_tokens), sum(recorded_requests), min(min_ts), max(max_ts)
+        FROM usage_rollup
+        """
+    static let editTotalsSelect = """
+        SELECT tool, session_id, min(bucket), sum(edits), sum(lines), min(min_ts), max(max_ts) FROM edit_rollup
+        """
+
+    /// Brings the totals of `sessions` in line with their rollup rows (all of them again
+    /// when many sessions were folded: one pass is cheaper than thousands of lookups).
+    private func refreshTotals(of sessions: Set<SessionKey>, in db: Database) throws {
+        if sessions.count > 200 {
+            try db.execute(sql: "DELETE FROM usage_totals")
+            try db.execute(sql: "INSERT INTO usage_totals \(Self.usageTotalsSelect) GROUP BY tool, session_id, model")
+            try db.execute(sql: "DELETE FROM edit_totals")
+            try db.execute(sql: "INSERT INTO edit_totals \(Self.editTotalsSelect) GROUP BY tool, session_id")
+            return
+        }
+        let statements = try [
+            "DELETE FROM usage_totals WHERE tool = ?1 AND session_id = ?2",
+            "INSERT INTO usage_totals \(Self.usageTotalsSelect) WHERE tool = ?1 AND session_id = ?2 GROUP BY tool, session_id, model",
+            "DELETE FROM edit_totals WHERE tool = ?1 AND session_id = ?2",
+            "INSERT INTO edit_totals \(Self.editTotalsSelect) WHERE tool = ?1 AND session_id = ?2 GROUP BY tool, session_id",
+        ].map { sql in try db.cachedStatement(sql: sql) }
+        for session in sessions {
+            for statement in statements { try statement.execute(arguments: [session.tool.rawValue, session.id]) }
         }
     }
 
@@ -356,25 +422,46 @@ extension Store {
     /// SQL conditions over a rollup's `min_ts`/`max_ts` for a window: rows wholly inside
     /// it, rows a boundary cuts through (nil without a window), and their arguments (the
     /// same for both: since, until, as given).
-    static func windowFilters(_ query: UsageQuery) -> (inside: String, edges: String?, arguments: StatementArguments) {
+    /// A query's window as SQL over rows with `min_ts` and `max_ts` (of `table` when
+    /// given); `?1` is the window's start, `?2` its end (`?1` when it has no start).
+    struct WindowFilter {
+        /// Rows wholly inside: `" WHERE …"`, or nothing without a window.
+        var inside: String
+        /// The same conditions without `WHERE` (`1` without a window).
+        var conditions: String
+        /// Rows with some time inside (nil without a window).
+        var overlap: String?
+        /// Rows a boundary cuts through (nil without a window).
+        var edges: String?
+        var arguments: StatementArguments
+    }
+
+    static func windowFilters(_ query: UsageQuery, table: String? = nil) -> WindowFilter {
+        let prefix = table.map { $0 + "." } ?? ""
+        let (low, high) = (prefix + "min_ts", prefix + "max_ts")
         var inside: [String] = []
+        var overlap: [String] = []
         var edges: [String] = []
         var arguments: StatementArguments = []
         if let since = query.since {
             arguments += [since.timeIntervalSince1970]
-            inside.append("min_ts >= ?1")
-            edges.append("(min_ts < ?1 AND max_ts >= ?1)")
+            inside.append("\(low) >= ?1")
+            overlap.append("\(high) >= ?1")
+            edges.append("(\(low) < ?1 AND \(high) >= ?1)")
         }
         if let until = query.until {
             arguments += [until.timeIntervalSince1970]
             let index = query.since == nil ? 1 : 2
-            inside.append("max_ts < ?\(index)")
-            edges.append("(min_ts < ?\(index) AND max_ts >= ?\(index))")
+            inside.append("\(high) < ?\(index)")
+            overlap.append("\(low) < ?\(index)")
+            edges.append("(\(low) < ?\(index) AND \(high) >= ?\(index))")
         }
-        return (
-            inside.isEmpty ? "" : " WHERE " + inside.joined(separator: " AND "), edges.isEmpty ? nil : edges.joined(separator: " OR "),
-            arguments
-        )
+        let conditions = inside.joined(separator: " AND ")
+        return WindowFilter(
+            inside: inside.isEmpty ? "" : " WHERE " + conditions, conditions: inside.isEmpty ? "1" : conditions,
+            overlap: overlap.isEmpty ? nil : overlap.joined(separator: " AND "),
+            edges: edges.isEmpty ? nil : edges.joined(separator: " OR "),
+            arguments: arguments)
     }
 
     /// Written lines of the rollup matching `query` (per quarter hour or per session),
@@ -383,21 +470,45 @@ extension Store {
         try read { db in
             let since = query.since?.timeIntervalSince1970 ?? -.infinity
             let until = query.until?.timeIntervalSince1970 ?? .infinity
-            let (inside, edges, arguments) = Self.windowFilters(query)
-            var whole: [SessionKey: [Int64: EditAggregate]] = [:]
-            let columns =
-                query.byBucket
-                ? "tool, session_id, bucket, edits, lines, min_ts, max_ts"
-                : "tool, session_id, min(bucket), sum(edits), sum(lines), min(min_ts), max(max_ts)"
-            let grouping = query.byBucket ? "" : " GROUP BY tool, session_id"
-            let cursor = try Row.fetchCursor(db, sql: "SELECT \(columns) FROM edit_rollup\(inside)\(grouping)", arguments: arguments)
-            while let row = try cursor.next() {
-                let session = SessionKey(tool: ToolKind(rawValue: row[0]), id: row[1])
-                if let wanted = query.sessions, !wanted.contains(session) { continue }
-                let bucket: Int64 = row[2]
-                whole[session, default: [:]][query.byBucket ? bucket : 0] = EditAggregate(
-                    session: session, bucketStart: Date(timeIntervalSince1970: Double(bucket) * Self.bucketSeconds), edits: row[3],
-                    lines: row[4], first: Date(timeIntervalSince1970: row[5]), last: Date(timeIntervalSince1970: row[6]))
+            let window = Self.windowFilters(query)
+            let (inside, edges, arguments) = (window.inside, window.edges, window.arguments)
+            // As for usage: whole sessions from the totals, the others from their rollup rows.
+            var ordered: [EditAggregate] = []
+            var session = SessionKey(tool: ToolKind(rawValue: ""), id: "")
+            func collect(_ sql: String) throws {
+                let cursor = try Row.fetchCursor(db, sql: sql, arguments: arguments)
+                while let row = try cursor.next() {
+                    let tool: String = row[0]
+                    let id: String = row[1]
+                    if tool != session.tool.rawValue || id != session.id { session = SessionKey(tool: ToolKind(rawValue: tool), id: id) }
+                    if let wanted = query.sessions, !wanted.contains(session) { continue }
+                    let bucket: Int64 = row[2]
+                    ordered.append(
+                        EditAggregate(
+                            session: session, bucketStart: Date(timeIntervalSince1970: Double(bucket) * Self.bucketSeconds), edits: row[3],
+                            lines: row[4], first: Date(timeIntervalSince1970: row[5]), last: Date(timeIntervalSince1970: row[6])))
+                }
+            }
+            if query.byBucket {
+                try collect(
+                    "SELECT tool, session_id, bucket, edits, lines, min_ts, max_ts FROM edit_rollup\(inside) ORDER BY tool, session_id, bucket"
+                )
+            } else {
+                let totals = Self.windowFilters(query, table: "t")
+                try collect(
+                    "SELECT tool, session_id, first_bucket, edits, lines, min_ts, max_ts FROM edit_totals t\(totals.inside) ORDER BY tool, session_id"
+                )
+                if let overlap = totals.overlap {
+                    let parts = ordered.count
+                    try collect(
+                        """
+                        SELECT r.tool, r.session_id, min(r.bucket), sum(r.edits), sum(r.lines), min(r.min_ts), max(r.max_ts)
+                        FROM edit_totals t CROSS JOIN edit_rollup r ON r.tool = t.tool AND r.session_id = t.session_id
+                        WHERE NOT (\(totals.conditions)) AND \(overlap) AND \(Self.windowFilters(query, table: "r").conditions)
+                        GROUP BY r.tool, r.session_id
+                        """)
+                    if ordered.count > parts { ordered.sort { $0.session < $1.session } }
+                }
             }
             var cut: [SessionKey: Set<Int64>] = [:]
             if let edges {
@@ -409,30 +520,34 @@ extension Store {
                     cut[session, default: []].insert(row[2])
                 }
             }
-            if !cut.isEmpty {
-                let places = try Self.places(of: Set(cut.keys), in: db)
-                let statement = try db.cachedStatement(
-                    sql: "SELECT ts, path, line_count FROM edits WHERE tool = ? AND session_id = ? AND ts >= ? AND ts < ?")
-                for (session, buckets) in cut {
-                    let rows = try Row.fetchCursor(statement, arguments: [session.tool.rawValue, session.id, since, until])
-                    while let row = try rows.next() {
-                        let time: Double = row[0]
-                        let bucket = Self.bucket(time)
-                        let path: String = row[1]
-                        guard buckets.contains(bucket), Self.counts(path, in: places[session]) else { continue }
-                        let date = Date(timeIntervalSince1970: time)
-                        let key = query.byBucket ? bucket : 0
-                        var aggregate =
-                            whole[session]?[key]
-                            ?? EditAggregate(
-                                session: session, bucketStart: Date(timeIntervalSince1970: Double(bucket) * Self.bucketSeconds), edits: 0,
-                                lines: 0, first: date, last: date)
-                        aggregate.edits += 1
-                        aggregate.lines += row[2] as Int
-                        aggregate.first = min(aggregate.first, date)
-                        aggregate.last = max(aggregate.last, date)
-                        whole[session, default: [:]][key] = aggregate
-                    }
+            guard !cut.isEmpty else { return ordered }
+            var whole: [SessionKey: [Int64: EditAggregate]] = [:]
+            for aggregate in ordered {
+                let key = query.byBucket ? Self.bucket(aggregate.bucketStart.timeIntervalSince1970) : 0
+                whole[aggregate.session, default: [:]][key] = aggregate
+            }
+            let places = try Self.places(of: Set(cut.keys), in: db)
+            let statement = try db.cachedStatement(
+                sql: "SELECT ts, path, line_count FROM edits WHERE tool = ? AND session_id = ? AND ts >= ? AND ts < ?")
+            for (session, buckets) in cut {
+                let rows = try Row.fetchCursor(statement, arguments: [session.tool.rawValue, session.id, since, until])
+                while let row = try rows.next() {
+                    let time: Double = row[0]
+                    let bucket = Self.bucket(time)
+                    let path: String = row[1]
+                    guard buckets.contains(bucket), Self.counts(path, in: places[session]) else { continue }
+                    let date = Date(timeIntervalSince1970: time)
+                    let key = query.byBucket ? bucket : 0
+                    var aggregate =
+                        whole[session]?[key]
+                        ?? EditAggregate(
+                            session: session, bucketStart: Date(timeIntervalSince1970: Double(bucket) * Self.bucketSeconds), edits: 0,
+                            lines: 0, first: date, last: date)
+                    aggregate.edits += 1
+                    aggregate.lines += row[2] as Int
+                    aggregate.first = min(aggregate.first, date)
+                    aggregate.last = max(aggregate.last, date)
+                    whole[session, default: [:]][key] = aggregate
                 }
             }
             return whole.values.flatMap(\.values).sorted { ($0.session, $0.bucketStart) < ($1.session, $1.bucketStart) }

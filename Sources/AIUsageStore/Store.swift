@@ -30,6 +30,14 @@ public final class Store: Sendable {
             // half-way) stay in memory: as temporary files they were 3.4 GB of writes to
             // /var/tmp on a 1 GB first ingest of 3,000 files, a third of its time.
             try db.execute(sql: "PRAGMA temp_store = MEMORY")
+            if Self.traceSQL {
+                db.trace(options: .profile) { event in
+                    if case .profile(let statement, let duration) = event, duration > 0.0005 {
+                        let line = String(format: "aiusage: sql %7.2f ms  %@\n", duration * 1000, statement.sql)
+                        FileHandle.standardError.write(Data(line.utf8))
+                    }
+                }
+            }
         }
         // Two hooks may open a new store at the same moment: switching it to WAL and
         // migrating take locks SQLite's busy timeout does not wait for, so processes
@@ -44,6 +52,9 @@ public final class Store: Sendable {
             throw StoreError.cannotOpen(path: location.databasePath, reason: error.message ?? "\(error)")
         }
     }
+
+    /// `AIUSAGE_TRACE=sql`: every statement slower than half a millisecond, on stderr.
+    static let traceSQL = ProcessInfo.processInfo.environment["AIUSAGE_TRACE"] == "sql"
 
     /// Named, ordered migrations; a shipped migration is never edited.
     static var migrator: DatabaseMigrator {
@@ -227,6 +238,47 @@ public final class Store: Sendable {
                     DELETE FROM meta WHERE key = 'rollup_prices';
                     """)
         }
+        // Issue 8, the report at volume: what every warm report reads, read in one pass.
+        migrator.registerMigration("v4-report") { db in
+            try db.execute(
+                sql: """
+                    -- Each sync asks when the first edit under a repository's folder was made:
+                    -- answered from the index alone (it read ~3,600 table rows per repository).
+                    CREATE INDEX edits_path_time ON edits(path, ts);
+                    DROP INDEX edits_path;
+                    -- The rollups summed per session (and model): a report whose window holds a
+                    -- session whole reads one row for it instead of summing its quarter hours.
+                    CREATE TABLE usage_totals (
+                        tool TEXT NOT NULL, session_id TEXT NOT NULL, model TEXT NOT NULL, first_bucket INTEGER NOT NULL,
+                        requests INTEGER NOT NULL, input INTEGER NOT NULL, output INTEGER NOT NULL,
+                        cache_write INTEGER NOT NULL, cache_write_1h INTEGER NOT NULL, cache_read INTEGER NOT NULL,
+                        reasoning INTEGER NOT NULL, cost REAL NOT NULL, unpriced_tokens INTEGER NOT NULL,
+                        recorded_requests INTEGER NOT NULL, min_ts REAL NOT NULL, max_ts REAL NOT NULL,
+                        PRIMARY KEY (tool, session_id, model)) WITHOUT ROWID;
+                    CREATE TABLE edit_totals (
+                        tool TEXT NOT NULL, session_id TEXT NOT NULL, first_bucket INTEGER NOT NULL,
+                        edits INTEGER NOT NULL, lines INTEGER NOT NULL, min_ts REAL NOT NULL, max_ts REAL NOT NULL,
+                        PRIMARY KEY (tool, session_id)) WITHOUT ROWID;
+                    -- Commits with no AI line, summed per repository and author: what a report
+                    -- whose window holds all of an author's commits reads. Rebuilt when
+                    -- `commit_epoch` (moved by every change to commits and their sessions) is
+                    -- no longer the one it was built at (`meta.commit_tallies_epoch`).
+                    CREATE TABLE commit_tallies (repo_id INTEGER NOT NULL, author_email TEXT NOT NULL,
+                        commits INTEGER NOT NULL, human_lines INTEGER NOT NULL, ai_assisted INTEGER NOT NULL,
+                        landed_ai_assisted INTEGER NOT NULL, first_time REAL NOT NULL, last_time REAL NOT NULL,
+                        PRIMARY KEY (repo_id, author_email)) WITHOUT ROWID;
+                    CREATE TABLE commit_epoch (id INTEGER PRIMARY KEY CHECK (id = 1), n INTEGER NOT NULL);
+                    INSERT INTO commit_epoch (id, n) VALUES (1, 1);
+                    CREATE TRIGGER commits_inserted AFTER INSERT ON commits BEGIN UPDATE commit_epoch SET n = n + 1; END;
+                    CREATE TRIGGER commits_updated AFTER UPDATE ON commits BEGIN UPDATE commit_epoch SET n = n + 1; END;
+                    CREATE TRIGGER commits_deleted AFTER DELETE ON commits BEGIN UPDATE commit_epoch SET n = n + 1; END;
+                    CREATE TRIGGER commit_sessions_inserted AFTER INSERT ON commit_sessions BEGIN UPDATE commit_epoch SET n = n + 1; END;
+                    CREATE TRIGGER commit_sessions_updated AFTER UPDATE ON commit_sessions BEGIN UPDATE commit_epoch SET n = n + 1; END;
+                    CREATE TRIGGER commit_sessions_deleted AFTER DELETE ON commit_sessions BEGIN UPDATE commit_epoch SET n = n + 1; END;
+                    """)
+            try db.execute(sql: "INSERT INTO usage_totals \(Self.usageTotalsSelect) GROUP BY tool, session_id, model")
+            try db.execute(sql: "INSERT INTO edit_totals \(Self.editTotalsSelect) GROUP BY tool, session_id")
+        }
         return migrator
     }
 
@@ -238,6 +290,17 @@ public final class Store: Sendable {
         let cursor = try Row.fetchCursor(db, sql: sql, arguments: arguments)
         while let row = try cursor.next() { result.append(try transform(row)) }
         return result
+    }
+
+    /// Copies the write-ahead log into the database and empties it when it grew past
+    /// 4 MB (a first ingest leaves up to 32 MB there). Each new process otherwise reads
+    /// the whole log to rebuild its index before its first query (3 ms for 11 MB), and
+    /// every process is a command. Readers in other processes may keep part of it: then
+    /// it is tried again next time.
+    public func checkpointIfLarge() {
+        let size = (try? FileManager.default.attributesOfItem(atPath: location.databasePath + "-wal")[.size] as? Int) ?? 0
+        guard size > 4 << 20 else { return }
+        try? pool.writeWithoutTransaction { db in _ = try db.checkpoint(.truncate) }
     }
 
     /// Runs `body` in one write transaction.

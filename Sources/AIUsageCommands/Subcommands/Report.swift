@@ -32,13 +32,18 @@ extension AIUsageCommand {
             let options = ReportOptions(
                 allRepos: scope.allRepos, noScan: scope.noScan, survivalDays: scope.survivalDays, since: window.since,
                 until: window.until, grouping: grouping, format: output.resolved, timezone: window.timezone)
-            print(try Self.output(context: try CommandContext(), repoPath: scope.repoPath, options: options), terminator: "")
+            let text = try Self.output(context: try CommandContext(), repoPath: scope.repoPath, options: options)
+            Trace.phase("print") { print(text, terminator: "") }
         }
 
         /// The report exactly as `aiusage report` prints it (with its final newline), for
         /// `context`'s store and environment; `aiusage demo` calls this too.
         static func output(context: CommandContext, repoPath: String?, options: ReportOptions, now: Date = Date()) throws -> String {
             let document = try document(context: context, repoPath: repoPath, options: options, now: now)
+            return try Trace.phase("render") { try render(document, options: options, context: context) }
+        }
+
+        private static func render(_ document: ReportDocument, options: ReportOptions, context: CommandContext) throws -> String {
             switch options.format {
             case .table:
                 return ReportTable.render(
@@ -60,7 +65,8 @@ extension AIUsageCommand {
             let byTime = [.day, .week, .month].contains(options.grouping)
             let (analysis, repositoryScope) = try context.analysis(
                 repoPath: repoPath, allRepos: options.allRepos, noScan: options.noScan, survivalDays: options.survivalDays,
-                quiet: options.format != .table, window: AnalysisWindow(since: since, until: end, byTime: byTime, commitList: false),
+                quiet: options.format != .table,
+                window: AnalysisWindow(since: since, until: end, byTime: byTime, commitList: false, sessionList: false),
                 now: now)
             let start = since ?? min(analysis.earliestActivity ?? end, end)
             let windowEnd = end.addingTimeInterval(start == end ? 1 : 0)

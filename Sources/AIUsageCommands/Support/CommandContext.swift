@@ -14,9 +14,10 @@ struct CommandContext {
 
     init(environment: [String: String] = ProcessInfo.processInfo.environment) throws {
         self.environment = environment
+        GitRepository.prepareInBackground()
         let location = StoreLocation.resolve(environment: environment)
         do {
-            store = try Store(location: location)
+            store = try Trace.phase("store open") { try Store(location: location) }
         } catch let error as StoreError {
             throw CommandError("\(error)")
         } catch {
@@ -106,8 +107,8 @@ struct CommandContext {
         repoPath: String?, allRepos: Bool, noScan: Bool, survivalDays: Int, quiet: Bool, window: AnalysisWindow = .all, now: Date = Date()
     ) throws -> (analysis: Analysis, scope: RepositoryScope) {
         let coverage = try coverage(allRepos: allRepos, repoPath: repoPath)
-        if !noScan { try update(coverage, quiet: quiet) }
-        let scope = try engine.scope(coverage)
+        if !noScan { try Trace.phase("update") { try update(coverage, quiet: quiet) } }
+        let scope = try Trace.phase("scope") { try engine.scope(coverage) }
         return (try engine.analysis(scope, survivalDays: survivalDays, window: window, now: now), scope)
     }
 }

@@ -47,66 +47,74 @@ public struct ReportBuilder: Sendable {
         totals.windowDays = max(windowEnd.timeIntervalSince(windowStart) / 86_400, 1)
 
         let groupings = [grouping] + additionalGroupings
-        func update(_ value: String, at date: Date, _ body: (inout ReportRow) -> Void) {
-            if rows[value] == nil {
-                var row = ReportRow(key: Self.key(value, groupings: groupings))
-                row.windowDays = periodDays(containing: date)
-                rows[value] = row
-            }
-            // Mutated in place: a row copied out and stored back copied its set of
-            // sessions on every fact (a quarter of a warm report's time).
-            body(&rows[value, default: ReportRow(key: [:])])
+        func newRow(_ value: String, at date: Date) -> ReportRow {
+            var row = ReportRow(key: Self.key(value, groupings: groupings))
+            row.windowDays = periodDays(containing: date)
+            return row
         }
         func inWindow(_ date: Date) -> Bool { date >= windowStart && date < windowEnd }
+        // Facts come grouped by session: its name is built once per run of facts.
+        var named: (session: SessionRef, name: String)?
+        func name(_ session: SessionRef) -> String {
+            if let named, named.session == session { return named.name }
+            let name = session.tool.rawValue + ":" + session.id
+            named = (session, name)
+            return name
+        }
 
+        // Rows are mutated in place (`rows[value, default:]`): a row copied out and stored
+        // back copied its set of sessions on every fact.
         for fact in usage where inWindow(fact.timestamp) {
             let value = keyValue(developer: fact.developer, repo: fact.repo, date: fact.timestamp, session: fact.session, model: fact.model)
             let wasted = !sessionsWithLandedLines.contains(fact.session)
-            let apply: (inout ReportRow) -> Void = { row in
-                row.sessions.insert(fact.session.tool.rawValue + ":" + fact.session.id)
-                row.tokens += fact.tokens
-                row.costUSD += fact.costUSD
-                if wasted { row.wastedCostUSD += fact.costUSD }
-                row.unpricedTokens += fact.unpricedTokens
-            }
-            update(value, at: fact.timestamp, apply)
-            apply(&totals)
+            let session = name(fact.session)
+            Self.add(fact, session: session, wasted: wasted, to: &rows[value, default: newRow(value, at: fact.timestamp)])
+            Self.add(fact, session: session, wasted: wasted, to: &totals)
         }
         for fact in edits where inWindow(fact.timestamp) {
             let value = keyValue(
                 developer: fact.developer, repo: fact.repo, date: fact.timestamp, session: fact.session, model: fact.session.primaryModel)
-            let apply: (inout ReportRow) -> Void = { row in
-                row.aiLinesWritten += fact.lines
-                row.sessions.insert(fact.session.tool.rawValue + ":" + fact.session.id)
-            }
-            update(value, at: fact.timestamp, apply)
-            apply(&totals)
+            let session = name(fact.session)
+            Self.add(fact, session: session, to: &rows[value, default: newRow(value, at: fact.timestamp)])
+            Self.add(fact, session: session, to: &totals)
         }
         for fact in commits where inWindow(fact.commitTime) {
             // AI lines go to the row of the session that wrote them.
             for (session, counts) in fact.bySession {
                 let value = keyValue(
                     developer: fact.developer, repo: fact.repo, date: fact.commitTime, session: session, model: session.primaryModel)
-                update(value, at: fact.commitTime) { $0.ai = $0.ai + counts }
+                rows[value, default: newRow(value, at: fact.commitTime)].ai += counts
             }
-            totals.ai = totals.ai + fact.aiLines
+            totals.ai += fact.aiLines
             // The commit itself and its human lines go to its owner's row (see above).
             let owner = Self.owner(of: fact)
             let value = keyValue(
                 developer: fact.developer, repo: fact.repo, date: fact.commitTime, session: owner, model: owner?.primaryModel)
-            let apply: (inout ReportRow) -> Void = { row in
-                row.commits += 1
-                row.humanLinesCommitted += fact.humanLines
-                if fact.aiAssisted {
-                    row.aiAssistedCommits += 1
-                    if fact.landed { row.landedAIAssistedCommits += 1 }
-                }
-            }
-            update(value, at: fact.commitTime, apply)
-            apply(&totals)
+            Self.add(fact, to: &rows[value, default: newRow(value, at: fact.commitTime)])
+            Self.add(fact, to: &totals)
         }
         let ordered = rows.keys.sorted().compactMap { rows[$0] }
         return (ordered, totals)
+    }
+
+    private static func add(_ fact: UsageFact, session: String, wasted: Bool, to row: inout ReportRow) {
+        row.sessions.insert(session)
+        row.tokens += fact.tokens
+        row.costUSD += fact.costUSD
+        if wasted { row.wastedCostUSD += fact.costUSD }
+        row.unpricedTokens += fact.unpricedTokens
+    }
+
+    private static func add(_ fact: EditFact, session: String, to row: inout ReportRow) {
+        row.aiLinesWritten += fact.lines
+        row.sessions.insert(session)
+    }
+
+    private static func add(_ fact: CommitFact, to row: inout ReportRow) {
+        row.commits += fact.count
+        row.humanLinesCommitted += fact.humanLines
+        row.aiAssistedCommits += fact.aiAssistedCount
+        row.landedAIAssistedCommits += fact.landedAIAssistedCount
     }
 
     /// The session a commit belongs to: the one with most of its committed AI lines,
@@ -141,6 +149,9 @@ public struct ReportBuilder: Sendable {
     }
 
     private func keyValue(developer: String, repo: String, date: Date, session: SessionRef?, model: String?) -> String {
+        if additionalGroupings.isEmpty {
+            return keyValue(grouping, developer: developer, repo: repo, date: date, session: session, model: model)
+        }
         let values = ([grouping] + additionalGroupings).map {
             keyValue($0, developer: developer, repo: repo, date: date, session: session, model: model)
         }

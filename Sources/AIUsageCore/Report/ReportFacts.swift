@@ -88,6 +88,8 @@ public struct LineCounts: Sendable, Hashable {
         self.churned = churned
     }
 
+    public static func += (lhs: inout LineCounts, rhs: LineCounts) { lhs = lhs + rhs }
+
     public static func + (lhs: LineCounts, rhs: LineCounts) -> LineCounts {
         LineCounts(
             committed: lhs.committed + rhs.committed, landed: lhs.landed + rhs.landed,
@@ -96,15 +98,22 @@ public struct LineCounts: Sendable, Hashable {
     }
 }
 
-/// One commit (a change counted once), placed.
+/// One commit (a change counted once), placed; or several commits of one author that
+/// hold no AI line, counted together (`count` > 1, no `sha`): a report needs only their
+/// sums, and a long history has thousands of them.
 public struct CommitFact: Sendable {
+    /// The commit's id; empty for a tally of several.
     public var sha: String
+    /// The commit's time (a tally's earliest).
     public var commitTime: Date
     public var developer: String
     public var repo: String
     public var humanLines: Int
-    public var aiAssisted: Bool
-    public var landed: Bool
+    /// How many commits the fact stands for, how many of them are AI-assisted, and how
+    /// many of those landed.
+    public var count: Int
+    public var aiAssistedCount: Int
+    public var landedAIAssistedCount: Int
     /// AI line counts per session whose lines the commit holds.
     public var bySession: [SessionRef: LineCounts]
     /// The tool named by an AI trailer, used to place a commit with no matched line.
@@ -119,10 +128,27 @@ public struct CommitFact: Sendable {
         self.developer = developer
         self.repo = repo
         self.humanLines = humanLines
-        self.aiAssisted = aiAssisted
-        self.landed = landed
+        count = 1
+        aiAssistedCount = aiAssisted ? 1 : 0
+        landedAIAssistedCount = aiAssisted && landed ? 1 : 0
         self.bySession = bySession
         self.trailerTool = trailerTool
+    }
+
+    /// Several commits with no AI line, summed.
+    public init(
+        tallyAt commitTime: Date, developer: String, repo: String, count: Int, humanLines: Int, aiAssisted: Int, landedAIAssisted: Int
+    ) {
+        sha = ""
+        self.commitTime = commitTime
+        self.developer = developer
+        self.repo = repo
+        self.humanLines = humanLines
+        self.count = count
+        aiAssistedCount = aiAssisted
+        landedAIAssistedCount = landedAIAssisted
+        bySession = [:]
+        trailerTool = nil
     }
 
     public var aiLines: LineCounts { bySession.values.reduce(LineCounts(), +) }
