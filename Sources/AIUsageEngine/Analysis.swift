@@ -282,19 +282,31 @@ public struct Analysis {
             UsageQuery(sessions: scope.wholeMachine ? nil : sessionKeys, since: window.since, until: window.until, byBucket: window.byTime),
             price: { Self.price($0, in: pricing) })
         var sessionTokens: [SessionKey: (TokenCounts, Double, Int64)] = [:]
+        // Rows come grouped by session: what a fact needs of its session is looked up once
+        // per run of rows.
+        var placed: (key: SessionKey, ref: SessionRef, developer: String, repo: String)?
+        func place(_ key: SessionKey) -> (ref: SessionRef, developer: String, repo: String) {
+            if let placed, placed.key == key { return (placed.ref, placed.developer, placed.repo) }
+            let value = (key: key, ref: cachedRef(key), developer: developer(key), repo: repoName(key))
+            placed = value
+            return (value.ref, value.developer, value.repo)
+        }
+        usageFacts.reserveCapacity(aggregates.count)
         for aggregate in aggregates {
             if aggregate.recordedRequests > 0 { toolsWithRecordedCost.insert(aggregate.session.tool) }
             if aggregate.unpricedTokens > 0 { unpricedModels[aggregate.model, default: 0] += aggregate.unpricedTokens }
+            let session = place(aggregate.session)
             usageFacts.append(
                 UsageFact(
-                    session: cachedRef(aggregate.session), timestamp: aggregate.first, model: aggregate.model, tokens: aggregate.tokens,
-                    costUSD: aggregate.costUSD, unpricedTokens: aggregate.unpricedTokens, developer: developer(aggregate.session),
-                    repo: repoName(aggregate.session)))
-            var entry = sessionTokens[aggregate.session] ?? (TokenCounts(), 0, 0)
-            entry.0 += aggregate.tokens
-            entry.1 += aggregate.costUSD
-            entry.2 += aggregate.unpricedTokens
-            sessionTokens[aggregate.session] = entry
+                    session: session.ref, timestamp: aggregate.first, model: aggregate.model, tokens: aggregate.tokens,
+                    costUSD: aggregate.costUSD, unpricedTokens: aggregate.unpricedTokens, developer: session.developer, repo: session.repo))
+            if window.sessionList {
+                var entry = sessionTokens[aggregate.session] ?? (TokenCounts(), 0, 0)
+                entry.0 += aggregate.tokens
+                entry.1 += aggregate.costUSD
+                entry.2 += aggregate.unpricedTokens
+                sessionTokens[aggregate.session] = entry
+            }
         }
 
         // Edits, from the rollup: lines a session wrote in its repository, or, working in
@@ -303,12 +315,12 @@ public struct Analysis {
         var sessionLinesWritten: [SessionKey: Int] = [:]
         let edits = try store.edits(
             UsageQuery(sessions: scope.wholeMachine ? nil : sessionKeys, since: window.since, until: window.until, byBucket: window.byTime))
+        editFacts.reserveCapacity(edits.count)
         for edit in edits {
+            let session = place(edit.session)
             editFacts.append(
-                EditFact(
-                    session: cachedRef(edit.session), timestamp: edit.first, lines: edit.lines, developer: developer(edit.session),
-                    repo: repoName(edit.session)))
-            sessionLinesWritten[edit.session, default: 0] += edit.lines
+                EditFact(session: session.ref, timestamp: edit.first, lines: edit.lines, developer: session.developer, repo: session.repo))
+            if window.sessionList { sessionLinesWritten[edit.session, default: 0] += edit.lines }
         }
         clock.lap("edits")
         for session in inScope where window.sessionList {

@@ -79,40 +79,49 @@ public final class Ingestor: Sendable {
         var discovered: Set<String> = []
         var newFiles: [(path: String, reader: any SessionReader, info: FileStat)] = []
         defer { lastDiscoveredCount.value = seen }
+        var candidates: [(path: String, reader: any SessionReader)] = []
         for (reader, paths) in found {
             for path in paths {
                 seen += 1
-                guard discovered.insert(path).inserted, var info = FileStat(path: path) else { continue }
-                let kind = reader.fileKind(for: path)
-                // A SQLite database changes in its write-ahead log before the file itself.
-                if kind == .rewritten, let wal = FileStat(path: path + "-wal") {
-                    info.size += wal.size
-                    info.mtime = max(info.mtime, wal.mtime)
-                }
-                guard let cursor = cursors[path] else {
-                    newFiles.append((path, reader, info))
-                    continue
-                }
-                var file = PendingFile(
-                    path: path, reader: reader, startOffset: 0, state: nil, size: info.size, inode: info.inode, mtime: info.mtime,
-                    restarted: false, fileID: cursor.fileID)
-                if cursor.size == info.size, cursor.mtime == info.mtime, cursor.inode == info.inode { continue }
-                if kind == .rewritten {
-                    file.state = cursor.state
-                    pending.append(file)
-                    continue
-                }
-                if Self.sameFile(path: path, info: info, cursor: cursor) {
-                    file.startOffset = cursor.offset
-                    file.state = cursor.state
-                    file.previousLinesRead = cursor.linesRead
-                    file.previousLinesSkipped = cursor.linesSkipped
-                } else {
-                    file.restarted = true
-                    file.takeover = .replace
-                }
-                pending.append(file)
+                if discovered.insert(path).inserted { candidates.append((path, reader)) }
             }
+        }
+        // One stat per file, on every core.
+        let stats = Concurrently.map(candidates) { candidate -> (info: FileStat, kind: RecordFileKind)? in
+            guard var info = FileStat(path: candidate.path) else { return nil }
+            let kind = candidate.reader.fileKind(for: candidate.path)
+            // A SQLite database changes in its write-ahead log before the file itself.
+            if kind == .rewritten, let wal = FileStat(path: candidate.path + "-wal") {
+                info.size += wal.size
+                info.mtime = max(info.mtime, wal.mtime)
+            }
+            return (info, kind)
+        }
+        for ((path, reader), stat) in zip(candidates, stats) {
+            guard let (info, kind) = stat else { continue }
+            guard let cursor = cursors[path] else {
+                newFiles.append((path, reader, info))
+                continue
+            }
+            var file = PendingFile(
+                path: path, reader: reader, startOffset: 0, state: nil, size: info.size, inode: info.inode, mtime: info.mtime,
+                restarted: false, fileID: cursor.fileID)
+            if cursor.size == info.size, cursor.mtime == info.mtime, cursor.inode == info.inode { continue }
+            if kind == .rewritten {
+                file.state = cursor.state
+                pending.append(file)
+                continue
+            }
+            if Self.sameFile(path: path, info: info, cursor: cursor) {
+                file.startOffset = cursor.offset
+                file.state = cursor.state
+                file.previousLinesRead = cursor.linesRead
+                file.previousLinesSkipped = cursor.linesSkipped
+            } else {
+                file.restarted = true
+                file.takeover = .replace
+            }
+            pending.append(file)
         }
         guard !newFiles.isEmpty else { return pending }
         // A new name for a file that vanished under its old one (same inode, same bytes

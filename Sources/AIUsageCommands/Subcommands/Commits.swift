@@ -7,6 +7,7 @@ extension AIUsageCommand {
     /// `aiusage commits`: each commit's attribution, landing and survival.
     struct Commits: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "commits",
             abstract: "List commits with their AI and human lines, linked sessions, and whether and how they landed.",
             discussion: """
                 A commit's landed AI lines are SURVIVING once their survival days have passed, PENDING before. \

@@ -8,6 +8,7 @@ extension AIUsageCommand {
     /// report says before installing anything.
     struct Demo: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "demo",
             abstract: "Build a throwaway repository and transcripts, and show a real report from them.",
             discussion: """
                 Everything happens in a new temporary folder: a fake home with Claude Code and Codex CLI \

@@ -6,6 +6,7 @@ extension AIUsageCommand {
     /// read or was not recognised, what is installed.
     struct Doctor: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "doctor",
             abstract: "Check which AI tools' records were found and read, what was not understood, and which hooks are installed.",
             discussion: """
                 Lists, per tool, the record types and tool names seen and not recognised (with counts and the newest \

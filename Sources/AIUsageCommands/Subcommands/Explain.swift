@@ -9,6 +9,7 @@ extension AIUsageCommand {
     /// `aiusage explain <rev>`: which added lines of a commit are AI-written, by whom.
     struct Explain: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "explain",
             abstract: "Show, file by file, which added lines of a commit are AI-written and by which session.",
             discussion: """
                 Examples:

@@ -19,6 +19,7 @@ extension AIUsageCommand {
     /// and never loses a commit.
     struct Hook: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "hook",
             abstract: "Run by the installed git hooks (post-commit, post-rewrite, post-merge).", shouldDisplay: false)
 
         @Argument(help: "The git hook being run.")

@@ -6,6 +6,7 @@ extension AIUsageCommand {
     /// `aiusage install`: record commits as they are made.
     struct Install: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "install",
             abstract: "Add aiusage's git hooks (post-commit, post-rewrite, post-merge) to this repository, or to all with --global.",
             discussion: """
                 Existing hooks are kept and run first, with their exit status respected; core.hooksPath is honoured. \
@@ -56,6 +57,7 @@ extension AIUsageCommand {
     /// `aiusage uninstall`: restore exactly what was there before `install`.
     struct Uninstall: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "uninstall",
             abstract: "Remove aiusage's git hooks and put back the hooks that were there before.",
             discussion: """
                 Examples:

@@ -8,6 +8,7 @@ extension AIUsageCommand {
     /// `aiusage prices`: which price table is in use and what a model costs by it.
     struct Prices: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "prices",
             abstract: "Show the price table (dataset, version, date) and the price a model gets; load a newer copy of it.",
             discussion: """
                 Costs come from a release of the genai-prices dataset bundled with aiusage. A model \
@@ -32,6 +33,7 @@ extension AIUsageCommand.Prices {
     /// `aiusage prices [MODEL...]`.
     struct Show: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "show",
             abstract: "Show the price table in use and the prices of the models named.")
 
         @Argument(help: ArgumentHelp("Model ids as tools record them (claude-opus-4-8, openai/gpt-5-codex, ...).", valueName: "model"))
@@ -68,6 +70,7 @@ extension AIUsageCommand.Prices {
     /// `aiusage prices update FILE`.
     struct Update: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "update",
             abstract: "Use a newer copy of the genai-prices dataset from now on (a file you downloaded).",
             discussion: """
                 FILE is the dataset's own data.json (its provider list), or a document written by \
@@ -174,6 +177,7 @@ extension AIUsageCommand.Prices {
     /// `aiusage prices reset`.
     struct Reset: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "reset",
             abstract: "Forget the copy stored by `aiusage prices update`; use the bundled table again.")
 
         func run() throws {

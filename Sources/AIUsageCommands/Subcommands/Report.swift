@@ -7,6 +7,7 @@ extension AIUsageCommand {
     /// `aiusage report`: the per-developer ratios of PRODUCT.md.
     struct Report: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "report",
             abstract: "Show useful-output ratios per developer (or per day, tool, model, ...).",
             discussion: """
                 Reads new session records and commits first (a backfill on first use), then reports.

@@ -6,6 +6,7 @@ extension AIUsageCommand {
     /// `aiusage scan`: backfill from history and the transcripts still on disk.
     struct Scan: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "scan",
             abstract: "Read new AI session records and link this repository's commits (a backfill on first use).",
             discussion: """
                 The hook does this on every commit; run it by hand on a repository where the hook was never installed.

@@ -8,6 +8,7 @@ extension AIUsageCommand {
     /// `aiusage sessions`: the AI sessions of the view, with what their spend bought.
     struct Sessions: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "sessions",
             abstract: "List AI sessions with their cost, AI lines written, committed, landed and surviving, and their outcome.",
             discussion: """
                 Each session's outcome says what its spend bought: landed (some AI line reached the default \

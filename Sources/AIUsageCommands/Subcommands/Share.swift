@@ -12,6 +12,7 @@ extension AIUsageCommand {
     /// `aiusage share enable|status|disable`: opt-in sharing of per-day aggregates.
     struct Share: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "share",
             abstract: "Opt in to (or out of) sharing per-day aggregates with a team server.",
             discussion: """
                 Off by default: while it is off, aiusage opens no network connection at all. \
@@ -24,6 +25,7 @@ extension AIUsageCommand {
 extension AIUsageCommand.Share {
     struct Enable: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "enable",
             abstract: "Check the token, show what the first upload would send, and turn sharing on once you confirm.",
             discussion: """
                 Asks GET SERVER/api/v1/me whether the token is good (and learns the team key used to \
@@ -131,6 +133,7 @@ extension AIUsageCommand.Share {
 
     struct Status: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "status",
             abstract: "Show whether sharing is on, where to, and the last upload and its result.")
 
         func run() throws {
@@ -163,6 +166,7 @@ extension AIUsageCommand.Share {
 
     struct Disable: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "disable",
             abstract: "Turn sharing off and delete its settings, token included; first delete your rows on the server, or keep them.",
             discussion: """
                 Asks whether to delete the rows you already shared (the server's DELETE /api/v1/me) \

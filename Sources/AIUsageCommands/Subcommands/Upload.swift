@@ -7,6 +7,7 @@ extension AIUsageCommand {
     /// `aiusage upload`: send per-day aggregates to the team server (sharing on only).
     struct Upload: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "upload",
             abstract: "Send your per-day aggregates to the team server (only after `aiusage share enable`).",
             discussion: """
                 Sends one aiusage.upload/1 document (see docs/sharing.md): per local day, \
