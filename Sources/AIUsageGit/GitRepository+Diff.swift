@@ -9,7 +9,7 @@ extension GitRepository {
     /// are left out, as are submodule and symlink entries. Lines are hashed straight from libgit2's buffers, without Strings.
     public func addedLines(of sha: String) throws -> [FileAddedLines] {
         try locked {
-            let diff = try firstParentDiff(of: sha, findRenames: true)
+            let diff = try firstParentDiff(of: sha, findRenames: true, contextLines: 0)
             return try collectAddedLines(diff)
         }
     }
@@ -24,7 +24,7 @@ extension GitRepository {
             let commit = try lookupCommit(try commitID(sha))
             let parents = withExtendedLifetime(commit) { git_commit_parentcount(commit.pointer) }
             guard parents <= 1 else { return CommitChanges(files: [], patchID: nil) }
-            let diff = try firstParentDiff(of: commit, findRenames: true)
+            let diff = try firstParentDiff(of: commit, findRenames: true, contextLines: 0)
             let collector = AddedLinesCollector(hashingPatch: true)
             let files = try collectAddedLines(diff, into: collector)
             return CommitChanges(files: files, patchID: collector.patchHash)
@@ -158,12 +158,14 @@ extension GitRepository {
         }
     }
 
-    func firstParentDiff(of sha: String, findRenames: Bool) throws -> DiffHandle {
-        try firstParentDiff(of: try lookupCommit(try commitID(sha)), findRenames: findRenames)
+    func firstParentDiff(of sha: String, findRenames: Bool, contextLines: UInt32 = 3) throws -> DiffHandle {
+        try firstParentDiff(of: try lookupCommit(try commitID(sha)), findRenames: findRenames, contextLines: contextLines)
     }
 
     /// Diff of a commit against its first parent, or against the empty tree for a root.
-    func firstParentDiff(of commit: CommitHandle, findRenames: Bool) throws -> DiffHandle {
+    /// `contextLines`: 0 where only added and removed lines are read (libgit2 then does
+    /// not walk unchanged lines around each change).
+    func firstParentDiff(of commit: CommitHandle, findRenames: Bool, contextLines: UInt32 = 3) throws -> DiffHandle {
         let new = try tree(of: commit)
         let old: TreeHandle? = try withExtendedLifetime(commit) {
             guard git_commit_parentcount(commit.pointer) > 0 else { return nil }
@@ -172,13 +174,14 @@ extension GitRepository {
             }
             return try tree(of: parent)
         }
-        return try treeDiff(from: old, to: new, findRenames: findRenames)
+        return try treeDiff(from: old, to: new, findRenames: findRenames, contextLines: contextLines)
     }
 
-    func treeDiff(from old: TreeHandle?, to new: TreeHandle?, findRenames: Bool) throws -> DiffHandle {
+    func treeDiff(from old: TreeHandle?, to new: TreeHandle?, findRenames: Bool, contextLines: UInt32 = 3) throws -> DiffHandle {
         try withExtendedLifetime((old, new)) {
             var options = git_diff_options()
             try check("git_diff_options_init") { git_diff_options_init(&options, UInt32(GIT_DIFF_OPTIONS_VERSION)) }
+            options.context_lines = contextLines
             let diff = try make(DiffHandle.self, "git_diff_tree_to_tree", owner: handle) {
                 git_diff_tree_to_tree($0, raw, old?.pointer, new?.pointer, &options)
             }
