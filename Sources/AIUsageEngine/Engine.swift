@@ -100,7 +100,9 @@ public final class Engine {
                 let git = linked[index]
                 do {
                     let synced = try Trace.phase("sync \(git.workTreeRoot ?? "?")") {
-                        try RepositorySync(store: database, git: git).sync { done, total in
+                        var sync = RepositorySync(store: database, git: git)
+                        sync.diffWorkers = linked.count == 1 ? min(ProcessInfo.processInfo.activeProcessorCount, 4) - 1 : 0
+                        return try sync.sync { done, total in
                             outcomes.progress(index, done: done, total: total) { done, total in
                                 progress?("linking commits", done, total, false)
                             }

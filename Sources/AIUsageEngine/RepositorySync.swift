@@ -43,6 +43,16 @@ public struct RepositorySync {
     /// behind their parents'.
     static let slack: TimeInterval = 7 * 86_400
 
+    /// From how many commits a sync diffs them ahead on other threads (a hook's sync of a
+    /// commit or two does not start threads).
+    static let diffAheadFrom = 64
+
+    /// Threads that diff commits ahead of the attribution besides the caller (see
+    /// `DiffAhead`): the other cores when this is the only repository being linked; none
+    /// when several are linked side by side (they already keep the cores busy, and each
+    /// handle on the repository costs memory).
+    public var diffWorkers = 0
+
     public init(store: Store, git: GitRepository) {
         self.store = store
         self.git = git
@@ -253,6 +263,13 @@ public struct RepositorySync {
         defer { steps.report("attribution steps") }
         // Written in order, a few hundred commits per transaction.
         var pending: [AttributionSave] = []
+        // Many commits (a first run): their diffs are made ahead, on the cores left.
+        let ahead =
+            commits.count >= Self.diffAheadFrom && diffWorkers > 0
+            ? DiffAhead(shas: commits.map { $0.isMerge ? nil : $0.sha }, local: git, workers: diffWorkers) { [git] in
+                try GitRepository(discoveringFrom: git.gitDirectory)
+            } : nil
+        defer { ahead?.stop() }
 
         for (index, info) in commits.enumerated() {
             progress?(index, commits.count)
@@ -261,7 +278,7 @@ public struct RepositorySync {
             var readable = true
             if !info.isMerge {
                 do {
-                    changes = try steps.measure("diff") { try git.changes(of: info.sha) }
+                    changes = try steps.measure("diff") { try ahead?.changes(at: index) ?? git.changes(of: info.sha) }
                 } catch let error as GitError where error.isNotFound {
                     // A partial clone without the blobs, or a shallow one without the
                     // parent: the commit is kept without lines and counted.

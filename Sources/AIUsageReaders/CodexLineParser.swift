@@ -348,15 +348,79 @@ struct CodexLineParser {
     /// `token_count` reports, so the two give the same keys and one event. A record of
     /// another thread (a subagent's, by its id) is not this session's spend.
     private mutating func handleTokenUsageRecord(_ line: UnsafeBufferPointer<UInt8>) {
-        guard let record = decode(CodexEnvelope<CodexTokenUsageRecord>.self, line, shape: "token_usage_record"),
-            let payload = record.payload
-        else { return }
-        if let thread = payload.threadID, CodexReader.isUUID(ArraySlice(thread.utf8)), thread != sessionID { return }
-        guard let cumulative = payload.threadTokenUsage?.totals else {
+        let timestamp: String?
+        let thread: String?
+        let cumulative: CodexTotals?
+        let last: CodexTotals?
+        if let fast = Self.fastTokenUsageRecord(line) {
+            (timestamp, thread, cumulative, last) = (fast.timestamp, fast.thread, fast.cumulative, fast.last)
+        } else {
+            guard let record = decode(CodexEnvelope<CodexTokenUsageRecord>.self, line, shape: "token_usage_record"),
+                let payload = record.payload
+            else { return }
+            (timestamp, thread, cumulative, last) = (
+                record.timestamp, payload.threadID, payload.threadTokenUsage?.totals, payload.usage?.totals
+            )
+        }
+        if let thread, CodexReader.isUUID(ArraySlice(thread.utf8)), thread != sessionID { return }
+        guard let cumulative else {
             batch.noteUnrecognized(.shape, "token_usage_record without thread_token_usage")
             return
         }
-        applyUsage(timestampText: record.timestamp, totals: cumulative, last: payload.usage?.totals, infoModel: nil)
+        applyUsage(timestampText: timestamp, totals: cumulative, last: last, infoModel: nil)
+    }
+
+    /// `token_usage_record` read by walking the bytes (one per billed request: the
+    /// decoder was a fifth of a Codex-heavy first ingest); nil for any shape the walk does
+    /// not read exactly as the decoder would — a payload that is not an object, a
+    /// `thread_id` that is neither a string nor null, counters that are not plain
+    /// integers — which then goes to `JSONDecoder`. First occurrences win, as there.
+    private static func fastTokenUsageRecord(
+        _ line: UnsafeBufferPointer<UInt8>
+    ) -> (timestamp: String?, thread: String?, cumulative: CodexTotals?, last: CodexTotals?)? {
+        var timestampRange: Range<Int>?
+        var payload: Range<Int>?
+        guard
+            JSONWalk.forEachMember(
+                line, of: 0,
+                { key, value in
+                    if timestampRange == nil, JSONByteScan.equals(line, key, "timestamp") {
+                        timestampRange = value
+                    } else if payload == nil, JSONByteScan.equals(line, key, "payload") {
+                        payload = value
+                    }
+                }) != nil,
+            let payload, JSONWalk.isObject(line, payload)
+        else { return nil }
+        var threadRange: Range<Int>?
+        var usage: Range<Int>?
+        var threadUsage: Range<Int>?
+        guard
+            JSONWalk.forEachMember(
+                line, of: payload.lowerBound,
+                { key, value in
+                    if threadRange == nil, JSONByteScan.equals(line, key, "thread_id") {
+                        threadRange = value
+                    } else if usage == nil, JSONByteScan.equals(line, key, "usage") {
+                        usage = value
+                    } else if threadUsage == nil, JSONByteScan.equals(line, key, "thread_token_usage") {
+                        threadUsage = value
+                    }
+                }) != nil
+        else { return nil }
+        /// A counters object, or none (absent or null); nil when the walk cannot read it.
+        func totals(_ range: Range<Int>?) -> CodexTotals?? {
+            guard let range, !JSONWalk.isNull(line, range) else { return .some(nil) }
+            guard let parsed = fastTotals(line, range) else { return nil }
+            return .some(parsed)
+        }
+        var thread: String?
+        if let threadRange, !JSONWalk.isNull(line, threadRange) {
+            guard let text = JSONWalk.string(line, threadRange) else { return nil }
+            thread = text
+        }
+        guard let cumulative = totals(threadUsage), let last = totals(usage) else { return nil }
+        return (timestampRange.flatMap { JSONWalk.string(line, $0) }, thread, cumulative, last)
     }
 
     /// `token_count` / `turn.completed` read by walking the bytes (see `JSONWalk`);
