@@ -109,13 +109,9 @@ public struct Analysis {
             guard let repo = session.repoID else { return false }
             return repoByID[repo] != nil
         }
-        let sessionKeys = Set(inScope.map(\.key))
+        // Only a view of some repositories filters usage by session.
+        let sessionKeys: Set<SessionKey>? = scope.wholeMachine ? nil : Set(inScope.map(\.key))
         clock.lap("sessions")
-        var primaryModels: [SessionKey: String] = [:]
-        for session in allSessions { primaryModels[session.key] = session.primaryModel }
-        func ref(_ key: SessionKey) -> SessionRef {
-            SessionRef(tool: key.tool, id: key.id, primaryModel: primaryModels[key] ?? "unknown")
-        }
 
         // Commits of the repositories in scope, with their AI lines per session.
         var byCommit: [Int64: [String: [SessionKey: Int]]] = [:]
@@ -241,31 +237,32 @@ public struct Analysis {
         // global one.
         // Worked out once per session: a report asks for every fact's developer and repository.
         let knownRepos = Dictionary(uniqueKeysWithValues: try store.repos().map { ($0.id, $0) })
-        var sessionRepo: [SessionKey: RepoRecord] = [:]
-        var sessionDeveloper: [SessionKey: String] = [:]
+        // One entry per session, with everything a fact asks of it (one dictionary: the
+        // several there were cost a tenth of a warm report in hashing session ids).
+        var placements: [SessionKey: SessionPlacement] = [:]
+        placements.reserveCapacity(allSessions.count)
         for session in allSessions {
             let repo = session.repoID.flatMap { knownRepos[$0] }
-            if let repo { sessionRepo[session.key] = repo }
+            let developer: String
             if let byDeveloper = sessionCommitLines[session.key],
                 let best = byDeveloper.max(by: { ($0.value, $1.key) < ($1.value, $0.key) })
             {
-                sessionDeveloper[session.key] = best.key
+                developer = best.key
             } else if let repo {
-                sessionDeveloper[session.key] = repo.userEmail ?? "unknown"
+                developer = repo.userEmail ?? "unknown"
             } else {
-                sessionDeveloper[session.key] = scope.globalEmail ?? "unknown"
+                developer = scope.globalEmail ?? "unknown"
             }
+            placements[session.key] = SessionPlacement(
+                ref: SessionRef(tool: session.key.tool, id: session.key.id, primaryModel: session.primaryModel ?? "unknown"),
+                developer: developer, repo: repo)
         }
-        func repoRecord(_ key: SessionKey) -> RepoRecord? { sessionRepo[key] }
-        func developer(_ key: SessionKey) -> String { sessionDeveloper[key] ?? scope.globalEmail ?? "unknown" }
-        var refs: [SessionKey: SessionRef] = [:]
-        func cachedRef(_ key: SessionKey) -> SessionRef {
-            if let known = refs[key] { return known }
-            let value = ref(key)
-            refs[key] = value
-            return value
+        func ref(_ key: SessionKey) -> SessionRef {
+            placements[key]?.ref ?? SessionRef(tool: key.tool, id: key.id, primaryModel: "unknown")
         }
-        func repoName(_ key: SessionKey) -> String { sessionRepo[key]?.name ?? Self.noRepository }
+        func repoRecord(_ key: SessionKey) -> RepoRecord? { placements[key]?.repo }
+        func developer(_ key: SessionKey) -> String { placements[key]?.developer ?? scope.globalEmail ?? "unknown" }
+        func repoName(_ key: SessionKey) -> String { placements[key]?.repo?.name ?? Self.noRepository }
 
         for (fact, bySession) in commitFactsDraft {
             var fact = fact
@@ -279,7 +276,7 @@ public struct Analysis {
         let pricing = prices
         clock.lap("placement")
         let aggregates = try store.usage(
-            UsageQuery(sessions: scope.wholeMachine ? nil : sessionKeys, since: window.since, until: window.until, byBucket: window.byTime),
+            UsageQuery(sessions: sessionKeys, since: window.since, until: window.until, byBucket: window.byTime),
             price: { Self.price($0, in: pricing) })
         var sessionTokens: [SessionKey: (TokenCounts, Double, Int64)] = [:]
         // Rows come grouped by session: what a fact needs of its session is looked up once
@@ -287,7 +284,7 @@ public struct Analysis {
         var placed: (key: SessionKey, ref: SessionRef, developer: String, repo: String)?
         func place(_ key: SessionKey) -> (ref: SessionRef, developer: String, repo: String) {
             if let placed, placed.key == key { return (placed.ref, placed.developer, placed.repo) }
-            let value = (key: key, ref: cachedRef(key), developer: developer(key), repo: repoName(key))
+            let value = (key: key, ref: ref(key), developer: developer(key), repo: repoName(key))
             placed = value
             return (value.ref, value.developer, value.repo)
         }
@@ -314,7 +311,7 @@ public struct Analysis {
         clock.lap("usage")
         var sessionLinesWritten: [SessionKey: Int] = [:]
         let edits = try store.edits(
-            UsageQuery(sessions: scope.wholeMachine ? nil : sessionKeys, since: window.since, until: window.until, byBucket: window.byTime))
+            UsageQuery(sessions: sessionKeys, since: window.since, until: window.until, byBucket: window.byTime))
         editFacts.reserveCapacity(edits.count)
         for edit in edits {
             let session = place(edit.session)
@@ -356,6 +353,14 @@ public struct Analysis {
     /// The name of a price table as the rollup remembers it: a different table means
     /// every cost is computed again.
     public static func pricingIdentity(_ prices: PriceTable) -> String { "\(prices.source)|\(prices.date)" }
+}
+
+/// What the facts of one session are placed by: its reference (with its primary
+/// model), its developer and its repository (nil: none).
+private struct SessionPlacement {
+    var ref: SessionRef
+    var developer: String
+    var repo: RepoRecord?
 }
 
 /// Survival of landed AI lines for one repository: from the store's cache when still

@@ -3,7 +3,8 @@ import Foundation
 /// Phase timings on stderr when `AIUSAGE_TRACE` is set: where a slow run spends its
 /// time, on the user's own data, without a profiler.
 public enum Trace {
-    public static let enabled = ProcessInfo.processInfo.environment["AIUSAGE_TRACE"] != nil
+    // getenv: ProcessInfo's environment builds a dictionary of every variable first.
+    public static let enabled = getenv("AIUSAGE_TRACE") != nil
     private static let start = Date()
 
     /// Starts the clock of the `at` column (else it starts at the first phase).

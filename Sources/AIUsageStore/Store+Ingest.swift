@@ -58,6 +58,7 @@ extension Store {
     public func cursors() throws -> [String: FileCursor] {
         try read { db in
             var result: [String: FileCursor] = [:]
+            result.reserveCapacity(try Int.fetchOne(db, sql: "SELECT count(*) FROM files") ?? 0)
             let cursor = try Row.fetchCursor(
                 db,
                 sql: """

@@ -54,7 +54,7 @@ public final class Store: Sendable {
     }
 
     /// `AIUSAGE_TRACE=sql`: every statement slower than half a millisecond, on stderr.
-    static let traceSQL = ProcessInfo.processInfo.environment["AIUSAGE_TRACE"] == "sql"
+    static let traceSQL = getenv("AIUSAGE_TRACE").map { String(cString: $0) } == "sql"
 
     /// Named, ordered migrations; a shipped migration is never edited.
     static var migrator: DatabaseMigrator {
