@@ -45,6 +45,11 @@ public final class Engine {
         case repositories([GitRepository])
         /// Every session and every repository known (`--all-repos`, or outside a repository).
         case machine
+
+        var isMachine: Bool {
+            if case .machine = self { return true }
+            return false
+        }
     }
 
     /// What `update` did, for progress lines, `doctor` and the hook's log.
@@ -77,10 +82,26 @@ public final class Engine {
         case .machine: repositories = []
         }
         // Registered first: some tools keep their records in the work tree (Aider).
-        for git in repositories { _ = try? RepositorySync(store: store, git: git).register() }
-        summary.ingest = try Trace.phase("ingest") {
-            try ingestor.run { done, total in progress?("reading AI session records", done, total, true) }
+        var snapshots: [RepositorySync.Snapshot?] = repositories.map { try? RepositorySync.Snapshot($0) }
+        for (git, snapshot) in zip(repositories, snapshots) {
+            _ = try? RepositorySync(store: store, git: git).register(snapshot ?? RepositorySync.Snapshot(git))
         }
+        // The whole machine: the known repositories are opened and their refs read while
+        // the ingest looks for new records (git and the record files, on both cores).
+        let (ingestor, database, machine) = (self.ingestor, store, coverage.isMachine)
+        let (ingested, known) = try Concurrently.both(
+            {
+                try Trace.phase("ingest") {
+                    try ingestor.run { done, total in progress?("reading AI session records", done, total, true) }
+                }
+            },
+            { () -> [(GitRepository, RepositorySync.Snapshot?)] in
+                Trace.phase("repository snapshots") {
+                    guard machine, let known = try? Self.openRepositories(database) else { return [] }
+                    return known.compactMap(\.git).map { ($0, try? RepositorySync.Snapshot($0)) }
+                }
+            })
+        summary.ingest = ingested
         summary.discovered = try Trace.phase("placing sessions") { try SessionPlacer(store: store, now: Date()).place().discovered }
         if !summary.discovered.isEmpty {
             // The repositories just found may hold records of their own.
@@ -88,13 +109,20 @@ public final class Engine {
             summary.ingest.errors += again.errors
             summary.discovered += try SessionPlacer(store: store, now: Date()).place().discovered
         }
-        if case .machine = coverage { repositories = try openRepositories().compactMap(\.git) }
+        if case .machine = coverage {
+            if summary.discovered.isEmpty {
+                (repositories, snapshots) = (known.map(\.0), known.map(\.1))
+            } else {
+                repositories = try openRepositories().compactMap(\.git)
+                snapshots = Array(repeating: nil, count: repositories.count)
+            }
+        }
         // Repositories are linked two at a time: each is diffs in libgit2 (one lock per
         // repository) and a few transactions, so two cores finish a machine of them in
         // about half the time. Results keep the order of `repositories`.
         let outcomes = SyncOutcomes(count: repositories.count)
         let linked = repositories
-        let database = store
+        let taken = snapshots
         DispatchQueue.concurrentPerform(iterations: min(2, linked.count)) { lane in
             for index in stride(from: lane, to: linked.count, by: 2) {
                 let git = linked[index]
@@ -102,7 +130,7 @@ public final class Engine {
                     let synced = try Trace.phase("sync \(git.workTreeRoot ?? "?")") {
                         var sync = RepositorySync(store: database, git: git)
                         sync.diffWorkers = linked.count == 1 ? min(ProcessInfo.processInfo.activeProcessorCount, 4) - 1 : 0
-                        return try sync.sync { done, total in
+                        return try sync.sync(snapshot: taken[index]) { done, total in
                             outcomes.progress(index, done: done, total: total) { done, total in
                                 progress?("linking commits", done, total, false)
                             }
@@ -127,7 +155,9 @@ public final class Engine {
     }
 
     /// Every repository the store knows, opened when its work tree is still there.
-    public func openRepositories() throws -> [(record: RepoRecord, git: GitRepository?)] {
+    public func openRepositories() throws -> [(record: RepoRecord, git: GitRepository?)] { try Self.openRepositories(store) }
+
+    static func openRepositories(_ store: Store) throws -> [(record: RepoRecord, git: GitRepository?)] {
         try store.repos().map { record in
             (
                 record,

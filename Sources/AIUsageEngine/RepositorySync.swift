@@ -58,16 +58,36 @@ public struct RepositorySync {
         self.git = git
     }
 
+    /// What a sync reads from git before it looks at the store: work trees, e-mail,
+    /// default branch, refs and HEAD. None of it depends on the store, so a command reads
+    /// it for every known repository while the ingest checks the record files.
+    public struct Snapshot: Sendable {
+        /// Nil for a bare repository.
+        var roots: [String]?
+        var email: String?
+        var branch: DefaultBranch?
+        var tips: [RefTip]
+        var head: String?
+
+        public init(_ git: GitRepository) throws {
+            roots = try RepositorySync.workTreeRoots(git)
+            email = git.configString("user.email")?.lowercased()
+            branch = try git.defaultBranch(configured: git.configString("aiusage.defaultbranch"))
+            tips = try Trace.phase("refs") { try git.refTips() }
+            head = try git.headCommit()
+        }
+    }
+
     /// Registers the repository (roots, e-mail, default branch) in the store.
-    public func register() throws -> RepoRecord {
-        guard let roots = try Self.workTreeRoots(git) else { throw SyncError.bareRepository(path: git.gitDirectory) }
+    public func register() throws -> RepoRecord { try register(try Snapshot(git)) }
+
+    func register(_ snapshot: Snapshot) throws -> RepoRecord {
+        guard let roots = snapshot.roots else { throw SyncError.bareRepository(path: git.gitDirectory) }
         let common = Paths.resolve(git.commonDirectory)
         let mainRoot = roots.first ?? common
         let name = URL(fileURLWithPath: mainRoot).lastPathComponent
-        let email = git.configString("user.email")?.lowercased()
-        let configured = git.configString("aiusage.defaultbranch")
-        let branch = try git.defaultBranch(configured: configured)
-        return try store.upsertRepo(commonDirectory: common, name: name, roots: roots, userEmail: email, defaultBranch: branch?.name)
+        return try store.upsertRepo(
+            commonDirectory: common, name: name, roots: roots, userEmail: snapshot.email, defaultBranch: snapshot.branch?.name)
     }
 
     /// The work trees of a repository, or nil for a bare one (no work tree: nothing
@@ -77,9 +97,11 @@ public struct RepositorySync {
         return roots.isEmpty ? nil : roots
     }
 
-    public func sync(progress: ((_ done: Int, _ total: Int) -> Void)? = nil) throws -> SyncSummary {
+    /// - Parameter snapshot: what git said a moment ago (see `Snapshot`); read now when nil.
+    public func sync(snapshot: Snapshot? = nil, progress: ((_ done: Int, _ total: Int) -> Void)? = nil) throws -> SyncSummary {
         var summary = SyncSummary()
-        let repo = try register()
+        let snapshot = try snapshot ?? Snapshot(git)
+        let repo = try register(snapshot)
         summary.repo = repo
         guard let sessionFloor = try store.earliestSessionStart(under: repo.roots) else {
             summary.note = "no AI session has worked in this repository yet"
@@ -88,11 +110,10 @@ public struct RepositorySync {
         // A day of slack before the first session: a commit made just before a session
         // started cannot hold its lines, but clocks of tools and git may disagree.
         let floor = sessionFloor.addingTimeInterval(-86_400)
-        let branch = try git.defaultBranch(configured: git.configString("aiusage.defaultbranch"))
-        let tips = try Trace.phase("refs") { try git.refTips() }
+        let (branch, tips) = (snapshot.branch, snapshot.tips)
         let rewrites = try store.rewrites(repo: repo.id)
         let state = try store.syncState(repo: repo.id)
-        let fingerprint = Self.fingerprint(tips: tips, head: try git.headCommit(), floor: floor, branch: branch, rewrites: rewrites)
+        let fingerprint = Self.fingerprint(tips: tips, head: snapshot.head, floor: floor, branch: branch, rewrites: rewrites)
         if state.refsFingerprint == fingerprint {
             summary.upToDate = true
             summary.orphanRefs = state.orphanRefs
@@ -102,7 +123,7 @@ public struct RepositorySync {
         // One walk of the window from every recent ref, the default branch and HEAD.
         let notBefore = floor.addingTimeInterval(-Self.slack)
         let mainline = mainlineTips(branch)
-        let head = try git.headCommit()
+        let head = snapshot.head
         var walkTips: [String] = []
         for sha in tips.filter({ $0.commitTime >= notBefore }).map(\.sha) + mainline + (head.map { [$0] } ?? [])
         where !walkTips.contains(sha) {
