@@ -114,17 +114,20 @@ public final class Engine {
                 (repositories, snapshots) = (known.map(\.0), known.map(\.1))
             } else {
                 repositories = try openRepositories().compactMap(\.git)
-                snapshots = Array(repeating: nil, count: repositories.count)
+                snapshots = repositories.map { try? RepositorySync.Snapshot($0) }
             }
         }
         // Repositories are linked two at a time: each is diffs in libgit2 (one lock per
         // repository) and a few transactions, so two cores finish a machine of them in
-        // about half the time. Results keep the order of `repositories`.
-        let outcomes = SyncOutcomes(count: repositories.count)
+        // about half the time. Each lane takes the next repository when it is done, the
+        // busiest first (most refs, a fair guess at most commits): with a fixed split one
+        // lane sat idle for a second of a first run. Results keep the order of `repositories`.
         let linked = repositories
         let taken = snapshots
-        DispatchQueue.concurrentPerform(iterations: min(2, linked.count)) { lane in
-            for index in stride(from: lane, to: linked.count, by: 2) {
+        let outcomes = SyncOutcomes(
+            order: linked.indices.sorted { (taken[$0]?.tips.count ?? 0, $1) > (taken[$1]?.tips.count ?? 0, $0) })
+        DispatchQueue.concurrentPerform(iterations: min(2, linked.count)) { _ in
+            while let index = outcomes.next() {
                 let git = linked[index]
                 do {
                     let synced = try Trace.phase("sync \(git.workTreeRoot ?? "?")") {
@@ -149,7 +152,7 @@ public final class Engine {
             case nil: break
             }
         }
-        store.checkpointIfLarge()
+        Trace.phase("checkpoint") { store.checkpointIfLarge() }
         summary.seconds = Date().timeIntervalSince(started)
         return summary
     }
@@ -212,12 +215,19 @@ private final class SyncOutcomes: @unchecked Sendable {
     private var outcomes: [Outcome?]
     private var done: [Int]
     private var totals: [Int]
+    /// Indices not taken yet, in the order they are handed out.
+    private var queue: ArraySlice<Int>
 
-    init(count: Int) {
-        outcomes = Array(repeating: nil, count: count)
-        done = Array(repeating: 0, count: count)
-        totals = Array(repeating: 0, count: count)
+    /// - Parameter order: every index once, in the order lanes should take them.
+    init(order: [Int]) {
+        outcomes = Array(repeating: nil, count: order.count)
+        done = Array(repeating: 0, count: order.count)
+        totals = Array(repeating: 0, count: order.count)
+        queue = order[...]
     }
+
+    /// The next repository for a lane that is free, or nil when all are taken.
+    func next() -> Int? { lock.withLock { queue.popFirst() } }
 
     func set(_ index: Int, _ outcome: Outcome) { lock.withLock { outcomes[index] = outcome } }
 
