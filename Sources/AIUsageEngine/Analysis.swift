@@ -77,7 +77,7 @@ public struct AnalysisWindow: Sendable {
 /// Usage comes from the store's per-session, per-quarter-hour rollup and commits from
 /// their stored attribution, landing and cached survival; git is opened only for
 /// survival not computed yet. Nothing here grows with the number of billed requests.
-public struct Analysis {
+public struct Analysis: Sendable {
     /// The repository key of sessions that worked in no repository.
     public static let noRepository = "(no repository)"
 

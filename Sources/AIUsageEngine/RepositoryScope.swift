@@ -5,7 +5,7 @@ import Foundation
 
 /// What a view covers: one repository (or a few), or the whole machine — every
 /// session ingested, in a repository or not, and every repository known.
-public struct RepositoryScope {
+public struct RepositoryScope: Sendable {
     public var repos: [(record: RepoRecord, git: GitRepository?)]
     /// Every session counts, including those that worked in no repository.
     public var wholeMachine: Bool

@@ -59,6 +59,12 @@ public enum Trace {
         }
     }
 
+    /// A line of its own, when tracing.
+    public static func note(_ text: @autoclosure () -> String) {
+        guard enabled else { return }
+        FileHandle.standardError.write(Data("aiusage: trace           \(text())\n".utf8))
+    }
+
     /// Runs `body` and, when tracing, prints how long it took.
     public static func phase<T>(_ name: @autoclosure () -> String, _ body: () throws -> T) rethrows -> T {
         guard enabled else { return try body() }

@@ -303,6 +303,12 @@ public final class Store: Sendable {
         try? pool.writeWithoutTransaction { db in _ = try db.checkpoint(.truncate) }
     }
 
+    /// Rows this process has inserted, updated or deleted since it opened the store
+    /// (SQLite's `total_changes` of the one writer connection, triggers included): the
+    /// same number before and after a step means the step wrote nothing. Nil if SQLite
+    /// cannot say.
+    public func changeCount() -> Int? { try? pool.writeWithoutTransaction { $0.totalChangesCount } }
+
     /// Runs `body` in one write transaction.
     func write<T>(_ body: (Database) throws -> T) throws -> T {
         try pool.write(body)

@@ -107,8 +107,12 @@ struct CommandContext {
         repoPath: String?, allRepos: Bool, noScan: Bool, survivalDays: Int, quiet: Bool, window: AnalysisWindow = .all, now: Date = Date()
     ) throws -> (analysis: Analysis, scope: RepositoryScope) {
         let coverage = try coverage(allRepos: allRepos, repoPath: repoPath)
-        if !noScan { try Trace.phase("update") { try update(coverage, quiet: quiet) } }
-        let scope = try Trace.phase("scope") { try engine.scope(coverage) }
-        return (try engine.analysis(scope, survivalDays: survivalDays, window: window, now: now), scope)
+        if noScan {
+            let scope = try engine.scope(coverage)
+            return (try engine.analysis(scope, survivalDays: survivalDays, window: window, now: now), scope)
+        }
+        return try engine.analysis(coverage, survivalDays: survivalDays, window: window, now: now) {
+            _ = try Trace.phase("update") { try update(coverage, quiet: quiet) }
+        }
     }
 }
