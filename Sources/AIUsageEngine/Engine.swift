@@ -205,7 +205,7 @@ public final class Engine {
     ) throws -> (analysis: Analysis, scope: RepositoryScope) {
         let (store, prices) = (self.store, self.prices)
         let before = store.changeCount()
-        let early = Early<(Analysis, RepositoryScope)>()
+        let early = Concurrently.Handoff<Result<(Analysis, RepositoryScope), Error>>()
         Thread.detachNewThread {
             early.set(
                 Result {
@@ -239,28 +239,6 @@ public final class Engine {
         try Trace.phase("usage rollup") { try foldUsage() }
         return try Trace.phase("analysis") {
             try Analysis(store: store, scope: scope, prices: prices, survivalDays: survivalDays, window: window, now: now)
-        }
-    }
-}
-
-/// A result another thread hands over once.
-private final class Early<T: Sendable>: @unchecked Sendable {
-    private let condition = NSCondition()
-    private var result: Result<T, Error>?
-
-    func set(_ value: Result<T, Error>) {
-        condition.lock()
-        result = value
-        condition.broadcast()
-        condition.unlock()
-    }
-
-    func wait() -> Result<T, Error> {
-        condition.lock()
-        defer { condition.unlock() }
-        while true {
-            if let result { return result }
-            condition.wait()
         }
     }
 }
