@@ -378,36 +378,10 @@ struct CodexLineParser {
     private static func fastTokenUsageRecord(
         _ line: UnsafeBufferPointer<UInt8>
     ) -> (timestamp: String?, thread: String?, cumulative: CodexTotals?, last: CodexTotals?)? {
-        var timestampRange: Range<Int>?
-        var payload: Range<Int>?
-        guard
-            JSONWalk.forEachMember(
-                line, of: 0,
-                { key, value in
-                    if timestampRange == nil, JSONByteScan.equals(line, key, "timestamp") {
-                        timestampRange = value
-                    } else if payload == nil, JSONByteScan.equals(line, key, "payload") {
-                        payload = value
-                    }
-                }) != nil,
-            let payload, JSONWalk.isObject(line, payload)
+        guard let top = JSONWalk.members(line, of: 0, "timestamp", "payload"), let payload = top[1], JSONWalk.isObject(line, payload),
+            let inner = JSONWalk.members(line, of: payload.lowerBound, "thread_id", "usage", "thread_token_usage")
         else { return nil }
-        var threadRange: Range<Int>?
-        var usage: Range<Int>?
-        var threadUsage: Range<Int>?
-        guard
-            JSONWalk.forEachMember(
-                line, of: payload.lowerBound,
-                { key, value in
-                    if threadRange == nil, JSONByteScan.equals(line, key, "thread_id") {
-                        threadRange = value
-                    } else if usage == nil, JSONByteScan.equals(line, key, "usage") {
-                        usage = value
-                    } else if threadUsage == nil, JSONByteScan.equals(line, key, "thread_token_usage") {
-                        threadUsage = value
-                    }
-                }) != nil
-        else { return nil }
+        let (timestampRange, threadRange, usage, threadUsage) = (top[0], inner[0], inner[1], inner[2])
         /// A counters object, or none (absent or null); nil when the walk cannot read it.
         func totals(_ range: Range<Int>?) -> CodexTotals?? {
             guard let range, !JSONWalk.isNull(line, range) else { return .some(nil) }
@@ -459,23 +433,10 @@ struct CodexLineParser {
         if let info {
             if JSONWalk.isNull(line, info) { return (timestamp, nil, nil, nil) }  // rate limits only
             guard JSONWalk.isObject(line, info) else { return nil }
-            var total: Range<Int>?
-            var last: Range<Int>?
-            var model: Range<Int>?
-            guard
-                JSONWalk.forEachMember(
-                    line, of: info.lowerBound,
-                    { key, value in
-                        if total == nil, JSONByteScan.equals(line, key, "total_token_usage") {
-                            total = value
-                        } else if last == nil, JSONByteScan.equals(line, key, "last_token_usage") {
-                            last = value
-                        } else if model == nil, JSONByteScan.equals(line, key, "model") {
-                            model = value
-                        }
-                    }) != nil,
-                let total, let parsed = fastTotals(line, total)
+            guard let members = JSONWalk.members(line, of: info.lowerBound, "total_token_usage", "last_token_usage", "model"),
+                let total = members[0], let parsed = fastTotals(line, total)
             else { return nil }  // legacy prompt/completion and odd shapes: decoder
+            let (last, model) = (members[1], members[2])
             let lastParsed: CodexTotals?
             if let last {
                 guard let value = fastTotals(line, last) else { return nil }
@@ -496,29 +457,10 @@ struct CodexLineParser {
     /// but plain integers, or when none of input, output and total is there.
     private static func fastTotals(_ line: UnsafeBufferPointer<UInt8>, _ usage: Range<Int>) -> CodexTotals? {
         guard JSONWalk.isObject(line, usage) else { return nil }
-        var ranges: [Range<Int>?] = [nil, nil, nil, nil, nil, nil]
         guard
-            JSONWalk.forEachMember(
-                line, of: usage.lowerBound,
-                { key, value in
-                    let slot: Int
-                    if JSONByteScan.equals(line, key, "input_tokens") {
-                        slot = 0
-                    } else if JSONByteScan.equals(line, key, "cached_input_tokens") {
-                        slot = 1
-                    } else if JSONByteScan.equals(line, key, "output_tokens") {
-                        slot = 2
-                    } else if JSONByteScan.equals(line, key, "reasoning_output_tokens") {
-                        slot = 3
-                    } else if JSONByteScan.equals(line, key, "total_tokens") {
-                        slot = 4
-                    } else if JSONByteScan.equals(line, key, "cache_write_input_tokens") {
-                        slot = 5
-                    } else {
-                        return
-                    }
-                    if ranges[slot] == nil { ranges[slot] = value }
-                }) != nil
+            let ranges = JSONWalk.members(
+                line, of: usage.lowerBound, "input_tokens", "cached_input_tokens", "output_tokens", "reasoning_output_tokens",
+                "total_tokens", "cache_write_input_tokens")
         else { return nil }
         var values: [Int64?] = []
         for range in ranges {

@@ -250,6 +250,18 @@ enum JSONWalk {
         }
     }
 
+    /// The raw values of `keys` in the object starting at `objectStart`, in the order of
+    /// `keys` (nil for a key not there); the first occurrence of a key given twice wins,
+    /// as with the decoder. Nil when the object is malformed.
+    static func members(_ line: Bytes, of objectStart: Int, _ keys: StaticString...) -> [Range<Int>?]? {
+        var found = [Range<Int>?](repeating: nil, count: keys.count)
+        let end = forEachMember(line, of: objectStart) { key, value in
+            guard let slot = keys.firstIndex(where: { JSONByteScan.equals(line, key, $0) }), found[slot] == nil else { return }
+            found[slot] = value
+        }
+        return end == nil ? nil : found
+    }
+
     /// The loop behind `forEachMember`: `body` gets each key and where its value starts,
     /// and returns the index just past the value (having walked it itself, e.g. into a
     /// nested object, or with `skipValue`), or nil to give up.
