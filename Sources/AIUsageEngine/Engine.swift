@@ -190,8 +190,9 @@ public final class Engine {
 
     /// Folds the usage of sessions that changed into the store's rollup, priced with
     /// this engine's table (everything again when the table changed).
-    public func foldUsage() throws {
-        let prices = self.prices
+    public func foldUsage() throws { try Self.foldUsage(store, prices) }
+
+    static func foldUsage(_ store: Store, _ prices: PriceTable) throws {
         try store.refreshUsageRollup(pricing: Analysis.pricingIdentity(prices)) { Analysis.price($0, in: prices) }
     }
 
@@ -210,8 +211,7 @@ public final class Engine {
             early.set(
                 Result {
                     let scope = try Engine.scope(coverage, store: store)
-                    let pricing = Analysis.pricingIdentity(prices)
-                    try store.refreshUsageRollup(pricing: pricing) { Analysis.price($0, in: prices) }
+                    try Engine.foldUsage(store, prices)
                     let analysis = try Analysis(
                         store: store, scope: scope, prices: prices, survivalDays: survivalDays, window: window, now: now)
                     return (analysis, scope)
