@@ -1,5 +1,6 @@
 import AIUsageCore
 import AIUsageEngine
+import AIUsageGit
 import AIUsageStore
 import ArgumentParser
 import Foundation
@@ -10,10 +11,14 @@ public enum AIUsageEntryPoint {
     /// line on stderr (`aiusage: ...`) and a non-zero exit, never a page of usage text.
     public static func main() {
         Trace.begin()
+        // libgit2 may still be setting up on another thread (CommandContext starts it);
+        // exiting under it crashes, so every way out waits for it.
+        defer { GitRepository.finishPreparing() }
         do {
             var command = try AIUsageCommand.parseAsRoot()
             try command.run()
         } catch {
+            GitRepository.finishPreparing()
             let code = AIUsageCommand.exitCode(for: error)
             if code == .success || error is CleanExit {
                 if AIUsageCommand.message(for: error) == AIUsageCommand.configuration.version {

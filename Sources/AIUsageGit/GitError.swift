@@ -71,8 +71,20 @@ enum LibGit2 {
     /// (Debian's libgit2 uses mbedTLS), about 5 ms that a command can spend opening its
     /// store meanwhile; the first git call waits for it if it is not done yet.
     static func prepareInBackground() {
-        Thread.detachNewThread { _ = ready }
+        preparing.enter()
+        Thread.detachNewThread {
+            _ = ready
+            preparing.leave()
+        }
     }
+
+    /// Waits for a set-up started by `prepareInBackground` (at once if none was). The
+    /// process must not exit while it runs: exiting under a thread that is still binding
+    /// libgit2's symbols crashed in the dynamic loader (a store error exits within
+    /// milliseconds of the start).
+    static func waitForBackground() { preparing.wait() }
+
+    private static let preparing = DispatchGroup()
 
     /// Points libgit2's global, XDG and system config search paths at `path`.
     ///

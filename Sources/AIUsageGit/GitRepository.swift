@@ -27,6 +27,9 @@ public final class GitRepository: @unchecked Sendable {
     /// repositories after other work (see `LibGit2.prepareInBackground`).
     public static func prepareInBackground() { LibGit2.prepareInBackground() }
 
+    /// Waits for `prepareInBackground`'s set-up to end; call before the process exits.
+    public static func finishPreparing() { LibGit2.waitForBackground() }
+
     init(handle: RepositoryHandle) {
         _ = LibGit2.ready
         self.handle = handle
