@@ -217,14 +217,11 @@ extension Store {
             // (and model) the window holds whole is one row of the totals; one it holds in
             // part is summed from its rollup rows inside.
             var ordered: [UsageAggregate] = []
-            var session = SessionKey(tool: ToolKind(rawValue: ""), id: "")
+            var keys = ConsecutiveSessionKeys()
             func collect(_ sql: String) throws {
                 let cursor = try Row.fetchCursor(db, sql: sql, arguments: arguments)
                 while let row = try cursor.next() {
-                    // Consecutive rows share their session: its key is built once.
-                    let tool: String = row[0]
-                    let id: String = row[1]
-                    if tool != session.tool.rawValue || id != session.id { session = SessionKey(tool: ToolKind(rawValue: tool), id: id) }
+                    let session = keys.key(tool: row[0], id: row[1])
                     if let wanted = query.sessions, !wanted.contains(session) { continue }
                     let bucket: Int64 = row[3]
                     ordered.append(
@@ -474,13 +471,11 @@ extension Store {
             let (inside, edges, arguments) = (window.inside, window.edges, window.arguments)
             // As for usage: whole sessions from the totals, the others from their rollup rows.
             var ordered: [EditAggregate] = []
-            var session = SessionKey(tool: ToolKind(rawValue: ""), id: "")
+            var keys = ConsecutiveSessionKeys()
             func collect(_ sql: String) throws {
                 let cursor = try Row.fetchCursor(db, sql: sql, arguments: arguments)
                 while let row = try cursor.next() {
-                    let tool: String = row[0]
-                    let id: String = row[1]
-                    if tool != session.tool.rawValue || id != session.id { session = SessionKey(tool: ToolKind(rawValue: tool), id: id) }
+                    let session = keys.key(tool: row[0], id: row[1])
                     if let wanted = query.sessions, !wanted.contains(session) { continue }
                     let bucket: Int64 = row[2]
                     ordered.append(
@@ -571,4 +566,15 @@ private struct RollupKey: Hashable {
     var session: SessionKey
     var model: String
     var bucket: Int64
+}
+
+/// Session keys of rows read in key order: consecutive rows share their session, whose
+/// key is built once per run of rows.
+struct ConsecutiveSessionKeys {
+    private var last = SessionKey(tool: ToolKind(rawValue: ""), id: "")
+
+    mutating func key(tool: String, id: String) -> SessionKey {
+        if tool != last.tool.rawValue || id != last.id { last = SessionKey(tool: ToolKind(rawValue: tool), id: id) }
+        return last
+    }
 }
