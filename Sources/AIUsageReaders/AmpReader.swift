@@ -53,7 +53,8 @@ public struct AmpReader: SessionReader {
     public func readRecords(path: String, from offset: Int64, state: Data?, sink: (ReadBatch) throws -> Void) throws -> ReadProgress {
         let data = try Self.readWholeFile(path)
         let size = Int64(data.count)
-        guard let thread = LooseJSON.object(LooseJSON.parse(data)) else {
+        let document = JSONDocument(data)
+        guard let thread = LooseJSON.object(LooseJSON.parse(document.bytes)) else {
             // Empty, or cut off mid-rewrite: nothing now, read again when it changes.
             // Counted, so that a thread format Amp changed is seen, not silently lost.
             if !data.isEmpty {
@@ -64,9 +65,11 @@ public struct AmpReader: SessionReader {
             return ReadProgress(offset: size, state: nil, linesRead: 0, linesSkipped: data.isEmpty ? 0 : 1)
         }
         var parse = AmpThreadParse(thread: thread, fallbackID: Self.threadID(fromPath: path))
-        let batch = parse.run()
+        var batch = parse.run()
+        let tail = document.noteTrailing("thread", into: &batch)
         if !batch.isEmpty { try sink(batch) }
-        return ReadProgress(offset: size, state: nil, linesRead: parse.messagesRead, linesSkipped: parse.messagesSkipped)
+        return ReadProgress(
+            offset: size, state: nil, linesRead: parse.messagesRead, linesSkipped: parse.messagesSkipped + tail)
     }
 
     /// `T-<uuid>.json` → `T-<uuid>`.

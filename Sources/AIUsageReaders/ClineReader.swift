@@ -81,7 +81,8 @@ public struct ClineReader: SessionReader {
         }
         let size = Int64(data.count)
         if data.isEmpty { return ReadProgress(offset: 0, state: nil) }
-        guard let array = JSONDepthLimit.jsonObject(data) as? [Any] else {
+        let document = JSONDocument(data)
+        guard StrictLine.isJSON(document.bytes), let array = JSONDepthLimit.jsonObject(document.bytes) as? [Any] else {
             // Cut off mid-rewrite, or a shape Cline changed: counted, read again on change.
             var drift = ReadBatch()
             drift.noteUnrecognized(.shape, "\((path as NSString).lastPathComponent)-not-array")
@@ -91,8 +92,8 @@ public struct ClineReader: SessionReader {
         let taskFolder = (path as NSString).deletingLastPathComponent
         let taskID = (taskFolder as NSString).lastPathComponent
         let task = TaskContext(folder: taskFolder, taskID: taskID, fileTime: Self.modificationTime(path))
-        var counts = (read: 0, skipped: 0)
         var batch = ReadBatch()
+        var counts = (read: 0, skipped: document.noteTrailing((path as NSString).lastPathComponent, into: &batch))
         if (path as NSString).lastPathComponent == "api_conversation_history.json" {
             readHistory(array, task: task, counts: &counts, batch: &batch)
         } else {

@@ -500,9 +500,11 @@ public struct CopilotChatReader: SessionReader {
             document = log.document
             for kind in log.unknownKinds.sorted() { drift.noteUnrecognized(.recordType, "kind:\(kind)") }
         } else {
-            document = LooseJSON.parse(data)
+            let file = JSONDocument(data)
+            document = LooseJSON.parse(file.bytes)
             linesRead = document == nil ? 0 : 1
             if document == nil, !data.isEmpty { linesSkipped = 1 }
+            if document != nil { linesSkipped += file.noteTrailing("chat-session", into: &drift) }
         }
         if let session = LooseJSON.object(document) {
             let storage = ((path as NSString).deletingLastPathComponent as NSString).deletingLastPathComponent

@@ -175,7 +175,8 @@ public struct GeminiCLIReader: SessionReader {
     {
         let data = try Data(contentsOf: URL(fileURLWithPath: path))
         guard !data.isEmpty else { return ReadProgress(offset: 0, state: nil) }
-        guard let document = JSONDepthLimit.decode(GeminiRecord.self, from: data, using: JSONDecoder()) else {
+        let file = JSONDocument(data)
+        guard let document = JSONDepthLimit.decode(GeminiRecord.self, from: file.bytes, using: JSONDecoder()) else {
             // Cut off while rewritten, or a shape Gemini CLI changed: counted, and read
             // again when the file changes.
             var drift = ReadBatch()
@@ -197,8 +198,11 @@ public struct GeminiCLIReader: SessionReader {
         var builder = GeminiStyleBatch()
         let dropped = interpreter.handle(document, into: &builder)
         try builder.flush(sink)
+        var tail = ReadBatch()
+        let skippedTail = file.noteTrailing("session-json", into: &tail)
+        if !tail.isEmpty { try sink(tail) }
         return ReadProgress(
-            offset: Int64(data.count), state: nil, linesRead: 1 + interpreter.messagesSeen, linesSkipped: dropped)
+            offset: Int64(data.count), state: nil, linesRead: 1 + interpreter.messagesSeen, linesSkipped: dropped + skippedTail)
     }
 }
 

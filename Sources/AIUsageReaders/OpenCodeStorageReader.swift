@@ -64,7 +64,8 @@ public struct OpenCodeStorageReader: SessionReader {
         }
         let size = Int64(data.count)
         if data.isEmpty { return ReadProgress(offset: 0, state: nil) }
-        guard let json = JSONDict.object(data) else {
+        let document = JSONDocument(data)
+        guard let json = JSONDict.object(document.bytes) else {
             var drift = ReadBatch()
             drift.noteUnrecognized(.shape, "storage-file-not-object")
             try sink(drift)
@@ -74,6 +75,7 @@ public struct OpenCodeStorageReader: SessionReader {
         let fileTime = Self.modificationTime(path) ?? Date(timeIntervalSince1970: 0)
         var batch = ReadBatch()
         var skipped = 0
+        let tail = document.noteTrailing("storage-file", into: &batch)
 
         if json["role"] != nil {
             if var message = OpenCodeRecords.message(
@@ -111,7 +113,7 @@ public struct OpenCodeStorageReader: SessionReader {
             batch.noteUnrecognized(.shape, "storage-record")  // no message, part or session
         }
         if !batch.isEmpty { try sink(batch) }
-        return ReadProgress(offset: size, state: nil, linesRead: skipped == 0 ? 1 : 0, linesSkipped: skipped)
+        return ReadProgress(offset: size, state: nil, linesRead: skipped == 0 ? 1 : 0, linesSkipped: skipped + tail)
     }
 
     /// Where a record file sits in the tree: `<root>/storage/<kind>/<parent>/<name>.json`.
