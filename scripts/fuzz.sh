@@ -28,7 +28,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
 OUT="$ROOT/.build-fuzz"
-FAMILIES=(claude codex gemini-qwen copilot cursor amp aider cline opencode)
+FAMILIES=(claude codex gemini-qwen copilot cursor amp aider cline opencode droid)
 SECONDS_PER_TARGET="${FUZZ_SECONDS:-20}"
 MAX_LEN="${FUZZ_MAX_LEN:-16384}"
 SAMPLES="${AIUSAGE_SAMPLES:-$ROOT/../shared/samples}"
@@ -88,6 +88,7 @@ sample_globs() {  # the sample files that seed a family (as ReaderFamily.sampleS
     aider) echo "aider/*.md aider/*.history" ;;
     cline) echo "" ;;  # no published Cline task: Fuzz/Seeds/cline holds small written ones
     opencode) echo "opencode/*.json" ;;
+    droid) echo "droid/*.jsonl droid/*.json" ;;
     esac
 }
 

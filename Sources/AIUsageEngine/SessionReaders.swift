@@ -6,6 +6,6 @@ public enum SessionReaders {
     public static let all: [any SessionReader] = [
         ClaudeCodeReader(), CodexReader(), GeminiCLIReader(), OpenCodeDatabaseReader(), OpenCodeStorageReader(),
         CursorDatabaseReader(), CursorTranscriptReader(), CopilotCLIReader(), CopilotChatReader(), AmpReader(),
-        AiderReader(), ClineReader(), ClineReader(tool: .rooCode), QwenCodeReader(),
+        AiderReader(), ClineReader(), ClineReader(tool: .rooCode), QwenCodeReader(), DroidReader(),
     ]
 }

@@ -157,7 +157,7 @@ public struct CursorTranscriptReader: SessionReader {
                         continue
                     }
                     let key = JSONDict.string(block, "id") ?? "\(scope):\(end):\(index)"
-                    for (fileIndex, change) in Self.edits(tool: toolName, input).enumerated() {
+                    for (fileIndex, change) in EditToolCalls.files(tool: toolName, input).enumerated() {
                         batch.edits.append(
                             EditEvent(
                                 tool: .cursor, sessionID: sessionID, timestamp: at, dedupKey: "\(key):\(fileIndex)",
@@ -205,40 +205,6 @@ public struct CursorTranscriptReader: SessionReader {
     ]
 
     static func isEditTool(_ name: String) -> Bool { editToolNames.contains(name.lowercased()) }
-
-    /// The files and added lines of one Cursor edit tool call.
-    public static func edits(tool name: String, _ input: [String: Any]) -> [(path: String, added: [LineHash])] {
-        let path =
-            JSONDict.string(input, "path") ?? JSONDict.string(input, "file_path")
-            ?? JSONDict.string(input, "target_file") ?? JSONDict.string(input, "filePath")
-        switch name.lowercased() {
-        case "write", "create_file", "write_file":
-            guard let path, let content = (input["contents"] ?? input["content"] ?? input["file_text"]) as? String else { return [] }
-            return [(path, LineIdentity.significantHashes(ofText: content))]
-        case "strreplace", "str_replace", "edit", "search_replace", "replace":
-            guard let path, let new = (input["new_string"] ?? input["newString"] ?? input["new_str"]) as? String else { return [] }
-            let old = (input["old_string"] ?? input["oldString"] ?? input["old_str"]) as? String ?? ""
-            return [(path, AddedLines.between(old: old, new: new))]
-        case "multiedit":
-            guard let path, let list = input["edits"] as? [Any] else { return [] }
-            let added = list.compactMap { $0 as? [String: Any] }.flatMap { edit -> [LineHash] in
-                guard let new = edit["new_string"] as? String else { return [] }
-                return AddedLines.between(old: edit["old_string"] as? String ?? "", new: new)
-            }
-            return [(path, added)]
-        case "edit_file":
-            // Cursor's sketch edits: the new code with `// ... existing code ...` markers.
-            guard let path, let edit = input["code_edit"] as? String else { return [] }
-            let lines = edit.split(separator: "\n", omittingEmptySubsequences: false)
-                .filter { !$0.contains("... existing code ...") }
-            return [(path, LineIdentity.significantHashes(ofText: lines.joined(separator: "\n")))]
-        case "applypatch", "apply_patch":
-            guard let text = (input["patch"] ?? input["input"] ?? input["patchText"]) as? String else { return [] }
-            return ApplyPatchParser.extractPatches(from: text).flatMap { ApplyPatchParser.parse(String($0)) }
-                .filter { $0.kind != .delete }.map { ($0.destinationPath, $0.addedLines) }
-        default: return []
-        }
-    }
 
     /// The workspace folder a transcript belongs to, from the slug folder after
     /// `projects/`: each `-` may stand for `/`, `.` or itself; the existing folder wins.

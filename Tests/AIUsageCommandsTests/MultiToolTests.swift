@@ -120,6 +120,47 @@ import _AIUsageTestSupport
     }
 }
 
+extension MultiToolTests {
+    /// Factory Droid keeps a session's edits in `<id>.jsonl` and its token totals in
+    /// `<id>.settings.json`: both count, in one session, in the repository it worked in.
+    @Test func aDroidSessionsPatchLandsAndItsTokensCount() throws {
+        let fixture = try GitFixture()
+        let store = try TemporaryDirectory()
+        let root = fixture.root
+        let start = fixture.clock
+        let iso = { (offset: Int) in TranscriptWriter.iso(start + offset) }
+        try fixture.commit("base", ["README.md": "readme\n"])
+        let files = TemporaryDirectoryWriter(root: fixture.home)
+        let slug = ".factory/sessions/" + root.replacingOccurrences(of: "/", with: "-") + "/d-1"
+        let patch = "*** Begin Patch\\n*** Add File: droid.py\\n+from_droid = 1\\n*** End Patch"
+        try files.write(
+            slug + ".jsonl",
+            #"{"type":"session_start","id":"d-1","title":"t","cwd":"\#(root)"}"# + "\n"
+                + #"{"type":"message","id":"m1","timestamp":"\#(iso(100))","message":{"role":"assistant","content":[{"type":"tool_use","id":"p1","name":"ApplyPatch","input":{"input":"\#(patch)"}}]}}"#
+                + "\n")
+        try files.write(
+            slug + ".settings.json",
+            #"{"model":"claude-sonnet-4-5-20250929","providerLockTimestamp":"\#(iso(90))","tokenUsage":{"inputTokens":1000,"outputTokens":200,"cacheCreationTokens":0,"cacheReadTokens":5000,"thinkingTokens":0}}"#
+        )
+        fixture.clock = start + 600
+        try fixture.commit("droid", ["droid.py": "from_droid = 1\n"])
+
+        let env = CLI.environment(home: fixture.home, store: store.path)
+        let report = try CLI.run(
+            ["report", "--by", "tool", "--format", "json", "--since", "2023-12-01", "--until", "2024-02-01", "--timezone", "UTC"], in: root,
+            environment: env)
+        #expect(report.status == 0, "\(report.stderr)")
+        let document = try #require(try JSONSerialization.jsonObject(with: Data(report.stdout.utf8)) as? [String: Any])
+        let rows = try #require(document["rows"] as? [[String: Any]])
+        let droid = try #require(rows.first { ($0["key"] as? [String: String])?["tool"] == "droid" })
+        #expect(droid["sessions"] as? Int == 1)
+        #expect(droid["ai_lines_landed"] as? Int == 1)
+        let tokens = try #require(droid["tokens"] as? [String: Int])
+        #expect(tokens["input"] == 1000 && tokens["output"] == 200 && tokens["cache_read"] == 5000)
+        #expect((droid["cost_usd"] as? Double ?? 0) > 0)  // a model the price table knows
+    }
+}
+
 /// Writes files below a folder (the fake home) by relative path.
 struct TemporaryDirectoryWriter {
     let root: String

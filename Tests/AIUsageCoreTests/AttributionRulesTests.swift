@@ -82,6 +82,7 @@ import Testing
         ("fix\n\nCo-authored-by: Copilot <copilot@github.com>", "copilot"),
         ("fix\n\nCo-authored-by: Amp <amp@ampcode.com>", "amp"),
         ("fix\n\nCo-authored-by: opencode <noreply@opencode.ai>", "opencode"),
+        ("fix\n\nCo-authored-by: factory-droid[bot] <138933559+factory-droid[bot]@users.noreply.github.com>", "droid"),
     ])
     func aiTrailersAreRecognised(message: String, tool: String) {
         #expect(AITrailers.tool(in: message)?.rawValue == tool)

@@ -159,7 +159,7 @@ private func read(_ path: String, from offset: Int64 = 0) throws -> (ReadBatch, 
     }
 
     @Test func reindentedLineIsWritten() throws {
-        let changes = CursorTranscriptReader.edits(
+        let changes = EditToolCalls.files(
             tool: "StrReplace", ["path": "/w/a.py", "old_string": "if x:\n  run()", "new_string": "if x:\n    run()"])
         #expect(changes.map(\.added) == [[LineIdentity.significantHash("run()")!]])
     }

@@ -34,7 +34,7 @@ public struct ReaderCase: Sendable {
 /// The reader families the fuzz targets and the invariant tests cover: each input is
 /// given to every reader of its family, under the file name that reader expects.
 public enum ReaderFamily: String, CaseIterable, Sendable, Codable {
-    case claude, codex, geminiQwen = "gemini-qwen", copilot, cursor, amp, aider, cline, opencode
+    case claude, codex, geminiQwen = "gemini-qwen", copilot, cursor, amp, aider, cline, opencode, droid
 
     public var cases: [ReaderCase] {
         switch self {
@@ -101,6 +101,12 @@ public enum ReaderFamily: String, CaseIterable, Sendable, Codable {
                 ReaderCase(
                     "cline-api", ClineReader(), tasks + "/api_conversation_history.json", .document, stopsAtLastNewline: false),
             ]
+        case .droid:
+            let sessions = ".factory/sessions/-w/0b0c1d2e-0000-4000-8000-000000000001"
+            return [
+                ReaderCase("droid-jsonl", DroidReader(), sessions + ".jsonl", .jsonLines, stopsAtLastNewline: true),
+                ReaderCase("droid-settings", DroidReader(), sessions + ".settings.json", .document, stopsAtLastNewline: false),
+            ]
         case .opencode:
             let storage = ".local/share/opencode/storage"
             return [
@@ -130,6 +136,7 @@ public enum ReaderFamily: String, CaseIterable, Sendable, Codable {
         case .aider: return [("aider", { $0 != "SOURCES.txt" })]
         case .cline: return []  // no published Cline task; Fuzz/Seeds/cline holds small written ones
         case .opencode: return [("opencode", json)]
+        case .droid: return [("droid", { $0.hasSuffix(".jsonl") || $0.hasSuffix(".json") })]
         }
     }
 

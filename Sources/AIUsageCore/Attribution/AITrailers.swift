@@ -9,7 +9,7 @@ public enum AITrailers {
         ("cursor", ToolKind(rawValue: "cursor")), ("aider", ToolKind(rawValue: "aider")),
         ("copilot", ToolKind(rawValue: "copilot")), ("amp", ToolKind(rawValue: "amp")),
         ("ampcode", ToolKind(rawValue: "amp")), ("opencode", ToolKind(rawValue: "opencode")),
-        ("gemini", ToolKind(rawValue: "gemini-cli")),
+        ("gemini", ToolKind(rawValue: "gemini-cli")), ("factory-droid", ToolKind(rawValue: "droid")),
     ]
 
     /// The tool named by the first AI trailer of `message`, or nil.

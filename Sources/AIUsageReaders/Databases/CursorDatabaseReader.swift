@@ -177,7 +177,7 @@ public struct CursorDatabaseReader: SessionReader {
             if input != nil { break }
         }
         guard let input else { return }
-        for (index, change) in CursorTranscriptReader.edits(tool: name, input).enumerated() {
+        for (index, change) in EditToolCalls.files(tool: name, input).enumerated() {
             batch.edits.append(
                 EditEvent(
                     tool: .cursor, sessionID: composer, timestamp: time ?? Date(timeIntervalSince1970: 0),
