@@ -102,5 +102,23 @@ import _AIUsageTestSupport
         let doctor = try Self.json(try CLI.run(["doctor", "--json"], in: w.scratch, environment: w.environment))
         #expect(doctor["schema"] as? String == "aiusage.doctor/1")
         #expect(doctor["sessions_without_repository"] as? Int == 3)
+        #expect((doctor["tools_not_read"] as? [Any])?.isEmpty == true)
+    }
+
+    /// Sessions of a tool aiusage cannot read are named, with where they are, instead of
+    /// a report that is silently short.
+    @Test func doctorNamesToolsWhoseSessionsItCannotRead() throws {
+        let w = try Self.world()
+        let files = TemporaryDirectoryWriter(root: w.fixture.home)
+        try files.write(".pi/agent/sessions/--w--/2026-03-31T10-00-00-000Z_abc.jsonl", "{}\n")
+        try files.write(".pi/agent/sessions/--w--/2026-03-31T11-00-00-000Z_def.jsonl", "{}\n")
+        let doctor = try Self.json(try CLI.run(["doctor", "--json"], in: w.scratch, environment: w.environment))
+        let notRead = try #require(doctor["tools_not_read"] as? [[String: Any]])
+        #expect(notRead.map { $0["tool"] as? String } == ["pi"])
+        #expect(notRead.first?["files"] as? Int == 2)
+        #expect(notRead.first?["folder"] as? String == w.fixture.home + "/.pi/agent/sessions")
+        #expect((doctor["problems"] as? [String] ?? []).contains { $0.hasPrefix("pi: 2 files in ") && $0.hasSuffix("in no report") })
+        let text = try CLI.run(["doctor"], in: w.scratch, environment: w.environment)
+        #expect(text.stdout.contains("pi: 2 files found, not read"), "\(text.stdout)")
     }
 }

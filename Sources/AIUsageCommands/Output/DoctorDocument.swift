@@ -72,6 +72,14 @@ struct DoctorDocument: Encodable {
         }
     }
 
+    /// A tool aiusage cannot read whose session folder holds files.
+    struct ToolNotRead: Encodable {
+        var tool: String
+        var folder: String
+        var files: Int
+        var why: String
+    }
+
     struct UnpricedModel: Encodable {
         var model: String
         var tokens: Int64
@@ -107,6 +115,7 @@ struct DoctorDocument: Encodable {
     var schema = "aiusage.doctor/1"
     var store: Store
     var tools: [Tool]
+    var toolsNotRead: [ToolNotRead]
     var sessionsWithoutRepository: Int
     var unpricedModels: [UnpricedModel]
     var pricing: [String: String]
@@ -116,7 +125,8 @@ struct DoctorDocument: Encodable {
     var problems: [String]
 
     enum CodingKeys: String, CodingKey {
-        case schema, store, tools, sessionsWithoutRepository = "sessions_without_repository", unpricedModels = "unpriced_models"
+        case schema, store, tools, toolsNotRead = "tools_not_read", sessionsWithoutRepository = "sessions_without_repository"
+        case unpricedModels = "unpriced_models"
         case pricing, repositories, hooks, recentHookErrors = "recent_hook_errors", problems
     }
 }
@@ -161,6 +171,16 @@ extension DoctorDocument {
                 problems.append(
                     "\(tool.rawValue): \(errors.filter { $0.tool == tool }.count) record files could not be read (listed above)")
             }
+        }
+
+        var toolsNotRead: [ToolNotRead] = []
+        for tool in AIUsageReaders.ToolNotRead.all {
+            let files = tool.fileCount(in: environment)
+            guard files > 0 else { continue }
+            toolsNotRead.append(ToolNotRead(tool: tool.name, folder: tool.folder(in: environment), files: files, why: tool.why))
+            problems.append(
+                "\(tool.name): \(files) file\(files == 1 ? "" : "s") in \(tool.folder(in: environment)), which aiusage cannot read (\(tool.why)): that tool's sessions are in no report"
+            )
         }
 
         let effective = EffectivePrices.load(storeDirectory: store.location.directory)
@@ -221,7 +241,8 @@ extension DoctorDocument {
             store: Store(
                 path: store.location.databasePath, sizeBytes: size, repositories: stats.repos, commits: stats.commits,
                 lastIngest: stats.lastIngest.map(Format.iso)),
-            tools: tools, sessionsWithoutRepository: try store.unplacedSessionCount(), unpricedModels: unpriced,
+            tools: tools, toolsNotRead: toolsNotRead, sessionsWithoutRepository: try store.unplacedSessionCount(),
+            unpricedModels: unpriced,
             pricing: [
                 "source": prices.source, "date": prices.date, "version": prices.version, "label": prices.label,
                 "origin": effective.origin == .bundled ? "bundled with aiusage" : "stored by `aiusage prices update`",
@@ -281,6 +302,9 @@ extension DoctorDocument {
                 }
             }
             for file in tool.unreadableFiles.prefix(verbose ? .max : 5) { out += "    ✗ could not read \(file.path): \(file.error)\n" }
+        }
+        for tool in toolsNotRead {
+            out += "  \(tool.tool): \(tool.files) files found, not read (\(tool.why))\n    ✗ \(tool.folder)\n"
         }
         if sessionsWithoutRepository > 0 {
             out +=
