@@ -34,7 +34,7 @@ public struct ToolNotRead: Sendable {
             name: "windsurf", why: "Cascade keeps its conversations as undocumented binary protobuf",
             folder: { home($0) + "/.codeium/windsurf/cascade" }),
         ToolNotRead(
-            name: "continue", why: "no reader yet",
+            name: "continue", why: "its session files record no times, so their edits cannot be placed before the commits that hold them",
             folder: { home($0) + "/.continue/sessions" }),
     ]
 
