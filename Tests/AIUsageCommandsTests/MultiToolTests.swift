@@ -115,6 +115,7 @@ import _AIUsageTestSupport
         // Amp and Aider recorded their own cost; the report says so.
         #expect(byTool["amp"]?["cost_usd"] as? Double == 0.5)
         #expect(byTool["aider"]?["cost_usd"] as? Double == 0.02)
+        #expect(document["timezone"] as? String == "UTC")  // as asked, not Foundation's "GMT"
         let pricing = try #require(document["pricing"] as? [String: Any])
         #expect(pricing["recorded_by_tools"] as? [String] == ["aider", "amp"])
     }

@@ -82,7 +82,7 @@ extension AIUsageCommand {
                 unpricedModels: UnpricedModel.list(analysis.usageFacts, from: start, to: windowEnd),
                 recordedCostTools: analysis.toolsWithRecordedCost.map(\.rawValue).sorted(),
                 groupBy: options.grouping, survivalDays: options.survivalDays,
-                timezone: zone.identifier, repos: repositoryScope.repos.map(\.record.name), rows: rows, totals: totals)
+                timezone: TimeWindow.name(zone), repos: repositoryScope.repos.map(\.record.name), rows: rows, totals: totals)
         }
     }
 }
