@@ -95,14 +95,7 @@ import _AIUsageTestSupport
                 "aider", "amp", "claude-code", "codex", "gemini-cli",
             ])
 
-        let report = try CLI.run(
-            ["report", "--by", "tool", "--format", "json", "--since", "2023-12-01", "--until", "2024-02-01", "--timezone", "UTC"], in: root,
-            environment: env)
-        #expect(report.status == 0, "\(report.stderr)")
-        let document = try #require(try JSONSerialization.jsonObject(with: Data(report.stdout.utf8)) as? [String: Any])
-        let rows = try #require(document["rows"] as? [[String: Any]])
-        var byTool: [String: [String: Any]] = [:]
-        for row in rows { if let tool = (row["key"] as? [String: String])?["tool"] { byTool[tool] = row } }
+        let (document, byTool) = try Self.reportByTool(in: root, environment: env)
         for tool in ["aider", "amp", "claude-code", "codex", "gemini-cli"] {
             #expect(byTool[tool]?["ai_lines_committed"] as? Int == 1, "\(tool)")
             #expect(byTool[tool]?["ai_lines_landed"] as? Int == 1, "\(tool)")
@@ -122,6 +115,23 @@ import _AIUsageTestSupport
 }
 
 extension MultiToolTests {
+    /// `report --by tool --format json` over January 2024 in `root`: the document and its
+    /// rows by tool.
+    static func reportByTool(in root: String, environment: [String: String]) throws
+        -> (document: [String: Any], rows: [String: [String: Any]])
+    {
+        let report = try CLI.run(
+            ["report", "--by", "tool", "--format", "json", "--since", "2023-12-01", "--until", "2024-02-01", "--timezone", "UTC"], in: root,
+            environment: environment)
+        #expect(report.status == 0, "\(report.stderr)")
+        let document = try #require(try JSONSerialization.jsonObject(with: Data(report.stdout.utf8)) as? [String: Any])
+        var byTool: [String: [String: Any]] = [:]
+        for row in try #require(document["rows"] as? [[String: Any]]) {
+            if let tool = (row["key"] as? [String: String])?["tool"] { byTool[tool] = row }
+        }
+        return (document, byTool)
+    }
+
     /// Factory Droid keeps a session's edits in `<id>.jsonl` and its token totals in
     /// `<id>.settings.json`: both count, in one session, in the repository it worked in.
     @Test func aDroidSessionsPatchLandsAndItsTokensCount() throws {
@@ -147,13 +157,7 @@ extension MultiToolTests {
         try fixture.commit("droid", ["droid.py": "from_droid = 1\n"])
 
         let env = CLI.environment(home: fixture.home, store: store.path)
-        let report = try CLI.run(
-            ["report", "--by", "tool", "--format", "json", "--since", "2023-12-01", "--until", "2024-02-01", "--timezone", "UTC"], in: root,
-            environment: env)
-        #expect(report.status == 0, "\(report.stderr)")
-        let document = try #require(try JSONSerialization.jsonObject(with: Data(report.stdout.utf8)) as? [String: Any])
-        let rows = try #require(document["rows"] as? [[String: Any]])
-        let droid = try #require(rows.first { ($0["key"] as? [String: String])?["tool"] == "droid" })
+        let droid = try #require(try Self.reportByTool(in: root, environment: env).rows["droid"])
         #expect(droid["sessions"] as? Int == 1)
         #expect(droid["ai_lines_landed"] as? Int == 1)
         let tokens = try #require(droid["tokens"] as? [String: Int])
