@@ -217,22 +217,18 @@ extension Store {
             // (and model) the window holds whole is one row of the totals; one it holds in
             // part is summed from its rollup rows inside.
             var ordered: [UsageAggregate] = []
-            var keys = ConsecutiveSessionKeys()
+            var sessionRows = SessionRows(wanted: query.sessions)
             func collect(_ sql: String) throws {
-                let cursor = try Row.fetchCursor(db, sql: sql, arguments: arguments)
-                while let row = try cursor.next() {
-                    let session = keys.key(tool: row[0], id: row[1])
-                    if let wanted = query.sessions, !wanted.contains(session) { continue }
+                try sessionRows.read(db, sql, arguments, into: &ordered) { session, row in
                     let bucket: Int64 = row[3]
-                    ordered.append(
-                        UsageAggregate(
-                            session: session, model: row[2], bucketStart: Date(timeIntervalSince1970: Double(bucket) * Self.bucketSeconds),
-                            requests: row[4],
-                            tokens: TokenCounts(
-                                input: row[5], output: row[6], cacheWrite: row[7], cacheRead: row[9], reasoning: row[10],
-                                cacheWrite1h: row[8]),
-                            costUSD: row[11], unpricedTokens: row[12], recordedRequests: row[13],
-                            first: Date(timeIntervalSince1970: row[14]), last: Date(timeIntervalSince1970: row[15])))
+                    return UsageAggregate(
+                        session: session, model: row[2], bucketStart: Date(timeIntervalSince1970: Double(bucket) * Self.bucketSeconds),
+                        requests: row[4],
+                        tokens: TokenCounts(
+                            input: row[5], output: row[6], cacheWrite: row[7], cacheRead: row[9], reasoning: row[10],
+                            cacheWrite1h: row[8]),
+                        costUSD: row[11], unpricedTokens: row[12], recordedRequests: row[13],
+                        first: Date(timeIntervalSince1970: row[14]), last: Date(timeIntervalSince1970: row[15]))
                 }
             }
             let counts =
@@ -471,17 +467,13 @@ extension Store {
             let (inside, edges, arguments) = (window.inside, window.edges, window.arguments)
             // As for usage: whole sessions from the totals, the others from their rollup rows.
             var ordered: [EditAggregate] = []
-            var keys = ConsecutiveSessionKeys()
+            var sessionRows = SessionRows(wanted: query.sessions)
             func collect(_ sql: String) throws {
-                let cursor = try Row.fetchCursor(db, sql: sql, arguments: arguments)
-                while let row = try cursor.next() {
-                    let session = keys.key(tool: row[0], id: row[1])
-                    if let wanted = query.sessions, !wanted.contains(session) { continue }
+                try sessionRows.read(db, sql, arguments, into: &ordered) { session, row in
                     let bucket: Int64 = row[2]
-                    ordered.append(
-                        EditAggregate(
-                            session: session, bucketStart: Date(timeIntervalSince1970: Double(bucket) * Self.bucketSeconds), edits: row[3],
-                            lines: row[4], first: Date(timeIntervalSince1970: row[5]), last: Date(timeIntervalSince1970: row[6])))
+                    return EditAggregate(
+                        session: session, bucketStart: Date(timeIntervalSince1970: Double(bucket) * Self.bucketSeconds), edits: row[3],
+                        lines: row[4], first: Date(timeIntervalSince1970: row[5]), last: Date(timeIntervalSince1970: row[6]))
                 }
             }
             if query.byBucket {
@@ -568,13 +560,27 @@ private struct RollupKey: Hashable {
     var bucket: Int64
 }
 
-/// Session keys of rows read in key order: consecutive rows share their session, whose
-/// key is built once per run of rows.
-struct ConsecutiveSessionKeys {
+/// Reads rows whose first two columns are a session's tool and id, in key order: rows of
+/// sessions the query does not want are passed over, and consecutive rows of one session
+/// share one key instead of making two Strings per row (most sessions have many).
+struct SessionRows {
+    let wanted: Set<SessionKey>?
     private var last = SessionKey(tool: ToolKind(rawValue: ""), id: "")
 
-    mutating func key(tool: String, id: String) -> SessionKey {
-        if tool != last.tool.rawValue || id != last.id { last = SessionKey(tool: ToolKind(rawValue: tool), id: id) }
-        return last
+    init(wanted: Set<SessionKey>?) { self.wanted = wanted }
+
+    /// Appends `make(session, row)` to `result` for every wanted row of `sql`.
+    mutating func read<Aggregate>(
+        _ db: Database, _ sql: String, _ arguments: StatementArguments, into result: inout [Aggregate],
+        _ make: (SessionKey, Row) -> Aggregate
+    ) throws {
+        let cursor = try Row.fetchCursor(db, sql: sql, arguments: arguments)
+        while let row = try cursor.next() {
+            let tool: String = row[0]
+            let id: String = row[1]
+            if tool != last.tool.rawValue || id != last.id { last = SessionKey(tool: ToolKind(rawValue: tool), id: id) }
+            if let wanted, !wanted.contains(last) { continue }
+            result.append(make(last, row))
+        }
     }
 }
