@@ -41,6 +41,9 @@ let package = Package(
             pkgConfig: "libzstd",
             providers: [.apt(["libzstd-dev"]), .brew(["zstd"])]
         ),
+        // Process-wide SQLite settings (`sqlite3_config` is variadic: Swift cannot call it);
+        // only `Store` imports it, internally.
+        .systemLibrary(name: "CSQLiteSetup", providers: [.apt(["libsqlite3-dev"]), .brew(["sqlite"])]),
         .target(name: "AIUsageCore"),
         // The upload document both `aiusage` and `aiusage-server` speak: one set of types,
         // field names, bounds and limits; Foundation only, so both sides can depend on it.
@@ -52,7 +55,7 @@ let package = Package(
         .target(
             name: "AIUsageStore",
             dependencies: [
-                "AIUsageCore", .product(name: "GRDB", package: "GRDB.swift"),
+                "AIUsageCore", "CSQLiteSetup", .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
             ]
         ),

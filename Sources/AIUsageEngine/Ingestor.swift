@@ -167,14 +167,12 @@ public final class Ingestor: Sendable {
         try runOnce(files: files, progress: progress)
     }
 
-    private func runOnce(
-        files: [PendingFile]?, progress: (@Sendable (_ doneBytes: Int64, _ totalBytes: Int64) -> Void)?
-    ) throws -> IngestSummary {
-        let files = try files ?? pendingFiles()
-        // Largest first, so one big file does not start last and run alone.
-        let ordered = files.sorted { $0.pendingBytes > $1.pendingBytes }
-        let totalBytes = ordered.reduce(Int64(0)) { $0 + $1.pendingBytes }
-        let shared = SharedIngestState()
+    /// Reads `ordered` on every core into one writer (see `IngestWriter`); returns each
+    /// file's result with what it queued.
+    private func parse(
+        _ ordered: [PendingFile], totalBytes: Int64, shared: SharedIngestState,
+        progress: (@Sendable (_ doneBytes: Int64, _ totalBytes: Int64) -> Void)?
+    ) -> FinishedFiles {
         let workers = max(1, min(ProcessInfo.processInfo.activeProcessorCount, ordered.count))
         // One writer for the whole run (SQLite takes one writer at a time anyway), which
         // commits whatever the parsers queued meanwhile in one transaction. Parsers never
@@ -197,6 +195,22 @@ public final class Ingestor: Sendable {
             }
         }
         writer.close()
+        return finished
+    }
+
+    private func runOnce(
+        files: [PendingFile]?, progress: (@Sendable (_ doneBytes: Int64, _ totalBytes: Int64) -> Void)?
+    ) throws -> IngestSummary {
+        let files = try files ?? pendingFiles()
+        // Largest first, so one big file does not start last and run alone.
+        let ordered = files.sorted { $0.pendingBytes > $1.pendingBytes }
+        let totalBytes = ordered.reduce(Int64(0)) { $0 + $1.pendingBytes }
+        let shared = SharedIngestState()
+        // A large read gets a larger page cache for its writes (see `Store.withWriteCache`).
+        let finished =
+            totalBytes > 64 << 20
+            ? store.withWriteCache(megabytes: 32) { parse(ordered, totalBytes: totalBytes, shared: shared, progress: progress) }
+            : parse(ordered, totalBytes: totalBytes, shared: shared, progress: progress)
         for (result, writes) in finished.all {
             var result = result
             if result.error == nil, let failure = writes.failure {

@@ -10,12 +10,16 @@ public enum Trace {
     /// Starts the clock of the `at` column (else it starts at the first phase).
     public static func begin() { if enabled { _ = start } }
 
-    /// The process's peak resident memory so far (`VmHWM`).
+    /// The process's peak resident memory so far (`VmHWM`) and its resident memory now
+    /// (`VmRSS`): a phase that keeps memory it no longer needs raises every later peak.
     static func peakMemory() -> String {
-        guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
-            let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") })
-        else { return "?" }
-        return line.dropFirst("VmHWM:".count).trimmingCharacters(in: .whitespaces)
+        guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return "?" }
+        let lines = status.split(separator: "\n")
+        func field(_ name: String) -> String {
+            guard let line = lines.first(where: { $0.hasPrefix(name) }) else { return "?" }
+            return line.dropFirst(name.count).trimmingCharacters(in: .whitespaces)
+        }
+        return "\(field("VmHWM:")), now \(field("VmRSS:"))"
     }
 
     /// Laps of one long step, printed together.

@@ -163,15 +163,17 @@ struct ClaudeCodeLineInterpreter {
             return decodeFully(line, into: &builder)
         }
         // Should the decoder reject what the walk accepted, the walk's usage still counts.
-        if needsFullDecoding(scan.flags), decodeEdits(line, into: &builder) { return true }
+        if needsFullDecoding(scan.flags), decodeEdits(line, usage: scan.usage, into: &builder) { return true }
         return handle(scan, line, into: &builder)
     }
 
     /// An edit line: read from its bytes by `ClaudeEditScan` (same record as the
     /// decoder, without materialising the texts that are not used); `JSONDecoder` only
     /// for the shapes it leaves to it.
-    private mutating func decodeEdits(_ line: UnsafeBufferPointer<UInt8>, into builder: inout ClaudeCodeBatchBuilder) -> Bool {
-        if let record = ClaudeEditScan.record(line, scratch: &scratch) {
+    private mutating func decodeEdits(
+        _ line: UnsafeBufferPointer<UInt8>, usage: TokenCounts?, into builder: inout ClaudeCodeBatchBuilder
+    ) -> Bool {
+        if let record = ClaudeEditScan.record(line, usage: usage, scratch: &scratch) {
             handle(record, into: &builder)
             return true
         }
