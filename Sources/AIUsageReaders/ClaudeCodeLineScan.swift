@@ -96,31 +96,17 @@ struct ClaudeJSONWalker {
     }
 
     /// A string at `i` (which must be a quote): its content range, escapes left as is.
+    /// Nil when it is not closed or holds what JSON forbids in a string (an escape it
+    /// does not allow, a control byte): the line is malformed (skipped and counted), as
+    /// the decoder would judge it.
     mutating func string() -> Range<Int>? {
         guard i < n, p[i] == quote else { return nil }
         let start = i + 1
-        var from = start
-        while from < n {
-            guard let hit = memchr(p + from, Int32(quote), n - from) else { return nil }
-            let end = UnsafeRawPointer(p).distance(to: UnsafeRawPointer(hit))
-            var slashes = 0
-            var k = end - 1
-            while k >= start, p[k] == backslash {
-                slashes += 1
-                k -= 1
-            }
-            if slashes % 2 == 0 {
-                // An escape JSON does not allow makes the line malformed (skipped and
-                // counted), as the decoder would judge it.
-                guard JSONWalk.validEscapes(UnsafeBufferPointer(start: p, count: n), start, end) else { return nil }
-                i = end + 1
-                let range = start..<end
-                if range.count <= 15 { note(range) }
-                return range
-            }
-            from = end + 1
-        }
-        return nil
+        guard let end = JSONStringScan.end(p, from: start, count: n) else { return nil }
+        i = end + 1
+        let range = start..<end
+        if range.count <= 15 { note(range) }
+        return range
     }
 
     /// Flags the few short strings that tell whether a line needs the full decoder.

@@ -110,54 +110,11 @@ enum JSONWalk {
         return index
     }
 
-    /// Index just past the string whose opening quote is at `index`.
-    ///
-    /// Jumps from quote to quote with `memchr` (vectorised), so a multi-kilobyte value
-    /// (tool output, a patch, encrypted reasoning) costs little; a quote ends the string
-    /// when an even number of backslashes precedes it.
+    /// Index just past the string whose opening quote is at `index`; nil when it is not
+    /// closed or is not a JSON string (see `JSONStringScan`).
     static func skipString(_ line: Bytes, _ index: Int) -> Int? {
         guard index < line.count, line[index] == 0x22, let base = line.baseAddress else { return nil }
-        var position = index + 1
-        while position < line.count {
-            guard let hit = memchr(base + position, 0x22, line.count - position) else { return nil }
-            let quote = base.distance(to: hit.assumingMemoryBound(to: UInt8.self))
-            var backslash = quote - 1
-            while backslash > index, line[backslash] == 0x5C { backslash -= 1 }
-            if (quote - 1 - backslash) & 1 == 0 { return validEscapes(line, index + 1, quote) ? quote + 1 : nil }
-            position = quote + 1
-        }
-        return nil
-    }
-
-    /// Whether every backslash in `line[start..<end]` (a string's contents) starts an
-    /// escape RFC 8259 allows: `\"`, `\\`, `\/`, `\b`, `\f`, `\n`, `\r`, `\t` or `\u` and four hex
-    /// digits. A walk that accepted `"\q"` would count a line JSON rejects.
-    ///
-    /// Also refuses a raw tab or CR in the string: the line reader lets those two control
-    /// bytes through (white space between values, CR LF line ends), but JSON allows them
-    /// in no string.
-    static func validEscapes(_ line: Bytes, _ start: Int, _ end: Int) -> Bool {
-        guard let base = line.baseAddress else { return start >= end }
-        guard start < end else { return true }
-        if memchr(base + start, 0x09, end - start) != nil || memchr(base + start, 0x0D, end - start) != nil { return false }
-        var position = start
-        while position < end, let hit = memchr(base + position, 0x5C, end - position) {
-            let slash = base.distance(to: hit.assumingMemoryBound(to: UInt8.self))
-            guard slash + 1 < end else { return false }
-            switch line[slash + 1] {
-            case 0x22, 0x5C, 0x2F, 0x62, 0x66, 0x6E, 0x72, 0x74: position = slash + 2
-            case 0x75:  // u
-                guard slash + 5 < end else { return false }
-                for offset in 2...5 where !JSONWalk.isHexDigit(line[slash + offset]) { return false }
-                position = slash + 6
-            default: return false
-            }
-        }
-        return true
-    }
-
-    @inline(__always) static func isHexDigit(_ byte: UInt8) -> Bool {
-        (0x30...0x39).contains(byte) || (0x41...0x46).contains(byte) || (0x61...0x66).contains(byte)
+        return JSONStringScan.end(base, from: index + 1, count: line.count).map { $0 + 1 }
     }
 
     /// Whether `line[range]` is a JSON number (no leading zeros) or `true`, `false`, `null`.
