@@ -350,6 +350,13 @@ public struct Analysis: Sendable {
         record.recordedCostUSD ?? prices.cost(model: record.model, tokens: record.tokens, at: record.timestamp)
     }
 
+    /// `price(_:in:)` for many records in a row, on one thread (see
+    /// `PriceTable.sequentialPricer`).
+    static func sequentialPricer(_ prices: PriceTable) -> (UsageRecord) -> Double? {
+        let cost = prices.sequentialPricer()
+        return { record in record.recordedCostUSD ?? cost(record.model, record.tokens, record.timestamp) }
+    }
+
     /// The name of a price table as the rollup remembers it: a different table means
     /// every cost is computed again.
     public static func pricingIdentity(_ prices: PriceTable) -> String { "\(prices.source)|\(prices.date)" }

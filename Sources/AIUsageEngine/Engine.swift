@@ -193,7 +193,7 @@ public final class Engine {
     public func foldUsage() throws { try Self.foldUsage(store, prices) }
 
     static func foldUsage(_ store: Store, _ prices: PriceTable) throws {
-        try store.refreshUsageRollup(pricing: Analysis.pricingIdentity(prices)) { Analysis.price($0, in: prices) }
+        try store.refreshUsageRollup(pricing: Analysis.pricingIdentity(prices), price: Analysis.sequentialPricer(prices))
     }
 
     /// `update`, then the numbers of the view — computed while the update runs, from

@@ -1,6 +1,7 @@
 import AIUsageCore
 import Foundation
 internal import GRDB
+internal import GRDBSQLite
 
 /// Usage of one session on one model in one quarter hour: what reports read.
 ///
@@ -142,11 +143,10 @@ extension Store {
             }
             // Many sessions: one pass over the table; a few: through the session index.
             if dirty.count > 200 {
-                let cursor = try Row.fetchCursor(db, sql: "SELECT \(Self.usageColumns) FROM usage_effective")
-                while let row = try cursor.next() {
-                    let record = Self.usageRecord(row)
-                    if dirty.contains(record.session) { fold(record) }
-                }
+                var fold = UsageFold(wanted: dirty)
+                var rows = UsageRowStream(try db.makeStatement(sql: "SELECT \(Self.usageColumns) FROM usage_effective"), in: db)
+                while let record = try rows.next() { fold.add(record, sessionChanged: rows.sessionChanged, cost: price) }
+                folded = fold.result
             } else {
                 let statement = try db.cachedStatement(
                     sql: "SELECT \(Self.usageColumns) FROM usage_effective WHERE tool = ? AND session_id = ?")
@@ -582,5 +582,138 @@ struct SessionRows {
             if let wanted, !wanted.contains(last) { continue }
             result.append(make(last, row))
         }
+    }
+}
+
+/// The rollup's fold over a whole-table pass: the aggregate a row adds to is found
+/// through small integer keys, and the `RollupKey` (two Strings to hash) only once per
+/// run of rows of the same session, not per row. Each aggregate sums its rows in table
+/// order, as a dictionary keyed by row would.
+private struct UsageFold {
+    let wanted: Set<SessionKey>
+    private var aggregates: [UsageAggregate] = []
+    private var index: [RollupKey: Int] = [:]
+    /// For the current run of one session's rows: (model number, bucket) to aggregate.
+    private var run: [ModelBucket: Int] = [:]
+    private var inRun = false
+    private var models: [String: Int] = [:]
+    private var lastModel: String?
+    private var lastModelNumber = 0
+
+    private struct ModelBucket: Hashable {
+        var model: Int
+        var bucket: Int64
+    }
+
+    init(wanted: Set<SessionKey>) { self.wanted = wanted }
+
+    mutating func add(_ record: UsageRecord, sessionChanged: Bool, cost: (UsageRecord) -> Double?) {
+        if sessionChanged {
+            run.removeAll(keepingCapacity: true)
+            inRun = wanted.contains(record.session)
+        }
+        guard inRun else { return }
+        if record.model != lastModel {
+            lastModel = record.model
+            if let number = models[record.model] {
+                lastModelNumber = number
+            } else {
+                lastModelNumber = models.count
+                models[record.model] = lastModelNumber
+            }
+        }
+        let bucket = Store.bucket(record.timestamp.timeIntervalSince1970)
+        let local = ModelBucket(model: lastModelNumber, bucket: bucket)
+        let slot: Int
+        if let known = run[local] {
+            slot = known
+        } else {
+            let key = RollupKey(session: record.session, model: record.model, bucket: bucket)
+            if let known = index[key] {
+                slot = known
+            } else {
+                slot = aggregates.count
+                aggregates.append(.empty(record, bucket: bucket))
+                index[key] = slot
+            }
+            run[local] = slot
+        }
+        aggregates[slot].add(record, cost: cost(record))
+    }
+
+    var result: [RollupKey: UsageAggregate] { index.mapValues { aggregates[$0] } }
+}
+
+/// Usage rows read straight from a statement through SQLite's C API (the columns of
+/// `Store.usageColumns`, in order). A row's tool, session and model are the previous
+/// row's Strings when their bytes are the same — rows of a session come together — so a
+/// fold over 130,000 rows makes a few thousand Strings instead of 400,000: the Strings,
+/// their hashing and GRDB's row boxing were three quarters of a first report's fold.
+struct UsageRowStream {
+    private let statement: Statement
+    private let handle: OpaquePointer
+    private let connection: OpaquePointer?
+    private var tool: [UInt8] = []
+    private var session: [UInt8] = []
+    private var model: [UInt8] = []
+    private var key = SessionKey(tool: ToolKind(rawValue: ""), id: "")
+    private var modelName = ""
+    private var started = false
+    /// Whether the last row returned is of another session than the one before it.
+    private(set) var sessionChanged = true
+
+    init(_ statement: Statement, in db: Database) {
+        self.statement = statement
+        self.handle = statement.sqliteStatement
+        self.connection = db.sqliteConnection
+        sqlite3_reset(handle)
+    }
+
+    mutating func next() throws -> UsageRecord? {
+        let code = sqlite3_step(handle)
+        if code == SQLITE_DONE {
+            sqlite3_reset(handle)
+            return nil
+        }
+        guard code == SQLITE_ROW else {
+            let message = connection.map { String(cString: sqlite3_errmsg($0)) }
+            sqlite3_reset(handle)
+            throw DatabaseError(resultCode: ResultCode(rawValue: code), message: message, sql: statement.sql)
+        }
+        let toolChanged = Self.update(&tool, handle, 0)
+        let sessionBytesChanged = Self.update(&session, handle, 1)
+        sessionChanged = !started || toolChanged || sessionBytesChanged
+        if sessionChanged {
+            key = SessionKey(tool: ToolKind(rawValue: String(decoding: tool, as: UTF8.self)), id: String(decoding: session, as: UTF8.self))
+        }
+        if Self.update(&model, handle, 3) || !started { modelName = String(decoding: model, as: UTF8.self) }
+        started = true
+        return UsageRecord(
+            session: key, timestamp: Date(timeIntervalSince1970: sqlite3_column_double(handle, 2)), model: modelName,
+            tokens: TokenCounts(
+                input: sqlite3_column_int64(handle, 4), output: sqlite3_column_int64(handle, 5),
+                cacheWrite: sqlite3_column_int64(handle, 6), cacheRead: sqlite3_column_int64(handle, 7),
+                reasoning: sqlite3_column_int64(handle, 8), cacheWrite1h: sqlite3_column_int64(handle, 10)),
+            recordedCostUSD: sqlite3_column_type(handle, 9) == SQLITE_NULL ? nil : sqlite3_column_double(handle, 9))
+    }
+
+    /// Copies column `column`'s text into `bytes` when it differs; whether it did.
+    private static func update(_ bytes: inout [UInt8], _ handle: OpaquePointer, _ column: Int32) -> Bool {
+        // The text first, then its length (SQLite's documented order).
+        guard let text = sqlite3_column_text(handle, column) else {
+            defer { bytes.removeAll(keepingCapacity: true) }
+            return !bytes.isEmpty
+        }
+        let count = Int(sqlite3_column_bytes(handle, column))
+        let same =
+            bytes.count == count
+            && bytes.withUnsafeBufferPointer { buffer in
+                guard let base = buffer.baseAddress else { return true }
+                return memcmp(base, text, count) == 0
+            }
+        if same { return false }
+        bytes.removeAll(keepingCapacity: true)
+        bytes.append(contentsOf: UnsafeBufferPointer(start: text, count: count))
+        return true
     }
 }

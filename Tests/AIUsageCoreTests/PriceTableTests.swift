@@ -244,3 +244,28 @@ final class Counter: @unchecked Sendable {
         #expect(try JSONDecoder().decode(TokenCounts.self, from: old) == TokenCounts(input: 1, output: 2, cacheWrite: 3, cacheRead: 4))
     }
 }
+
+extension PriceTableTests {
+    /// The usage fold prices 100,000 requests in a row with `sequentialPricer`, which
+    /// keeps the last model's resolution (and, for a model with one period, its rates):
+    /// it must give what `cost(model:tokens:at:)` gives for every request, whatever the
+    /// order of models, dates and sizes — dated and time-of-day prices, long-context
+    /// tiers, unpriced models.
+    @Test func theSequentialPricerPricesEveryRequestAsTheTableDoes() {
+        let models = [
+            "claude-sonnet-4-5", "claude-sonnet-4-5", "deepseek-chat", "gpt-5", "deepseek-chat", "no-such-model-x",
+            "claude-opus-4-8", "gemini-2.5-pro", "gemini-2.5-pro", "claude-sonnet-4-5",
+        ]
+        let pricer = table.sequentialPricer()
+        var generator = SystemRandomNumberGenerator()
+        for step in 0..<2_000 {
+            let model = models[step % 7 == 0 ? Int.random(in: 0..<models.count, using: &generator) : step % models.count]
+            let date = Self.day("2026-0\(Int.random(in: 1...9, using: &generator))-1\(Int.random(in: 0...9, using: &generator))")
+                .addingTimeInterval(TimeInterval(Int.random(in: 0..<86_400, using: &generator)))
+            let tokens = TokenCounts(
+                input: Int64.random(in: 0...400_000, using: &generator), output: Int64.random(in: 0...20_000, using: &generator),
+                cacheWrite: Int64.random(in: 0...50_000, using: &generator), cacheRead: Int64.random(in: 0...300_000, using: &generator))
+            #expect(pricer(model, tokens, date) == table.cost(model: model, tokens: tokens, at: date), "\(model) at \(date)")
+        }
+    }
+}

@@ -88,6 +88,27 @@ public struct PriceTable: Sendable {
     public func cost(model: String, tokens: TokenCounts, at date: Date) -> Double? {
         price(for: model)?.cost(of: tokens, at: date)
     }
+
+    /// `cost(model:tokens:at:)` for requests priced one after another (a fold over a
+    /// table of them), remembering the last model's resolution: 100,000 requests of a
+    /// handful of models then take the table's lock and lookup only when the model
+    /// changes (per request, they were most of a first report's usage fold). For one
+    /// thread: the closure is not to be shared.
+    public func sequentialPricer() -> (_ model: String, _ tokens: TokenCounts, _ date: Date) -> Double? {
+        var lastModel: String?
+        var lastPrice: ModelPrice?
+        // The rates of a model with one period are the same at every date.
+        var fixedRates: PriceRates?
+        return { model, tokens, date in
+            if model != lastModel {
+                lastModel = model
+                lastPrice = self.price(for: model)
+                fixedRates = lastPrice.flatMap { $0.model.periods.count <= 1 ? $0.model.rates(at: date) : nil }
+            }
+            if let fixedRates { return fixedRates.cost(of: tokens) }
+            return lastPrice?.cost(of: tokens, at: date)
+        }
+    }
 }
 
 /// Parses on first use and remembers each id's resolution: the engine asks once per
