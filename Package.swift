@@ -7,8 +7,9 @@ import PackageDescription
 ///   aiusage (entry point) → AIUsageCommands → AIUsageStore, AIUsageGit → AIUsageCore
 ///   AIUsageCommands, AIUsageServer → AIUsageUploadContract (the upload document, Foundation only)
 /// `AIUsageCore` is pure Swift (sessions, attribution, ratios) and imports neither
-/// ArgumentParser nor libgit2; `AIUsageGit` is the only module that imports `CGit2`, and
-/// `AIUsageReaders` (one file, `ZstdStream`) the only one that imports `CZstd`.
+/// ArgumentParser nor libgit2; `AIUsageGit` is the only module that imports `CGit2`,
+/// `AIUsageReaders` (one file, `ZstdStream`) the only one that imports `CZstd`, and
+/// `AIUsageStore` (one file, `Store`) the only one that imports `CSQLiteSetup`.
 let package = Package(
     name: "aiusage",
     platforms: [.macOS(.v13)],
