@@ -7,7 +7,7 @@ import Foundation
 ///
 /// An `Edit` result carries the whole file (`originalFile`), the tool_result text and
 /// often the new content again; `JSONDecoder` scans and unescapes all of it. Here the
-/// structural walk (`ClaudeJSONWalker`) skips every value that is not read (a string
+/// structural walk (`JSONWalker`) skips every value that is not read (a string
 /// costs one `memchr` per quote), and the texts whose lines are hashed are unescaped
 /// into one reused buffer and hashed from there, without a String.
 ///

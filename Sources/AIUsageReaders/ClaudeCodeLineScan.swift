@@ -44,6 +44,12 @@ struct ClaudeLineScan {
     /// does not know may be an edit tool it misses).
     var toolNames: [Range<Int>] = []
 
+    /// The keys of a usage object `JSONWalker.counts` reads, each with its bit for "seen once".
+    static let countKeys: [(name: StaticString, bit: UInt8)] = [
+        ("input_tokens", 1), ("output_tokens", 2), ("cache_creation_input_tokens", 4), ("cache_read_input_tokens", 8),
+        ("cache_creation", 16), ("output_tokens_details", 32), ("iterations", 64),
+    ]
+
     /// Scans `line`; nil when it is not one well-formed JSON object.
     static func scan(_ line: UnsafeBufferPointer<UInt8>) -> ClaudeLineScan? {
         guard let base = line.baseAddress else { return nil }
@@ -57,204 +63,46 @@ struct ClaudeLineScan {
 }
 
 private let quote: UInt8 = 0x22
-private let backslash: UInt8 = 0x5C
-private let colon: UInt8 = 0x3A
-private let comma: UInt8 = 0x2C
 private let openBrace: UInt8 = 0x7B
-private let closeBrace: UInt8 = 0x7D
 private let openBracket: UInt8 = 0x5B
-private let closeBracket: UInt8 = 0x5D
 
-struct ClaudeJSONWalker {
-    let p: UnsafePointer<UInt8>
-    let n: Int
-    var i = 0
-    var out = ClaudeLineScan()
-    /// Nesting beyond this is refused (and left to `JSONDecoder`), bounding recursion.
-    let maxDepth = 256
-    /// When set, `skipValue` also checks that bare values are `true`, `false`, `null` or
-    /// a JSON number (`ClaudeEditScan`, which must refuse what `JSONDecoder` refuses).
-    var strictScalars = false
-    /// Set when the walk gave up at `maxDepth` rather than on a fault of the line.
-    var tooDeep = false
-
-    init(p: UnsafePointer<UInt8>, n: Int) {
-        self.p = p
-        self.n = n
-    }
-
-    @inline(__always) mutating func skipSpace() {
-        while i < n {
-            let byte = p[i]
-            guard byte == 0x20 || byte == 0x0A || byte == 0x0D || byte == 0x09 else { return }
-            i += 1
-        }
-    }
-
-    @inline(__always) func equals(_ range: Range<Int>, _ text: StaticString) -> Bool {
-        range.count == text.utf8CodeUnitCount && memcmp(p + range.lowerBound, text.utf8Start, range.count) == 0
-    }
-
-    /// A string at `i` (which must be a quote): its content range, escapes left as is.
-    /// Nil when it is not closed or holds what JSON forbids in a string (an escape it
-    /// does not allow, a control byte): the line is malformed (skipped and counted), as
-    /// the decoder would judge it.
-    mutating func string() -> Range<Int>? {
-        guard i < n, p[i] == quote else { return nil }
-        let start = i + 1
-        guard let end = JSONStringScan.end(p, from: start, count: n) else { return nil }
-        i = end + 1
-        let range = start..<end
-        if range.count <= 15 { note(range) }
-        return range
-    }
-
+extension ClaudeLineScan: JSONWalkNotes {
     /// Flags the few short strings that tell whether a line needs the full decoder.
-    @inline(__always) mutating func note(_ range: Range<Int>) {
+    @inline(__always) mutating func saw(_ range: Range<Int>, in p: UnsafePointer<UInt8>) {
+        guard range.count <= 15 else { return }
+        func equals(_ range: Range<Int>, _ text: StaticString) -> Bool {
+            range.count == text.utf8CodeUnitCount && memcmp(p + range.lowerBound, text.utf8Start, range.count) == 0
+        }
         switch range.count {
-        case 4: if equals(range, "Edit") { out.flags.insert(.editToolName) }
-        case 5: if equals(range, "Write") { out.flags.insert(.editToolName) }
-        case 6: if equals(range, "create") { out.flags.insert(.editResultHint) }
+        case 4: if equals(range, "Edit") { flags.insert(.editToolName) }
+        case 5: if equals(range, "Write") { flags.insert(.editToolName) }
+        case 6: if equals(range, "create") { flags.insert(.editResultHint) }
         case 8:
             if equals(range, "tool_use") {
-                out.flags.insert(.toolUse)
+                flags.insert(.toolUse)
             } else if equals(range, "is_error") {
-                out.flags.insert(.isError)
+                flags.insert(.isError)
             }
         case 9:
             if equals(range, "MultiEdit") {
-                out.flags.insert(.editToolName)
+                flags.insert(.editToolName)
             } else if equals(range, "oldString") {
-                out.flags.insert(.editResultHint)
+                flags.insert(.editResultHint)
             }
-        case 12: if equals(range, "originalFile") { out.flags.insert(.editResultHint) }
-        case 13: if equals(range, "toolUseResult") { out.flags.insert(.toolUseResult) }
-        case 15: if equals(range, "structuredPatch") { out.flags.insert(.editResultHint) }
+        case 12: if equals(range, "originalFile") { flags.insert(.editResultHint) }
+        case 13: if equals(range, "toolUseResult") { flags.insert(.toolUseResult) }
+        case 15: if equals(range, "structuredPatch") { flags.insert(.editResultHint) }
         default: break
         }
     }
+}
 
-    /// Walks an object at `i`, calling `member` with each key; `member` must consume
-    /// the value (at `i`, after the colon and white space) and return success.
-    mutating func object(depth: Int, _ member: (inout ClaudeJSONWalker, Range<Int>) -> Bool) -> Bool {
-        if depth >= maxDepth { tooDeep = true }
-        guard depth < maxDepth, i < n, p[i] == openBrace else { return false }
-        i += 1
-        skipSpace()
-        if i < n, p[i] == closeBrace {
-            i += 1
-            return true
-        }
-        while true {
-            skipSpace()
-            guard let key = string() else { return false }
-            skipSpace()
-            guard i < n, p[i] == colon else { return false }
-            i += 1
-            skipSpace()
-            guard member(&self, key) else { return false }
-            skipSpace()
-            guard i < n else { return false }
-            if p[i] == comma {
-                i += 1
-                continue
-            }
-            if p[i] == closeBrace {
-                i += 1
-                return true
-            }
-            return false
-        }
-    }
+/// The toolkit's walker, keeping a Claude line's fields as it goes.
+typealias ClaudeJSONWalker = JSONWalker<ClaudeLineScan>
 
-    /// Walks an array at `i`, calling `element` at each element; `element` must consume
-    /// it and return success.
-    mutating func array(depth: Int, _ element: (inout ClaudeJSONWalker) -> Bool) -> Bool {
-        if depth >= maxDepth { tooDeep = true }
-        guard depth < maxDepth, i < n, p[i] == openBracket else { return false }
-        i += 1
-        skipSpace()
-        if i < n, p[i] == closeBracket {
-            i += 1
-            return true
-        }
-        while true {
-            skipSpace()
-            guard element(&self) else { return false }
-            skipSpace()
-            guard i < n else { return false }
-            if p[i] == comma {
-                i += 1
-                continue
-            }
-            if p[i] == closeBracket {
-                i += 1
-                return true
-            }
-            return false
-        }
-    }
-
-    mutating func skipValue(depth: Int) -> Bool {
-        skipSpace()
-        guard i < n else { return false }
-        switch p[i] {
-        case quote:
-            return string() != nil
-        case openBrace:
-            return object(depth: depth + 1) { walker, _ in walker.skipValue(depth: depth + 1) }
-        case openBracket:
-            return array(depth: depth) { walker in walker.skipValue(depth: depth + 1) }
-        default:
-            // Number, true, false or null.
-            let start = i
-            while i < n {
-                let byte = p[i]
-                if byte == comma || byte == closeBrace || byte == closeBracket || byte == 0x20 || byte == 0x0A
-                    || byte == 0x0D || byte == 0x09
-                {
-                    break
-                }
-                i += 1
-            }
-            guard i > start else { return false }
-            return !strictScalars || Self.isScalar(UnsafeBufferPointer(start: p + start, count: i - start))
-        }
-    }
-
-    /// Whether `token` is `true`, `false`, `null` or a number in JSON's grammar.
-    static func isScalar(_ token: UnsafeBufferPointer<UInt8>) -> Bool {
-        switch token.first {
-        case UInt8(ascii: "t"): return token.elementsEqual("true".utf8)
-        case UInt8(ascii: "f"): return token.elementsEqual("false".utf8)
-        case UInt8(ascii: "n"): return token.elementsEqual("null".utf8)
-        default: break
-        }
-        var k = 0
-        let n = token.count
-        @inline(__always) func digits() -> Int {
-            let from = k
-            while k < n, token[k] >= 0x30, token[k] <= 0x39 { k += 1 }
-            return k - from
-        }
-        if k < n, token[k] == UInt8(ascii: "-") { k += 1 }
-        guard k < n else { return false }
-        if token[k] == 0x30 {
-            k += 1
-        } else if digits() == 0 {
-            return false
-        }
-        if k < n, token[k] == UInt8(ascii: ".") {
-            k += 1
-            guard digits() > 0 else { return false }
-        }
-        if k < n, token[k] == UInt8(ascii: "e") || token[k] == UInt8(ascii: "E") {
-            k += 1
-            if k < n, token[k] == UInt8(ascii: "+") || token[k] == UInt8(ascii: "-") { k += 1 }
-            guard digits() > 0 else { return false }
-        }
-        return k == n
-    }
+/// The Claude record's members, read by the walk (`ClaudeLineScan.scan`).
+extension JSONWalker where Notes == ClaudeLineScan {
+    init(p: UnsafePointer<UInt8>, n: Int) { self.init(p: p, n: n, out: ClaudeLineScan()) }
 
     /// A string value into `slot`, or any other value skipped (slot stays nil).
     mutating func stringValue(_ field: WritableKeyPath<ClaudeLineScan, Range<Int>?>, depth: Int) -> Bool {
@@ -267,25 +115,6 @@ struct ClaudeJSONWalker {
             return true
         }
         return skipValue(depth: depth)
-    }
-
-    /// A non-negative integer value (token counts); anything else counts as zero.
-    mutating func integerValue(depth: Int) -> (ok: Bool, value: Int64) {
-        var value: Int64 = 0
-        var digits = 0
-        while i < n, p[i] >= 0x30, p[i] <= 0x39, digits < 18 {
-            value = value * 10 + Int64(p[i] - 0x30)
-            digits += 1
-            i += 1
-        }
-        // JSON has no leading zeros (`09`): such a number is not read, and the line falls
-        // to the strict path, which counts it as malformed.
-        if digits > 1, p[i - digits] == 0x30 { return (false, 0) }
-        if digits > 0, i < n, p[i] != 0x2E, p[i] != 0x65, p[i] != 0x45, p[i] < 0x30 || p[i] > 0x39 {
-            return (true, value)
-        }
-        // Fractions, exponents, null, negative or huge values: skip, keep what parsed.
-        return (skipValue(depth: depth), digits > 0 ? value : 0)
     }
 
     mutating func record() -> Bool {
@@ -379,19 +208,13 @@ struct ClaudeJSONWalker {
 
     /// One usage object at `i` into `tokens`; `extra` may take other keys (returning
     /// nil leaves them to be skipped).
-    /// The keys of a usage object `counts` reads, each with its bit for "seen once".
-    static let countKeys: [(name: StaticString, bit: UInt8)] = [
-        ("input_tokens", 1), ("output_tokens", 2), ("cache_creation_input_tokens", 4), ("cache_read_input_tokens", 8),
-        ("cache_creation", 16), ("output_tokens_details", 32), ("iterations", 64),
-    ]
-
     mutating func counts(
         depth: Int, into tokens: inout TokenCounts, extra: (inout ClaudeJSONWalker, Range<Int>) -> Bool?
     ) -> Bool {
         // First occurrence of a key wins, as in `JSONDecoder` (see `stringValue`).
         var seen: UInt8 = 0
         return object(depth: depth) { walker, key in
-            let bit = Self.countKeys.first { walker.equals(key, $0.name) }?.bit ?? 0
+            let bit = ClaudeLineScan.countKeys.first { walker.equals(key, $0.name) }?.bit ?? 0
             if bit != 0 {
                 guard seen & bit == 0 else { return walker.skipValue(depth: depth + 1) }
                 seen |= bit

@@ -119,7 +119,7 @@ enum JSONWalk {
 
     /// Whether `line[range]` is a JSON number (no leading zeros) or `true`, `false`, `null`.
     static func isScalar(_ line: Bytes, _ range: Range<Int>) -> Bool {
-        ClaudeJSONWalker.isScalar(UnsafeBufferPointer(rebasing: line[range]))
+        JSONScalar.isValid(UnsafeBufferPointer(rebasing: line[range]))
     }
 
     /// Index just past the value starting at `index` (after white space).

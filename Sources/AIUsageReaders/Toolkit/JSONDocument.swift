@@ -45,7 +45,7 @@ struct JSONDocument {
         data.withUnsafeBytes { raw -> Int? in
             let bytes = raw.bindMemory(to: UInt8.self)
             guard let base = bytes.baseAddress, bytes.count > 0 else { return nil }
-            var walker = ClaudeJSONWalker(p: base, n: bytes.count)
+            var walker = JSONWalker<NoWalkNotes>(p: base, n: bytes.count)
             walker.strictScalars = true
             walker.skipSpace()
             let start = walker.i

@@ -1,5 +1,5 @@
 /// The end of a JSON string, found and judged in one pass: what every byte walk of the
-/// toolkit (`ClaudeJSONWalker`, `JSONWalk`) does for each key and each string value.
+/// toolkit (`JSONWalker`, `JSONWalk`) does for each key and each string value.
 ///
 /// Strings are most of a transcript's bytes, and most strings are short keys. Jumping
 /// from quote to quote with `memchr`, then checking the escapes and the control bytes

@@ -11,7 +11,7 @@ import Foundation
 enum StrictLine {
     static func isJSON(_ line: UnsafeBufferPointer<UInt8>) -> Bool {
         guard let base = line.baseAddress else { return false }
-        var walker = ClaudeJSONWalker(p: base, n: line.count)
+        var walker = JSONWalker<NoWalkNotes>(p: base, n: line.count)
         walker.strictScalars = true
         if walker.skipValue(depth: 0) {
             walker.skipSpace()
