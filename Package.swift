@@ -8,8 +8,9 @@ import PackageDescription
 ///   AIUsageCommands, AIUsageServer → AIUsageUploadContract (the upload document, Foundation only)
 /// `AIUsageCore` is pure Swift (sessions, attribution, ratios) and imports neither
 /// ArgumentParser nor libgit2; `AIUsageGit` is the only module that imports `CGit2`,
-/// `AIUsageReaders` (one file, `ZstdStream`) the only one that imports `CZstd`, and
-/// `AIUsageStore` (one file, `Store`) the only one that imports `CSQLiteSetup`.
+/// `AIUsageReaders` (one file each) the only one that imports `CZstd` (`ZstdStream`) and
+/// `CJSONScan` (`JSONStringScan`), and `AIUsageStore` (`Store`, `Store+LargeIngest`) the
+/// only one that imports `CSQLiteSetup`.
 let package = Package(
     name: "aiusage",
     platforms: [.macOS(.v13)],
@@ -45,6 +46,9 @@ let package = Package(
         // Process-wide SQLite settings (`sqlite3_config` is variadic: Swift cannot call it);
         // only `Store` imports it, internally.
         .systemLibrary(name: "CSQLiteSetup", providers: [.apt(["libsqlite3-dev"]), .brew(["sqlite"])]),
+        // The byte loop inside JSON strings, with vector intrinsics (header-only, static
+        // inline); only `JSONStringScan` in the readers imports it.
+        .target(name: "CJSONScan"),
         .target(name: "AIUsageCore"),
         // The upload document both `aiusage` and `aiusage-server` speak: one set of types,
         // field names, bounds and limits; Foundation only, so both sides can depend on it.
@@ -64,7 +68,7 @@ let package = Package(
         // line files. Database readers open other tools' SQLite files read-only (GRDB).
         .target(
             name: "AIUsageReaders",
-            dependencies: ["AIUsageCore", "CZstd", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: ["AIUsageCore", "CZstd", "CJSONScan", .product(name: "GRDB", package: "GRDB.swift")]
         ),
         .target(name: "AIUsageEngine", dependencies: ["AIUsageCore", "AIUsageGit", "AIUsageStore", "AIUsageReaders"]),
         .target(

@@ -34,8 +34,9 @@ MAX_LEN="${FUZZ_MAX_LEN:-16384}"
 SAMPLES="${AIUSAGE_SAMPLES:-$ROOT/../shared/samples}"
 [ -d "$SAMPLES" ] || SAMPLES=/work/shared/samples
 SWIFTC="${SWIFTC:-swiftc}"
-# Sources/CZstd: the module map of the zstd system library (the Codex reader reads .jsonl.zst).
-COMMON=(-swift-version 6 -O -g -parse-as-library -I Sources/CZstd)
+# Sources/CZstd: the module map of the zstd system library (the Codex reader reads .jsonl.zst);
+# Sources/CJSONScan/include: the readers' vector loop inside JSON strings (header only).
+COMMON=(-swift-version 6 -O -g -parse-as-library -I Sources/CZstd -I Sources/CJSONScan/include)
 LINK=(-use-ld=lld -lzstd)
 
 say() { echo "==> $*" >&2; }
@@ -43,7 +44,7 @@ say() { echo "==> $*" >&2; }
 sources_newer_than() {  # whether any input of the build is newer than $1
     local stamp=$1
     [ -e "$stamp" ] || return 0
-    [ -n "$(find Sources/AIUsageCore Sources/AIUsageReaders Fuzz Tests/_AIUsageTestSupport scripts/fuzz.sh -newer "$stamp" -name '*.s*' -print -quit)" ]
+    [ -n "$(find Sources/AIUsageCore Sources/AIUsageReaders Sources/CJSONScan Fuzz Tests/_AIUsageTestSupport scripts/fuzz.sh -newer "$stamp" \( -name '*.s*' -o -name '*.h' -o -name '*.modulemap' \) -print -quit)" ]
 }
 
 build() {

@@ -206,10 +206,10 @@ public final class Ingestor: Sendable {
         let ordered = files.sorted { $0.pendingBytes > $1.pendingBytes }
         let totalBytes = ordered.reduce(Int64(0)) { $0 + $1.pendingBytes }
         let shared = SharedIngestState()
-        // A large read gets a larger page cache for its writes (see `Store.withWriteCache`).
+        // A large read gets a larger page cache, and a first one its indexes after (see `Store.withLargeIngest`).
         let finished =
             totalBytes > 64 << 20
-            ? store.withWriteCache(megabytes: 32) { parse(ordered, totalBytes: totalBytes, shared: shared, progress: progress) }
+            ? store.withLargeIngest(cacheMegabytes: 32) { parse(ordered, totalBytes: totalBytes, shared: shared, progress: progress) }
             : parse(ordered, totalBytes: totalBytes, shared: shared, progress: progress)
         for (result, writes) in finished.all {
             var result = result

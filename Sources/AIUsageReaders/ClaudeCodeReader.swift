@@ -117,8 +117,7 @@ public struct ClaudeCodeReader: SessionReader {
 
     /// Time for records when no record so far carried a timestamp.
     static func modificationTime(_ path: String) -> Date {
-        let attributes = try? FileManager.default.attributesOfItem(atPath: path)
-        return (attributes?[.modificationDate] as? Date) ?? Date(timeIntervalSince1970: 0)
+        FileModificationTime.of(path) ?? Date(timeIntervalSince1970: 0)
     }
 }
 

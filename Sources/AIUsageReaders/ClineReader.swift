@@ -426,7 +426,7 @@ public struct ClineReader: SessionReader {
     }
 
     static func modificationTime(_ path: String) -> Date? {
-        (try? FileManager.default.attributesOfItem(atPath: path))?[.modificationDate] as? Date
+        FileModificationTime.of(path)
     }
 
     /// What the task folder's side files say: start time, models used, history cwd.

@@ -265,8 +265,7 @@ enum GeminiPaths {
     }
 
     static func modificationTime(_ path: String) -> Date {
-        let attributes = try? FileManager.default.attributesOfItem(atPath: path)
-        return (attributes?[.modificationDate] as? Date) ?? Date(timeIntervalSince1970: 0)
+        FileModificationTime.of(path) ?? Date(timeIntervalSince1970: 0)
     }
 }
 

@@ -201,6 +201,6 @@ public struct OpenCodeStorageReader: SessionReader {
     }
 
     static func modificationTime(_ path: String) -> Date? {
-        (try? FileManager.default.attributesOfItem(atPath: path))?[.modificationDate] as? Date
+        FileModificationTime.of(path)
     }
 }

@@ -50,6 +50,7 @@ public final class Store: Sendable {
         do {
             pool = try DatabasePool(path: location.databasePath, configuration: configuration)
             try Self.migrator.migrate(pool)
+            try restoreDeferredIndexes()
         } catch let error as DatabaseError {
             throw StoreError.cannotOpen(path: location.databasePath, reason: error.message ?? "\(error)")
         }
@@ -313,28 +314,6 @@ public final class Store: Sendable {
         let size = (try? FileManager.default.attributesOfItem(atPath: location.databasePath + "-wal")[.size] as? Int) ?? 0
         guard size > 4 << 20 else { return }
         try? pool.writeWithoutTransaction { db in _ = try db.checkpoint(.truncate) }
-    }
-
-    /// Runs `body` (a large ingest) with the writer's page cache at `megabytes`, then
-    /// gives the memory back. A first ingest inserts rows under random keys into indexes
-    /// of tens of MB: with SQLite's default 2 MB cache, each insert read index pages back
-    /// from the file and each group commit wrote them again (on 1 GB of transcripts, 1 GB
-    /// of `pread` and 700 MB of `pwrite` for a 70 MB store). The cache is released after,
-    /// before the repositories' work needs the memory.
-    public func withWriteCache<T>(megabytes: Int, _ body: () throws -> T) rethrows -> T {
-        let previous = try? pool.writeWithoutTransaction { db -> Int? in
-            let previous = try Int.fetchOne(db, sql: "PRAGMA cache_size")
-            try db.execute(sql: "PRAGMA cache_size = \(-1024 * max(1, megabytes))")
-            return previous
-        }
-        defer {
-            try? pool.writeWithoutTransaction { db in
-                if let previous = previous ?? nil { try db.execute(sql: "PRAGMA cache_size = \(previous)") }
-                try db.execute(sql: "PRAGMA shrink_memory")
-            }
-            aiusage_return_freed_memory()
-        }
-        return try body()
     }
 
     /// Rows this process has inserted, updated or deleted since it opened the store

@@ -1,9 +1,11 @@
 import Foundation
 import Testing
 
+import CJSONScan
+
 @testable import AIUsageReaders
 
-/// `JSONStringScan.end` reads eight bytes at a time between the bytes that matter; it
+/// `JSONStringScan.end` reads sixteen bytes at a time between the bytes that matter; it
 /// must judge every string exactly as a plain byte-by-byte reading of RFC 8259 does,
 /// wherever the quote, the escape or the control byte falls in a word.
 @Suite struct JSONStringScanTests {
@@ -63,12 +65,12 @@ import Testing
     }
 
     /// Random strings over an alphabet of the bytes that matter, each special byte at
-    /// every position of a word: the scan and the reference agree on every one.
+    /// every position of a block: the scan and the reference agree on every one.
     @Test func agreesWithTheReferenceOnRandomStrings() {
         var generator = SystemRandomNumberGenerator()
         let alphabet: [UInt8] = Array("ab u01fF\"\\/nrtq".utf8) + [0x00, 0x09, 0x0A, 0x0D, 0x1F, 0x20, 0x7F, 0x80, 0xC3, 0xA9, 0xFF]
         for _ in 0..<20_000 {
-            let length = Int.random(in: 0...40, using: &generator)
+            let length = Int.random(in: 0...80, using: &generator)
             // Mostly plain letters, so that whole words are skipped too.
             let bytes = (0..<length).map { _ in
                 Int.random(in: 0..<4, using: &generator) == 0
@@ -79,18 +81,30 @@ import Testing
         }
     }
 
-    @Test func theWordTestMissesNoSpecialByte() {
-        for special: UInt8 in [0x22, 0x5C] + Array(0x00..<0x20) {
-            for position in 0..<8 {
-                var bytes = [UInt8](repeating: 0x61, count: 8)
-                bytes[position] = special
-                let word = bytes.withUnsafeBytes { $0.loadUnaligned(as: UInt64.self) }
-                #expect(JSONStringScan.mayHoldSpecial(word), "byte \(special) at \(position)")
+    /// The vector loop stops at the first quote, backslash or control byte wherever it
+    /// falls in or after a block of sixteen, and at the end when there is none.
+    @Test func theStopLoopFindsTheFirstSpecialByteAtEveryPosition() {
+        for length in [0, 1, 15, 16, 17, 31, 32, 33, 47, 70] {
+            let plain = [UInt8](repeating: 0x61, count: length)
+            let none = plain.withUnsafeBufferPointer { Int(aiusage_json_string_stop($0.baseAddress, 0, length)) }
+            #expect(none == length, "no special byte in \(length)")
+            for special: UInt8 in [0x22, 0x5C] + Array(0x00..<0x20) {
+                for position in 0..<length {
+                    for start in [0, 1, 5].filter({ $0 <= position }) {
+                        var bytes = plain
+                        bytes[position] = special
+                        // A second one later: the first is the answer.
+                        if position + 3 < length { bytes[position + 3] = 0x22 }
+                        let stop = bytes.withUnsafeBufferPointer { Int(aiusage_json_string_stop($0.baseAddress, start, length)) }
+                        #expect(stop == position, "byte \(special) at \(position) of \(length) from \(start)")
+                    }
+                }
             }
         }
-        for plain: UInt8 in [0x20, 0x21, 0x23, 0x5B, 0x5D, 0x7F, 0x80, 0xA2, 0xDC, 0xFF] {
-            let word = [UInt8](repeating: plain, count: 8).withUnsafeBytes { $0.loadUnaligned(as: UInt64.self) }
-            #expect(!JSONStringScan.mayHoldSpecial(word), "byte \(plain)")
-        }
+        // Bytes that are none of them, the high ones included (signed compares would
+        // take them for control bytes).
+        let plain: [UInt8] = Array(repeating: [0x20, 0x21, 0x23, 0x5B, 0x5D, 0x7F, 0x80, 0xA2, 0xDC, 0xFF], count: 5).flatMap { $0 }
+        let stop = plain.withUnsafeBufferPointer { Int(aiusage_json_string_stop($0.baseAddress, 0, plain.count)) }
+        #expect(stop == plain.count)
     }
 }
