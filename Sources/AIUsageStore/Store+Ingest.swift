@@ -257,7 +257,6 @@ extension Store {
                       recorded_cost = coalesce(max(recorded_cost, excluded.recorded_cost), recorded_cost, excluded.recorded_cost),
                       file_id = coalesce(file_id, excluded.file_id)
                     WHERE file_id IS excluded.file_id OR file_id IS NULL OR excluded.file_id IS NULL
-                    RETURNING file_id
                     """)
             var insert = BulkStatement(statement, in: db)
             defer { insert.finish() }
@@ -278,7 +277,7 @@ extension Store {
                 insert.bind(fileID)
                 // Nothing written: another file owns the record; its counts stay, and this
                 // file's are kept beside them.
-                if try !insert.stepReturningRow(), let fileID { try share(event, fileID: fileID, in: db) }
+                if try !insert.stepWrote(), let fileID { try share(event, fileID: fileID, in: db) }
                 touched.insert(SessionKey(tool: event.tool, id: event.sessionID))
             }
             let mark = try db.cachedStatement(sql: "INSERT OR IGNORE INTO dirty_sessions (tool, session_id) VALUES (?, ?)")
@@ -293,7 +292,6 @@ extension Store {
                       path = excluded.path, line_count = excluded.line_count, lines = excluded.lines, commit_hint = excluded.commit_hint,
                       file_id = coalesce(file_id, excluded.file_id)
                     WHERE file_id IS excluded.file_id OR file_id IS NULL OR excluded.file_id IS NULL
-                    RETURNING file_id
                     """)
             var insert = BulkStatement(statement, in: db)
             defer { insert.finish() }
@@ -311,7 +309,7 @@ extension Store {
                 insert.bind(LineHashBlob.encode(edit.addedLines))
                 insert.bind(edit.commitHint)
                 insert.bind(fileID)
-                if try !insert.stepReturningRow(), let fileID {
+                if try !insert.stepWrote(), let fileID {
                     try db.cachedStatement(sql: "INSERT OR IGNORE INTO shared_edits (tool, dedup_key, file_id) VALUES (?, ?, ?)")
                         .execute(arguments: [edit.tool.rawValue, edit.sessionID + "/" + edit.dedupKey, fileID])
                 }
