@@ -74,6 +74,13 @@ struct CodexFileChangeItem: Decodable {
             case movePath = "move_path"
         }
 
+        init(type: String?, content: String?, unifiedDiff: String?, movePath: String?) {
+            self.type = type
+            self.content = content
+            self.unifiedDiff = unifiedDiff
+            self.movePath = movePath
+        }
+
         init(from decoder: Decoder) throws {
             let container = try decoder.container(keyedBy: CodingKeys.self)
             type = try? container.decodeIfPresent(String.self, forKey: .type)
@@ -84,6 +91,12 @@ struct CodexFileChangeItem: Decodable {
     }
 
     enum CodingKeys: String, CodingKey { case id, status, changes }
+
+    init(id: String?, status: String?, changes: [String: Change]?) {
+        self.id = id
+        self.status = status
+        self.changes = changes
+    }
 
     init(from decoder: Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
