@@ -309,9 +309,12 @@ extension CodexLineParser {
     /// `item_completed`: a FileChange item gives the edits; other known items are
     /// skipped, unknown ones counted.
     mutating func handleItemCompleted(_ line: UnsafeBufferPointer<UInt8>) {
+        // The item's start only: its type is its first member, and a FileChange is then
+        // read member by member; skipping a whole item (an agent message's text) to find
+        // its end was a pass over it for nothing.
         guard let payload = payloadStart ?? JSONWalk.member(line, "payload")?.lowerBound,
-            let item = JSONWalk.member(line, of: payload, "item"), JSONWalk.isObject(line, item),
-            let type = JSONWalk.member(line, of: item.lowerBound, "type"), line[type.lowerBound] == 0x22
+            let item = JSONWalk.memberStart(line, of: payload, "item"), line[item] == 0x7B,
+            let type = JSONWalk.member(line, of: item, "type"), line[type.lowerBound] == 0x22
         else {
             batch.noteUnrecognized(.shape, "event_msg:item_completed")
             return
@@ -329,9 +332,9 @@ extension CodexLineParser {
     /// unified diff (its `+` lines minus its `-` lines), a deleted file with no lines.
     /// Keyed `"<item id>:<index>"`, the files in path order. The calls still waiting for
     /// their outcome are the ones this item records: their own patches are dropped.
-    private mutating func handleFileChange(_ line: UnsafeBufferPointer<UInt8>, item itemRange: Range<Int>) {
+    private mutating func handleFileChange(_ line: UnsafeBufferPointer<UInt8>, item itemStart: Int) {
         let record: (timestamp: String?, item: CodexFileChangeItem)
-        if let fast = Self.fastFileChange(line, item: itemRange) {
+        if let fast = Self.fastFileChange(line, item: itemStart) {
             record = fast
         } else {
             guard let decoded = decode(CodexEnvelope<CodexFileChangeItem.Completed>.self, line, shape: "item_completed:FileChange"),
@@ -372,21 +375,21 @@ extension CodexLineParser {
 }
 
 extension CodexLineParser {
-    /// A FileChange item (its object at `item` in `line`) and the record's timestamp, read
+    /// A FileChange item (its object starts at `item` in `line`) and the record's timestamp, read
     /// by walking the bytes; nil for anything but the plain shape — a field of another
     /// type, an escape `JSONDecoder` might read otherwise, a path given twice, a change
     /// that is not an object — which then goes to the decoder as before. Decoding every
     /// FileChange line was 3 % of a first ingest's CPU on the heavy-user corpus.
-    static func fastFileChange(_ line: UnsafeBufferPointer<UInt8>, item: Range<Int>) -> (timestamp: String?, item: CodexFileChangeItem)? {
+    static func fastFileChange(_ line: UnsafeBufferPointer<UInt8>, item: Int) -> (timestamp: String?, item: CodexFileChangeItem)? {
         /// A string member (unescaped), `.some(nil)` for null or absent, nil otherwise.
         func text(_ range: Range<Int>?) -> String?? {
             guard let range, !JSONWalk.isNull(line, range) else { return .some(nil) }
             guard let bytes = JSONWalk.unescapedBytes(line, range) else { return nil }
             return .some(String(decoding: bytes, as: UTF8.self))
         }
-        guard JSONWalk.isObject(line, item),
+        guard item < line.count, line[item] == 0x7B,
             let timestamp = text(JSONWalk.member(line, "timestamp")),
-            let fields = JSONWalk.members(line, of: item.lowerBound, "id", "status", "changes"),
+            let fields = JSONWalk.members(line, of: item, "id", "status", "changes"),
             let id = text(fields[0]), let status = text(fields[1])
         else { return nil }
         var changes: [String: CodexFileChangeItem.Change]?

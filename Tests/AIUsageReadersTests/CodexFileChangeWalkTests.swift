@@ -30,7 +30,7 @@ import Testing
         var bytes = Array(text.utf8)
         return bytes.withUnsafeMutableBufferPointer { mutable in
             let buffer = UnsafeBufferPointer(mutable)
-            guard let payload = JSONWalk.member(buffer, "payload"), let item = JSONWalk.member(buffer, of: payload.lowerBound, "item")
+            guard let payload = JSONWalk.member(buffer, "payload"), let item = JSONWalk.memberStart(buffer, of: payload.lowerBound, "item")
             else { return (nil, nil) }
             let walked = CodexLineParser.fastFileChange(buffer, item: item).map { Read($0.timestamp, $0.item) }
             let decoded = (try? JSONDecoder().decode(CodexEnvelope<CodexFileChangeItem.Completed>.self, from: Data(text.utf8)))
@@ -86,5 +86,27 @@ import Testing
             #expect(both(line(item: item)).walked == nil, "\(item)")
         }
         #expect(both(line(item: #"{"type":"FileChange","id":"a"}"#, timestamp: "12")).walked == nil)
+    }
+
+    /// `JSONWalk.memberStart` finds where a value starts as `member` does, first
+    /// occurrence, any key order, without walking the value itself.
+    @Test func memberStartAgreesWithMember() {
+        let lines = [
+            #"{"a":1,"item":{"type":"X","big":"…"},"item":{"type":"Y"}}"#,
+            #"{ "item" : [1, 2] , "a" : {"item": 3} }"#,
+            #"{"a":{"item":1},"b":"item"}"#,
+            #"{}"#,
+        ]
+        for text in lines {
+            let bytes = Array(text.utf8)
+            bytes.withUnsafeBufferPointer { line in
+                #expect(JSONWalk.memberStart(line, of: 0, "item") == JSONWalk.member(line, of: 0, "item")?.lowerBound, "\(text)")
+            }
+        }
+        // The value after the key is not looked at: a start is found even before a cut.
+        Array(#"{"a":1,"item":{"type":"X","cut"#.utf8).withUnsafeBufferPointer { line in
+            #expect(JSONWalk.memberStart(line, of: 0, "item") == 14)
+            #expect(JSONWalk.member(line, of: 0, "item") == nil)
+        }
     }
 }

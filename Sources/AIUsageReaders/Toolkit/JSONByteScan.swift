@@ -195,6 +195,22 @@ enum JSONWalk {
     /// Member of the top-level object of the line.
     static func member(_ line: Bytes, _ key: StaticString) -> Range<Int>? { member(line, of: 0, key) }
 
+    /// Where the value of `key`'s first occurrence starts in the object at `objectStart`,
+    /// without walking that value (`member` skips it to find its end: for a large value
+    /// read member by member afterwards, a pass for nothing). The members before it are
+    /// walked as `member` walks them; nil when the key is not there or the walk fails.
+    static func memberStart(_ line: Bytes, of objectStart: Int, _ key: StaticString) -> Int? {
+        var found: Int?
+        _ = walkMembers(line, of: objectStart) { keyRange, valueStart in
+            if JSONByteScan.equals(line, keyRange, key) {
+                found = valueStart
+                return nil  // stop here
+            }
+            return skipValue(line, valueStart)
+        }
+        return found
+    }
+
     /// Calls `body` with every member of the object starting at `objectStart` (key range
     /// without its quotes, raw value range) and returns the index just past the closing
     /// brace; nil when the object is malformed (after `body` saw the members before the
