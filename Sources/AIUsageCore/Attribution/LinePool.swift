@@ -17,14 +17,23 @@ public struct LinePool: Sendable {
         var remainingClaims: [ClaimKey: Int] = [:]
         for key in claimed { remainingClaims[key, default: 0] += 1 }
         for line in lines {
-            if let count = remainingClaims[line.claimKey], count > 0 {
+            // A first run has no claims: no claim key to build and hash for each line.
+            if !remainingClaims.isEmpty, let count = remainingClaims[line.claimKey], count > 0 {
                 remainingClaims[line.claimKey] = count - 1
                 continue
             }
             available[PathLine(path: line.path, hash: line.hash), default: []].append(line)
         }
-        for key in available.keys {
-            available[key]?.sort { ($0.timestamp, $0.tool.rawValue, $0.editKey) < ($1.timestamp, $1.tool.rawValue, $1.editKey) }
+        // Sorted in place, walking indices: iterating `available.keys` while sorting held
+        // a second reference to the storage, so the first sort copied the whole table.
+        var index = available.startIndex
+        while index != available.endIndex {
+            if available.values[index].count > 1 {
+                available.values[index].sort {
+                    ($0.timestamp, $0.tool.rawValue, $0.editKey) < ($1.timestamp, $1.tool.rawValue, $1.editKey)
+                }
+            }
+            available.formIndex(after: &index)
         }
     }
 
