@@ -150,6 +150,30 @@ extension GitRepository {
         }
     }
 
+    /// The first-parent diff of `sha` as one line per delta (status, both paths, ids and
+    /// modes), made with the changed-path list or without it: for the tests that pin
+    /// that both make the same diff.
+    func deltaLines(of sha: String, limited: Bool, findRenames: Bool) throws -> [String] {
+        try locked {
+            let commit = try lookupCommit(try commitID(sha))
+            let new = try tree(of: commit)
+            let old: TreeHandle? = try withExtendedLifetime(commit) {
+                guard git_commit_parentcount(commit.pointer) > 0 else { return nil }
+                let parent = try make(CommitHandle.self, "git_commit_parent", owner: handle) { git_commit_parent($0, commit.pointer, 0) }
+                return try tree(of: parent)
+            }
+            let diff = try treeDiff(from: old, to: new, findRenames: findRenames, limited: limited)
+            return withExtendedLifetime(diff) {
+                (0..<git_diff_num_deltas(diff.pointer)).compactMap { index -> String? in
+                    guard let delta = git_diff_get_delta(diff.pointer, index)?.pointee else { return nil }
+                    var (oldID, newID) = (delta.old_file.id, delta.new_file.id)
+                    return "\(delta.status.rawValue) \(decode(delta.old_file.path) ?? "-") \(decode(delta.new_file.path) ?? "-") "
+                        + "\(hex(&oldID)) \(hex(&newID)) \(delta.old_file.mode) \(delta.new_file.mode) \(delta.similarity)"
+                }
+            }
+        }
+    }
+
     // MARK: - Diff helpers
 
     func tree(of commit: CommitHandle) throws -> TreeHandle {
@@ -177,12 +201,23 @@ extension GitRepository {
         return try treeDiff(from: old, to: new, findRenames: findRenames, contextLines: contextLines)
     }
 
-    func treeDiff(from old: TreeHandle?, to new: TreeHandle?, findRenames: Bool, contextLines: UInt32 = 3) throws -> DiffHandle {
+    /// `limited`: false only for the tests that compare the two (see `ChangedPaths`).
+    func treeDiff(from old: TreeHandle?, to new: TreeHandle?, findRenames: Bool, contextLines: UInt32 = 3, limited: Bool = true) throws
+        -> DiffHandle
+    {
         try withExtendedLifetime((old, new)) {
             var options = git_diff_options()
             try check("git_diff_options_init") { git_diff_options_init(&options, UInt32(GIT_DIFF_OPTIONS_VERSION)) }
             options.context_lines = contextLines
-            let diff = try make(DiffHandle.self, "git_diff_tree_to_tree", owner: handle) {
+            // Only the paths that differ (see `ChangedPaths`); with none, the full walk
+            // (two equal trees: it finds nothing either).
+            let changed = limited ? try ChangedPaths(repository: raw, old: old?.pointer, new: new?.pointer).paths : []
+            let pathspec = changed.isEmpty ? nil : Pathspec(changed)
+            if let pathspec {
+                options.flags |= GIT_DIFF_DISABLE_PATHSPEC_MATCH.rawValue
+                options.pathspec = pathspec.array
+            }
+            let diff = try make(DiffHandle.self, "git_diff_tree_to_tree", owner: DiffOwner(repository: handle, pathspec: pathspec)) {
                 git_diff_tree_to_tree($0, raw, old?.pointer, new?.pointer, &options)
             }
             if findRenames { try self.findRenames(in: diff) }
