@@ -155,14 +155,7 @@ extension GitRepository {
     /// that both make the same diff.
     func deltaLines(of sha: String, limited: Bool, findRenames: Bool) throws -> [String] {
         try locked {
-            let commit = try lookupCommit(try commitID(sha))
-            let new = try tree(of: commit)
-            let old: TreeHandle? = try withExtendedLifetime(commit) {
-                guard git_commit_parentcount(commit.pointer) > 0 else { return nil }
-                let parent = try make(CommitHandle.self, "git_commit_parent", owner: handle) { git_commit_parent($0, commit.pointer, 0) }
-                return try tree(of: parent)
-            }
-            let diff = try treeDiff(from: old, to: new, findRenames: findRenames, limited: limited)
+            let diff = try firstParentDiff(of: try lookupCommit(try commitID(sha)), findRenames: findRenames, limited: limited)
             return withExtendedLifetime(diff) {
                 (0..<git_diff_num_deltas(diff.pointer)).compactMap { index -> String? in
                     guard let delta = git_diff_get_delta(diff.pointer, index)?.pointee else { return nil }
@@ -189,7 +182,9 @@ extension GitRepository {
     /// Diff of a commit against its first parent, or against the empty tree for a root.
     /// `contextLines`: 0 where only added and removed lines are read (libgit2 then does
     /// not walk unchanged lines around each change).
-    func firstParentDiff(of commit: CommitHandle, findRenames: Bool, contextLines: UInt32 = 3) throws -> DiffHandle {
+    func firstParentDiff(of commit: CommitHandle, findRenames: Bool, contextLines: UInt32 = 3, limited: Bool = true) throws
+        -> DiffHandle
+    {
         let new = try tree(of: commit)
         let old: TreeHandle? = try withExtendedLifetime(commit) {
             guard git_commit_parentcount(commit.pointer) > 0 else { return nil }
@@ -198,7 +193,7 @@ extension GitRepository {
             }
             return try tree(of: parent)
         }
-        return try treeDiff(from: old, to: new, findRenames: findRenames, contextLines: contextLines)
+        return try treeDiff(from: old, to: new, findRenames: findRenames, contextLines: contextLines, limited: limited)
     }
 
     /// `limited`: false only for the tests that compare the two (see `ChangedPaths`).

@@ -50,7 +50,9 @@ public final class Store: Sendable {
         do {
             pool = try DatabasePool(path: location.databasePath, configuration: configuration)
             try Self.migrator.migrate(pool)
-            try restoreDeferredIndexes()
+            // Best effort: without them every query still answers, only slower (a store
+            // opened read-only, or one another process holds the write lock of for long).
+            try? restoreDeferredIndexes()
         } catch let error as DatabaseError {
             throw StoreError.cannotOpen(path: location.databasePath, reason: error.message ?? "\(error)")
         }
