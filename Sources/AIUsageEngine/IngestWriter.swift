@@ -119,6 +119,8 @@ final class IngestWriter: @unchecked Sendable {
     }
 
     private func run() {
+        let cpu = Trace.enabled ? Trace.threadCPU() : 0
+        var transactions = 0
         while true {
             condition.lock()
             while queue.isEmpty, !closed { condition.wait() }
@@ -132,13 +134,17 @@ final class IngestWriter: @unchecked Sendable {
             queue.removeAll(keepingCapacity: true)
             let isLast = closed
             condition.unlock()
-            if !items.isEmpty { write(items) }
+            if !items.isEmpty {
+                write(items)
+                transactions += 1
+            }
             condition.lock()
             queuedRecords -= items.reduce(0) { $0 + $1.records }
             condition.broadcast()
             condition.unlock()
             if isLast && items.isEmpty { break }
         }
+        Trace.note(String(format: "ingest writer: %.1f ms of CPU in %d transactions", (Trace.threadCPU() - cpu) * 1000, transactions))
         done.signal()
     }
 

@@ -74,12 +74,31 @@ public enum Trace {
         guard enabled else { return try body() }
         _ = start
         let begin = Date()
+        let cpu = processCPU()
         defer {
             let line = String(
-                format: "aiusage: trace %8.1f ms  %@ (at %.1f ms, peak %@)\n", Date().timeIntervalSince(begin) * 1000, name(),
-                begin.timeIntervalSince(start) * 1000, peakMemory())
+                format: "aiusage: trace %8.1f ms  %@ (at %.1f ms, cpu %.1f ms, peak %@)\n", Date().timeIntervalSince(begin) * 1000,
+                name(), begin.timeIntervalSince(start) * 1000, (processCPU() - cpu) * 1000, peakMemory())
             FileHandle.standardError.write(Data(line.utf8))
         }
         return try body()
     }
+
+    /// CPU seconds (user and system) of the whole process so far: a phase's CPU beside its
+    /// wall time tells waiting from working, and varies less than wall time with the
+    /// machine's load.
+    static func processCPU() -> Double {
+        var usage = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        return seconds(usage.ru_utime) + seconds(usage.ru_stime)
+    }
+
+    /// CPU seconds of the calling thread so far.
+    static func threadCPU() -> Double {
+        var time = timespec()
+        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &time)
+        return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
+    }
+
+    private static func seconds(_ value: timeval) -> Double { Double(value.tv_sec) + Double(value.tv_usec) / 1e6 }
 }

@@ -44,11 +44,6 @@ struct ClaudeLineScan {
     /// does not know may be an edit tool it misses).
     var toolNames: [Range<Int>] = []
 
-    /// The keys of a usage object `JSONWalker.counts` reads, each with its bit for "seen once".
-    static let countKeys: [(name: StaticString, bit: UInt8)] = [
-        ("input_tokens", 1), ("output_tokens", 2), ("cache_creation_input_tokens", 4), ("cache_read_input_tokens", 8),
-        ("cache_creation", 16), ("output_tokens_details", 32), ("iterations", 64),
-    ]
 
     /// Scans `line`; nil when it is not one well-formed JSON object.
     static func scan(_ line: UnsafeBufferPointer<UInt8>) -> ClaudeLineScan? {
@@ -104,35 +99,41 @@ typealias ClaudeJSONWalker = JSONWalker<ClaudeLineScan>
 extension JSONWalker where Notes == ClaudeLineScan {
     init(p: UnsafePointer<UInt8>, n: Int) { self.init(p: p, n: n, out: ClaudeLineScan()) }
 
-    /// A string value into `slot`, or any other value skipped (slot stays nil).
-    mutating func stringValue(_ field: WritableKeyPath<ClaudeLineScan, Range<Int>?>, depth: Int) -> Bool {
+    /// A string value's range, or any other value skipped (nil range); `ok` is false on
+    /// a fault of the line. Call sites keep the first range of a key given twice, as
+    /// `JSONDecoder` (the other path a line may take) reads it; otherwise the same line
+    /// would count differently with and without an edit pending (found by fuzzing). Not
+    /// a key path into `out`: instantiating one per member was 1.5 % of a first ingest.
+    @inline(__always) mutating func stringOrSkip(depth: Int) -> (ok: Bool, range: Range<Int>?) {
         if i < n, p[i] == quote {
-            guard let range = string() else { return false }
-            // A key given twice: the first counts, as `JSONDecoder` (the other path a
-            // line may take) reads it; otherwise the same line would count differently
-            // with and without an edit pending (found by fuzzing).
-            if out[keyPath: field] == nil { out[keyPath: field] = range }
-            return true
+            guard let range = string() else { return (false, nil) }
+            return (true, range)
         }
-        return skipValue(depth: depth)
+        return (skipValue(depth: depth), nil)
+    }
+
+    /// Keeps `value`'s range in `slot` unless a range is there already (see `stringOrSkip`).
+    @inline(__always) static func keepFirst(_ value: (ok: Bool, range: Range<Int>?), in slot: inout Range<Int>?) -> Bool {
+        if slot == nil { slot = value.range }
+        return value.ok
     }
 
     mutating func record() -> Bool {
         skipSpace()
         let ok = object(depth: 0) { walker, key in
             switch key.count {
-            case 3 where walker.equals(key, "cwd"): return walker.stringValue(\.cwd, depth: 1)
-            case 4 where walker.equals(key, "type"): return walker.stringValue(\.type, depth: 1)
-            case 4 where walker.equals(key, "uuid"): return walker.stringValue(\.uuid, depth: 1)
+            case 3 where walker.equals(key, "cwd"): return Self.keepFirst(walker.stringOrSkip(depth: 1), in: &walker.out.cwd)
+            case 4 where walker.equals(key, "type"): return Self.keepFirst(walker.stringOrSkip(depth: 1), in: &walker.out.type)
+            case 4 where walker.equals(key, "uuid"): return Self.keepFirst(walker.stringOrSkip(depth: 1), in: &walker.out.uuid)
             case 7 where walker.equals(key, "message"):
                 guard walker.i < walker.n, walker.p[walker.i] == openBrace, !walker.out.hasMessage else {
                     return walker.skipValue(depth: 1)
                 }
                 walker.out.hasMessage = true
                 return walker.message()
-            case 9 where walker.equals(key, "sessionId"): return walker.stringValue(\.sessionId, depth: 1)
-            case 9 where walker.equals(key, "requestId"): return walker.stringValue(\.requestId, depth: 1)
-            case 9 where walker.equals(key, "timestamp"): return walker.stringValue(\.timestamp, depth: 1)
+            case 9 where walker.equals(key, "sessionId"): return Self.keepFirst(walker.stringOrSkip(depth: 1), in: &walker.out.sessionId)
+            case 9 where walker.equals(key, "requestId"): return Self.keepFirst(walker.stringOrSkip(depth: 1), in: &walker.out.requestId)
+            case 9 where walker.equals(key, "timestamp"): return Self.keepFirst(walker.stringOrSkip(depth: 1), in: &walker.out.timestamp)
             default: return walker.skipValue(depth: 1)
             }
         }
@@ -144,8 +145,8 @@ extension JSONWalker where Notes == ClaudeLineScan {
     mutating func message() -> Bool {
         object(depth: 1) { walker, key in
             switch key.count {
-            case 2 where walker.equals(key, "id"): return walker.stringValue(\.messageID, depth: 2)
-            case 5 where walker.equals(key, "model"): return walker.stringValue(\.model, depth: 2)
+            case 2 where walker.equals(key, "id"): return Self.keepFirst(walker.stringOrSkip(depth: 2), in: &walker.out.messageID)
+            case 5 where walker.equals(key, "model"): return Self.keepFirst(walker.stringOrSkip(depth: 2), in: &walker.out.model)
             case 5 where walker.equals(key, "usage"):
                 guard walker.i < walker.n, walker.p[walker.i] == openBrace, walker.out.usage == nil else {
                     return walker.skipValue(depth: 2)
@@ -211,36 +212,41 @@ extension JSONWalker where Notes == ClaudeLineScan {
     mutating func counts(
         depth: Int, into tokens: inout TokenCounts, extra: (inout ClaudeJSONWalker, Range<Int>) -> Bool?
     ) -> Bool {
-        // First occurrence of a key wins, as in `JSONDecoder` (see `stringValue`).
+        // First occurrence of a key wins, as in `JSONDecoder` (see `stringOrSkip`).
         var seen: UInt8 = 0
         return object(depth: depth) { walker, key in
-            let bit = ClaudeLineScan.countKeys.first { walker.equals(key, $0.name) }?.bit ?? 0
+            // The keys have distinct lengths: one comparison finds which, if any.
+            let bit: UInt8
+            switch key.count {
+            case 12 where walker.equals(key, "input_tokens"): bit = 1
+            case 13 where walker.equals(key, "output_tokens"): bit = 2
+            case 27 where walker.equals(key, "cache_creation_input_tokens"): bit = 4
+            case 23 where walker.equals(key, "cache_read_input_tokens"): bit = 8
+            case 14 where walker.equals(key, "cache_creation"): bit = 16
+            case 21 where walker.equals(key, "output_tokens_details"): bit = 32
+            case 10 where walker.equals(key, "iterations"): bit = 64
+            default: bit = 0
+            }
             if bit != 0 {
                 guard seen & bit == 0 else { return walker.skipValue(depth: depth + 1) }
                 seen |= bit
             }
-            let field: WritableKeyPath<TokenCounts, Int64>?
-            if walker.equals(key, "input_tokens") {
-                field = \.input
-            } else if walker.equals(key, "output_tokens") {
-                field = \.output
-            } else if walker.equals(key, "cache_creation_input_tokens") {
-                field = \.cacheWrite
-            } else if walker.equals(key, "cache_read_input_tokens") {
-                field = \.cacheRead
-            } else {
-                field = nil
-            }
-            if let field {
+            switch bit {
+            case 1, 2, 4, 8:
                 let (ok, value) = walker.integerValue(depth: depth + 1)
-                tokens[keyPath: field] = value
+                switch bit {
+                case 1: tokens.input = value
+                case 2: tokens.output = value
+                case 4: tokens.cacheWrite = value
+                default: tokens.cacheRead = value
+                }
                 return ok
-            }
-            if walker.equals(key, "cache_creation") {
+            case 16:
                 return walker.nestedCount(depth: depth + 1, "ephemeral_1h_input_tokens") { tokens.cacheWrite1h = $0 }
-            }
-            if walker.equals(key, "output_tokens_details") {
+            case 32:
                 return walker.nestedCount(depth: depth + 1, "thinking_tokens") { tokens.reasoning = $0 }
+            default:
+                break
             }
             if let handled = extra(&walker, key) { return handled }
             return walker.skipValue(depth: depth + 1)
