@@ -133,7 +133,9 @@ public final class Engine {
         // again there, and reported.
         let prices = self.prices
         let folded = Concurrently.Handoff<Bool>()
-        Thread.detachNewThread { folded.set((try? Trace.phase("usage rollup (beside the links)") { try Engine.foldUsage(database, prices) }) != nil) }
+        Thread.detachNewThread {
+            folded.set((try? Trace.phase("usage rollup (beside the links)") { try Engine.foldUsage(database, prices) }) != nil)
+        }
         let outcomes = SyncOutcomes(
             order: linked.indices.sorted { (taken[$0]?.tips.count ?? 0, $1) > (taken[$1]?.tips.count ?? 0, $0) })
         DispatchQueue.concurrentPerform(iterations: min(2, linked.count)) { _ in

@@ -44,7 +44,6 @@ struct ClaudeLineScan {
     /// does not know may be an edit tool it misses).
     var toolNames: [Range<Int>] = []
 
-
     /// Scans `line`; nil when it is not one well-formed JSON object.
     static func scan(_ line: UnsafeBufferPointer<UInt8>) -> ClaudeLineScan? {
         guard let base = line.baseAddress else { return nil }

@@ -53,6 +53,21 @@ import _AIUsageTestSupport
         #expect(speculated.sessions == after.sessions)
     }
 
+    /// The usage rollup is folded during the update, beside the repository links: a view
+    /// that follows has nothing left to fold, and the folded rows hold the new records.
+    @Test func theUpdateFoldsTheUsageRollup() throws {
+        let s = try Setup()
+        try s.transcripts.claudeUsage(session: "a", cwd: "/nowhere", at: 1_000, input: 10, output: 1)
+        try s.transcripts.claudeUsage(session: "b", cwd: "/elsewhere", at: 5_000, input: 7, output: 2)
+        _ = try s.engine.update(.machine)
+        let prices = s.engine.prices
+        let left = try s.engine.store.refreshUsageRollup(
+            pricing: Analysis.pricingIdentity(prices), price: Analysis.sequentialPricer(prices))
+        #expect(left == 0)
+        let rows = try s.engine.store.usage(UsageQuery(byBucket: false)) { _ in nil }
+        #expect(rows.map(\.tokens.input).sorted() == [7, 10])
+    }
+
     /// A failing update fails the view; nothing of it goes on afterwards.
     @Test func aFailingUpdateFailsTheView() throws {
         struct Broken: Error {}

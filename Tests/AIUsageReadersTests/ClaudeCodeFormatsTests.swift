@@ -110,6 +110,21 @@ import _AIUsageTestSupport
         #expect(try Self.read(decoded).merged.usage["m3:r3"]?.tokens == expected)
     }
 
+    /// A counter given twice counts once, the first time, on the byte walk as on the
+    /// decoder's path (which keeps the first): the walk finds each key by its length.
+    @Test func aRepeatedUsageKeyCountsItsFirstValueOnEveryPath() throws {
+        let dir = try TemporaryDirectory()
+        let usage =
+            #"{"input_tokens":7,"output_tokens":3,"input_tokens":900,"cache_read_input_tokens":11,"cache_creation":{"ephemeral_1h_input_tokens":4},"cache_creation":{"ephemeral_1h_input_tokens":400},"output_tokens_details":{"thinking_tokens":2},"cache_read_input_tokens":5000,"cache_creation_input_tokens":6,"output_tokens":80}"#
+        let expected = TokenCounts(input: 7, output: 3, cacheWrite: 6, cacheRead: 11, reasoning: 2, cacheWrite1h: 4)
+        let fast = try dir.write("a.jsonl", assistant(id: "m1", request: "r1", usage: usage) + "\n")
+        #expect(try Self.read(fast).merged.usage["m1:r1"]?.tokens == expected)
+        let edit =
+            #"[{"type":"tool_use","id":"toolu_2","name":"Edit","input":{"file_path":"/repo/a.txt","old_string":"a","new_string":"b"}}]"#
+        let scanned = try dir.write("b.jsonl", assistant(id: "m2", request: "r2", usage: usage, content: edit) + "\n")
+        #expect(try Self.read(scanned).merged.usage["m2:r2"]?.tokens == expected)
+    }
+
     /// A NUL byte inside `output_tokens` made the fast walk miss the key and store the
     /// request with output 0. The damaged line is now skipped and counted as a whole.
     @Test func aLineWithANulByteIsSkippedNotPartlyRead() throws {
