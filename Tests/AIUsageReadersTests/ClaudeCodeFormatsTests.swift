@@ -97,12 +97,7 @@ import _AIUsageTestSupport
         let usage =
             #"{"input_tokens":2,"cache_creation_input_tokens":8171,"cache_read_input_tokens":8144,"output_tokens":95,"output_tokens_details":{"thinking_tokens":40},"cache_creation":{"ephemeral_1h_input_tokens":8000,"ephemeral_5m_input_tokens":171}}"#
         let expected = TokenCounts(input: 2, output: 95, cacheWrite: 8171, cacheRead: 8144, reasoning: 40, cacheWrite1h: 8000)
-        let fast = try dir.write("a.jsonl", assistant(id: "m1", request: "r1", usage: usage) + "\n")
-        #expect(try Self.read(fast).merged.usage["m1:r1"]?.tokens == expected)
-        let edit =
-            #"[{"type":"tool_use","id":"toolu_2","name":"Edit","input":{"file_path":"/repo/a.txt","old_string":"a","new_string":"b"}}]"#
-        let scanned = try dir.write("b.jsonl", assistant(id: "m2", request: "r2", usage: usage, content: edit) + "\n")
-        #expect(try Self.read(scanned).merged.usage["m2:r2"]?.tokens == expected)
+        try expectOnBothWalks(usage, expected, in: dir)
         // Keys in another order with an escaped key: the JSON decoder's path.
         let odd =
             #"{"message":{"usage":\#(usage),"model":"claude-opus-5","id":"m3","content":[{"type":"tool_use","id":"toolu_3","name":"Edit","input":{"file_path":"/repo/a.txt","old_string":"a","new_\u0073tring":"b"}}]},"requestId":"r3","type":"assistant","sessionId":"s1"}"#
@@ -117,6 +112,12 @@ import _AIUsageTestSupport
         let usage =
             #"{"input_tokens":7,"output_tokens":3,"input_tokens":900,"cache_read_input_tokens":11,"cache_creation":{"ephemeral_1h_input_tokens":4},"cache_creation":{"ephemeral_1h_input_tokens":400},"output_tokens_details":{"thinking_tokens":2},"cache_read_input_tokens":5000,"cache_creation_input_tokens":6,"output_tokens":80}"#
         let expected = TokenCounts(input: 7, output: 3, cacheWrite: 6, cacheRead: 11, reasoning: 2, cacheWrite1h: 4)
+        try expectOnBothWalks(usage, expected, in: dir)
+    }
+
+    /// `usage` read by the line walk (a plain assistant line) and by the edit scan (the
+    /// same line with an Edit call) gives `expected` both times.
+    private func expectOnBothWalks(_ usage: String, _ expected: TokenCounts, in dir: TemporaryDirectory) throws {
         let fast = try dir.write("a.jsonl", assistant(id: "m1", request: "r1", usage: usage) + "\n")
         #expect(try Self.read(fast).merged.usage["m1:r1"]?.tokens == expected)
         let edit =
