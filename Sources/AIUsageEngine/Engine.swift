@@ -68,7 +68,7 @@ public final class Engine {
 
     /// What every read-only command does first: read new records, place new sessions
     /// (registering the repositories they worked in), then link the commits of the
-    /// repositories the view covers.
+    /// repositories the view covers while the usage rollup folds what was read.
     public func update(_ coverage: Coverage, progress: Progress? = nil) throws -> UpdateSummary {
         let started = Date()
         let lock = FileLock(path: store.location.directory + "/sync.lock")
